@@ -1,0 +1,60 @@
+import type { Progress } from '../core/util/progress.ts';
+import type { CliIo } from './command.ts';
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mmss = `${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+/**
+ * A terminal progress bar on stderr with rate and ETA. On a non-terminal it prints a plain line
+ * at most every 5 s, so logs of headless runs still show progress without control characters.
+ */
+export class ProgressBar {
+  private readonly io: CliIo;
+  private readonly label: string;
+  private readonly started = Date.now();
+  private lastDraw = 0;
+  private lastLength = 0;
+
+  constructor(io: CliIo, label: string) {
+    this.io = io;
+    this.label = label;
+  }
+
+  update = (progress: Progress): void => {
+    const now = Date.now();
+    const finished = progress.total > 0 && progress.done >= progress.total;
+    const interval = this.io.interactive ? 100 : 5000;
+    if (!finished && now - this.lastDraw < interval) return;
+    this.lastDraw = now;
+    const elapsed = (now - this.started) / 1000;
+    const fraction = progress.total > 0 ? Math.min(1, progress.done / progress.total) : 0;
+    const rate = elapsed > 0 ? progress.done / elapsed : 0;
+    const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : NaN;
+    const unit = progress.unit ?? '';
+    const counts = progress.total > 0 ? `${progress.done}/${progress.total} ${unit}` : `${progress.done} ${unit}`;
+    const rateText = `${rate >= 100 ? rate.toFixed(0) : rate.toFixed(2)} ${unit}/s`;
+    const message = progress.message ? ` ${progress.message}` : '';
+    if (this.io.interactive) {
+      const width = 28;
+      const filled = Math.round(fraction * width);
+      const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+      const line = `${this.label} ${bar} ${(fraction * 100).toFixed(1)}% ${counts} ${rateText} ETA ${formatSeconds(eta)}${message}`;
+      this.io.stderr.write(`\r${line.padEnd(this.lastLength)}`);
+      this.lastLength = line.length;
+    } else {
+      this.io.stderr.write(`${this.label}: ${(fraction * 100).toFixed(1)}% ${counts} ${rateText} ETA ${formatSeconds(eta)}${message}\n`);
+    }
+  };
+
+  finish(summary?: string): void {
+    if (this.io.interactive && this.lastLength > 0) this.io.stderr.write('\n');
+    if (summary) this.io.stderr.write(`${this.label}: ${summary}\n`);
+  }
+}
