@@ -1,0 +1,290 @@
+/**
+ * The studio's API: every method and event that crosses a process boundary, declared once.
+ * Preload, the WebSocket server, the renderer client and the handlers all derive their types
+ * from here, and every receiving side validates against these schemas.
+ *
+ * This file may be imported by the renderer: it must depend on nothing but zod.
+ */
+import { z } from 'zod';
+
+// ---------- shared shapes ----------
+
+export const progressSchema = z.object({
+  done: z.number(),
+  total: z.number(),
+  unit: z.string().optional(),
+  message: z.string().optional(),
+});
+
+export const jobStatusSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted', 'discarded']);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+export const jobInfoSchema = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  title: z.string(),
+  status: jobStatusSchema,
+  progress: progressSchema,
+  /** Seconds to completion estimated from the progress rate of this run; null when unknown. */
+  etaSeconds: z.number().nullable(),
+  error: z.string().nullable(),
+  result: z.unknown().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** Whether an interrupted or cancelled run can continue from its last checkpoint. */
+  resumable: z.boolean(),
+});
+export type JobInfo = z.infer<typeof jobInfoSchema>;
+
+export const jobEventSchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  level: z.enum(['info', 'warn', 'error']),
+  message: z.string(),
+});
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** Per-sample shapes: seismic [sources, time, receivers], velocity [channels, depth, width]. */
+export const datasetPartSchema = z.object({
+  partIndex: z.number().int(),
+  nSamples: z.number().int(),
+  seismicFile: z.string().nullable(),
+  velocityFile: z.string().nullable(),
+  headersFile: z.string().nullable(),
+  seismicShape: z.array(z.number().int()).nullable(),
+  velocityShape: z.array(z.number().int()).nullable(),
+  meta: z.record(z.string(), z.unknown()),
+});
+export type DatasetPart = z.infer<typeof datasetPartSchema>;
+
+export const datasetKindSchema = z.enum(['segy', 'openfwi', 'synthetic', 'forward', 'generated']);
+
+export const datasetInfoSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  kind: datasetKindSchema,
+  nSamples: z.number().int(),
+  source: z.string().nullable(),
+  hasSeismic: z.boolean(),
+  hasVelocity: z.boolean(),
+  /** Per-sample seismic shape [sources, time, receivers] when all parts agree, else null. */
+  seismicShape: z.array(z.number().int()).nullable(),
+  /** Per-sample velocity shape [channels, depth, width] when all parts agree, else null. */
+  velocityShape: z.array(z.number().int()).nullable(),
+  /** Time sampling of the seismic in milliseconds, and the velocity grid spacing in metres. */
+  sampleIntervalMs: z.number().nullable(),
+  gridSpacingM: z.number().nullable(),
+  meta: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+export type DatasetInfo = z.infer<typeof datasetInfoSchema>;
+
+export const datasetDetailSchema = datasetInfoSchema.extend({ parts: z.array(datasetPartSchema) });
+export type DatasetDetail = z.infer<typeof datasetDetailSchema>;
+
+export const projectInfoSchema = z.object({
+  folder: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  isDemo: z.boolean(),
+});
+export type ProjectInfo = z.infer<typeof projectInfoSchema>;
+
+export const recentProjectSchema = z.object({
+  folder: z.string(),
+  name: z.string(),
+  openedAt: z.string(),
+  exists: z.boolean(),
+});
+export type RecentProject = z.infer<typeof recentProjectSchema>;
+
+export const settingsSchema = z.object({
+  /** Python interpreter with torch for training; null = find one automatically. */
+  pythonPath: z.string().nullable(),
+  /** Worker threads for the FD solver and inference; 0 = all cores. */
+  workerThreads: z.number().int().min(0).max(256),
+  /** Jobs that may run at once. */
+  maxConcurrentJobs: z.number().int().min(1).max(8),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** A float32 array sent as base64 of its little-endian bytes, with its shape. */
+export const float32PayloadSchema = z.object({
+  shape: z.array(z.number().int()),
+  base64: z.string(),
+});
+export type Float32Payload = z.infer<typeof float32PayloadSchema>;
+
+export const shotGatherSchema = z.object({
+  datasetId: z.number().int(),
+  sample: z.number().int(),
+  source: z.number().int(),
+  nSources: z.number().int(),
+  /** [time, receivers] */
+  traces: float32PayloadSchema,
+  sampleIntervalMs: z.number().nullable(),
+  min: z.number(),
+  max: z.number(),
+  rms: z.number(),
+});
+export type ShotGather = z.infer<typeof shotGatherSchema>;
+
+export const velocityMapSchema = z.object({
+  datasetId: z.number().int(),
+  sample: z.number().int(),
+  /** [depth, width] in m/s */
+  velocityMps: float32PayloadSchema,
+  gridSpacingM: z.number().nullable(),
+  min: z.number(),
+  max: z.number(),
+});
+export type VelocityMap = z.infer<typeof velocityMapSchema>;
+
+export const traceHeaderTableSchema = z.object({
+  fields: z.array(z.string()),
+  /** One row per trace of the gather, raw stored integers in `fields` order. */
+  rows: z.array(z.array(z.number())),
+});
+export type TraceHeaderTable = z.infer<typeof traceHeaderTableSchema>;
+
+export const fsEntrySchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  kind: z.enum(['folder', 'file']),
+  sizeBytes: z.number().nullable(),
+});
+export const fsListingSchema = z.object({
+  folder: z.string(),
+  parent: z.string().nullable(),
+  entries: z.array(fsEntrySchema),
+});
+export type FsListing = z.infer<typeof fsListingSchema>;
+
+export const resampleTargetSchema = z.object({
+  sources: z.number().int().min(1).max(10_000),
+  timeSamples: z.number().int().min(2).max(1_000_000),
+  receivers: z.number().int().min(2).max(100_000),
+  sampleIntervalMs: z.number().positive().optional(),
+});
+
+const datasetRef = z.object({ datasetId: z.number().int() });
+const jobRef = z.object({ jobId: z.number().int() });
+const none = z.object({}).strict();
+
+// ---------- methods ----------
+
+function method<A extends z.ZodType, R extends z.ZodType>(args: A, result: R, summary: string) {
+  return { args, result, summary };
+}
+
+export const methods = {
+  'app.info': method(
+    none,
+    z.object({ version: z.string(), shell: z.enum(['electron', 'browser']), platform: z.string(), cores: z.number().int() }),
+    'Version and runtime of the studio.',
+  ),
+  'settings.get': method(none, settingsSchema, 'Current user settings.'),
+  'settings.update': method(settingsSchema.partial(), settingsSchema, 'Change some settings; returns all of them.'),
+
+  'project.current': method(none, projectInfoSchema.nullable(), 'The open project, if any.'),
+  'project.create': method(
+    z.object({ folder: z.string().min(1), name: z.string().min(1).max(200) }),
+    projectInfoSchema,
+    'Create a project in a new or empty folder and open it.',
+  ),
+  'project.open': method(z.object({ folder: z.string().min(1) }), projectInfoSchema, 'Open an existing project folder.'),
+  'project.openDemo': method(none, projectInfoSchema, 'Open the built-in demo project, creating it on first use.'),
+  'project.close': method(none, z.null(), 'Close the open project.'),
+  'project.recent': method(none, z.array(recentProjectSchema), 'Recently opened projects, newest first.'),
+  'project.forget': method(z.object({ folder: z.string() }), z.array(recentProjectSchema), 'Remove a project from the recent list (its files stay).'),
+
+  'fs.list': method(
+    z.object({ folder: z.string().optional(), showFiles: z.boolean().optional() }),
+    fsListingSchema,
+    'List a folder on the studio machine (for choosing paths in the browser shell).',
+  ),
+
+  'dataset.list': method(none, z.array(datasetInfoSchema), 'Datasets of the open project.'),
+  'dataset.get': method(datasetRef, datasetDetailSchema, 'One dataset with its array files.'),
+  'dataset.rename': method(datasetRef.extend({ name: z.string().min(1).max(200) }), datasetInfoSchema, 'Rename a dataset.'),
+  'dataset.delete': method(datasetRef, z.null(), 'Delete a dataset and its array files.'),
+  'dataset.shotGather': method(
+    datasetRef.extend({ sample: z.number().int().min(0), source: z.number().int().min(0) }),
+    shotGatherSchema,
+    'One shot gather [time, receivers] of a sample.',
+  ),
+  'dataset.velocityMap': method(
+    datasetRef.extend({ sample: z.number().int().min(0) }),
+    velocityMapSchema,
+    'The velocity model [depth, width] of a sample, in m/s.',
+  ),
+  'dataset.traceHeaders': method(
+    datasetRef.extend({ sample: z.number().int().min(0), source: z.number().int().min(0) }),
+    traceHeaderTableSchema,
+    'Trace headers of one gather (SEG-Y datasets).',
+  ),
+
+  'import.segy': method(
+    z.object({
+      paths: z.array(z.string().min(1)).min(1),
+      name: z.string().min(1).max(200).optional(),
+      gatherKey: z.string().default('FieldRecord'),
+      resample: resampleTargetSchema.nullable().default(null),
+    }),
+    jobInfoSchema,
+    'Import SEG-Y shot gathers (files, or folders of files) as a dataset; runs as a job.',
+  ),
+  'import.openfwi': method(
+    z.object({ folder: z.string().min(1), name: z.string().min(1).max(200).optional() }),
+    jobInfoSchema,
+    'Import an OpenFWI folder of data*.npy / model*.npy pairs; runs as a job.',
+  ),
+  'export.openfwi': method(
+    datasetRef.extend({ folder: z.string().min(1), overwrite: z.boolean().default(false) }),
+    jobInfoSchema,
+    'Export a dataset as OpenFWI .npy pairs into a folder; runs as a job.',
+  ),
+
+  'job.list': method(none, z.array(jobInfoSchema), 'Jobs of the open project, newest first.'),
+  'job.events': method(jobRef.extend({ afterId: z.number().int().optional() }), z.array(jobEventSchema), 'Log lines of a job.'),
+  'job.cancel': method(jobRef, jobInfoSchema, 'Cancel a queued or running job.'),
+  'job.resume': method(jobRef, jobInfoSchema, 'Continue an interrupted or cancelled job from its last checkpoint.'),
+  'job.discard': method(jobRef, jobInfoSchema, 'Give up an interrupted or cancelled job and remove what it left.'),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type MethodArgs<M extends MethodName> = z.input<(typeof methods)[M]['args']>;
+export type MethodParsedArgs<M extends MethodName> = z.output<(typeof methods)[M]['args']>;
+export type MethodResult<M extends MethodName> = z.output<(typeof methods)[M]['result']>;
+
+// ---------- events ----------
+
+export const events = {
+  'job.updated': jobInfoSchema,
+  /** Which catalogue tables a write touched, so views refresh what they show. */
+  'catalogue.changed': z.object({ tables: z.array(z.string()) }),
+  'project.changed': projectInfoSchema.nullable(),
+  /** Something a person should see: a fallback taken, a conversion made. */
+  notice: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** The `{ code, message }` of a failed call, as it crosses the boundary. */
+export const wireErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type WireErrorPayload = z.infer<typeof wireErrorSchema>;
+
+/** The one interface every shell's client implements: call a method, listen to events. */
+export interface StudioApi {
+  call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<MethodResult<M>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}

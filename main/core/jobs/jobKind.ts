@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import type { Progress } from '../util/progress.ts';
+import type { Catalogue } from '../project/catalogue.ts';
+
+export type JobLogLevel = 'info' | 'warn' | 'error';
+
+/** What a running job may use. Everything a job needs to survive a crash goes through `checkpoint`. */
+export interface JobContext<State> {
+  jobId: number;
+  /** The open project's folder and catalogue. */
+  projectDir: string;
+  catalogue: Catalogue;
+  /** Fires when the user cancels or the studio shuts down; stop between units of work. */
+  signal: AbortSignal;
+  /** Throttled (about 10/s) and persisted; the last value survives a crash. */
+  progress(progress: Progress): void;
+  log(message: string, level?: JobLogLevel): void;
+  /** The last checkpoint, when this run resumes an interrupted one; undefined on a first run. */
+  resumeState: State | undefined;
+  /**
+   * Persists the job's resumable state in the catalogue. Call it only after the files and rows the
+   * state refers to are complete (renamed into place, committed), so a crash never points at half-made work.
+   */
+  checkpoint(state: State): void;
+}
+
+/**
+ * A kind of long-running work (import, synthesis, training, generation, export). Registered once with
+ * the job manager; `run` must be idempotent with respect to `resumeState`: a resumed job continues
+ * from its checkpoint without losing or duplicating work.
+ */
+export interface JobKind<Params, State = unknown, Result = unknown> {
+  kind: string;
+  paramsSchema: z.ZodType<Params>;
+  title(params: Params): string;
+  run(ctx: JobContext<State>, params: Params): Promise<Result>;
+  /** Removes whatever an abandoned run left (temporary files, a half-made dataset) when the user discards it. */
+  discard?(ctx: { projectDir: string; catalogue: Catalogue; resumeState: State | undefined }, params: Params): void;
+}

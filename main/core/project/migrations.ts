@@ -1,0 +1,78 @@
+/**
+ * The catalogue's schema history. Released migrations are immutable: the runner stores each one's
+ * checksum and refuses a database whose applied migrations differ from these texts. Add new
+ * migrations at the end with the next number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'catalogue',
+    sql: `
+      CREATE TABLE project_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        params TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed','cancelled','interrupted','discarded')),
+        progress_done REAL NOT NULL DEFAULT 0,
+        progress_total REAL NOT NULL DEFAULT 0,
+        progress_unit TEXT,
+        progress_message TEXT,
+        resume_state TEXT,
+        result TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX jobs_by_status ON jobs(status);
+
+      CREATE TABLE job_events (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('info','warn','error')),
+        message TEXT NOT NULL
+      );
+      CREATE INDEX job_events_by_job ON job_events(job_id, id);
+
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        folder TEXT NOT NULL UNIQUE,
+        n_samples INTEGER NOT NULL,
+        source TEXT,
+        meta TEXT NOT NULL DEFAULT '{}',
+        created_by_job INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+      );
+
+      -- One part is one pair of array files in OpenFWI's layout; shapes are per sample.
+      CREATE TABLE dataset_parts (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        part_index INTEGER NOT NULL,
+        n_samples INTEGER NOT NULL,
+        seismic_file TEXT,
+        velocity_file TEXT,
+        headers_file TEXT,
+        seismic_shape TEXT,
+        velocity_shape TEXT,
+        meta TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (dataset_id, part_index)
+      );
+    `,
+  },
+];
