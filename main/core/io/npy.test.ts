@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { NpyWriter, writeNpy, readNpy, openNpy, readNpyRows, formatNpyHeader, parseNpyHeader } from './npy.ts';
+import { NpyWriter, writeNpy, readNpy, readNpyRaw, openNpy, readNpyRows, formatNpyHeader, parseNpyHeader, FORTRAN_CONVERSION_LIMIT_BYTES } from './npy.ts';
 import { StudioError } from '../util/errors.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -121,5 +121,153 @@ describe('NpyWriter', () => {
     const last = loaded[cases.length]!;
     expect(last.shape).toEqual([123, 3, 2]);
     expect(last.values[122 * 6 + 5]).toBe(122 + 5 / 8);
+  });
+});
+
+const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'testdata', 'npy');
+interface Expected {
+  dtype: string;
+  shape: number[];
+  fortran_order: boolean;
+  version: number;
+  values: (number | string)[];
+}
+const expected: Record<string, Expected> = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
+
+function fixture(name: string): string {
+  return path.join(FIXTURES, `${name}.npy`);
+}
+
+/** Catches the StudioError a call throws. */
+function thrown(call: () => unknown): StudioError {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof StudioError) return error;
+    throw error;
+  }
+  throw new Error('expected a StudioError, nothing was thrown');
+}
+
+describe('reading files numpy wrote', () => {
+  it('has fixtures for every variant', () => {
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20);
+    expect(expected.v2_f4!.version).toBe(2);
+    expect(expected.v3_f4!.version).toBe(3);
+  });
+
+  for (const [name, want] of Object.entries(expected)) {
+    it(`${name}: ${want.dtype} ${JSON.stringify(want.shape)}${want.fortran_order ? ' Fortran order' : ''}, header v${want.version}`, () => {
+      const header = openNpy(fixture(name));
+      expect(header.shape).toEqual(want.shape);
+      expect(header.version).toBe(want.version);
+      expect(header.descr.slice(1)).toBe(want.dtype.slice(1));
+
+      const notices: string[] = [];
+      const asFloat32 = readNpy(fixture(name), { onNotice: (m) => notices.push(m) });
+      expect(asFloat32.shape).toEqual(want.shape);
+      // numpy's values rounded to float32: exactly what a float32 conversion must give.
+      const wantFloat32 = Float32Array.from(want.values.map(Number));
+      expect(asFloat32.data).toEqual(wantFloat32);
+      if (want.dtype.endsWith('f8')) expect(notices.some((m) => m.includes('float64 data converted to float32'))).toBe(true);
+      if (want.fortran_order) expect(notices.some((m) => m.includes('Fortran order'))).toBe(true);
+      if (want.dtype.endsWith('f4') && !want.fortran_order) expect(notices).toEqual([]);
+
+      const raw = readNpyRaw(fixture(name));
+      expect(raw.shape).toEqual(want.shape);
+      if (want.dtype.endsWith('i8')) {
+        expect(Array.from(raw.data as BigInt64Array, (v) => v.toString())).toEqual(want.values);
+      } else {
+        expect(Array.from(raw.data as Float64Array, Number)).toEqual(want.values);
+      }
+
+      if (want.shape.length > 0 && want.shape[0]! > 0) {
+        const rows = want.shape[0]!;
+        const rowElements = header.rowElements;
+        const start = Math.floor(rows / 2);
+        const count = rows - start;
+        const slice = readNpyRows(header, start, count);
+        expect(slice).toEqual(wantFloat32.slice(start * rowElements, (start + count) * rowElements));
+      }
+    });
+  }
+
+  it('reads a single row from the middle without touching the rest of the file', () => {
+    const file = openNpy(fixture('v1_f4'));
+    const row = readNpyRows(file, 1, 1);
+    expect(row.length).toBe(20);
+    expect(Array.from(row)).toEqual(expected.v1_f4!.values.slice(20, 40).map((v) => Math.fround(Number(v))));
+    expect(readNpyRows(file, 3, 0).length).toBe(0);
+    expect(thrown(() => readNpyRows(file, 2, 2)).code).toBe('bad_input');
+  });
+});
+
+describe('broken and unsupported files', () => {
+  it('truncated data: bad_file naming the file and the byte where the data should end', () => {
+    const error = thrown(() => readNpy(fixture('truncated_data')));
+    expect(error.code).toBe('bad_file');
+    expect(error.message).toContain('truncated_data.npy');
+    expect(error.message).toMatch(/truncated/);
+    const size = fs.statSync(fixture('truncated_data')).size;
+    expect(error.message).toContain(`ends at byte ${size}`);
+    expect(error.message).toContain(`to byte ${size + 10}`);
+    expect(thrown(() => openNpy(fixture('truncated_data'))).code).toBe('bad_file');
+  });
+
+  it('truncated header', () => {
+    const error = thrown(() => openNpy(fixture('truncated_header')));
+    expect(error.code).toBe('bad_file');
+    expect(error.message).toMatch(/truncated_header\.npy: the file is truncated inside its header/);
+  });
+
+  it('trailing bytes after the data', () => {
+    const error = thrown(() => openNpy(fixture('trailing_bytes')));
+    expect(error.code).toBe('bad_file');
+    expect(error.message).toMatch(/4 bytes more than shape \[3, 4, 5\]/);
+  });
+
+  it('bad magic', () => {
+    const error = thrown(() => readNpy(fixture('bad_magic')));
+    expect(error.code).toBe('bad_file');
+    expect(error.message).toMatch(/bad_magic\.npy: not an \.npy file: byte 5/);
+    expect(error.details?.byteOffset).toBe(5);
+  });
+
+  it('unparsable header dict', () => {
+    const error = thrown(() => openNpy(fixture('bad_header')));
+    expect(error.code).toBe('bad_file');
+    expect(error.message).toMatch(/bad_header\.npy: the \.npy header cannot be parsed .* near byte \d+/);
+    expect(error.details?.field).toBe('header');
+  });
+
+  it('structured dtype is unsupported, a missing file is not_found, a tiny file is bad_file', () => {
+    expect(thrown(() => openNpy(fixture('structured'))).code).toBe('unsupported');
+    expect(thrown(() => openNpy(path.join(dir, 'nope.npy'))).code).toBe('not_found');
+    const tiny = path.join(dir, 'tiny.npy');
+    fs.writeFileSync(tiny, Buffer.from([0x93, 0x4e]));
+    expect(thrown(() => openNpy(tiny)).message).toMatch(/too short/);
+  });
+
+  it('shape fields that are not integers, or keys missing', () => {
+    const make = (dict: string) => {
+      const header = Buffer.from(`${dict}`.padEnd(117, ' ') + '\n', 'latin1');
+      const out = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length, 0]), header]);
+      return out;
+    };
+    const bad1 = make("{'descr': '<f4', 'fortran_order': False, 'shape': (2.5,), }");
+    expect(thrown(() => parseNpyHeader(bad1, 'h1.npy')).message).toMatch(/h1\.npy/);
+    const bad2 = make("{'descr': '<f4', 'shape': (2,), }");
+    expect(thrown(() => parseNpyHeader(bad2, 'h2.npy')).details?.field).toBe('fortran_order');
+    const bad3 = make("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }");
+    expect(thrown(() => parseNpyHeader(bad3, 'h3.npy')).code).toBe('unsupported');
+    const good = make('{"shape": (2,3), "fortran_order": False, "descr": ">u2"}');
+    const parsed = parseNpyHeader(good, 'h4.npy');
+    expect(parsed.shape).toEqual([2, 3]);
+    expect(parsed.littleEndian).toBe(false);
+    expect(parsed.dtype).toBe('u2');
+  });
+
+  it('states the Fortran conversion limit', () => {
+    expect(FORTRAN_CONVERSION_LIMIT_BYTES).toBe(2 ** 30);
   });
 });
