@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { methods, isMethodName, type MethodName, type MethodParsedArgs, type MethodResult } from './contract.ts';
+import type { Studio } from '../app/studio.ts';
+import { StudioError } from '../util/errors.ts';
+import { appVersion } from '../version.ts';
+import { shotGather, traceHeaderTable, velocityMap } from '../datasets/sampleAccess.ts';
+import { deleteDataset } from '../datasets/deleteDataset.ts';
+import { openDemoProject } from '../app/demoProject.ts';
+
+type Handler<M extends MethodName> = (studio: Studio, args: MethodParsedArgs<M>) => MethodResult<M> | Promise<MethodResult<M>>;
+type Handlers = { [M in MethodName]: Handler<M> };
+
+function listFolder(folder: string | undefined, showFiles: boolean): MethodResult<'fs.list'> {
+  const target = path.resolve(folder && folder.length > 0 ? folder : os.homedir());
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(target, { withFileTypes: true });
+  } catch (error) {
+    throw new StudioError('not_found', `Cannot list ${target}: ${(error as Error).message}`);
+  }
+  const listed = entries
+    .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || (showFiles && e.isFile())))
+    .map((e) => {
+      const full = path.join(target, e.name);
+      let sizeBytes: number | null = null;
+      if (e.isFile()) {
+        try {
+          sizeBytes = fs.statSync(full).size;
+        } catch {
+          sizeBytes = null;
+        }
+      }
+      return { name: e.name, path: full, kind: e.isDirectory() ? ('folder' as const) : ('file' as const), sizeBytes };
+    })
+    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
+  const parent = path.dirname(target);
+  return { folder: target, parent: parent === target ? null : parent, entries: listed };
+}
+
+const handlers: Handlers = {
+  'app.info': (studio) => ({
+    version: appVersion(),
+    shell: studio.shell === 'electron' ? 'electron' : 'browser',
+    platform: `${process.platform}-${process.arch}`,
+    cores: studio.cores,
+  }),
+  'settings.get': (studio) => studio.user.settings(),
+  'settings.update': (studio, patch) => {
+    const next = studio.user.updateSettings(patch);
+    studio.jobs.maxConcurrent = next.maxConcurrentJobs;
+    return next;
+  },
+
+  'project.current': (studio) => studio.project?.info() ?? null,
+  'project.create': (studio, { folder, name }) => studio.createProject(folder, name),
+  'project.open': (studio, { folder }) => studio.openProject(folder),
+  'project.openDemo': (studio) => openDemoProject(studio),
+  'project.close': async (studio) => {
+    await studio.closeProject();
+    return null;
+  },
+  'project.recent': (studio) => studio.user.recentProjects(),
+  'project.forget': (studio, { folder }) => studio.user.forgetProject(folder),
+
+  'fs.list': (_studio, { folder, showFiles }) => listFolder(folder, showFiles ?? false),
+
+  'dataset.list': (studio) => studio.requireProject().catalogue.listDatasets(),
+  'dataset.get': (studio, { datasetId }) => {
+    const { folder: _folder, ...detail } = studio.requireProject().catalogue.getDataset(datasetId);
+    return detail;
+  },
+  'dataset.rename': (studio, { datasetId, name }) => studio.requireProject().catalogue.renameDataset(datasetId, name),
+  'dataset.delete': (studio, { datasetId }) => {
+    deleteDataset(studio.requireProject(), datasetId);
+    return null;
+  },
+  'dataset.shotGather': (studio, { datasetId, sample, source }) => {
+    const project = studio.requireProject();
+    return shotGather(project, project.catalogue.getDataset(datasetId), sample, source);
+  },
+  'dataset.velocityMap': (studio, { datasetId, sample }) => {
+    const project = studio.requireProject();
+    return velocityMap(project, project.catalogue.getDataset(datasetId), sample);
+  },
+  'dataset.traceHeaders': (studio, { datasetId, sample, source }) => {
+    const project = studio.requireProject();
+    return traceHeaderTable(project, project.catalogue.getDataset(datasetId), sample, source);
+  },
+
+  'import.segy': (studio, args) => studio.jobs.start('import.segy', args),
+  'import.openfwi': (studio, args) => studio.jobs.start('import.openfwi', args),
+  'export.openfwi': (studio, args) => {
+    studio.requireProject().catalogue.getDataset(args.datasetId);
+    return studio.jobs.start('export.openfwi', args);
+  },
+
+  'job.list': (studio) => studio.jobs.list(),
+  'job.events': (studio, { jobId, afterId }) => studio.requireProject().catalogue.jobEvents(jobId, afterId ?? 0),
+  'job.cancel': (studio, { jobId }) => studio.jobs.cancel(jobId),
+  'job.resume': (studio, { jobId }) => studio.jobs.resume(jobId),
+  'job.discard': (studio, { jobId }) => studio.jobs.discard(jobId),
+};
+
+function describeIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues.map((i) => `${i.path.map(String).join('.') || '(arguments)'}: ${i.message}`).join('; ');
+}
+
+/**
+ * The one entry point every shell uses: checks that the method exists, validates the arguments
+ * against the contract, runs the handler. Throws StudioError for anything a caller did wrong.
+ */
+export async function dispatch(studio: Studio, method: unknown, rawArgs: unknown): Promise<unknown> {
+  if (!isMethodName(method)) throw new StudioError('bad_input', `Unknown API method ${JSON.stringify(method)}.`);
+  const spec = methods[method];
+  const parsed = spec.args.safeParse(rawArgs ?? {});
+  if (!parsed.success) throw new StudioError('bad_input', `Invalid arguments for ${method}: ${describeIssue(parsed.error)}`);
+  const handler = handlers[method] as Handler<MethodName>;
+  return handler(studio, parsed.data as never);
+}

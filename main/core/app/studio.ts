@@ -1,0 +1,106 @@
+import os from 'node:os';
+import { EventEmitter } from 'node:events';
+import type { EventName, EventPayload, ProjectInfo } from '../api/contract.ts';
+import { JobManager } from '../jobs/jobManager.ts';
+import { Project } from '../project/project.ts';
+import { StudioError } from '../util/errors.ts';
+import { UserStore } from './userStore.ts';
+import type { JobKind } from '../jobs/jobKind.ts';
+
+export type ShellKind = 'electron' | 'browser' | 'cli';
+
+export interface StudioOptions {
+  dataDir: string;
+  shell: ShellKind;
+  jobKinds: JobKind<any, any, any>[];
+}
+
+/**
+ * The composition root of the core: user settings, the open project and its job manager, and the
+ * event stream that shells forward to their clients. One per process.
+ */
+export class Studio {
+  readonly shell: ShellKind;
+  readonly user: UserStore;
+  readonly jobs: JobManager;
+  private readonly emitter = new EventEmitter();
+  private current: Project | null = null;
+  private detachCatalogue: (() => void) | null = null;
+
+  constructor(options: StudioOptions) {
+    this.shell = options.shell;
+    this.user = new UserStore(options.dataDir);
+    this.jobs = new JobManager({ maxConcurrent: this.user.settings().maxConcurrentJobs });
+    for (const kind of options.jobKinds) this.jobs.register(kind);
+    this.jobs.onUpdate((job) => this.emit('job.updated', job));
+    this.emitter.setMaxListeners(100);
+  }
+
+  get cores(): number {
+    return os.availableParallelism();
+  }
+
+  /** Worker threads the user allows for compute (the setting, or all cores when it is 0). */
+  get workerThreads(): number {
+    const setting = this.user.settings().workerThreads;
+    return setting > 0 ? setting : this.cores;
+  }
+
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    this.emitter.emit('event', event, payload);
+  }
+
+  /** Every event, for shells to forward. Returns the unsubscribe function. */
+  onEvent(listener: (event: EventName, payload: unknown) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  notice(level: 'info' | 'warn' | 'error', message: string): void {
+    this.emit('notice', { level, message });
+  }
+
+  get project(): Project | null {
+    return this.current;
+  }
+
+  requireProject(): Project {
+    if (!this.current) throw new StudioError('no_project', 'Open or create a project first.');
+    return this.current;
+  }
+
+  private async use(project: Project): Promise<ProjectInfo> {
+    await this.closeProject();
+    this.current = project;
+    this.detachCatalogue = project.catalogue.onChange((tables) => this.emit('catalogue.changed', { tables }));
+    this.jobs.attach(project);
+    const info = project.info();
+    this.user.rememberProject(info.folder, info.name);
+    this.emit('project.changed', info);
+    return info;
+  }
+
+  async createProject(folder: string, name: string, options: { isDemo?: boolean } = {}): Promise<ProjectInfo> {
+    return this.use(Project.create(folder, name, options));
+  }
+
+  async openProject(folder: string): Promise<ProjectInfo> {
+    return this.use(Project.open(folder));
+  }
+
+  async closeProject(): Promise<void> {
+    const project = this.current;
+    if (!project) return;
+    await this.jobs.detach();
+    this.detachCatalogue?.();
+    this.detachCatalogue = null;
+    project.close();
+    this.current = null;
+    this.emit('project.changed', null);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.closeProject();
+    this.emitter.removeAllListeners();
+  }
+}

@@ -1,0 +1,98 @@
+import type { DatasetDetail, DatasetPart, Float32Payload, ShotGather, TraceHeaderTable, VelocityMap } from '../api/contract.ts';
+import type { Project } from '../project/project.ts';
+import { openNpy, readNpyRows, readNpyRaw } from '../io/npy.ts';
+import { StudioError } from '../util/errors.ts';
+
+export function float32Payload(values: Float32Array, shape: number[]): Float32Payload {
+  return { shape, base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
+}
+
+function range(values: Float32Array): { min: number; max: number; rms: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sumSq = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sumSq += v * v;
+  }
+  return { min: values.length ? min : 0, max: values.length ? max : 0, rms: values.length ? Math.sqrt(sumSq / values.length) : 0 };
+}
+
+/** The part holding a dataset's sample `sample`, and the sample's index within that part. */
+export function locateSample(dataset: DatasetDetail, sample: number): { part: DatasetPart; row: number } {
+  let first = 0;
+  for (const part of dataset.parts) {
+    if (sample < first + part.nSamples) return { part, row: sample - first };
+    first += part.nSamples;
+  }
+  throw new StudioError('bad_input', `Sample ${sample} is out of range: dataset '${dataset.name}' has ${dataset.nSamples} samples (0–${dataset.nSamples - 1}).`);
+}
+
+/** One sample's seismic [sources, time, receivers] from the project's array files. */
+export function readSeismicSample(project: Project, dataset: DatasetDetail, sample: number): { values: Float32Array; shape: number[] } {
+  const { part, row } = locateSample(dataset, sample);
+  if (!part.seismicFile) throw new StudioError('not_found', `Dataset '${dataset.name}' has no seismic (it holds velocity models only).`);
+  const file = openNpy(project.arrayPath(part.seismicFile));
+  return { values: readNpyRows(file, row, 1), shape: file.shape.slice(1) };
+}
+
+/** One sample's velocity [depth, width] in m/s. */
+export function readVelocitySample(project: Project, dataset: DatasetDetail, sample: number): { values: Float32Array; shape: number[] } {
+  const { part, row } = locateSample(dataset, sample);
+  if (!part.velocityFile) throw new StudioError('not_found', `Dataset '${dataset.name}' has no velocity models (it holds seismic only).`);
+  const file = openNpy(project.arrayPath(part.velocityFile));
+  const shape = file.shape.slice(1);
+  const [depth, width] = shape.slice(-2);
+  return { values: readNpyRows(file, row, 1), shape: [depth, width] };
+}
+
+export function shotGather(project: Project, dataset: DatasetDetail, sample: number, source: number): ShotGather {
+  const seismic = readSeismicSample(project, dataset, sample);
+  const [nSources, nTime, nReceivers] = seismic.shape;
+  if (source >= nSources) {
+    throw new StudioError('bad_input', `Source ${source} is out of range: sample ${sample} of '${dataset.name}' has ${nSources} sources (0–${nSources - 1}).`);
+  }
+  const traces = seismic.values.slice(source * nTime * nReceivers, (source + 1) * nTime * nReceivers);
+  return {
+    datasetId: dataset.id,
+    sample,
+    source,
+    nSources,
+    traces: float32Payload(traces, [nTime, nReceivers]),
+    sampleIntervalMs: dataset.sampleIntervalMs,
+    ...range(traces),
+  };
+}
+
+export function velocityMap(project: Project, dataset: DatasetDetail, sample: number): VelocityMap {
+  const velocity = readVelocitySample(project, dataset, sample);
+  const { min, max } = range(velocity.values);
+  return {
+    datasetId: dataset.id,
+    sample,
+    velocityMps: float32Payload(velocity.values, velocity.shape),
+    gridSpacingM: dataset.gridSpacingM,
+    min,
+    max,
+  };
+}
+
+/** Trace headers of one gather: headers files are int32 [N, sources, receivers, fields]. */
+export function traceHeaderTable(project: Project, dataset: DatasetDetail, sample: number, source: number): TraceHeaderTable {
+  const { part, row } = locateSample(dataset, sample);
+  const fields = part.meta.headerFields;
+  if (!part.headersFile || !Array.isArray(fields)) {
+    throw new StudioError('not_found', `Dataset '${dataset.name}' has no trace headers (only SEG-Y imports keep them).`);
+  }
+  const raw = readNpyRaw(project.arrayPath(part.headersFile));
+  const [, nSources, nReceivers, nFields] = raw.shape;
+  if (source >= nSources) throw new StudioError('bad_input', `Source ${source} is out of range (0–${nSources - 1}).`);
+  const data = raw.data as Int32Array;
+  const base = ((row * nSources + source) * nReceivers) * nFields;
+  const rows: number[][] = [];
+  const tracesInGather = (part.meta.tracesPerGather as number[][] | undefined)?.[row]?.[source] ?? nReceivers;
+  for (let r = 0; r < tracesInGather; r += 1) rows.push(Array.from(data.subarray(base + r * nFields, base + (r + 1) * nFields)));
+  return { fields: fields as string[], rows };
+}

@@ -1,0 +1,268 @@
+import fs from 'node:fs';
+import type { JobInfo } from '../api/contract.ts';
+import type { JobKind, JobContext } from './jobKind.ts';
+import type { JobRow } from '../project/catalogue.ts';
+import type { Project } from '../project/project.ts';
+import { StudioError, isCancelled } from '../util/errors.ts';
+import type { Progress } from '../util/progress.ts';
+
+export type JobUpdateListener = (job: JobInfo) => void;
+
+interface RunningJob {
+  controller: AbortController;
+  startedAtMs: number;
+  startDone: number;
+  lastProgress: Progress;
+  lastPersistMs: number;
+  finished: Promise<void>;
+}
+
+const progressIntervalMs = 100;
+
+/**
+ * Runs jobs of registered kinds for the open project: persists them in the catalogue, throttles and
+ * broadcasts progress, cancels between units of work, and marks work that a crash or shutdown cut
+ * short as interrupted so the user can resume or discard it.
+ */
+export class JobManager {
+  private readonly kinds = new Map<string, JobKind<any, any, any>>();
+  private readonly running = new Map<number, RunningJob>();
+  private readonly listeners = new Set<JobUpdateListener>();
+  private project: Project | null = null;
+  maxConcurrent: number;
+
+  constructor(options: { maxConcurrent?: number } = {}) {
+    this.maxConcurrent = options.maxConcurrent ?? 2;
+  }
+
+  register(kind: JobKind<any, any, any>): void {
+    if (this.kinds.has(kind.kind)) throw new Error(`Job kind ${kind.kind} registered twice.`);
+    this.kinds.set(kind.kind, kind);
+  }
+
+  onUpdate(listener: JobUpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Binds the manager to a freshly opened project; jobs a crash left running become interrupted. */
+  attach(project: Project): void {
+    if (this.project) throw new Error('JobManager.attach: detach the previous project first.');
+    this.project = project;
+    for (const job of project.catalogue.jobsWithStatus('running', 'queued')) {
+      project.catalogue.setJobStatus(job.id, 'interrupted', { error: 'The studio stopped while this job was running.' });
+      project.catalogue.appendJobEvent(job.id, 'warn', 'Interrupted: the studio stopped before the job finished. Resume or discard it.');
+    }
+  }
+
+  /** Stops running jobs (they become interrupted and can resume later) and unbinds the project. */
+  async detach(): Promise<void> {
+    const project = this.project;
+    if (!project) return;
+    const pending = [...this.running.values()];
+    for (const run of pending) run.controller.abort(new StudioError('cancelled', 'The studio is closing the project.'));
+    await Promise.all(pending.map((r) => r.finished));
+    for (const job of project.catalogue.jobsWithStatus('queued')) {
+      project.catalogue.setJobStatus(job.id, 'interrupted', { error: 'The project was closed before this job started.' });
+    }
+    this.project = null;
+  }
+
+  private requireProject(): Project {
+    if (!this.project) throw new StudioError('no_project', 'Open or create a project first.');
+    return this.project;
+  }
+
+  private kindOf(name: string): JobKind<any, any, any> {
+    const kind = this.kinds.get(name);
+    if (!kind) throw new StudioError('unsupported', `This studio has no job kind '${name}'.`);
+    return kind;
+  }
+
+  toInfo(job: JobRow): JobInfo {
+    const run = this.running.get(job.id);
+    let etaSeconds: number | null = null;
+    if (run && job.progress.total > 0) {
+      const elapsed = (Date.now() - run.startedAtMs) / 1000;
+      const doneThisRun = job.progress.done - run.startDone;
+      if (elapsed > 0.5 && doneThisRun > 0) etaSeconds = ((job.progress.total - job.progress.done) * elapsed) / doneThisRun;
+    }
+    return {
+      id: job.id,
+      kind: job.kind,
+      title: job.title,
+      status: job.status,
+      progress: job.progress,
+      etaSeconds,
+      error: job.error,
+      result: job.result ?? null,
+      createdAt: job.createdAt,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+      resumable: ['interrupted', 'cancelled', 'failed'].includes(job.status) && this.kinds.has(job.kind),
+    };
+  }
+
+  private publish(job: JobRow): JobInfo {
+    const info = this.toInfo(job);
+    for (const listener of this.listeners) listener(info);
+    return info;
+  }
+
+  list(): JobInfo[] {
+    return this.requireProject().catalogue.listJobs().map((j) => this.toInfo(j));
+  }
+
+  get(jobId: number): JobInfo {
+    return this.toInfo(this.requireProject().catalogue.getJob(jobId));
+  }
+
+  /** Validates the parameters, records the job and queues it. */
+  start(kindName: string, rawParams: unknown): JobInfo {
+    const project = this.requireProject();
+    const kind = this.kindOf(kindName);
+    const parsed = kind.paramsSchema.safeParse(rawParams);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new StudioError('bad_input', `Invalid parameters for ${kindName}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    }
+    const job = project.catalogue.createJob(kind.kind, kind.title(parsed.data), parsed.data);
+    const info = this.publish(job);
+    this.pump();
+    return info;
+  }
+
+  cancel(jobId: number): JobInfo {
+    const project = this.requireProject();
+    const job = project.catalogue.getJob(jobId);
+    const run = this.running.get(jobId);
+    if (run) {
+      run.controller.abort(new StudioError('cancelled', 'Cancelled by the user.'));
+      return this.toInfo(job);
+    }
+    if (job.status === 'queued') {
+      project.catalogue.appendJobEvent(jobId, 'info', 'Cancelled before it started.');
+      return this.publish(project.catalogue.setJobStatus(jobId, 'cancelled'));
+    }
+    throw new StudioError('conflict', `Job ${jobId} is ${job.status}; only queued or running jobs can be cancelled.`);
+  }
+
+  resume(jobId: number): JobInfo {
+    const project = this.requireProject();
+    const job = project.catalogue.getJob(jobId);
+    if (!['interrupted', 'cancelled', 'failed'].includes(job.status)) {
+      throw new StudioError('conflict', `Job ${jobId} is ${job.status}; only interrupted, cancelled or failed jobs can be resumed.`);
+    }
+    this.kindOf(job.kind);
+    project.catalogue.appendJobEvent(jobId, 'info', job.resumeState ? 'Resuming from the last checkpoint.' : 'Restarting (no checkpoint was saved).');
+    const info = this.publish(project.catalogue.setJobStatus(jobId, 'queued', { error: null }));
+    this.pump();
+    return info;
+  }
+
+  discard(jobId: number): JobInfo {
+    const project = this.requireProject();
+    const job = project.catalogue.getJob(jobId);
+    if (!['interrupted', 'cancelled', 'failed'].includes(job.status)) {
+      throw new StudioError('conflict', `Job ${jobId} is ${job.status}; only interrupted, cancelled or failed jobs can be discarded.`);
+    }
+    const kind = this.kinds.get(job.kind);
+    kind?.discard?.({ projectDir: project.folder, catalogue: project.catalogue, resumeState: job.resumeState }, job.params);
+    fs.rmSync(project.jobStagingDir(jobId), { recursive: true, force: true });
+    project.catalogue.appendJobEvent(jobId, 'info', 'Discarded; its unfinished output was removed.');
+    return this.publish(project.catalogue.setJobStatus(jobId, 'discarded'));
+  }
+
+  /** Resolves when no job is running or queued (for the CLI and tests). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const runs = [...this.running.values()];
+      if (runs.length === 0) return;
+      await Promise.all(runs.map((r) => r.finished));
+    }
+  }
+
+  /** Resolves with the job's final state once it has stopped running. */
+  async waitFor(jobId: number): Promise<JobInfo> {
+    for (;;) {
+      const run = this.running.get(jobId);
+      if (run) {
+        await run.finished;
+        continue;
+      }
+      const job = this.get(jobId);
+      if (job.status !== 'queued') return job;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private pump(): void {
+    const project = this.project;
+    if (!project) return;
+    for (const job of project.catalogue.jobsWithStatus('queued')) {
+      if (this.running.size >= this.maxConcurrent) return;
+      if (this.running.has(job.id)) continue;
+      this.launch(project, job);
+    }
+  }
+
+  private launch(project: Project, queued: JobRow): void {
+    const kind = this.kindOf(queued.kind);
+    const catalogue = project.catalogue;
+    const controller = new AbortController();
+    const job = catalogue.setJobStatus(queued.id, 'running', { error: null });
+    const run: RunningJob = {
+      controller,
+      startedAtMs: Date.now(),
+      startDone: job.progress.done,
+      lastProgress: job.progress,
+      lastPersistMs: 0,
+      finished: Promise.resolve(),
+    };
+    this.running.set(job.id, run);
+    this.publish(job);
+
+    const persistProgress = (): void => {
+      catalogue.setJobProgress(job.id, run.lastProgress);
+      run.lastPersistMs = Date.now();
+      this.publish(catalogue.getJob(job.id));
+    };
+    const context: JobContext<unknown> = {
+      jobId: job.id,
+      projectDir: project.folder,
+      catalogue,
+      signal: controller.signal,
+      progress: (progress) => {
+        run.lastProgress = progress;
+        if (Date.now() - run.lastPersistMs >= progressIntervalMs) persistProgress();
+      },
+      log: (message, level = 'info') => catalogue.appendJobEvent(job.id, level, message),
+      resumeState: job.resumeState ?? undefined,
+      checkpoint: (state) => catalogue.setJobResumeState(job.id, state),
+    };
+
+    run.finished = (async () => {
+      try {
+        const result = await kind.run(context, queued.params);
+        persistProgress();
+        catalogue.appendJobEvent(job.id, 'info', 'Finished.');
+        this.publish(catalogue.setJobStatus(job.id, 'done', { result: result ?? null }));
+      } catch (error) {
+        persistProgress();
+        const reason = controller.signal.reason;
+        if (controller.signal.aborted && (isCancelled(error) || error === reason)) {
+          const closing = reason instanceof StudioError && reason.message.includes('closing');
+          catalogue.appendJobEvent(job.id, 'warn', closing ? 'Interrupted: the project was closed.' : 'Cancelled by the user.');
+          this.publish(catalogue.setJobStatus(job.id, closing ? 'interrupted' : 'cancelled', { error: null }));
+        } else {
+          const message = error instanceof Error ? error.message : String(error);
+          catalogue.appendJobEvent(job.id, 'error', message);
+          this.publish(catalogue.setJobStatus(job.id, 'failed', { error: message }));
+        }
+      } finally {
+        this.running.delete(job.id);
+        queueMicrotask(() => this.pump());
+      }
+    })();
+  }
+}

@@ -1,0 +1,336 @@
+import type { SqliteDatabase } from './database.ts';
+import type { DatasetDetail, DatasetInfo, DatasetPart, JobEvent, JobStatus } from '../api/contract.ts';
+import type { Progress } from '../util/progress.ts';
+import { StudioError } from '../util/errors.ts';
+
+export type ChangeListener = (tables: string[]) => void;
+
+export interface JobRow {
+  id: number;
+  kind: string;
+  title: string;
+  params: unknown;
+  status: JobStatus;
+  progress: Progress;
+  resumeState: unknown;
+  result: unknown;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+}
+
+export interface NewDatasetPart {
+  nSamples: number;
+  seismicFile: string | null;
+  velocityFile: string | null;
+  headersFile?: string | null;
+  seismicShape: number[] | null;
+  velocityShape: number[] | null;
+  meta?: Record<string, unknown>;
+}
+
+export interface NewDataset {
+  name: string;
+  kind: DatasetInfo['kind'];
+  /** Folder under the project's arrays/ that holds this dataset's files. */
+  folder: string;
+  source: string | null;
+  meta: Record<string, unknown>;
+  createdByJob: number | null;
+  parts: NewDatasetPart[];
+}
+
+interface JobDbRow {
+  id: number;
+  kind: string;
+  title: string;
+  params: string;
+  status: JobStatus;
+  progress_done: number;
+  progress_total: number;
+  progress_unit: string | null;
+  progress_message: string | null;
+  resume_state: string | null;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+interface DatasetDbRow {
+  id: number;
+  name: string;
+  kind: DatasetInfo['kind'];
+  folder: string;
+  n_samples: number;
+  source: string | null;
+  meta: string;
+  created_at: string;
+}
+
+interface PartDbRow {
+  dataset_id: number;
+  part_index: number;
+  n_samples: number;
+  seismic_file: string | null;
+  velocity_file: string | null;
+  headers_file: string | null;
+  seismic_shape: string | null;
+  velocity_shape: string | null;
+  meta: string;
+}
+
+const now = (): string => new Date().toISOString();
+const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+function sameShape(shapes: (number[] | null)[]): number[] | null {
+  const first = shapes[0];
+  if (!first) return null;
+  return shapes.every((s) => s !== null && s.length === first.length && s.every((d, i) => d === first[i])) ? first : null;
+}
+
+/**
+ * The project's catalogue: named operations over SQLite, never raw SQL for callers. Every write
+ * reports the tables it touched so open views can refresh.
+ */
+export class Catalogue {
+  readonly db: SqliteDatabase;
+  private readonly listeners = new Set<ChangeListener>();
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(...tables: string[]): void {
+    for (const listener of this.listeners) listener(tables);
+  }
+
+  // ---- project metadata ----
+
+  getMeta(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM project_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.changed('project_meta');
+  }
+
+  // ---- jobs ----
+
+  private toJob(row: JobDbRow): JobRow {
+    return {
+      id: row.id,
+      kind: row.kind,
+      title: row.title,
+      params: parseJson(row.params),
+      status: row.status,
+      progress: {
+        done: row.progress_done,
+        total: row.progress_total,
+        unit: row.progress_unit ?? undefined,
+        message: row.progress_message ?? undefined,
+      },
+      resumeState: parseJson(row.resume_state),
+      result: parseJson(row.result),
+      error: row.error,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  createJob(kind: string, title: string, params: unknown): JobRow {
+    const at = now();
+    const info = this.db
+      .prepare('INSERT INTO jobs (kind, title, params, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(kind, title, JSON.stringify(params), 'queued', at, at);
+    this.changed('jobs');
+    return this.getJob(Number(info.lastInsertRowid));
+  }
+
+  getJob(id: number): JobRow {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobDbRow | undefined;
+    if (!row) throw new StudioError('not_found', `There is no job ${id} in this project.`);
+    return this.toJob(row);
+  }
+
+  listJobs(limit = 500): JobRow[] {
+    const rows = this.db.prepare('SELECT * FROM jobs WHERE status != ? ORDER BY id DESC LIMIT ?').all('discarded', limit) as JobDbRow[];
+    return rows.map((r) => this.toJob(r));
+  }
+
+  jobsWithStatus(...statuses: JobStatus[]): JobRow[] {
+    const marks = statuses.map(() => '?').join(',');
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id`).all(...statuses) as JobDbRow[];
+    return rows.map((r) => this.toJob(r));
+  }
+
+  setJobStatus(id: number, status: JobStatus, fields: { error?: string | null; result?: unknown } = {}): JobRow {
+    const at = now();
+    const startedAt = status === 'running' ? at : null;
+    const finishedAt = ['done', 'failed', 'cancelled', 'discarded', 'interrupted'].includes(status) ? at : null;
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = ?, updated_at = ?,
+           started_at = COALESCE(?, started_at),
+           finished_at = CASE WHEN ? IS NULL THEN NULL ELSE ? END,
+           error = CASE WHEN ? THEN ? ELSE error END,
+           result = CASE WHEN ? THEN ? ELSE result END
+         WHERE id = ?`,
+      )
+      .run(
+        status,
+        at,
+        startedAt,
+        finishedAt,
+        finishedAt,
+        fields.error !== undefined ? 1 : 0,
+        fields.error ?? null,
+        fields.result !== undefined ? 1 : 0,
+        fields.result === undefined ? null : JSON.stringify(fields.result),
+        id,
+      );
+    this.changed('jobs');
+    return this.getJob(id);
+  }
+
+  setJobProgress(id: number, progress: Progress): void {
+    this.db
+      .prepare('UPDATE jobs SET progress_done = ?, progress_total = ?, progress_unit = ?, progress_message = ?, updated_at = ? WHERE id = ?')
+      .run(progress.done, progress.total, progress.unit ?? null, progress.message ?? null, now(), id);
+  }
+
+  setJobResumeState(id: number, state: unknown): void {
+    this.db.prepare('UPDATE jobs SET resume_state = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(state), now(), id);
+  }
+
+  appendJobEvent(jobId: number, level: JobEvent['level'], message: string): void {
+    this.db.prepare('INSERT INTO job_events (job_id, at, level, message) VALUES (?, ?, ?, ?)').run(jobId, now(), level, message);
+    this.changed('job_events');
+  }
+
+  jobEvents(jobId: number, afterId = 0): JobEvent[] {
+    return this.db
+      .prepare('SELECT id, at, level, message FROM job_events WHERE job_id = ? AND id > ? ORDER BY id LIMIT 5000')
+      .all(jobId, afterId) as JobEvent[];
+  }
+
+  // ---- datasets ----
+
+  /** Records a dataset whose files are already complete in `folder`, in one transaction. */
+  insertDataset(dataset: NewDataset): DatasetDetail {
+    const id = this.db.transaction(() => {
+      const info = this.db
+        .prepare('INSERT INTO datasets (name, kind, folder, n_samples, source, meta, created_by_job, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(
+          dataset.name,
+          dataset.kind,
+          dataset.folder,
+          dataset.parts.reduce((sum, p) => sum + p.nSamples, 0),
+          dataset.source,
+          JSON.stringify(dataset.meta),
+          dataset.createdByJob,
+          now(),
+        );
+      const datasetId = Number(info.lastInsertRowid);
+      const insertPart = this.db.prepare(
+        `INSERT INTO dataset_parts (dataset_id, part_index, n_samples, seismic_file, velocity_file, headers_file, seismic_shape, velocity_shape, meta)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      dataset.parts.forEach((part, index) => {
+        insertPart.run(
+          datasetId,
+          index,
+          part.nSamples,
+          part.seismicFile,
+          part.velocityFile,
+          part.headersFile ?? null,
+          part.seismicShape ? JSON.stringify(part.seismicShape) : null,
+          part.velocityShape ? JSON.stringify(part.velocityShape) : null,
+          JSON.stringify(part.meta ?? {}),
+        );
+      });
+      return datasetId;
+    })();
+    this.changed('datasets', 'dataset_parts');
+    return this.getDataset(id);
+  }
+
+  private toDatasetInfo(row: DatasetDbRow, parts: DatasetPart[]): DatasetInfo {
+    const meta = (parseJson(row.meta) ?? {}) as Record<string, unknown>;
+    return {
+      id: row.id,
+      name: row.name,
+      kind: row.kind,
+      nSamples: row.n_samples,
+      source: row.source,
+      hasSeismic: parts.length > 0 && parts.every((p) => p.seismicFile !== null),
+      hasVelocity: parts.length > 0 && parts.every((p) => p.velocityFile !== null),
+      seismicShape: sameShape(parts.map((p) => p.seismicShape)),
+      velocityShape: sameShape(parts.map((p) => p.velocityShape)),
+      sampleIntervalMs: typeof meta.sampleIntervalMs === 'number' ? meta.sampleIntervalMs : null,
+      gridSpacingM: typeof meta.gridSpacingM === 'number' ? meta.gridSpacingM : null,
+      meta,
+      createdAt: row.created_at,
+    };
+  }
+
+  private partsOf(datasetId: number): DatasetPart[] {
+    const rows = this.db.prepare('SELECT * FROM dataset_parts WHERE dataset_id = ? ORDER BY part_index').all(datasetId) as PartDbRow[];
+    return rows.map((r) => ({
+      partIndex: r.part_index,
+      nSamples: r.n_samples,
+      seismicFile: r.seismic_file,
+      velocityFile: r.velocity_file,
+      headersFile: r.headers_file,
+      seismicShape: parseJson(r.seismic_shape) as number[] | null,
+      velocityShape: parseJson(r.velocity_shape) as number[] | null,
+      meta: (parseJson(r.meta) ?? {}) as Record<string, unknown>,
+    }));
+  }
+
+  getDataset(id: number): DatasetDetail & { folder: string } {
+    const row = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetDbRow | undefined;
+    if (!row) throw new StudioError('not_found', `There is no dataset ${id} in this project.`);
+    const parts = this.partsOf(id);
+    return { ...this.toDatasetInfo(row, parts), parts, folder: row.folder };
+  }
+
+  listDatasets(): DatasetInfo[] {
+    const rows = this.db.prepare('SELECT * FROM datasets ORDER BY id').all() as DatasetDbRow[];
+    return rows.map((r) => this.toDatasetInfo(r, this.partsOf(r.id)));
+  }
+
+  datasetFolders(): string[] {
+    return (this.db.prepare('SELECT folder FROM datasets').all() as { folder: string }[]).map((r) => r.folder);
+  }
+
+  renameDataset(id: number, name: string): DatasetInfo {
+    const result = this.db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id);
+    if (result.changes === 0) throw new StudioError('not_found', `There is no dataset ${id} in this project.`);
+    this.changed('datasets');
+    return this.getDataset(id);
+  }
+
+  deleteDataset(id: number): void {
+    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+    this.changed('datasets', 'dataset_parts');
+  }
+
+  close(): void {
+    this.listeners.clear();
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,111 @@
+import { describe, it, expect, beforeEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Project, catalogueFileName } from './project.ts';
+import { openCatalogueDatabase } from './database.ts';
+import { migrations } from './migrations.ts';
+import { StudioError } from '../util/errors.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-project-'));
+});
+
+describe('project folder and catalogue', () => {
+  it('creates a project, and its catalogue survives closing and reopening', () => {
+    const folder = path.join(dir, 'survey');
+    const project = Project.create(folder, 'North Sea line 7');
+    project.catalogue.insertDataset({
+      name: 'gathers',
+      kind: 'segy',
+      folder: 'ds-1',
+      source: '/data/line7.sgy',
+      meta: { sampleIntervalMs: 4 },
+      createdByJob: null,
+      parts: [{ nSamples: 3, seismicFile: 'ds-1/data1.npy', velocityFile: null, seismicShape: [5, 1000, 70], velocityShape: null }],
+    });
+    fs.mkdirSync(path.join(project.arraysDir, 'ds-1'));
+    project.close();
+
+    const reopened = Project.open(folder);
+    expect(reopened.info().name).toBe('North Sea line 7');
+    const [dataset] = reopened.catalogue.listDatasets();
+    expect(dataset).toMatchObject({ name: 'gathers', nSamples: 3, seismicShape: [5, 1000, 70], hasVelocity: false, sampleIntervalMs: 4 });
+    expect(reopened.catalogue.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    reopened.close();
+  });
+
+  it('refuses to create a project in a non-empty folder or over an existing project', () => {
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'x');
+    expect(() => Project.create(dir, 'p')).toThrow(/not empty/);
+    const folder = path.join(dir, 'p');
+    Project.create(folder, 'p').close();
+    expect(() => Project.create(folder, 'again')).toThrow(/already holds a project/);
+  });
+
+  it('says clearly when a folder is not a project', () => {
+    expect(() => Project.open(dir)).toThrow(/not a WaveDiffusion project/);
+  });
+
+  it('refuses a catalogue written by a newer studio without touching it', () => {
+    const file = path.join(dir, catalogueFileName);
+    const db = new Database(file);
+    db.pragma(`user_version = ${migrations.length + 5}`);
+    db.close();
+    const before = fs.readFileSync(file);
+    let caught: unknown;
+    try {
+      openCatalogueDatabase(file);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(StudioError);
+    expect((caught as StudioError).code).toBe('newer_database');
+    expect((caught as StudioError).message).toMatch(/newer studio/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses a catalogue whose applied migration text differs from the released one', () => {
+    const file = path.join(dir, catalogueFileName);
+    openCatalogueDatabase(file).close();
+    const edited = migrations.map((m) => (m.version === 1 ? { ...m, sql: `${m.sql}\n-- edited` } : m));
+    expect(() => openCatalogueDatabase(file, edited)).toThrow(/must never be edited/);
+  });
+
+  it('applies a new migration in a transaction, and a failing one leaves the schema as it was', () => {
+    const file = path.join(dir, catalogueFileName);
+    openCatalogueDatabase(file).close();
+    const broken = [...migrations, { version: 2, name: 'broken', sql: 'CREATE TABLE extra (x INTEGER); INSERT INTO missing_table VALUES (1);' }];
+    expect(() => openCatalogueDatabase(file, broken)).toThrow();
+    const db = openCatalogueDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('sweeps dataset folders that no catalogue row points at, and stale temporaries', () => {
+    const folder = path.join(dir, 'p');
+    const project = Project.create(folder, 'p');
+    fs.mkdirSync(path.join(project.arraysDir, 'ds-orphan'));
+    fs.writeFileSync(path.join(project.arraysDir, 'ds-orphan', 'data1.npy'), 'half');
+    project.catalogue.insertDataset({
+      name: 'kept', kind: 'openfwi', folder: 'ds-kept', source: null, meta: {}, createdByJob: null,
+      parts: [{ nSamples: 1, seismicFile: 'ds-kept/data1.npy', velocityFile: 'ds-kept/model1.npy', seismicShape: [5, 10, 7], velocityShape: [1, 7, 7] }],
+    });
+    fs.mkdirSync(path.join(project.arraysDir, 'ds-kept'));
+    fs.writeFileSync(path.join(project.arraysDir, 'ds-kept', '.data2.npy.123.abcd.partial'), 'half');
+    project.close();
+    const reopened = Project.open(folder);
+    expect(fs.existsSync(path.join(reopened.arraysDir, 'ds-orphan'))).toBe(false);
+    expect(fs.readdirSync(path.join(reopened.arraysDir, 'ds-kept'))).toEqual([]);
+    reopened.close();
+  });
+
+  it('keeps array paths inside the project', () => {
+    const project = Project.create(path.join(dir, 'p'), 'p');
+    expect(() => project.arrayPath('../../etc/passwd')).toThrow(/outside/);
+    project.close();
+  });
+});

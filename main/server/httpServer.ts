@@ -1,0 +1,170 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Studio } from '../core/app/studio.ts';
+import { dispatch } from '../core/api/handlers.ts';
+import { toWireError } from '../core/util/errors.ts';
+import { callMessageSchema, apiSocketPath, sessionCookieName, sessionTokenParam, type ServerMessage } from '../core/api/wire.ts';
+import { contentSecurityPolicy } from '../core/api/security.ts';
+
+export interface StudioServerOptions {
+  studio: Studio;
+  /** Folder with the built renderer (index.html and assets). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** A fixed token (tests); a random one otherwise. */
+  token?: string;
+}
+
+export interface StudioServer {
+  /** The address to open, token included. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const mimeTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+function sameSecret(given: string | null | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return null;
+}
+
+/**
+ * The browser shell: serves the renderer and the studio API over a WebSocket on 127.0.0.1 only.
+ * Access needs the random session token printed with the URL (it becomes an HttpOnly, SameSite=Strict
+ * cookie); the Host and Origin headers must name this server, which stops DNS rebinding and
+ * cross-site WebSocket hijacking.
+ */
+export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const rendererDir = path.resolve(options.rendererDir);
+  if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`The renderer is not built (${rendererDir}/index.html is missing). Run: npm run build:renderer`);
+  }
+  let port = 0;
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+
+  const authorised = (req: http.IncomingMessage, url: URL): boolean =>
+    sameSecret(url.searchParams.get(sessionTokenParam), token) || sameSecret(cookieValue(req.headers.cookie, sessionCookieName), token);
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const baseHeaders = {
+      'Content-Security-Policy': contentSecurityPolicy,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Unknown host.');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'GET' }).end('Method not allowed.');
+      return;
+    }
+    if (!authorised(req, url)) {
+      res
+        .writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', ...baseHeaders })
+        .end('WaveDiffusion Studio: open the address printed by `npm run serve`, which carries the session token.');
+      return;
+    }
+    const headers: Record<string, string> = { ...baseHeaders };
+    if (url.searchParams.has(sessionTokenParam)) {
+      headers['Set-Cookie'] = `${sessionCookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    }
+    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = path.resolve(rendererDir, `.${relative}`);
+    if (!file.startsWith(rendererDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain', ...headers }).end('Not found.');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': mimeTypes[path.extname(file)] ?? 'application/octet-stream', ...headers });
+    if (req.method === 'HEAD') res.end();
+    else fs.createReadStream(file).pipe(res);
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const origin = req.headers.origin ?? '';
+    const originOk = allowedHosts().some((h) => origin === `http://${h}`);
+    if (url.pathname !== apiSocketPath || !allowedHosts().includes(req.headers.host ?? '') || !originOk || !authorised(req, url)) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+  });
+
+  const send = (ws: WebSocket, message: ServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+
+  sockets.on('connection', (ws) => {
+    ws.on('message', async (data) => {
+      let id = -1;
+      try {
+        const parsed = callMessageSchema.safeParse(JSON.parse(String(data)));
+        if (!parsed.success) throw new Error('Malformed API message.');
+        id = parsed.data.id;
+        const result = await dispatch(options.studio, parsed.data.method, parsed.data.args);
+        send(ws, { type: 'result', id, ok: true, result });
+      } catch (error) {
+        send(ws, { type: 'result', id, ok: false, error: toWireError(error) });
+      }
+    });
+  });
+
+  const unsubscribe = options.studio.onEvent((event, payload) => {
+    const message = JSON.stringify({ type: 'event', event, payload });
+    for (const ws of sockets.clients) if (ws.readyState === ws.OPEN) ws.send(message);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as { port: number }).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?${sessionTokenParam}=${token}`,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const ws of sockets.clients) ws.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
