@@ -505,3 +505,35 @@ export function readTraceHeadersSync(layout: SegyLayout, traces: readonly number
     fs.closeSync(fd);
   }
 }
+
+/**
+ * One stored trace header field of every trace in `[firstTrace, firstTrace + traceCount)`,
+ * read chunk by chunk without decoding samples (4 bytes of memory per trace).
+ */
+export async function scanTraceField(
+  layout: SegyLayout,
+  name: TraceFieldName,
+  options: WorkOptions & { chunkBytes?: number } = {},
+): Promise<Int32Array> {
+  const field = TRACE_FIELD_BY_NAME.get(name)!;
+  const values = new Int32Array(layout.traceCount);
+  const tracesPerChunk = Math.max(1, Math.floor((options.chunkBytes ?? DEFAULT_CHUNK_BYTES) / layout.traceBytes));
+  const buffer = new Uint8Array(new ArrayBuffer(Math.min(tracesPerChunk, layout.traceCount) * layout.traceBytes));
+  const view = new DataView(buffer.buffer);
+  const handle = await open(layout.path, 'r');
+  try {
+    for (let trace = 0; trace < layout.traceCount; trace += tracesPerChunk) {
+      throwIfCancelled(options.signal);
+      const count = Math.min(tracesPerChunk, layout.traceCount - trace);
+      const raw = buffer.subarray(0, count * layout.traceBytes);
+      if ((await readExactly(handle, raw, layout.firstTraceOffset + trace * layout.traceBytes)) !== raw.byteLength) {
+        throw changedUnderneath(layout, trace);
+      }
+      for (let t = 0; t < count; t++) values[trace + t] = readTraceField(view, t * layout.traceBytes, field, layout.littleEndian);
+      options.onProgress?.({ done: trace + count, total: layout.traceCount, unit: 'traces', message: `scanning ${name}` });
+    }
+  } finally {
+    await handle.close();
+  }
+  return values;
+}
