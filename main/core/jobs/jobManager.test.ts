@@ -1,0 +1,145 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { JobManager } from './jobManager.ts';
+import type { JobKind } from './jobKind.ts';
+import { Project } from '../project/project.ts';
+import { throwIfCancelled } from '../util/abort.ts';
+import { writeFileAtomic } from '../util/atomicFile.ts';
+import type { JobInfo } from '../api/contract.ts';
+
+/**
+ * A real job for exercising the manager: it writes `count` numbered files into its staging folder,
+ * one per step, checkpointing after each file is complete, and yields to the event loop between
+ * steps like every studio job does.
+ */
+const writeFilesKind: JobKind<{ count: number; stepMs: number }, { written: number }, { files: number }> = {
+  kind: 'test.writeFiles',
+  paramsSchema: z.object({ count: z.number().int().min(1), stepMs: z.number().min(0) }),
+  title: (p) => `Write ${p.count} files`,
+  async run(ctx, params) {
+    const project = Project.open(ctx.projectDir);
+    const staging = project.jobStagingDir(ctx.jobId);
+    project.close();
+    fs.mkdirSync(staging, { recursive: true });
+    for (let i = ctx.resumeState?.written ?? 0; i < params.count; i += 1) {
+      throwIfCancelled(ctx.signal);
+      await new Promise((resolve) => setTimeout(resolve, params.stepMs));
+      writeFileAtomic(path.join(staging, `file-${i}.txt`), `${i}`);
+      ctx.checkpoint({ written: i + 1 });
+      ctx.progress({ done: i + 1, total: params.count, unit: 'files' });
+    }
+    return { files: fs.readdirSync(staging).length };
+  },
+};
+
+let dir: string;
+let project: Project;
+let manager: JobManager;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-jobs-'));
+  project = Project.create(path.join(dir, 'p'), 'p');
+  manager = new JobManager({ maxConcurrent: 1 });
+  manager.register(writeFilesKind);
+  manager.attach(project);
+});
+
+afterEach(async () => {
+  await manager.detach();
+  project.close();
+});
+
+function waitForStatus(jobId: number, predicate: (job: JobInfo) => boolean): Promise<JobInfo> {
+  return new Promise((resolve) => {
+    const off = manager.onUpdate((job) => {
+      if (job.id === jobId && predicate(job)) {
+        off();
+        resolve(job);
+      }
+    });
+  });
+}
+
+describe('job manager', () => {
+  it('runs a job to completion, persisting progress, result and log', async () => {
+    const updates: JobInfo[] = [];
+    manager.onUpdate((j) => updates.push(j));
+    const job = manager.start('test.writeFiles', { count: 5, stepMs: 1 });
+    expect(job.status).toBe('queued');
+    const final = await manager.waitFor(job.id);
+    expect(final.status).toBe('done');
+    expect(final.result).toEqual({ files: 5 });
+    expect(final.progress).toMatchObject({ done: 5, total: 5, unit: 'files' });
+    expect(updates.some((u) => u.status === 'running')).toBe(true);
+    expect(project.catalogue.jobEvents(job.id).map((e) => e.message)).toContain('Finished.');
+  });
+
+  it('throttles progress events to about ten a second', async () => {
+    const progressEvents: JobInfo[] = [];
+    manager.onUpdate((j) => j.status === 'running' && progressEvents.push(j));
+    const job = manager.start('test.writeFiles', { count: 200, stepMs: 0 });
+    const started = Date.now();
+    await manager.waitFor(job.id);
+    const seconds = (Date.now() - started) / 1000;
+    expect(progressEvents.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 3);
+  });
+
+  it('rejects invalid parameters before recording anything', () => {
+    expect(() => manager.start('test.writeFiles', { count: -1, stepMs: 0 })).toThrow(/Invalid parameters for test.writeFiles: count/);
+    expect(() => manager.start('no.such.kind', {})).toThrow(/no job kind/);
+    expect(manager.list()).toHaveLength(0);
+  });
+
+  it('cancels a running job between steps and resumes it from its checkpoint without repeating work', async () => {
+    const job = manager.start('test.writeFiles', { count: 40, stepMs: 5 });
+    await waitForStatus(job.id, (j) => j.progress.done >= 3);
+    manager.cancel(job.id);
+    const cancelled = await manager.waitFor(job.id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.resumable).toBe(true);
+    const writtenBefore = (project.catalogue.getJob(job.id).resumeState as { written: number }).written;
+    expect(writtenBefore).toBeGreaterThanOrEqual(3);
+    expect(writtenBefore).toBeLessThan(40);
+
+    manager.resume(job.id);
+    const done = await manager.waitFor(job.id);
+    expect(done.status).toBe('done');
+    expect(done.result).toEqual({ files: 40 });
+  });
+
+  it('marks jobs a crash left running as interrupted when the project is reopened; discard removes their output', async () => {
+    const job = manager.start('test.writeFiles', { count: 1000, stepMs: 5 });
+    await waitForStatus(job.id, (j) => j.progress.done >= 2);
+    // Simulate a crash: the catalogue still says 'running' and the staging folder is half full.
+    const crashed = new JobManager();
+    crashed.register(writeFilesKind);
+    const reopened = Project.open(project.folder);
+    reopened.catalogue.setJobStatus(job.id, 'running');
+    crashed.attach(reopened);
+    const interrupted = crashed.get(job.id);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.resumable).toBe(true);
+    const staging = reopened.jobStagingDir(job.id);
+    expect(fs.existsSync(staging)).toBe(true);
+    manager.cancel(job.id);
+    await manager.waitFor(job.id);
+    reopened.catalogue.setJobStatus(job.id, 'interrupted');
+    expect(crashed.discard(job.id).status).toBe('discarded');
+    expect(fs.existsSync(staging)).toBe(false);
+    reopened.close();
+  });
+
+  it('queues beyond the concurrency limit and runs queued jobs in order', async () => {
+    const first = manager.start('test.writeFiles', { count: 3, stepMs: 2 });
+    const second = manager.start('test.writeFiles', { count: 2, stepMs: 1 });
+    expect(manager.get(second.id).status).toBe('queued');
+    await manager.waitFor(second.id);
+    const firstJob = project.catalogue.getJob(first.id);
+    const secondJob = project.catalogue.getJob(second.id);
+    expect(firstJob.status).toBe('done');
+    expect(secondJob.startedAt! >= firstJob.finishedAt!).toBe(true);
+  });
+});
