@@ -1,0 +1,91 @@
+import { LAPLACIAN_CENTRE, LAPLACIAN_FAR, LAPLACIAN_NEAR } from './checks.ts';
+import { shotSeismicLength, shotSnapshotFrames, type ShotResult, type ShotSetup } from './model.ts';
+
+/** Ghost cells on each side of the padded grid: the stencil reaches two cells out. */
+const GHOST = 2;
+
+/**
+ * Copies the neighbours beyond the padded grid into the ghost cells of `p` (layout: rows of
+ * `stride` floats, cell (row, col) at (row + 2)·stride + col + 2): periodic wrap on every side,
+ * or an odd mirror above row 0 when the top is a free surface.
+ */
+function fillGhosts(p: Float32Array, nzPad: number, nxPad: number, stride: number, freeSurface: boolean): void {
+  for (let row = 0; row < nzPad; row += 1) {
+    const base = (row + GHOST) * stride + GHOST;
+    p[base - 2] = p[base + nxPad - 2];
+    p[base - 1] = p[base + nxPad - 1];
+    p[base + nxPad] = p[base];
+    p[base + nxPad + 1] = p[base + 1];
+  }
+  const rowOf = (row: number): number => (row + GHOST) * stride + GHOST;
+  for (let col = 0; col < nxPad; col += 1) {
+    if (freeSurface) {
+      p[rowOf(-1) + col] = -p[rowOf(1) + col];
+      p[rowOf(-2) + col] = -p[rowOf(2) + col];
+    } else {
+      p[rowOf(-1) + col] = p[rowOf(nzPad - 1) + col];
+      p[rowOf(-2) + col] = p[rowOf(nzPad - 2) + col];
+    }
+    p[rowOf(nzPad) + col] = p[rowOf(0) + col];
+    p[rowOf(nzPad + 1) + col] = p[rowOf(1) + col];
+  }
+}
+
+/**
+ * The readable reference kernel: one shot, time step by time step, on Float32Arrays.
+ * Per step: ghosts of p, then for every cell
+ *   p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p)   (written over p_prev, then the two swap),
+ * then p_next[source] += amplitude[step], then record receivers and snapshots.
+ */
+export function runShotTs(setup: ShotSetup): ShotResult {
+  const { model, steps, recordEverySteps, snapshotEverySteps } = setup;
+  const { nzPad, nxPad, alpha, kappaX, zMask, kappaZ, freeSurface } = model;
+  const stride = nxPad + 2 * GHOST;
+  const size = (nzPad + 2 * GHOST) * stride;
+  let p = new Float32Array(size);
+  let pPrev = new Float32Array(size);
+  const at = (row: number, col: number): number => (row + GHOST) * stride + col + GHOST;
+
+  const receivers = setup.receiverIndex.length;
+  const receiverAt = Int32Array.from(setup.receiverIndex, (flat) => at(Math.floor(flat / nxPad), flat % nxPad));
+  const seismic = new Float32Array(shotSeismicLength(setup));
+  const frames = shotSnapshotFrames(setup);
+  const snapshots = new Float32Array(frames * model.nz * model.nx);
+  const source = at(setup.sourceRow, setup.sourceCol);
+
+  for (let step = 0; step < steps; step += 1) {
+    fillGhosts(p, nzPad, nxPad, stride, freeSurface);
+    for (let row = 0; row < nzPad; row += 1) {
+      const kz = kappaZ[row];
+      const base = at(row, 0);
+      const coefBase = row * nxPad;
+      for (let col = 0; col < nxPad; col += 1) {
+        const i = base + col;
+        const laplacian =
+          LAPLACIAN_NEAR * (p[i - 1] + p[i + 1] + p[i - stride] + p[i + stride]) +
+          LAPLACIAN_FAR * (p[i - 2] + p[i + 2] + p[i - 2 * stride] + p[i + 2 * stride]) +
+          2 * LAPLACIAN_CENTRE * p[i];
+        const kappa = Math.fround(kappaX[col] + zMask[col] * kz);
+        pPrev[i] = (2 - kappa) * p[i] - (1 - kappa) * pPrev[i] + alpha[coefBase + col] * laplacian;
+      }
+    }
+    const next = pPrev;
+    pPrev = p;
+    p = next;
+    p[source] += setup.sourceAmplitude[step];
+
+    if (step % recordEverySteps === 0) {
+      const offset = (step / recordEverySteps) * receivers;
+      for (let r = 0; r < receivers; r += 1) seismic[offset + r] = p[receiverAt[r]];
+    }
+    if (snapshotEverySteps > 0 && step % snapshotEverySteps === 0) {
+      let offset = (step / snapshotEverySteps) * model.nz * model.nx;
+      for (let z = 0; z < model.nz; z += 1) {
+        const rowStart = at(z + model.padTop, model.padLeft);
+        snapshots.set(p.subarray(rowStart, rowStart + model.nx), offset);
+        offset += model.nx;
+      }
+    }
+  }
+  return { seismic, snapshots };
+}
