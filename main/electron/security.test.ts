@@ -39,7 +39,8 @@ describe('desktop shell security settings', () => {
     expect(rendererFileFor('studio://app/assets/index.js', root, path.join, path.sep)).toBe(path.join(root, 'assets', 'index.js'));
     expect(rendererFileFor('studio://app/', root, path.join, path.sep)).toBe(path.join(root, 'index.html'));
     expect(rendererFileFor('studio://app/../../etc/passwd', root, path.join, path.sep)).toBe(path.join(root, 'etc', 'passwd'));
-    expect(rendererFileFor('studio://app/%2e%2e/%2e%2e/etc/passwd', root, path.join, path.sep)).toBeNull();
+    expect(rendererFileFor('studio://app/%2e%2e/%2e%2e/etc/passwd', root, path.join, path.sep)).toBe(path.join(root, 'etc', 'passwd'));
+    expect(rendererFileFor('studio://app/..%2f..%2f..%2fetc%2fpasswd', root, path.join, path.sep)).toBeNull();
     expect(rendererFileFor('studio://other/index.html', root, path.join, path.sep)).toBeNull();
     expect(rendererFileFor('file:///etc/passwd', root, path.join, path.sep)).toBeNull();
   });
