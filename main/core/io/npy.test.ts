@@ -271,3 +271,30 @@ describe('broken and unsupported files', () => {
     expect(FORTRAN_CONVERSION_LIMIT_BYTES).toBe(2 ** 30);
   });
 });
+
+describe('random access', () => {
+  it('reads one row of a 400 MB array without reading the rest (a sparse file)', () => {
+    const file = path.join(dir, 'sparse.npy');
+    const shape = [100_000, 1000];
+    const header = formatNpyHeader('<f4', shape);
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writeSync(fd, header, 0, header.byteLength, 0);
+      const row = Float32Array.from({ length: 1000 }, (_, i) => i * 0.5 - 7);
+      fs.writeSync(fd, new Uint8Array(row.buffer), 0, row.byteLength, header.byteLength + 73_421 * 4000);
+      fs.ftruncateSync(fd, header.byteLength + 100_000 * 4000);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const npy = openNpy(file);
+    expect(npy.dataBytes).toBe(400_000_000);
+    expect(npy.rowElements).toBe(1000);
+    const rows = readNpyRows(npy, 73_420, 3);
+    expect(rows.length).toBe(3000);
+    expect(rows.subarray(0, 1000).every((v) => v === 0)).toBe(true);
+    expect(rows[1000]).toBe(-7);
+    expect(rows[1999]).toBe(999 * 0.5 - 7);
+    expect(rows.subarray(2000).every((v) => v === 0)).toBe(true);
+    fs.rmSync(file);
+  });
+});

@@ -630,8 +630,13 @@ export function readNpy(filePath: string, options: NpyReadOptions = {}): NpyFloa
   return withFile(filePath, (fd) => {
     const header = readHeaderFromFd(fd, filePath);
     checkFortranSize(header, filePath);
-    const bytes = readAllData(fd, header, filePath);
-    let data = toFloat32(bytes, header.dtype, header.littleEndian, header.elementCount);
+    let data: Float32Array;
+    if (header.dtype === 'f4' && header.littleEndian === LITTLE_ENDIAN_HOST) {
+      data = new Float32Array(header.elementCount);
+      readExactly(fd, new Uint8Array(data.buffer), header.dataOffset, filePath);
+    } else {
+      data = toFloat32(readAllData(fd, header, filePath), header.dtype, header.littleEndian, header.elementCount);
+    }
     const notice = conversionNotice(header, filePath);
     if (notice) options.onNotice?.(notice);
     if (header.fortranOrder) {
@@ -689,8 +694,15 @@ export function readNpyRows(file: NpyFile, start: number, count: number, options
       return all.slice(start * file.rowElements, (start + count) * file.rowElements);
     }
     const elements = count * file.rowElements;
+    const position = file.dataOffset + start * file.rowElements * file.itemSize;
+    if (file.dtype === 'f4' && file.littleEndian === LITTLE_ENDIAN_HOST) {
+      // Native float32: read straight into the result, no intermediate copy.
+      const out = new Float32Array(elements);
+      readExactly(fd, new Uint8Array(out.buffer), position, file.path);
+      return out;
+    }
     const bytes = new Uint8Array(elements * file.itemSize);
-    readExactly(fd, bytes, file.dataOffset + start * file.rowElements * file.itemSize, file.path);
+    readExactly(fd, bytes, position, file.path);
     return toFloat32(bytes, file.dtype, file.littleEndian, elements);
   });
 }

@@ -7,11 +7,13 @@ Outputs (all small; the whole folder stays well under 1 MB):
   npy/expected.json    numpy's own reading of every valid file: dtype, shape, fortran flag, C-order values
   npy/<broken>.npy     truncated data, truncated header, bad magic, unparsable header, trailing bytes, structured dtype
   openfwi/...          OpenFWI-like dataset folders (vel and fault naming, mismatched, orphan, velocity-only)
+  zip/mixed.zip        a stored entry, a deflated entry and a utf-8 name, for main/core/io/zip.ts
 The values are deterministic (a seeded generator), so re-running reproduces the same bytes.
 """
 import json
 import os
 import shutil
+import zipfile
 
 import numpy as np
 
@@ -31,7 +33,7 @@ def save(path, array, version=None):
 
 
 def main():
-    for folder in (NPY, OPENFWI):
+    for folder in (NPY, OPENFWI, os.path.join(HERE, "zip")):
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder)
 
@@ -148,6 +150,13 @@ def main():
     raw = open(os.path.join(truncated, "data1.npy"), "rb").read()
     with open(os.path.join(truncated, "data1.npy"), "wb") as f:
         f.write(raw[:-100])
+
+    # A ZIP with a stored and a deflated copy of v1_f4.npy and a utf-8 entry name (fixed timestamps).
+    with zipfile.ZipFile(os.path.join(HERE, "zip", "mixed.zip"), "w") as z:
+        for name, method in (("stored/v1_f4.npy", zipfile.ZIP_STORED), ("deflated/v1_f4.npy", zipfile.ZIP_DEFLATED), ("vélocité.txt", zipfile.ZIP_DEFLATED)):
+            info = zipfile.ZipInfo(name, date_time=(2024, 6, 1, 0, 0, 0))
+            info.compress_type = method
+            z.writestr(info, good if name.endswith(".npy") else "m/s\n".encode("utf-8"))
 
 
 if __name__ == "__main__":
