@@ -1,6 +1,9 @@
 import type { JobKind } from './jobKind.ts';
+import { importSegyJob } from './kinds/importSegy.ts';
+import { importOpenfwiJob } from './kinds/importOpenfwi.ts';
+import { exportOpenfwiJob } from './kinds/exportOpenfwi.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any>[] {
-  return [];
+  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob];
 }

@@ -11,6 +11,11 @@ export const arraysFolderName = 'arrays';
 /** Jobs build their output here and move it under arrays/ only when it is complete. */
 export const stagingFolderName = '.staging';
 
+/** Where a job builds its output until it is complete: arrays/.staging/job-<id>/ */
+export function jobStagingDir(projectDir: string, jobId: number): string {
+  return path.join(projectDir, arraysFolderName, stagingFolderName, `job-${jobId}`);
+}
+
 /**
  * An open project: a folder with `project.sqlite` (the catalogue) and `arrays/` (bulk `.npy` data
  * in OpenFWI's layout, one sub-folder per dataset).
@@ -34,7 +39,7 @@ export class Project {
 
   /** The staging folder of one job: where its unfinished output lives until it is committed. */
   jobStagingDir(jobId: number): string {
-    return path.join(this.stagingDir, `job-${jobId}`);
+    return jobStagingDir(this.folder, jobId);
   }
 
   /** Absolute path of a file recorded in the catalogue relative to arrays/. */

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Catalogue, NewDataset } from '../project/catalogue.ts';
+import type { DatasetDetail } from '../api/contract.ts';
+import { arraysFolderName, jobStagingDir } from '../project/project.ts';
+
+/** The dataset folder name a job's output gets under arrays/. */
+export function datasetFolderForJob(jobId: number): string {
+  return `ds-job${jobId}`;
+}
+
+/**
+ * Commits a dataset built in a job's staging folder: the folder is renamed under arrays/ (atomic on
+ * one file system), then the rows are inserted in one transaction. A crash between the two leaves a
+ * folder no row points at, which the next open sweeps away; never a row without its files.
+ */
+export function commitStagedDataset(projectDir: string, catalogue: Catalogue, jobId: number, dataset: Omit<NewDataset, 'folder'>): DatasetDetail {
+  const folder = datasetFolderForJob(jobId);
+  const finalDir = path.join(projectDir, arraysFolderName, folder);
+  fs.rmSync(finalDir, { recursive: true, force: true });
+  fs.renameSync(jobStagingDir(projectDir, jobId), finalDir);
+  const relocate = (file: string | null | undefined): string | null => (file ? `${folder}/${file}` : null);
+  return catalogue.insertDataset({
+    ...dataset,
+    folder,
+    parts: dataset.parts.map((p) => ({
+      ...p,
+      seismicFile: relocate(p.seismicFile),
+      velocityFile: relocate(p.velocityFile),
+      headersFile: relocate(p.headersFile),
+    })),
+  });
+}
