@@ -20,7 +20,7 @@ import {
   type TraceFieldName,
   type TraceHeader,
 } from './fields.ts';
-import { decodeSamples, sampleFormat, type SampleFormat } from './samples.ts';
+import { HOST_LITTLE_ENDIAN, decodeSamples, sampleFormat, swapInPlace, type SampleFormat } from './samples.ts';
 import { decodeText, detectTextEncoding, isEndTextStanza, type TextEncoding } from './text.ts';
 
 export type Endianness = 'big' | 'little';
@@ -406,7 +406,17 @@ function decodeChunk<P extends 'float32' | 'float64'>(
   for (let t = 0; t < traceCount; t++) {
     const at = t * layout.traceBytes;
     headerBytes.set(raw.subarray(at, at + TRACE_HEADER_BYTES), t * TRACE_HEADER_BYTES);
-    decodeSamples(raw, at + TRACE_HEADER_BYTES, ns, layout.format.code, layout.littleEndian, samples, t * ns);
+  }
+  // With the headers copied out, swap the whole chunk to host order in one native pass when the
+  // sample width allows it (every trace then starts on a sample boundary: 240 is a multiple of 8).
+  let samplesLittleEndian = layout.littleEndian;
+  const width = layout.format.bytesPerSample;
+  if (samplesLittleEndian !== HOST_LITTLE_ENDIAN && (width === 2 || width === 4 || width === 8) && raw.byteOffset % width === 0) {
+    swapInPlace(raw, 0, raw.byteLength / width, width);
+    samplesLittleEndian = HOST_LITTLE_ENDIAN;
+  }
+  for (let t = 0; t < traceCount; t++) {
+    decodeSamples(raw, t * layout.traceBytes + TRACE_HEADER_BYTES, ns, layout.format.code, samplesLittleEndian, samples, t * ns);
   }
   return new DecodedChunk(firstTrace, traceCount, ns, samples, headerBytes, layout.littleEndian);
 }

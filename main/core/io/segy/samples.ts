@@ -42,30 +42,16 @@ for (let e = 0; e < 128; e++) IBM_UNIT[e] = 2 ** (4 * (e - 64) - 24);
 
 const TWO_POW_32 = 4294967296;
 
-/** Reverses the byte order of `count` values of `width` bytes starting at an aligned `offset`. */
-function swapInPlace(bytes: Uint8Array, offset: number, count: number, width: number): void {
-  const start = bytes.byteOffset + offset;
-  if (width === 2) {
-    const u16 = new Uint16Array(bytes.buffer, start, count);
-    for (let i = 0; i < count; i++) {
-      const x = u16[i];
-      u16[i] = ((x & 0xff) << 8) | (x >>> 8);
-    }
-  } else if (width === 4 || width === 8) {
-    const words = (count * width) / 4;
-    const u32 = new Uint32Array(bytes.buffer, start, words);
-    for (let i = 0; i < words; i++) {
-      const x = u32[i];
-      u32[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-    }
-    if (width === 8) {
-      for (let i = 0; i < words; i += 2) {
-        const low = u32[i];
-        u32[i] = u32[i + 1];
-        u32[i + 1] = low;
-      }
-    }
-  }
+/**
+ * Reverses the byte order of `count` values of `width` bytes (2, 4 or 8) starting at `offset`,
+ * in place, with Node's native Buffer swaps (several times faster than a JavaScript loop).
+ */
+export function swapInPlace(bytes: Uint8Array, offset: number, count: number, width: number): void {
+  if (width !== 2 && width !== 4 && width !== 8) return;
+  const region = Buffer.from(bytes.buffer, bytes.byteOffset + offset, count * width);
+  if (width === 2) region.swap16();
+  else if (width === 4) region.swap32();
+  else region.swap64();
 }
 
 /**
@@ -111,18 +97,41 @@ export function decodeSamples(
 ): void {
   switch (format) {
     case 1: {
-      const { buffer, byteOffset } = hostOrderRegion(bytes, offset, count, 4, littleEndian);
-      const words = new Uint32Array(buffer, byteOffset, count);
-      for (let i = 0; i < count; i++) {
-        const w = words[i];
-        const magnitude = (w & 0xffffff) * IBM_UNIT[(w >>> 24) & 0x7f];
-        out[outOffset + i] = w & 0x80000000 ? -magnitude : magnitude;
+      // Byte swap fused into the conversion: one pass, input left untouched when aligned.
+      const aligned = (bytes.byteOffset + offset) % 4 === 0;
+      const words = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset + offset, count) : new Uint32Array(bytes.slice(offset, offset + 4 * count).buffer);
+      if (littleEndian === HOST_LITTLE_ENDIAN) {
+        for (let i = 0; i < count; i++) {
+          const w = words[i];
+          const magnitude = (w & 0xffffff) * IBM_UNIT[(w >>> 24) & 0x7f];
+          out[outOffset + i] = w & 0x80000000 ? -magnitude : magnitude;
+        }
+      } else {
+        for (let i = 0; i < count; i++) {
+          const x = words[i];
+          const w = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+          const magnitude = (w & 0xffffff) * IBM_UNIT[(w >>> 24) & 0x7f];
+          out[outOffset + i] = w < 0 ? -magnitude : magnitude;
+        }
       }
       return;
     }
     case 2:
     case 5:
     case 10: {
+      if (format === 5 && out instanceof Float32Array && (bytes.byteOffset + offset) % 4 === 0) {
+        // IEEE float into float32: copy the 32-bit patterns, swapping on the way when needed.
+        const words = new Uint32Array(bytes.buffer, bytes.byteOffset + offset, count);
+        const target = new Uint32Array(out.buffer, out.byteOffset + 4 * outOffset, count);
+        if (littleEndian === HOST_LITTLE_ENDIAN) target.set(words);
+        else {
+          for (let i = 0; i < count; i++) {
+            const x = words[i];
+            target[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+          }
+        }
+        return;
+      }
       const { buffer, byteOffset } = hostOrderRegion(bytes, offset, count, 4, littleEndian);
       const values =
         format === 2
@@ -305,3 +314,4 @@ export function encodeSamples(
     }
   }
 }
+
