@@ -37,9 +37,13 @@ export class ProgressBar {
     const fraction = progress.total > 0 ? Math.min(1, progress.done / progress.total) : 0;
     const rate = elapsed > 0 ? progress.done / elapsed : 0;
     const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : NaN;
-    const unit = progress.unit ?? '';
-    const counts = progress.total > 0 ? `${progress.done}/${progress.total} ${unit}` : `${progress.done} ${unit}`;
-    const rateText = `${rate >= 100 ? rate.toFixed(0) : rate.toFixed(2)} ${unit}/s`;
+    const bytes = progress.unit === 'bytes';
+    const unit = bytes ? 'MB' : (progress.unit ?? '');
+    const scale = bytes ? 1e-6 : 1;
+    const amount = (n: number): string => (bytes ? (n * scale).toFixed(1) : String(Math.round(n)));
+    const counts = progress.total > 0 ? `${amount(progress.done)}/${amount(progress.total)} ${unit}` : `${amount(progress.done)} ${unit}`;
+    const scaledRate = rate * scale;
+    const rateText = `${scaledRate >= 100 ? scaledRate.toFixed(0) : scaledRate.toFixed(2)} ${unit}/s`;
     const message = progress.message ? ` ${progress.message}` : '';
     if (this.io.interactive) {
       const width = 28;

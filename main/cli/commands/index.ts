@@ -1,5 +1,7 @@
 import type { CliCommand } from '../command.ts';
 import { segyInfoCommand } from './segyInfo.ts';
+import { projectCommand } from './project.ts';
+import { importCommand, exportCommand, datasetsCommand, jobsCommand } from './importData.ts';
 
 /** Every `wavediff` subcommand, in the order `wavediff --help` lists them. */
-export const commands: CliCommand[] = [segyInfoCommand];
+export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand];

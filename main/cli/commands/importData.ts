@@ -1,0 +1,116 @@
+import type { CliCommand } from '../command.ts';
+import { StudioError } from '../../core/util/errors.ts';
+import { call, followJob, projectFolderFrom, withProject } from '../studioSession.ts';
+
+/** Parses "5x1000x70" (sources × time samples × receivers). */
+export function parseGrid(text: string): { sources: number; timeSamples: number; receivers: number } {
+  const match = /^(\d+)[x×](\d+)[x×](\d+)$/.exec(text.trim());
+  if (!match) throw new StudioError('bad_input', `--resample wants SOURCESxTIMExRECEIVERS, e.g. 5x1000x70; got '${text}'.`);
+  return { sources: Number(match[1]), timeSamples: Number(match[2]), receivers: Number(match[3]) };
+}
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'Import SEG-Y shot gathers or an OpenFWI folder into a project',
+  usage: `Usage:
+  wavediff import segy FILE_OR_FOLDER... --project DIR [--name NAME] [--key FieldRecord] [--resample 5x1000x70] [--dt-ms 1]
+  wavediff import openfwi FOLDER --project DIR [--name NAME]
+
+SEG-Y traces are grouped into shot gathers by --key (a segyio TraceField name); each file becomes
+one sample [gathers, time, receivers]. --resample picks that many gathers evenly and resamples
+time and receivers to the grid (OpenFWI: 5x1000x70). Ctrl-C cancels; resume with 'wavediff jobs resume'.`,
+  options: {
+    project: { type: 'string' },
+    name: { type: 'string' },
+    key: { type: 'string' },
+    resample: { type: 'string' },
+    'dt-ms': { type: 'string' },
+  },
+  async run(args, io) {
+    const [format, ...paths] = args.positionals;
+    const folder = projectFolderFrom(args);
+    if (paths.length === 0) throw new StudioError('bad_input', 'Give at least one file or folder to import.');
+    const name = args.values.name as string | undefined;
+    return withProject(folder, async (studio) => {
+      if (format === 'segy') {
+        const grid = args.values.resample ? parseGrid(args.values.resample as string) : null;
+        const dtMs = args.values['dt-ms'] ? Number(args.values['dt-ms']) : undefined;
+        const job = await call(studio, 'import.segy', {
+          paths,
+          name,
+          gatherKey: (args.values.key as string | undefined) ?? 'FieldRecord',
+          resample: grid ? { ...grid, sampleIntervalMs: dtMs } : null,
+        });
+        return followJob(studio, job, io);
+      }
+      if (format === 'openfwi') {
+        if (paths.length !== 1) throw new StudioError('bad_input', 'Give one OpenFWI folder.');
+        return followJob(studio, await call(studio, 'import.openfwi', { folder: paths[0], name }), io);
+      }
+      throw new StudioError('bad_input', `Unknown format '${format ?? ''}'. Use segy or openfwi.`);
+    });
+  },
+};
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'Export a dataset as OpenFWI .npy pairs',
+  usage: `Usage:
+  wavediff export openfwi --project DIR --dataset ID --out FOLDER [--overwrite]`,
+  options: { project: { type: 'string' }, dataset: { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' } },
+  async run(args, io) {
+    const [format] = args.positionals;
+    if (format !== 'openfwi') throw new StudioError('bad_input', `Unknown export format '${format ?? ''}'. Use openfwi.`);
+    const datasetId = Number(args.values.dataset);
+    if (!Number.isInteger(datasetId)) throw new StudioError('bad_input', 'Give the dataset id with --dataset ID (see wavediff datasets --project DIR).');
+    if (!args.values.out) throw new StudioError('bad_input', 'Give the output folder with --out FOLDER.');
+    return withProject(projectFolderFrom(args), async (studio) =>
+      followJob(studio, await call(studio, 'export.openfwi', { datasetId, folder: args.values.out as string, overwrite: Boolean(args.values.overwrite) }), io),
+    );
+  },
+};
+
+export const datasetsCommand: CliCommand = {
+  name: 'datasets',
+  summary: 'List the datasets of a project',
+  usage: 'Usage:\n  wavediff datasets --project DIR [--json]',
+  options: { project: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args, io) {
+    return withProject(projectFolderFrom(args), async (studio) => {
+      const datasets = await call(studio, 'dataset.list', {});
+      if (args.values.json) io.stdout.write(`${JSON.stringify(datasets)}\n`);
+      else for (const d of datasets) io.stdout.write(`${d.id}\t${d.name}\t${d.kind}\t${d.nSamples} samples\tseismic ${d.seismicShape?.join('×') ?? '-'}\tvelocity ${d.velocityShape?.join('×') ?? '-'}\n`);
+      return 0;
+    });
+  },
+};
+
+export const jobsCommand: CliCommand = {
+  name: 'jobs',
+  summary: 'List, resume or discard the jobs of a project',
+  usage: `Usage:
+  wavediff jobs --project DIR [--json]
+  wavediff jobs resume ID --project DIR
+  wavediff jobs discard ID --project DIR`,
+  options: { project: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args, io) {
+    const [action, id] = args.positionals;
+    return withProject(projectFolderFrom(args), async (studio) => {
+      if (!action) {
+        const jobs = await call(studio, 'job.list', {});
+        if (args.values.json) io.stdout.write(`${JSON.stringify(jobs)}\n`);
+        else for (const j of jobs) io.stdout.write(`${j.id}\t${j.status}\t${j.title}${j.error ? `\t${j.error}` : ''}\n`);
+        return 0;
+      }
+      const jobId = Number(id);
+      if (!Number.isInteger(jobId)) throw new StudioError('bad_input', `Give the job id: wavediff jobs ${action} ID --project DIR`);
+      if (action === 'resume') return followJob(studio, await call(studio, 'job.resume', { jobId }), io);
+      if (action === 'discard') {
+        const job = await call(studio, 'job.discard', { jobId });
+        io.stdout.write(`Job ${job.id} discarded.\n`);
+        return 0;
+      }
+      throw new StudioError('bad_input', `Unknown action '${action}'. Use resume or discard.`);
+    });
+  },
+};
