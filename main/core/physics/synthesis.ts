@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { StudioError } from '../util/errors.ts';
+import { throwIfCancelled } from '../util/abort.ts';
+import { removeStalePartials, writeFileAtomic } from '../util/atomicFile.ts';
+import type { WorkOptions } from '../util/progress.ts';
+import { NpyWriter, readNpy, writeNpy } from '../io/npy.ts';
+import { OPENFWI_MODEL_SHAPE, generateVelocityModels, type ModelShape, type VelocityFamily } from './families.ts';
+import { recordedSamples, validateGeometry, type AcquisitionGeometry } from './geometry.ts';
+import type { KernelChoice } from './kernels.ts';
+import type { FdWorkerPool } from './pool.ts';
+import { forwardModel } from './solver.ts';
+
+/**
+ * Synthesises a dataset in OpenFWI's layout: `model{k}.npy` float32 [n, 1, nz, nx] (m/s) and
+ * `data{k}.npy` float32 [n, sources, time, receivers], k = 1, 2, …, `samplesPerFile` samples per
+ * file (the last may hold fewer). Sample i's velocity comes from (family, seed, i) alone.
+ *
+ * Crash safety and resume: samples are forward-modelled in batches; each batch is written as a pair
+ * of chunk files (`.synthesis-chunks/`, atomic), then `synthesis.json` records how many samples are
+ * committed. When a file's samples are all in chunks, the chunks are merged into `data{k}.npy` /
+ * `model{k}.npy` (atomic), the state is recorded, then the chunks are deleted. A run stopped at any
+ * point continues from the last recorded batch: chunks beyond it are discarded and recomputed
+ * (identically: models are seeded per sample, the solver is deterministic), so no sample is lost
+ * or written twice.
+ */
+
+export const SYNTHESIS_MANIFEST = 'synthesis.json';
+const CHUNK_DIR = '.synthesis-chunks';
+
+export interface SynthesisParams {
+  family: VelocityFamily;
+  count: number;
+  seed: number;
+  geometry: AcquisitionGeometry;
+  destDir: string;
+  /** Samples per data/model file pair; OpenFWI's files hold 500. */
+  samplesPerFile?: number;
+  /** Velocity model size; default OpenFWI's 70 × 70. */
+  shape?: ModelShape;
+  /** Samples forward-modelled (and committed) together; default 2 × the pool's size (at least 2). */
+  batchSize?: number;
+}
+
+export interface SynthesisFile {
+  data: string;
+  model: string;
+  samples: number;
+}
+
+/** What a synthesis has committed; the same object is written to synthesis.json and passed to `checkpoint`. */
+export interface SynthesisState {
+  version: 1;
+  family: VelocityFamily;
+  seed: number;
+  count: number;
+  samplesPerFile: number;
+  nz: number;
+  nx: number;
+  /** sha256 of the validated geometry's JSON: a resume with another geometry is refused. */
+  geometrySha256: string;
+  committedSamples: number;
+  /** Completed file pairs, relative to destDir. */
+  files: SynthesisFile[];
+}
+
+export interface SynthesisOptions extends WorkOptions {
+  pool?: FdWorkerPool;
+  kernel?: KernelChoice;
+  /** State of an interrupted run (a job's checkpoint); without it, destDir/synthesis.json is read. */
+  resumeState?: SynthesisState;
+  /** Called after each committed batch, once its files are complete. */
+  checkpoint?: (state: SynthesisState) => void;
+}
+
+export interface SynthesisResult {
+  destDir: string;
+  state: SynthesisState;
+  /** Samples already committed when this run started. */
+  resumedFrom: number;
+}
+
+function checkWhole(value: number, name: string, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new StudioError('bad_input', `Synthesis ${name} = ${value}: use a whole number ≥ ${min}.`);
+  }
+}
+
+function geometryHash(geometry: AcquisitionGeometry): string {
+  return createHash('sha256').update(JSON.stringify(geometry)).digest('hex');
+}
+
+function chunkName(start: number, end: number, kind: 'data' | 'model'): string {
+  return `chunk-${String(start).padStart(9, '0')}-${String(end).padStart(9, '0')}.${kind}.npy`;
+}
+
+function parseChunkName(name: string): { start: number; end: number; kind: 'data' | 'model' } | null {
+  const match = /^chunk-(\d{9})-(\d{9})\.(data|model)\.npy$/.exec(name);
+  return match ? { start: Number(match[1]), end: Number(match[2]), kind: match[3] as 'data' | 'model' } : null;
+}
+
+export function readSynthesisManifest(destDir: string): SynthesisState | undefined {
+  const file = path.join(destDir, SYNTHESIS_MANIFEST);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as SynthesisState;
+    if (state.version !== 1 || !Number.isInteger(state.committedSamples)) throw new Error('unknown layout');
+    return state;
+  } catch (error) {
+    throw new StudioError('bad_file', `${file} is not a synthesis record this version can read (${(error as Error).message}); remove the folder's contents or choose another folder.`);
+  }
+}
+
+function sameRun(a: SynthesisState, b: SynthesisState): string | null {
+  const keys = ['family', 'seed', 'count', 'samplesPerFile', 'nz', 'nx', 'geometrySha256'] as const;
+  for (const key of keys) if (a[key] !== b[key]) return `${key}: ${String(a[key])} there, ${String(b[key])} asked`;
+  return null;
+}
+
+/** Removes temporaries and chunks the state does not account for (past the committed samples, or of finished files). */
+function tidy(destDir: string, state: SynthesisState): void {
+  removeStalePartials(destDir);
+  const chunkDir = path.join(destDir, CHUNK_DIR);
+  if (!fs.existsSync(chunkDir)) return;
+  removeStalePartials(chunkDir);
+  for (const name of fs.readdirSync(chunkDir)) {
+    const chunk = parseChunkName(name);
+    // Keep only recorded chunks of the file still being filled.
+    const fileEnd = chunk ? Math.min((Math.floor(chunk.start / state.samplesPerFile) + 1) * state.samplesPerFile, state.count) : 0;
+    if (!chunk || chunk.end > state.committedSamples || fileEnd <= state.committedSamples) fs.rmSync(path.join(chunkDir, name), { force: true });
+  }
+}
+
+/** Chunks of samples [start, end), in order; throws when they do not tile the range. */
+function chunksCovering(chunkDir: string, start: number, end: number): Array<{ start: number; end: number }> {
+  const ranges = (fs.existsSync(chunkDir) ? fs.readdirSync(chunkDir) : [])
+    .map(parseChunkName)
+    .filter((c): c is NonNullable<typeof c> => c !== null && c.kind === 'data' && c.start >= start && c.end <= end)
+    .sort((a, b) => a.start - b.start);
+  let next = start;
+  for (const range of ranges) {
+    if (range.start !== next || !fs.existsSync(path.join(chunkDir, chunkName(range.start, range.end, 'model')))) break;
+    next = range.end;
+  }
+  if (next !== end) {
+    throw new StudioError(
+      'bad_file',
+      `${chunkDir}: the chunks of samples ${start}–${end - 1} are incomplete (covered up to ${next}); the synthesis record and its chunks disagree. Delete the folder and run again.`,
+    );
+  }
+  return ranges;
+}
+
+function mergeChunks(chunkDir: string, start: number, end: number, finalPath: string, kind: 'data' | 'model', trailing: number[]): void {
+  const writer = new NpyWriter(finalPath, { shape: [end - start, ...trailing] });
+  try {
+    for (const range of chunksCovering(chunkDir, start, end)) writer.write(readNpy(path.join(chunkDir, chunkName(range.start, range.end, kind))).data);
+    writer.commit();
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+export async function synthesizeDataset(params: SynthesisParams, options: SynthesisOptions = {}): Promise<SynthesisResult> {
+  const shape = params.shape ?? OPENFWI_MODEL_SHAPE;
+  const samplesPerFile = params.samplesPerFile ?? 500;
+  checkWhole(params.count, 'count', 1);
+  checkWhole(samplesPerFile, 'samplesPerFile', 1);
+  if (!Number.isSafeInteger(params.seed)) throw new StudioError('bad_input', `Synthesis seed = ${params.seed}: use a whole number.`);
+  const geometry = validateGeometry(params.geometry, shape);
+  const batchSize = params.batchSize ?? Math.max(2, 2 * (options.pool?.size ?? 1));
+  checkWhole(batchSize, 'batchSize', 1);
+
+  const destDir = params.destDir;
+  const chunkDir = path.join(destDir, CHUNK_DIR);
+  fs.mkdirSync(chunkDir, { recursive: true });
+
+  const fresh: SynthesisState = {
+    version: 1,
+    family: params.family,
+    seed: params.seed,
+    count: params.count,
+    samplesPerFile,
+    nz: shape.nz,
+    nx: shape.nx,
+    geometrySha256: geometryHash(geometry),
+    committedSamples: 0,
+    files: [],
+  };
+  const previous = options.resumeState ?? readSynthesisManifest(destDir);
+  if (previous) {
+    const difference = sameRun(previous, fresh);
+    if (difference) {
+      throw new StudioError('conflict', `${destDir} holds a different synthesis (${difference}); choose another folder or repeat that run's parameters to continue it.`);
+    }
+  } else if (fs.readdirSync(destDir).some((name) => /^(data|model)\d+\.npy$/.test(name))) {
+    throw new StudioError('conflict', `${destDir} already holds data/model files that no synthesis record describes; choose an empty folder.`);
+  }
+  const state: SynthesisState = previous ? { ...previous, files: [...previous.files] } : fresh;
+  const resumedFrom = state.committedSamples;
+  tidy(destDir, state);
+
+  const sources = geometry.sources.length;
+  const seismicTrailing = [sources, recordedSamples(geometry), geometry.receivers.length];
+  const modelTrailing = [1, shape.nz, shape.nx];
+  const report = (shotsInBatch = 0): void =>
+    options.onProgress?.({ done: state.committedSamples + Math.floor(shotsInBatch / sources), total: state.count, unit: 'samples' });
+  report();
+
+  const persist = (): void => {
+    writeFileAtomic(path.join(destDir, SYNTHESIS_MANIFEST), `${JSON.stringify(state, null, 2)}\n`);
+    options.checkpoint?.({ ...state, files: [...state.files] });
+  };
+  if (!previous) persist();
+
+  while (state.committedSamples < state.count) {
+    throwIfCancelled(options.signal);
+    const start = state.committedSamples;
+    const part = Math.floor(start / samplesPerFile);
+    const partStart = part * samplesPerFile;
+    const partEnd = Math.min(partStart + samplesPerFile, state.count);
+    const end = Math.min(start + batchSize, partEnd);
+    const n = end - start;
+
+    const models = generateVelocityModels(params.family, params.seed, n, { start, shape });
+    const seismic = await forwardModel(models, { n, nz: shape.nz, nx: shape.nx }, geometry, {
+      pool: options.pool,
+      kernel: options.kernel,
+      signal: options.signal,
+      onNotice: options.onNotice,
+      onProgress: (p) => report(p.done),
+    });
+    throwIfCancelled(options.signal);
+    writeNpy(path.join(chunkDir, chunkName(start, end, 'model')), models, [n, ...modelTrailing]);
+    writeNpy(path.join(chunkDir, chunkName(start, end, 'data')), seismic, [n, ...seismicTrailing]);
+
+    const partDone = end === partEnd;
+    if (partDone) {
+      const file: SynthesisFile = { data: `data${part + 1}.npy`, model: `model${part + 1}.npy`, samples: partEnd - partStart };
+      mergeChunks(chunkDir, partStart, partEnd, path.join(destDir, file.model), 'model', modelTrailing);
+      mergeChunks(chunkDir, partStart, partEnd, path.join(destDir, file.data), 'data', seismicTrailing);
+      state.files.push(file);
+    }
+    state.committedSamples = end;
+    persist();
+    if (partDone) tidy(destDir, state);
+    report();
+  }
+  if (fs.existsSync(chunkDir) && fs.readdirSync(chunkDir).length === 0) fs.rmdirSync(chunkDir);
+  return { destDir, state, resumedFrom };
+}
