@@ -1,6 +1,12 @@
 import { LAPLACIAN_CENTRE, LAPLACIAN_FAR, LAPLACIAN_NEAR } from './checks.ts';
 import { shotSeismicLength, shotSnapshotFrames, type ShotResult, type ShotSetup } from './model.ts';
 
+const f = Math.fround;
+/** Stencil weights as float32; the centre weight is −5/2 for x plus −5/2 for z. */
+const NEAR = f(LAPLACIAN_NEAR);
+const FAR = f(LAPLACIAN_FAR);
+const CENTRE = f(2 * LAPLACIAN_CENTRE);
+
 /** Ghost cells on each side of the padded grid: the stencil reaches two cells out. */
 const GHOST = 2;
 
@@ -36,6 +42,8 @@ function fillGhosts(p: Float32Array, nzPad: number, nxPad: number, stride: numbe
  * Per step: ghosts of p, then for every cell
  *   p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p)   (written over p_prev, then the two swap),
  * then p_next[source] += amplitude[step], then record receivers and snapshots.
+ * Every operation is rounded to float32 in the order native/fd_kernel.c uses, so the kernels
+ * agree bit for bit where the C compiler does not fuse multiply-adds.
  */
 export function runShotTs(setup: ShotSetup): ShotResult {
   const { model, steps, recordEverySteps, snapshotEverySteps } = setup;
@@ -61,12 +69,12 @@ export function runShotTs(setup: ShotSetup): ShotResult {
       const coefBase = row * nxPad;
       for (let col = 0; col < nxPad; col += 1) {
         const i = base + col;
-        const laplacian =
-          LAPLACIAN_NEAR * (p[i - 1] + p[i + 1] + p[i - stride] + p[i + stride]) +
-          LAPLACIAN_FAR * (p[i - 2] + p[i + 2] + p[i - 2 * stride] + p[i + 2 * stride]) +
-          2 * LAPLACIAN_CENTRE * p[i];
-        const kappa = Math.fround(kappaX[col] + zMask[col] * kz);
-        pPrev[i] = (2 - kappa) * p[i] - (1 - kappa) * pPrev[i] + alpha[coefBase + col] * laplacian;
+        const nearSum = f(f(p[i - 1] + p[i + 1]) + f(p[i - stride] + p[i + stride]));
+        const farSum = f(f(p[i - 2] + p[i + 2]) + f(p[i - 2 * stride] + p[i + 2 * stride]));
+        const centre = p[i];
+        const laplacian = f(f(f(NEAR * nearSum) + f(FAR * farSum)) + f(CENTRE * centre));
+        const kappa = f(kappaX[col] + f(zMask[col] * kz));
+        pPrev[i] = f(f(f(f(2 - kappa) * centre) - f(f(1 - kappa) * pPrev[i])) + f(alpha[coefBase + col] * laplacian));
       }
     }
     const next = pPrev;

@@ -1,0 +1,188 @@
+/*
+ * FD acoustic kernel of WaveDiffusion Studio: one shot of the 2D constant-density wave equation
+ * p_tt = v²∇²p + s, leapfrog in time, 4th-order Laplacian in space, damping sponge.
+ *
+ * Compiled twice from this one source:
+ *   - WebAssembly SIMD-128: scripts/build-wasm.mjs (clang --target=wasm32 -msimd128 -O3 -nostdlib),
+ *     FD_VEC_BYTES = 16;
+ *   - the N-API addon native/addon (node-gyp, -O3 -march=native), FD_VEC_BYTES = 32 or 64.
+ * It must give the numbers of the TypeScript reference (main/core/physics/kernelTs.ts) to float
+ * rounding. No libc: only what clang/gcc lower to plain instructions.
+ *
+ * Per step, with κ = damping·dt and α = (v·dt/dx)² per cell:
+ *   ghosts of p (periodic wrap; odd mirror above row 0 for a free surface)
+ *   p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p),   written over p_prev, then p and p_prev swap
+ *   L(p) = 4/3·(p[x±1] + p[z±1]) − 1/12·(p[x±2] + p[z±2]) − 5·p            (units of dx²)
+ *   κ(row, col) = kappa_x[col] + z_mask[col]·kappa_z[row]
+ *   p_next[source] += amplitude[step]; record receivers; snapshot.
+ *
+ * Memory layout of the working fields (all 64-byte aligned): rows of `stride` floats, two ghost
+ * rows above and below, column 0 at FD_LEAD floats into its row (the two left ghost columns sit
+ * just before it), `stride` a multiple of 16 floats, so every row starts on a 64-byte boundary.
+ * The inner loop runs over a multiple of 16 columns; columns past nx_pad have α = κ = 0 and
+ * only ever hold ghost copies or zeros, so they need no branch.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef FD_VEC_BYTES
+#define FD_VEC_BYTES 16
+#endif
+#define FD_VW (FD_VEC_BYTES / 4)
+#define FD_LEAD 16
+#define FD_GHOST 2
+
+#if defined(__wasm__)
+#define FD_EXPORT(name) __attribute__((export_name(#name), visibility("default")))
+#else
+#define FD_EXPORT(name)
+#endif
+
+typedef float fd_vec __attribute__((vector_size(FD_VEC_BYTES)));
+
+static inline fd_vec fd_load(const float *p) {
+  fd_vec v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline void fd_store(float *p, fd_vec v) { __builtin_memcpy(p, &v, sizeof v); }
+
+static inline fd_vec fd_splat(float x) {
+  fd_vec v;
+  for (int i = 0; i < FD_VW; i++) v[i] = x;
+  return v;
+}
+
+static inline size_t fd_round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* Floats per row of the working fields. */
+static inline size_t fd_stride(int nx_pad) { return FD_LEAD + fd_round16((size_t)nx_pad + FD_GHOST); }
+
+/* Columns the inner loop computes: nx_pad rounded up to 16. */
+static inline size_t fd_width(int nx_pad) { return fd_round16((size_t)nx_pad); }
+
+static inline size_t fd_field_floats(int nz_pad, int nx_pad) {
+  /* One spare row: the last computed row's right neighbours may read into it. */
+  return ((size_t)nz_pad + 2 * FD_GHOST + 1) * fd_stride(nx_pad);
+}
+
+/* Floats of workspace fd_run_shot needs: p, p_prev, α in the strided layout, κ row vectors. */
+FD_EXPORT(fd_workspace_floats)
+size_t fd_workspace_floats(int nz_pad, int nx_pad) {
+  return 3 * fd_field_floats(nz_pad, nx_pad) + 2 * fd_width(nx_pad) + 16;
+}
+
+/* Ghost rows and columns of p: periodic wrap, or an odd mirror above row 0 for a free surface. */
+static void fd_fill_ghosts(float *restrict p, int nz_pad, int nx_pad, size_t stride, size_t width, int free_surface) {
+  float *origin = p + FD_GHOST * stride + FD_LEAD; /* cell (0, 0) */
+  for (int row = 0; row < nz_pad; row++) {
+    float *r = origin + (size_t)row * stride;
+    r[-2] = r[nx_pad - 2];
+    r[-1] = r[nx_pad - 1];
+    r[nx_pad] = r[0];
+    r[nx_pad + 1] = r[1];
+  }
+  float *above1 = origin - stride, *above2 = origin - 2 * stride;
+  float *below1 = origin + (size_t)nz_pad * stride, *below2 = below1 + stride;
+  const float *row0 = origin, *row1 = origin + stride;
+  if (free_surface) {
+    const float *row2 = origin + 2 * stride;
+    for (size_t c = 0; c < width; c++) {
+      above1[c] = -row1[c];
+      above2[c] = -row2[c];
+    }
+  } else {
+    const float *last = origin + (size_t)(nz_pad - 1) * stride, *last2 = last - stride;
+    for (size_t c = 0; c < width; c++) {
+      above1[c] = last[c];
+      above2[c] = last2[c];
+    }
+  }
+  for (size_t c = 0; c < width; c++) {
+    below1[c] = row0[c];
+    below2[c] = row1[c];
+  }
+}
+
+/* One update of every padded cell, written over p_prev. */
+static void fd_update(const float *restrict p, float *restrict p_prev, const float *restrict alpha,
+                      const float *restrict kappa_x, const float *restrict z_mask, const float *restrict kappa_z,
+                      int nz_pad, size_t stride, size_t width) {
+  const fd_vec near = fd_splat(4.0f / 3.0f), far = fd_splat(-1.0f / 12.0f), centre = fd_splat(-5.0f);
+  const fd_vec two = fd_splat(2.0f), one = fd_splat(1.0f);
+  for (int row = 0; row < nz_pad; row++) {
+    const size_t base = (size_t)(row + FD_GHOST) * stride + FD_LEAD;
+    const float *restrict pc = p + base;
+    float *restrict pp = p_prev + base;
+    const float *restrict a = alpha + base;
+    const fd_vec kz = fd_splat(kappa_z[row]);
+    for (size_t c = 0; c < width; c += FD_VW) {
+      const fd_vec centre_value = fd_load(pc + c);
+      const fd_vec near_sum = (fd_load(pc + c - 1) + fd_load(pc + c + 1)) + (fd_load(pc + c - stride) + fd_load(pc + c + stride));
+      const fd_vec far_sum = (fd_load(pc + c - 2) + fd_load(pc + c + 2)) + (fd_load(pc + c - 2 * stride) + fd_load(pc + c + 2 * stride));
+      const fd_vec laplacian = near * near_sum + far * far_sum + centre * centre_value;
+      const fd_vec kappa = fd_load(kappa_x + c) + fd_load(z_mask + c) * kz;
+      const fd_vec next = (two - kappa) * centre_value - (one - kappa) * fd_load(pp + c) + fd_load(a + c) * laplacian;
+      fd_store(pp + c, next);
+    }
+  }
+}
+
+/*
+ * Runs one shot. Integer parameters as main/core/physics/kernels.ts passes them; arrays compact
+ * ([nz_pad, nx_pad] row-major for alpha, flat padded indices for receivers). `workspace` holds
+ * fd_workspace_floats() floats and is 64-byte aligned. Outputs: seismic [time, receivers],
+ * snapshots [frames, nz, nx]. Returns 0, or a negative number for parameters it cannot run.
+ */
+FD_EXPORT(fd_run_shot)
+int fd_run_shot(int nz_pad, int nx_pad, int free_surface, int steps, int record_every, int snapshot_every,
+                int pad_top, int pad_left, int nz, int nx, int source_row, int source_col, int receivers,
+                const float *alpha_compact, const float *kappa_x_compact, const float *z_mask_compact,
+                const float *kappa_z, const float *amplitude, const int32_t *receiver_index,
+                float *workspace, float *seismic, float *snapshots) {
+  if (nz_pad < 3 || nx_pad < 3 || steps < 1 || record_every < 1 || snapshot_every < 0) return -1;
+  if (((uintptr_t)workspace & 63) != 0) return -2;
+  const size_t stride = fd_stride(nx_pad), width = fd_width(nx_pad);
+  const size_t field = fd_field_floats(nz_pad, nx_pad);
+  float *p = workspace, *p_prev = workspace + field, *alpha = workspace + 2 * field;
+  float *kappa_x = workspace + 3 * field, *z_mask = kappa_x + width;
+
+  for (size_t i = 0; i < 3 * field + 2 * width; i++) workspace[i] = 0.0f;
+  for (int row = 0; row < nz_pad; row++) {
+    float *dst = alpha + (size_t)(row + FD_GHOST) * stride + FD_LEAD;
+    const float *src = alpha_compact + (size_t)row * nx_pad;
+    for (int col = 0; col < nx_pad; col++) dst[col] = src[col];
+  }
+  for (int col = 0; col < nx_pad; col++) {
+    kappa_x[col] = kappa_x_compact[col];
+    z_mask[col] = z_mask_compact[col];
+  }
+  const size_t source = (size_t)(source_row + FD_GHOST) * stride + FD_LEAD + (size_t)source_col;
+
+  for (int step = 0; step < steps; step++) {
+    fd_fill_ghosts(p, nz_pad, nx_pad, stride, width, free_surface);
+    fd_update(p, p_prev, alpha, kappa_x, z_mask, kappa_z, nz_pad, stride, width);
+    float *swap = p;
+    p = p_prev;
+    p_prev = swap;
+    p[source] += amplitude[step];
+
+    if (step % record_every == 0) {
+      float *out = seismic + (size_t)(step / record_every) * (size_t)receivers;
+      for (int r = 0; r < receivers; r++) {
+        const int flat = receiver_index[r];
+        const int row = flat / nx_pad, col = flat % nx_pad;
+        out[r] = p[(size_t)(row + FD_GHOST) * stride + FD_LEAD + (size_t)col];
+      }
+    }
+    if (snapshot_every > 0 && step % snapshot_every == 0) {
+      float *out = snapshots + (size_t)(step / snapshot_every) * (size_t)nz * (size_t)nx;
+      for (int z = 0; z < nz; z++) {
+        const float *src = p + (size_t)(z + pad_top + FD_GHOST) * stride + FD_LEAD + (size_t)pad_left;
+        for (int x = 0; x < nx; x++) out[(size_t)z * nx + x] = src[x];
+      }
+    }
+  }
+  return 0;
+}
