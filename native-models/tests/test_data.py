@@ -1,0 +1,130 @@
+"""Normalisation, resizing, dataset discovery and batch gathering."""
+import json
+import math
+import os
+import shutil
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+
+from wavediff_models.data import (BatchSampler, DataError, Normalization, OpenFWIDataset, discover_pairs,
+                                  resize_area, split_indices)
+
+
+class TestNormalization(unittest.TestCase):
+    def test_velocity_linear(self):
+        n = Normalization()
+        np.testing.assert_allclose(n.velocity(np.array([1500.0, 3000.0, 4500.0])), [-1.0, 0.0, 1.0])
+        np.testing.assert_allclose(n.velocity_inverse(np.array([-1.0, 1.0])), [1500.0, 4500.0])
+
+    def test_seismic_flatvel_a_limits(self):
+        n = Normalization((-26.95, 52.77))
+        lo, hi = -math.log1p(26.95), math.log1p(52.77)
+        self.assertAlmostEqual(n.log_lo, lo)
+        self.assertAlmostEqual(n.log_hi, hi)
+        x = np.array([-26.95, 0.0, 52.77, 1.0])
+        expected = [-1.0, 2 * (0 - lo) / (hi - lo) - 1, 1.0, 2 * (math.log(2) - lo) / (hi - lo) - 1]
+        np.testing.assert_allclose(n.seismic(x), expected, rtol=1e-12)
+        np.testing.assert_allclose(n.seismic_inverse(n.seismic(x)), x, atol=1e-9)
+        t = torch.tensor(x)
+        np.testing.assert_allclose(n.seismic(t).numpy(), expected, rtol=1e-12)
+
+    def test_manifest_round_trip(self):
+        n = Normalization((-24.96, 48.93), 'style-a')
+        m = Normalization.from_dict(json.loads(json.dumps(n.to_dict())))
+        self.assertEqual(m.seismic_limits, (-24.96, 48.93))
+        self.assertEqual(m.family, 'style-a')
+
+    def test_rejects_limits_without_zero_between(self):
+        with self.assertRaises(DataError):
+            Normalization((1.0, 5.0))
+
+
+class TestResize(unittest.TestCase):
+    def test_area_halving_averages_pairs(self):
+        x = torch.arange(16.0).reshape(1, 1, 4, 4)
+        y = resize_area(x, (2, 2))
+        self.assertEqual(y.tolist(), [[[[2.5, 4.5], [10.5, 12.5]]]])
+
+    def test_area_fractional_matches_footprint_formula(self):
+        x = torch.randn(1, 2, 1000, 70, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+        y = resize_area(x, (256, 64))
+        for i in (0, 1, 100, 255):
+            for j in (0, 13, 63):
+                r0, r1 = (i * 1000) // 256, -(-(i + 1) * 1000 // 256)
+                c0, c1 = (j * 70) // 64, -(-(j + 1) * 70 // 64)
+                self.assertAlmostEqual(float(y[0, 1, i, j]), float(x[0, 1, r0:r1, c0:c1].mean()), places=12)
+
+
+class TestDataset(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        # Loader mechanics only: sample i of file k holds the value 100 k + i everywhere.
+        for k, n in ((1, 3), (2, 2)):
+            seis = np.zeros((n, 5, 10, 7), np.float32) + (100 * k + np.arange(n, dtype=np.float32))[:, None, None, None]
+            vel = np.zeros((n, 1, 6, 6), np.float32) + (100 * k + np.arange(n, dtype=np.float32))[:, None, None, None]
+            np.save(os.path.join(self.dir, f'data{k}.npy'), seis)
+            np.save(os.path.join(self.dir, f'model{k}.npy'), vel)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def test_folder_pairs_and_gather_order(self):
+        ds = OpenFWIDataset(self.dir)
+        self.assertEqual(len(ds), 5)
+        self.assertEqual(ds.seismic_shape, (5, 10, 7))
+        got = ds.seismic(np.array([4, 0, 2, 3]))[:, 0, 0, 0]
+        self.assertEqual(got.tolist(), [201.0, 100.0, 102.0, 200.0])
+        self.assertEqual(ds.velocity(np.array([3]))[0, 0, 0, 0], 200.0)
+
+    def test_json_pair_list(self):
+        spec = os.path.join(self.dir, 'list.json')
+        with open(spec, 'w') as f:
+            json.dump({'name': 'two', 'families': ['flatvel-a'],
+                       'pairs': [{'seismic': 'data2.npy', 'velocity': 'model2.npy'}]}, f)
+        ds = OpenFWIDataset(spec)
+        self.assertEqual(len(ds), 2)
+        self.assertEqual(ds.description['families'], ['flatvel-a'])
+
+    def test_missing_partner_names_the_file(self):
+        os.remove(os.path.join(self.dir, 'model2.npy'))
+        with self.assertRaises(DataError) as cm:
+            discover_pairs(self.dir)
+        self.assertIn('data2.npy', str(cm.exception))
+
+    def test_sample_count_mismatch(self):
+        np.save(os.path.join(self.dir, 'model2.npy'), np.zeros((3, 1, 6, 6), np.float32))
+        with self.assertRaises(DataError) as cm:
+            OpenFWIDataset(self.dir)
+        self.assertIn('model2.npy', str(cm.exception))
+
+    def test_wrong_dtype(self):
+        np.save(os.path.join(self.dir, 'data2.npy'), np.zeros((2, 5, 10, 7), np.float64))
+        with self.assertRaises(DataError) as cm:
+            OpenFWIDataset(self.dir)
+        self.assertIn('float64', str(cm.exception))
+
+
+class TestSampling(unittest.TestCase):
+    def test_split_is_seeded_and_disjoint(self):
+        a = split_indices(20, 0.1, 3)
+        b = split_indices(20, 0.1, 3)
+        self.assertEqual(a[0].tolist(), b[0].tolist())
+        self.assertEqual(len(a[1]), 2)
+        self.assertFalse(set(a[0]) & set(a[1]))
+
+    def test_sampler_state_round_trip(self):
+        s = BatchSampler(np.arange(10), 3, 7)
+        for _ in range(4):
+            s.next()
+        state = s.state_dict()
+        expected = [s.next().tolist() for _ in range(5)]
+        t = BatchSampler(np.arange(10), 3, 99)
+        t.load_state_dict(state)
+        self.assertEqual([t.next().tolist() for _ in range(5)], expected)
+
+
+if __name__ == '__main__':
+    unittest.main()

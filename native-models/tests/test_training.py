@@ -1,0 +1,345 @@
+"""Training, checkpoint/resume, signals, export and evaluation on a small dataset made by the
+numpy reference forward model (tests/fixtures.py). Networks are shrunk so the file runs in about
+a minute on one core."""
+import contextlib
+import io
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+
+from tests import fixtures
+from wavediff_models import bundle as bundle_io
+from wavediff_models import train as train_mod
+from wavediff_models.inversionnet import INVERSIONNET_DEFAULTS, InversionNet
+from wavediff_models.onnx_info import read_onnx
+from wavediff_models.reference_outputs import write_reference_outputs
+from wavediff_models.tasks import make_task
+
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = sys.executable
+THREADS = os.environ.get('WAVEDIFF_TEST_THREADS', '1')
+
+TINY_STAGE1 = ['--seismic-size', '128,32', '--velocity-size', '32,32', '--latent-size', '8,8',
+               '--codebook-size', '64', '--codebook-dim', '4', '--base-channels', '8', '--channel-mult', '1,2']
+TINY_STAGE2 = ['--base-channels', '16', '--channel-mult', '1,2']
+TINY_INVERSIONNET = ['--width', '0.125']
+
+DATA = None
+WORK = None
+STAGE1_OUT = None
+STAGE1_LINES = None
+
+
+def messages(text):
+    """Every stdout line must be one JSON object with a 'type'."""
+    out = []
+    for line in text.splitlines():
+        msg = json.loads(line)
+        if not isinstance(msg, dict) or 'type' not in msg:
+            raise AssertionError(f'not a protocol message: {line}')
+        out.append(msg)
+    return out
+
+
+def run_cli(module, args, check=True):
+    env = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+    proc = subprocess.run([PYTHON, '-m', f'wavediff_models.{module}'] + args + ['--threads', THREADS],
+                          cwd=PACKAGE_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{module} {args} failed ({proc.returncode}):\n{proc.stderr[-3000:]}')
+    return proc
+
+
+def run_in_process(argv):
+    """train.main in this process (saves the interpreter start-up); returns (rc, messages)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        rc = train_mod.main(argv + ['--threads', THREADS])
+    return rc, messages(stdout.getvalue()), stderr.getvalue()
+
+
+def setUpModule():
+    global DATA, WORK, STAGE1_OUT, STAGE1_LINES
+    DATA = fixtures.dataset_dir()
+    WORK = tempfile.mkdtemp(prefix='wavediff-models-test-')
+    STAGE1_OUT = os.path.join(WORK, 'stage1')
+    proc = run_cli('train', ['stage1', '--data', DATA, '--val-data', DATA, '--out', STAGE1_OUT, '--steps', '6',
+                             '--batch-size', '2', '--log-every', '2', '--preview-every', '3',
+                             '--checkpoint-every', '4'] + TINY_STAGE1)
+    STAGE1_LINES = messages(proc.stdout)
+
+
+def tearDownModule():
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+def _args(kind, extra):
+    return train_mod.parse_args([kind, '--data', DATA, '--out', os.path.join(WORK, 'unused')] + extra)
+
+
+class TestOverfit(unittest.TestCase):
+    """Loss on one fixed batch must fall clearly within a few optimiser steps."""
+
+    def overfit(self, task, loss_fn, steps, lr):
+        torch.manual_seed(0)
+        opt = torch.optim.AdamW(task.trainable(), lr=lr, weight_decay=0.0)
+        task.train(True)
+        losses = []
+        for _ in range(steps):
+            loss = loss_fn()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss))
+        return losses
+
+    def test_stage1_reconstruction_loss_falls(self):
+        ds = train_mod.OpenFWIDataset(DATA)
+        torch.manual_seed(0)
+        task = make_task(train_mod.build_config(_args('stage1', TINY_STAGE1), ds), torch.device('cpu'))
+        batch = np.array([0, 1])
+        losses = self.overfit(task, lambda: task.loss(ds, batch)[0], 30, 2e-3)
+        self.assertLess(np.mean(losses[-3:]), 0.6 * np.mean(losses[:3]), losses)
+
+    def test_stage2_eps_loss_falls(self):
+        ds = train_mod.OpenFWIDataset(DATA)
+        torch.manual_seed(0)
+        cfg = train_mod.build_config(_args('stage2', ['--stage1', STAGE1_OUT] + TINY_STAGE2), ds)
+        task = make_task(cfg, torch.device('cpu'))
+        task.prepare(ds, np.array([0, 1]), lambda m: None)
+        x0 = task.latent_table
+        gen = torch.Generator().manual_seed(3)
+        t = torch.tensor([100, 400])
+        eps = torch.randn(x0.shape, generator=gen)
+
+        def loss():
+            return torch.nn.functional.mse_loss(task.unet(task.schedule.add_noise(x0, eps, t), t.float()), eps)
+        losses = self.overfit(task, loss, 30, 2e-3)
+        self.assertLess(np.mean(losses[-3:]), 0.6 * np.mean(losses[:3]), losses)
+
+    def test_inversionnet_l1_falls(self):
+        ds = train_mod.OpenFWIDataset(DATA)
+        torch.manual_seed(0)
+        task = make_task(train_mod.build_config(_args('inversionnet', TINY_INVERSIONNET), ds), torch.device('cpu'))
+        batch = np.array([0, 1])
+        losses = self.overfit(task, lambda: task.loss(ds, batch)[0], 25, 1e-3)
+        self.assertLess(np.mean(losses[-3:]), 0.6 * np.mean(losses[:3]), losses)
+
+    def test_inversionnet_full_size_parameter_count(self):
+        n = sum(p.numel() for p in InversionNet(dict(INVERSIONNET_DEFAULTS, width=1.0)).parameters())
+        self.assertTrue(24.0e6 < n < 24.8e6, n)  # OPENFWI.md: about 24.4 M
+
+
+class TestStage1Run(unittest.TestCase):
+    def test_protocol_sequence(self):
+        types = [m['type'] for m in STAGE1_LINES]
+        self.assertEqual(types[0], 'start')
+        self.assertEqual(types[-1], 'done')
+        self.assertEqual([m['step'] for m in STAGE1_LINES if m['type'] == 'progress'], [2, 4, 6])
+        self.assertEqual([m['step'] for m in STAGE1_LINES if m['type'] == 'checkpoint'], [4, 6])
+        self.assertEqual([m['step'] for m in STAGE1_LINES if m['type'] == 'preview'], [3, 6])
+        for m in STAGE1_LINES:
+            if m['type'] == 'progress':
+                for key in ('total_steps', 'loss', 'lr', 'samples_per_s', 'loss_seismic_l1', 'loss_velocity_l1',
+                            'loss_vq'):
+                    self.assertIn(key, m)
+                self.assertTrue(math.isfinite(m['loss']) and m['samples_per_s'] > 0)
+            if m['type'] == 'preview':
+                for name, path in m['files'].items():
+                    arr = np.load(path)
+                    self.assertEqual(arr.dtype, np.float32)
+                    self.assertEqual(arr.shape, (128, 32) if name.startswith('seismic') else (32, 32), name)
+                diff = np.load(m['files']['velocity_difference'])
+                np.testing.assert_allclose(diff, np.load(m['files']['velocity_reconstruction'])
+                                           - np.load(m['files']['velocity_target']), atol=1e-6)
+        metrics = [m for m in STAGE1_LINES if m['type'] == 'metrics'][-1]
+        for key in ('velocity_mae', 'velocity_rmse', 'velocity_ssim', 'seismic_relative_l2'):
+            self.assertIn(key, metrics)
+        self.assertEqual(metrics['samples'], 4)
+
+    def test_export_declares_manifest_shapes(self):
+        model_dir = os.path.join(STAGE1_OUT, 'model')
+        with open(os.path.join(model_dir, 'manifest.json')) as f:
+            manifest = json.load(f)
+        self.assertEqual(manifest['kind'], 'stage1')
+        self.assertEqual(sorted(manifest['graphs']), ['decoder_seismic', 'decoder_velocity', 'encoder', 'quantizer'])
+        expected = {
+            'encoder': ([['batch', 5, 128, 32]], [['batch', 4, 8, 8]]),
+            'quantizer': ([['batch', 4, 8, 8]], [['batch', 4, 8, 8], ['batch', 8, 8]]),
+            'decoder_seismic': ([['batch', 4, 8, 8]], [['batch', 5, 128, 32]]),
+            'decoder_velocity': ([['batch', 4, 8, 8]], [['batch', 1, 32, 32]]),
+        }
+        total_bytes = 0
+        for name, (ins, outs) in expected.items():
+            info = read_onnx(os.path.join(model_dir, manifest['graphs'][name]['file']))
+            self.assertEqual([i['shape'] for i in info['inputs']], ins, name)
+            self.assertEqual([o['shape'] for o in info['outputs']], outs, name)
+            self.assertEqual([i['shape'] for i in manifest['graphs'][name]['inputs']], ins, name)
+            self.assertEqual(info['opsets'][''], 17)
+            total_bytes += os.path.getsize(os.path.join(model_dir, manifest['graphs'][name]['file']))
+        self.assertEqual(read_onnx(os.path.join(model_dir, 'quantizer.onnx'))['outputs'][1]['dtype'], 'int64')
+        self.assertEqual(manifest['normalization']['seismic']['raw_min'], -26.95)
+        self.assertEqual(manifest['preprocess']['seismic']['size'], [128, 32])
+        self.assertEqual(manifest['training']['steps'], 6)
+        self.assertEqual(manifest['training']['data']['N'], 4)
+        self.assertIn('velocity_ssim', manifest['metrics'])
+        self.assertLess(total_bytes, 5e6)
+
+    def test_evaluate_reproduces_training_metrics(self):
+        done = STAGE1_LINES[-1]
+        proc = run_cli('evaluate', ['--model', os.path.join(STAGE1_OUT, 'model'), '--data', DATA, '--json'])
+        result = json.loads(proc.stdout)
+        for key in ('velocity_mae', 'velocity_rmse', 'velocity_ssim', 'seismic_relative_l2'):
+            self.assertAlmostEqual(result['metrics'][key], done['metrics'][key], places=5, msg=key)
+
+    def test_reference_outputs_chain_and_batch(self):
+        out = os.path.join(WORK, 'reference')
+        with contextlib.redirect_stderr(io.StringIO()):
+            index = write_reference_outputs(os.path.join(STAGE1_OUT, 'model'), out, seed=0, batch=3)
+        g = index['graphs']
+        latent = np.load(os.path.join(out, g['encoder']['outputs']['latent']))
+        self.assertEqual(latent.shape, (3, 4, 8, 8))
+        np.testing.assert_array_equal(latent, np.load(os.path.join(out, g['quantizer']['inputs']['latent'])))
+        quantised = np.load(os.path.join(out, g['quantizer']['outputs']['latent_quantized']))
+        np.testing.assert_array_equal(quantised, np.load(os.path.join(out, g['decoder_velocity']['inputs']['latent_quantized'])))
+        self.assertEqual(np.load(os.path.join(out, g['quantizer']['outputs']['codes'])).dtype, np.int64)
+        self.assertEqual(np.load(os.path.join(out, g['decoder_seismic']['outputs']['seismic'])).shape, (3, 5, 128, 32))
+        # Same seed, same files.
+        again = os.path.join(WORK, 'reference2')
+        with contextlib.redirect_stderr(io.StringIO()):
+            write_reference_outputs(os.path.join(STAGE1_OUT, 'model'), again, seed=0, batch=3)
+        f = g['decoder_velocity']['outputs']['velocity']
+        np.testing.assert_array_equal(np.load(os.path.join(out, f)), np.load(os.path.join(again, f)))
+
+    def test_export_command(self):
+        out = os.path.join(WORK, 'exported')
+        proc = run_cli('export', ['stage1', '--checkpoint', STAGE1_OUT, '--out', out])
+        lines = messages(proc.stdout)
+        self.assertEqual([m['type'] for m in lines], ['export', 'done'])
+        self.assertTrue(os.path.exists(os.path.join(out, 'decoder_velocity.onnx')))
+        wrong = run_cli('export', ['inversionnet', '--checkpoint', STAGE1_OUT, '--out', out], check=False)
+        self.assertEqual(wrong.returncode, 1)
+        self.assertEqual(messages(wrong.stdout)[-1]['type'], 'error')
+
+
+class TestStage2Run(unittest.TestCase):
+    def test_train_and_export_denoiser(self):
+        out = os.path.join(WORK, 'stage2')
+        rc, lines, err = run_in_process(['stage2', '--data', DATA, '--stage1', STAGE1_OUT, '--out', out,
+                                         '--steps', '3', '--batch-size', '2', '--log-every', '1'] + TINY_STAGE2)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(lines[-1]['type'], 'done')
+        metrics = [m for m in lines if m['type'] == 'metrics'][-1]
+        self.assertEqual(sorted(metrics['eps_mse_by_timestep']), ['250', '50', '500', '750', '950'])
+        with open(os.path.join(out, 'model', 'manifest.json')) as f:
+            manifest = json.load(f)
+        self.assertEqual(manifest['schedule'], {
+            'type': 'linear', 'beta_start': 0.0015, 'beta_end': 0.0155, 'num_train_timesteps': 1000,
+            'prediction': 'eps', 'timestep_input': 'float32 [B], integer step index 0..num_train_timesteps-1'})
+        with open(os.path.join(STAGE1_OUT, 'model', 'manifest.json')) as f:
+            s1 = json.load(f)
+        self.assertEqual(manifest['stage1']['fingerprint'], s1['latent']['fingerprint'])
+        self.assertGreater(manifest['latent']['scale'], 0)
+        info = read_onnx(os.path.join(out, 'model', 'denoiser.onnx'))
+        self.assertEqual([(i['name'], i['shape'], i['dtype']) for i in info['inputs']],
+                         [('x_t', ['batch', 4, 8, 8], 'float32'), ('timestep', ['batch'], 'float32')])
+        self.assertEqual(info['outputs'][0]['shape'], ['batch', 4, 8, 8])
+        self.assertIn('MatMul', info['ops'])  # attention at the lowest level is in the graph
+        sample = np.load([m for m in lines if m['type'] == 'preview'][-1]['files']['sample_velocity'])
+        self.assertEqual(sample.shape, (32, 32))
+        self.assertTrue(np.all(np.abs(sample) <= 1.0))
+
+
+class TestResume(unittest.TestCase):
+    def assert_same_state(self, a, b):
+        ca, cb = bundle_io.load(a), bundle_io.load(b)
+        self.assertEqual(ca['step'], cb['step'])
+        for module, state in ca['model_state'].items():
+            for key, value in state.items():
+                self.assertTrue(torch.equal(value, cb['model_state'][module][key]), f'{module}.{key}')
+        for pid, st in ca['optimizer']['state'].items():
+            for key in ('exp_avg', 'exp_avg_sq'):
+                self.assertTrue(torch.equal(st[key], cb['optimizer']['state'][pid][key]), f'optimizer {pid} {key}')
+        self.assertTrue(torch.equal(ca['rng']['torch'], cb['rng']['torch']))
+
+    def check(self, kind, extra):
+        straight = os.path.join(WORK, f'{kind}-straight')
+        split = os.path.join(WORK, f'{kind}-split')
+        common = [kind, '--data', DATA, '--batch-size', '2', '--no-export', '--log-every', '1'] + extra
+        rc, _, err = run_in_process(common + ['--out', straight, '--steps', '5'])
+        self.assertEqual(rc, 0, err)
+        rc, _, err = run_in_process(common + ['--out', split, '--steps', '2'])
+        self.assertEqual(rc, 0, err)
+        rc, lines, err = run_in_process(common + ['--out', split, '--steps', '5', '--resume'])
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(lines[0]['resumed'])
+        self.assertEqual(lines[0]['step'], 2)
+        self.assertEqual([m['step'] for m in lines if m['type'] == 'progress'], [3, 4, 5])
+        self.assert_same_state(straight, split)
+
+    def test_stage1_resume_is_exact(self):
+        self.check('stage1', TINY_STAGE1)
+
+    def test_inversionnet_resume_is_exact(self):
+        self.check('inversionnet', TINY_INVERSIONNET)
+
+    def test_existing_checkpoint_needs_resume(self):
+        rc, lines, _ = run_in_process(['stage1', '--data', DATA, '--out', STAGE1_OUT, '--steps', '1'] + TINY_STAGE1)
+        self.assertEqual(rc, 1)
+        self.assertEqual(lines[-1]['type'], 'error')
+        self.assertIn('--resume', lines[-1]['message'])
+
+    def test_missing_data_is_an_error_message(self):
+        rc, lines, _ = run_in_process(['inversionnet', '--data', os.path.join(WORK, 'nowhere'),
+                                       '--out', os.path.join(WORK, 'err')])
+        self.assertEqual(rc, 1)
+        self.assertEqual([m['type'] for m in lines], ['error'])
+        self.assertIn('nowhere', lines[0]['message'])
+
+
+class TestSignals(unittest.TestCase):
+    def test_sigterm_saves_checkpoint_and_exits_cleanly(self):
+        out = os.path.join(WORK, 'sigterm')
+        env = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+        proc = subprocess.Popen([PYTHON, '-m', 'wavediff_models.train', 'inversionnet', '--data', DATA, '--out', out,
+                                 '--steps', '100000', '--batch-size', '2', '--log-every', '1', '--threads', THREADS]
+                                + TINY_INVERSIONNET, cwd=PACKAGE_ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        try:
+            seen = []
+            for line in proc.stdout:  # wait for the first progress event, then ask it to stop
+                seen.append(json.loads(line))
+                if seen[-1]['type'] == 'progress':
+                    proc.send_signal(signal.SIGTERM)
+                    break
+            rest = messages(proc.stdout.read())
+            rc = proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        self.assertEqual(rc, 0)
+        self.assertEqual([m['type'] for m in rest][-2:], ['checkpoint', 'stopped'])
+        stopped = rest[-1]
+        self.assertEqual(stopped['reason'], 'SIGTERM')
+        self.assertGreaterEqual(stopped['step'], 1)
+        self.assertEqual(bundle_io.load(out)['step'], stopped['step'])
+        rc, lines, err = run_in_process(['inversionnet', '--data', DATA, '--out', out, '--resume', '--no-export',
+                                         '--steps', str(stopped['step'] + 1), '--batch-size', '2'] + TINY_INVERSIONNET)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(lines[-1]['type'], 'done')
+        self.assertEqual(lines[-1]['step'], stopped['step'] + 1)
+
+
+if __name__ == '__main__':
+    unittest.main()

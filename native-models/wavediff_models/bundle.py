@@ -1,0 +1,46 @@
+"""Trained-model files: the training checkpoint (OUT/checkpoint.pt) and the evaluation weights
+shipped beside the ONNX graphs (MODEL_DIR/weights.pt). Both are torch.save'd dicts:
+  {'format': 'wavediff_models/checkpoint' | 'wavediff_models/weights', 'kind', 'config',
+   'model_state': {module name: state_dict}, 'meta': {...}}
+and a checkpoint adds 'step', 'optimizer', 'sampler', 'rng'."""
+import os
+
+from .runtime import torch_load
+
+CHECKPOINT_NAME = 'checkpoint.pt'
+WEIGHTS_NAME = 'weights.pt'
+
+
+class BundleError(Exception):
+    pass
+
+
+def resolve(path):
+    """A checkpoint/weights file, a training output folder (checkpoint.pt) or an exported model
+    folder (weights.pt) -> the file to load."""
+    if os.path.isfile(path):
+        return path
+    for name in (WEIGHTS_NAME, CHECKPOINT_NAME):
+        candidate = os.path.join(path, name)
+        if os.path.isfile(candidate):
+            return candidate
+    raise BundleError(f'{path}: no {WEIGHTS_NAME} or {CHECKPOINT_NAME} here; give a training --out folder, '
+                      f'an exported model folder or a checkpoint file')
+
+
+def load(path):
+    file = resolve(path)
+    try:
+        bundle = torch_load(file)
+    except Exception as e:  # a truncated or foreign file: say which and what to do
+        raise BundleError(f'{file}: cannot be read as a wavediff_models checkpoint ({e}); '
+                          f'train again or pick another file') from e
+    if not isinstance(bundle, dict) or not str(bundle.get('format', '')).startswith('wavediff_models/'):
+        raise BundleError(f'{file}: not a wavediff_models checkpoint or weights file')
+    bundle['path'] = os.path.abspath(file)
+    return bundle
+
+
+def weights_only(checkpoint):
+    return {'format': 'wavediff_models/weights', 'kind': checkpoint['kind'], 'config': checkpoint['config'],
+            'model_state': checkpoint['model_state'], 'meta': checkpoint.get('meta', {})}

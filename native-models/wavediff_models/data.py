@@ -1,0 +1,313 @@
+"""OpenFWI-layout datasets: discovery of seismic/velocity .npy pairs, memory-mapped batches,
+normalisation to [-1, 1] and resizing to the network's shapes.
+
+Arrays on disk (OPENFWI.md):
+  seismic  float32 [N, sources, time, receivers]  (data*.npy / seis*.npy)
+  velocity float32 [N, 1, depth, width] in m/s    (model*.npy / vel*.npy)
+"""
+import json
+import math
+import os
+import re
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+VELOCITY_MIN_MPS = 1500.0
+VELOCITY_MAX_MPS = 4500.0
+
+# Per-family raw seismic amplitude limits (OPENFWI.md); the log transform is applied to them.
+SEISMIC_LIMITS = {
+    'flatvel-a': (-26.95, 52.77),
+    'flatvel-b': (-27.17, 56.05),
+    'curvevel-a': (-27.11, 55.10),
+    'curvevel-b': (-29.04, 57.03),
+    'flatfault-a': (-26.10, 50.86),
+    'flatfault-b': (-24.86, 50.28),
+    'curvefault-a': (-26.48, 52.32),
+    'curvefault-b': (-24.93, 50.98),
+    'style-a': (-24.96, 48.93),
+    'style-b': (-23.76, 46.01),
+}
+DEFAULT_FAMILY = 'flatvel-a'
+
+
+class DataError(Exception):
+    """A dataset that cannot be used; the message names the file and what to do."""
+
+
+def signed_log1p(x):
+    """sign(x) * log(1 + |x|), numpy or torch."""
+    if isinstance(x, torch.Tensor):
+        return torch.sign(x) * torch.log1p(torch.abs(x))
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+class Normalization:
+    """velocity_norm = 2 (v - vmin) / (vmax - vmin) - 1
+    seismic_norm  = 2 (L(s) - L(lo)) / (L(hi) - L(lo)) - 1,  L(x) = sign(x) log(1 + |x|)
+    with lo/hi the raw amplitude limits of the family."""
+
+    def __init__(self, seismic_limits=SEISMIC_LIMITS[DEFAULT_FAMILY], family=DEFAULT_FAMILY,
+                 velocity_range_mps=(VELOCITY_MIN_MPS, VELOCITY_MAX_MPS)):
+        lo, hi = float(seismic_limits[0]), float(seismic_limits[1])
+        if not lo < 0 < hi:
+            raise DataError(f'seismic limits {lo}/{hi}: expected lo < 0 < hi (raw amplitudes, e.g. -26.95/52.77)')
+        self.family = family
+        self.seismic_limits = (lo, hi)
+        self.log_lo = float(signed_log1p(np.float64(lo)))
+        self.log_hi = float(signed_log1p(np.float64(hi)))
+        self.velocity_range_mps = (float(velocity_range_mps[0]), float(velocity_range_mps[1]))
+
+    def seismic(self, s):
+        return 2.0 * (signed_log1p(s) - self.log_lo) / (self.log_hi - self.log_lo) - 1.0
+
+    def seismic_inverse(self, s_norm):
+        """Normalised seismic back to raw amplitude: sign(y) (exp|y| - 1), y = log-domain value."""
+        y = (s_norm + 1.0) * 0.5 * (self.log_hi - self.log_lo) + self.log_lo
+        if isinstance(y, torch.Tensor):
+            return torch.sign(y) * torch.expm1(torch.abs(y))
+        return np.sign(y) * np.expm1(np.abs(y))
+
+    def velocity(self, v_mps):
+        vmin, vmax = self.velocity_range_mps
+        return 2.0 * (v_mps - vmin) / (vmax - vmin) - 1.0
+
+    def velocity_inverse(self, v_norm):
+        vmin, vmax = self.velocity_range_mps
+        return (v_norm + 1.0) * 0.5 * (vmax - vmin) + vmin
+
+    def to_dict(self):
+        vmin, vmax = self.velocity_range_mps
+        return {
+            'velocity': {'type': 'linear', 'min_mps': vmin, 'max_mps': vmax, 'range': [-1.0, 1.0],
+                         'formula': '2*(v-min_mps)/(max_mps-min_mps)-1'},
+            'seismic': {'type': 'signed_log1p_linear', 'family': self.family,
+                        'raw_min': self.seismic_limits[0], 'raw_max': self.seismic_limits[1],
+                        'log_min': self.log_lo, 'log_max': self.log_hi, 'range': [-1.0, 1.0],
+                        'formula': 'L(x)=sign(x)*log1p(|x|); 2*(L(s)-log_min)/(log_max-log_min)-1'},
+        }
+
+    @classmethod
+    def from_dict(cls, d):
+        s = d['seismic']
+        v = d['velocity']
+        return cls((s['raw_min'], s['raw_max']), s.get('family'), (v['min_mps'], v['max_mps']))
+
+
+def resize_area(x, size):
+    """Average over each output cell's footprint (torch adaptive_avg_pool2d): output index i along
+    an axis of length n_in -> n_out averages input rows floor(i n_in / n_out) .. ceil((i+1) n_in / n_out) - 1.
+    Used for every downsampling (seismic time/receivers, velocity). x: [B, C, H, W]."""
+    if tuple(x.shape[-2:]) == tuple(size):
+        return x
+    if size[0] > x.shape[-2] or size[1] > x.shape[-1]:
+        return F.interpolate(x, size=tuple(size), mode='bilinear', align_corners=False)
+    return F.adaptive_avg_pool2d(x, tuple(size))
+
+
+def resize_bilinear(x, size):
+    """Bilinear, align_corners=False (half-pixel centres); used to bring network-resolution
+    velocity back to the native grid."""
+    if tuple(x.shape[-2:]) == tuple(size):
+        return x
+    return F.interpolate(x, size=tuple(size), mode='bilinear', align_corners=False)
+
+
+_PAIR_PATTERNS = (
+    (re.compile(r'^data(.*)\.npy$'), 'model{}.npy'),
+    (re.compile(r'^seis(.*)\.npy$'), 'vel{}.npy'),
+)
+
+
+def _natural_key(name):
+    return [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', name)]
+
+
+def discover_pairs(path):
+    """A folder of OpenFWI pairs (data*.npy + model*.npy, or seis*.npy + vel*.npy), or a JSON file
+    {"pairs": [{"seismic": path, "velocity": path}, ...], "name": str?, "families": [str]?}.
+    Returns (pairs, description)."""
+    if os.path.isdir(path):
+        names = sorted(os.listdir(path), key=_natural_key)
+        pairs = []
+        for name in names:
+            for pattern, partner in _PAIR_PATTERNS:
+                m = pattern.match(name)
+                if m:
+                    vel = os.path.join(path, partner.format(m.group(1)))
+                    if not os.path.exists(vel):
+                        raise DataError(f'{os.path.join(path, name)}: no velocity file {os.path.basename(vel)} '
+                                        f'beside it; every seismic file needs its velocity partner')
+                    pairs.append((os.path.join(path, name), vel))
+        if not pairs:
+            raise DataError(f'{path}: no data*.npy/model*.npy or seis*.npy/vel*.npy pairs found; give a folder '
+                            f'of OpenFWI-layout pairs or a JSON list of pairs')
+        return pairs, {'source': os.path.abspath(path), 'name': os.path.basename(os.path.normpath(path))}
+    if os.path.isfile(path) and path.endswith('.json'):
+        with open(path, 'r', encoding='utf-8') as f:
+            spec = json.load(f)
+        base = os.path.dirname(os.path.abspath(path))
+        pairs = []
+        for i, item in enumerate(spec.get('pairs', [])):
+            if 'seismic' not in item or 'velocity' not in item:
+                raise DataError(f'{path}: pairs[{i}] needs "seismic" and "velocity" paths')
+            pairs.append(tuple(os.path.join(base, item[k]) for k in ('seismic', 'velocity')))
+        if not pairs:
+            raise DataError(f'{path}: "pairs" is empty; list at least one {{"seismic","velocity"}} pair')
+        desc = {'source': os.path.abspath(path), 'name': spec.get('name', os.path.basename(path))}
+        if 'families' in spec:
+            desc['families'] = list(spec['families'])
+        return pairs, desc
+    raise DataError(f'{path}: not a folder nor a .json pair list')
+
+
+class OpenFWIDataset:
+    """Memory-mapped seismic/velocity pairs; index i runs over all samples of all files in order."""
+
+    def __init__(self, path, require_velocity=True):
+        self.pairs, self.description = discover_pairs(path)
+        self.seismic_files = []
+        self.velocity_files = []
+        self.offsets = [0]
+        seismic_shape = None
+        velocity_shape = None
+        for seis_path, vel_path in self.pairs:
+            seis = self._open(seis_path, 4, 'seismic [N, sources, time, receivers]')
+            vel = self._open(vel_path, 4, 'velocity [N, 1, depth, width]') if (
+                require_velocity or os.path.exists(vel_path)) else None
+            if vel is not None:
+                if vel.shape[1] != 1:
+                    raise DataError(f'{vel_path}: shape {list(vel.shape)}, expected [N, 1, depth, width]')
+                if vel.shape[0] != seis.shape[0]:
+                    raise DataError(f'{vel_path}: {vel.shape[0]} samples but {seis_path} has {seis.shape[0]}; '
+                                    f'pairs must hold the same samples')
+                if velocity_shape is None:
+                    velocity_shape = tuple(vel.shape[1:])
+                elif tuple(vel.shape[1:]) != velocity_shape:
+                    raise DataError(f'{vel_path}: sample shape {list(vel.shape[1:])} differs from '
+                                    f'{list(velocity_shape)} of the first file; one dataset holds one geometry')
+            if seismic_shape is None:
+                seismic_shape = tuple(seis.shape[1:])
+            elif tuple(seis.shape[1:]) != seismic_shape:
+                raise DataError(f'{seis_path}: sample shape {list(seis.shape[1:])} differs from '
+                                f'{list(seismic_shape)} of the first file; one dataset holds one geometry')
+            self.seismic_files.append(seis)
+            self.velocity_files.append(vel)
+            self.offsets.append(self.offsets[-1] + seis.shape[0])
+        self.seismic_shape = seismic_shape    # (sources, time, receivers)
+        self.velocity_shape = velocity_shape  # (1, depth, width)
+        self.description['N'] = len(self)
+        self.description['files'] = [os.path.basename(s) for s, _ in self.pairs]
+        self.description['seismic_shape'] = list(seismic_shape)
+        self.description['velocity_shape'] = list(velocity_shape) if velocity_shape else None
+
+    @staticmethod
+    def _open(path, ndim, what):
+        try:
+            arr = np.load(path, mmap_mode='r')
+        except (OSError, ValueError) as e:
+            raise DataError(f'{path}: cannot read as .npy ({e}); expected float32 {what}') from e
+        if arr.ndim != ndim:
+            raise DataError(f'{path}: shape {list(arr.shape)}, expected float32 {what}')
+        if arr.dtype != np.float32:
+            raise DataError(f'{path}: dtype {arr.dtype}, expected float32 {what}')
+        return arr
+
+    def __len__(self):
+        return self.offsets[-1]
+
+    def _locate(self, indices):
+        files = np.searchsorted(self.offsets, indices, side='right') - 1
+        return files, np.asarray(indices) - np.asarray(self.offsets)[files]
+
+    def _gather(self, arrays, indices):
+        files, local = self._locate(indices)
+        out = None
+        for f in np.unique(files):
+            sel = np.nonzero(files == f)[0]
+            rows = local[sel]
+            order = np.argsort(rows)  # ascending rows read the memory map sequentially
+            block = np.asarray(arrays[f][rows[order]], dtype=np.float32)
+            if out is None:
+                out = np.empty((len(indices),) + block.shape[1:], dtype=np.float32)
+            out[sel[order]] = block
+        return out
+
+    def seismic(self, indices):
+        """Raw seismic float32 [len(indices), sources, time, receivers]."""
+        return self._gather(self.seismic_files, indices)
+
+    def velocity(self, indices):
+        """Velocity in m/s float32 [len(indices), 1, depth, width]."""
+        if self.velocity_files[0] is None:
+            raise DataError(f'{self.description["source"]}: no velocity files')
+        return self._gather(self.velocity_files, indices)
+
+
+class Preprocessor:
+    """Raw arrays -> normalised, resized network tensors.
+    seismic [B, sources, time, receivers] -> [B, sources, H_s, W_s] (normalise, then area-resize)
+    velocity [B, 1, depth, width] m/s -> [B, 1, H_v, W_v] (normalise, then area-resize)."""
+
+    def __init__(self, normalization, seismic_size=None, velocity_size=None):
+        self.normalization = normalization
+        self.seismic_size = tuple(seismic_size) if seismic_size else None
+        self.velocity_size = tuple(velocity_size) if velocity_size else None
+
+    def seismic(self, raw, device='cpu'):
+        x = self.normalization.seismic(torch.from_numpy(raw).to(device))
+        return resize_area(x, self.seismic_size) if self.seismic_size else x
+
+    def velocity(self, raw_mps, device='cpu'):
+        v = self.normalization.velocity(torch.from_numpy(raw_mps).to(device))
+        return resize_area(v, self.velocity_size) if self.velocity_size else v
+
+    def to_dict(self):
+        return {
+            'seismic': {'method': 'area', 'size': list(self.seismic_size) if self.seismic_size else None,
+                        'order': 'normalise then resize'},
+            'velocity': {'method': 'area', 'size': list(self.velocity_size) if self.velocity_size else None,
+                         'order': 'normalise then resize',
+                         'to_native': 'bilinear, align_corners=false'},
+        }
+
+
+def split_indices(n, val_fraction, seed):
+    """Fixed held-out split of n samples when no --val-data is given: the last ceil(n * fraction)
+    of a seeded permutation (at least one sample, and at least one left for training)."""
+    if n < 2:
+        raise DataError(f'{n} sample(s): need at least 2 to hold one out, or pass --val-data')
+    perm = np.random.RandomState(seed).permutation(n)
+    n_val = min(n - 1, max(1, int(math.ceil(n * val_fraction))))
+    return np.sort(perm[:n - n_val]), np.sort(perm[n - n_val:])
+
+
+class BatchSampler:
+    """Shuffled epochs over a fixed index set, driven by its own torch.Generator so that its
+    state can be checkpointed and a resumed run draws the same batches."""
+
+    def __init__(self, indices, batch_size, seed):
+        self.indices = np.asarray(indices)
+        self.batch_size = min(batch_size, len(self.indices))
+        self.generator = torch.Generator()
+        self.generator.manual_seed(seed)
+        self.order = None
+        self.position = 0
+
+    def next(self):
+        if self.order is None or self.position + self.batch_size > len(self.order):
+            self.order = torch.randperm(len(self.indices), generator=self.generator).numpy()
+            self.position = 0
+        batch = self.indices[self.order[self.position:self.position + self.batch_size]]
+        self.position += self.batch_size
+        return batch
+
+    def state_dict(self):
+        return {'generator': self.generator.get_state(), 'order': self.order, 'position': self.position}
+
+    def load_state_dict(self, state):
+        self.generator.set_state(state['generator'])
+        self.order = state['order']
+        self.position = state['position']

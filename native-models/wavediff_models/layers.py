@@ -1,0 +1,93 @@
+"""Building blocks shared by stage 1 and stage 2. Only operators that PyTorch 1.13 exports to
+ONNX opset 17 (Conv, GroupNormalization via InstanceNormalization, Resize, MatMul, Softmax)."""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def group_norm(channels):
+    groups = 8 if channels % 8 == 0 else (4 if channels % 4 == 0 else 1)
+    return nn.GroupNorm(groups, channels, eps=1e-6)
+
+
+class ResBlock(nn.Module):
+    """GroupNorm-SiLU-Conv3x3 twice with a residual path; optional timestep embedding added
+    between the two convolutions (stage 2)."""
+
+    def __init__(self, in_ch, out_ch, emb_dim=None):
+        super().__init__()
+        self.norm1 = group_norm(in_ch)
+        self.conv1 = nn.Conv2d(in_ch, out_ch, 3, padding=1)
+        self.emb = nn.Linear(emb_dim, out_ch) if emb_dim else None
+        self.norm2 = group_norm(out_ch)
+        self.conv2 = nn.Conv2d(out_ch, out_ch, 3, padding=1)
+        self.skip = nn.Conv2d(in_ch, out_ch, 1) if in_ch != out_ch else nn.Identity()
+
+    def forward(self, x, emb=None):
+        h = self.conv1(F.silu(self.norm1(x)))
+        if self.emb is not None:
+            h = h + self.emb(F.silu(emb))[:, :, None, None]
+        h = self.conv2(F.silu(self.norm2(h)))
+        return self.skip(x) + h
+
+
+class SelfAttention(nn.Module):
+    """Single-head spatial self-attention, softmax(Q K^T / sqrt(C)) V, written with matmul so it
+    exports on opset 17 (no scaled_dot_product_attention)."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.norm = group_norm(channels)
+        self.qkv = nn.Conv2d(channels, 3 * channels, 1)
+        self.proj = nn.Conv2d(channels, channels, 1)
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).unbind(1)
+        attn = torch.softmax(torch.matmul(q.transpose(1, 2), k) / math.sqrt(c), dim=-1)  # [b, hw, hw]
+        out = torch.matmul(v, attn.transpose(1, 2)).reshape(b, c, h, w)
+        return x + self.proj(out)
+
+
+class Downsample(nn.Module):
+    def __init__(self, channels, stride):
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, stride=stride, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class Upsample(nn.Module):
+    """Nearest-neighbour upsampling by an integer factor per axis, then a 3x3 convolution."""
+
+    def __init__(self, channels, factor):
+        super().__init__()
+        self.factor = (int(factor[0]), int(factor[1]))
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        x = F.interpolate(x, scale_factor=(float(self.factor[0]), float(self.factor[1])), mode='nearest')
+        return self.conv(x)
+
+
+def stride_plan(in_size, out_size):
+    """Per-level (stride_h, stride_w) that take in_size to out_size by halvings; each ratio must be
+    a power of two. Levels = the larger number of halvings; the axis with fewer halves first."""
+    plan_axes = []
+    for n_in, n_out in zip(in_size, out_size):
+        ratio = n_in / n_out
+        levels = int(round(math.log2(ratio))) if ratio >= 1 else -1
+        if levels < 0 or n_out * 2 ** levels != n_in:
+            raise ValueError(f'size {n_in} -> {n_out}: the ratio must be a power of two (e.g. 256 -> 16)')
+        plan_axes.append(levels)
+    levels = max(plan_axes)
+    return [(2 if i < plan_axes[0] else 1, 2 if i < plan_axes[1] else 1) for i in range(levels)]
+
+
+def channels_for(base, mult, levels):
+    """Channel count of each level: base * mult[i], the last multiplier repeated if mult is short."""
+    mult = list(mult) or [1]
+    return [int(base * (mult[i] if i < len(mult) else mult[-1])) for i in range(levels + 1)]

@@ -1,0 +1,310 @@
+"""What differs between the three trainable networks: how they are built from a config, their
+loss on a batch, their previews and their held-out metrics. The training loop (train.py), export
+and evaluation share these."""
+import hashlib
+import os
+import shutil
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data import Normalization, Preprocessor
+from .inversionnet import INVERSIONNET_DEFAULTS, InversionNet
+from .metrics import MetricAccumulator
+from .runtime import atomic_npy_save
+from .stage1 import STAGE1_DEFAULTS, Stage1Model
+from .stage2 import STAGE2_DEFAULTS, NoiseSchedule, UNet
+
+KINDS = ('stage1', 'stage2', 'inversionnet')
+
+# Fixed timesteps and noise seed of the stage-2 held-out metrics, so numbers are comparable across runs.
+STAGE2_EVAL_TIMESTEPS = (50, 250, 500, 750, 950)
+STAGE2_RECON_TIMESTEP = 100
+EVAL_NOISE_SEED = 1234
+
+
+def weights_fingerprint(module):
+    """sha256 over parameter and buffer bytes in key order: identifies a stage-1 latent space."""
+    h = hashlib.sha256()
+    for key, value in sorted(module.state_dict().items()):
+        h.update(key.encode('utf-8'))
+        h.update(value.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def _middle_shot(seismic):
+    """[sources, H, W] -> the middle source's gather [H, W] (previews stay small)."""
+    return seismic[seismic.shape[0] // 2]
+
+
+class Task:
+    kind = None
+
+    def __init__(self, cfg, device):
+        self.cfg = cfg
+        self.device = device
+        self.normalization = Normalization.from_dict(cfg['normalization'])
+        self.pre = Preprocessor(self.normalization, cfg['preprocess']['seismic']['size'],
+                                cfg['preprocess']['velocity']['size'])
+
+    # --- data on the device -------------------------------------------------------------
+    def seismic(self, dataset, indices):
+        return self.pre.seismic(dataset.seismic(indices), self.device)
+
+    def velocity(self, dataset, indices):
+        return self.pre.velocity(dataset.velocity(indices), self.device)
+
+    def modules(self):
+        """name -> nn.Module whose state goes into checkpoints."""
+        raise NotImplementedError
+
+    def trainable(self):
+        return [p for m in self.modules().values() for p in m.parameters() if p.requires_grad]
+
+    def train(self, mode=True):
+        for m in self.modules().values():
+            m.train(mode)
+
+    def state_dict(self):
+        return {name: m.state_dict() for name, m in self.modules().items()}
+
+    def load_state_dict(self, state):
+        for name, m in self.modules().items():
+            m.load_state_dict(state[name])
+
+    def prepare(self, train_set, train_idx, log):
+        """One-off work before the first step (stage 2 encodes its latents here)."""
+
+    def extra_state(self):
+        return {}
+
+    def parameter_count(self):
+        return sum(p.numel() for m in self.modules().values() for p in m.parameters())
+
+    def _save_previews(self, directory, arrays):
+        os.makedirs(directory, exist_ok=True)
+        files = {}
+        for name, array in arrays.items():
+            path = os.path.join(directory, name + '.npy')
+            atomic_npy_save(array.detach().cpu().numpy().astype(np.float32), path)
+            files[name] = path
+        return files
+
+
+def prune_previews(root, keep):
+    if not os.path.isdir(root):
+        return
+    steps = sorted(d for d in os.listdir(root) if d.startswith('step_'))
+    for d in steps[:-keep] if keep > 0 else []:
+        shutil.rmtree(os.path.join(root, d), ignore_errors=True)
+
+
+class Stage1Task(Task):
+    kind = 'stage1'
+
+    def __init__(self, cfg, device):
+        super().__init__(cfg, device)
+        self.model = Stage1Model(cfg['model']).to(device)
+
+    def modules(self):
+        return {'model': self.model}
+
+    def loss(self, train_set, indices):
+        seismic = self.seismic(train_set, indices)
+        velocity = self.velocity(train_set, indices)
+        seis_hat, vel_hat, vq_loss, idx = self.model(seismic)
+        l_seis = F.l1_loss(seis_hat, seismic)
+        l_vel = F.l1_loss(vel_hat, velocity)
+        m = self.cfg['model']
+        total = m['seismic_weight'] * l_seis + m['velocity_weight'] * l_vel + vq_loss
+        counts = torch.bincount(idx.flatten(), minlength=m['codebook_size']).float()
+        p = counts / counts.sum()
+        perplexity = torch.exp(-(p[p > 0] * p[p > 0].log()).sum())
+        return total, {'loss_seismic_l1': float(l_seis), 'loss_velocity_l1': float(l_vel),
+                       'loss_vq': float(vq_loss), 'codebook_perplexity': float(perplexity)}
+
+    @torch.no_grad()
+    def reconstruct(self, seismic):
+        z = self.model.encoder(seismic)
+        z_q = self.model.quantizer.lookup(self.model.quantizer.indices(z))
+        return self.model.decoder_seismic(z_q), self.model.decoder_velocity(z_q)
+
+    @torch.no_grad()
+    def preview(self, val_set, val_idx, directory):
+        idx = val_idx[:1]
+        seismic = self.seismic(val_set, idx)
+        velocity = self.velocity(val_set, idx)
+        seis_hat, vel_hat = self.reconstruct(seismic)
+        s, sh = _middle_shot(seismic[0]), _middle_shot(seis_hat[0])
+        v, vh = velocity[0, 0], vel_hat[0, 0]
+        return self._save_previews(directory, {
+            'seismic_target': s, 'seismic_reconstruction': sh, 'seismic_difference': sh - s,
+            'velocity_target': v, 'velocity_reconstruction': vh, 'velocity_difference': vh - v})
+
+    @torch.no_grad()
+    def evaluate(self, val_set, val_idx, batch_size):
+        acc = MetricAccumulator()
+        for start in range(0, len(val_idx), batch_size):
+            idx = val_idx[start:start + batch_size]
+            seismic = self.seismic(val_set, idx)
+            seis_hat, vel_hat = self.reconstruct(seismic)
+            acc.add_velocity(vel_hat, self.velocity(val_set, idx))
+            acc.add_relative_l2('seismic_relative_l2', seis_hat, seismic)
+            acc.add_relative_l2('seismic_relative_l2_amplitude', self.normalization.seismic_inverse(seis_hat),
+                                self.normalization.seismic_inverse(seismic))
+        return acc.result()
+
+
+class InversionNetTask(Task):
+    kind = 'inversionnet'
+
+    def __init__(self, cfg, device):
+        super().__init__(cfg, device)
+        self.model = InversionNet(cfg['model']).to(device)
+
+    def modules(self):
+        return {'model': self.model}
+
+    def loss(self, train_set, indices):
+        velocity_hat = self.model(self.seismic(train_set, indices))
+        l1 = F.l1_loss(velocity_hat, self.velocity(train_set, indices))
+        return l1, {'loss_velocity_l1': float(l1)}
+
+    @torch.no_grad()
+    def preview(self, val_set, val_idx, directory):
+        idx = val_idx[:1]
+        v = self.velocity(val_set, idx)[0, 0]
+        vh = self.model(self.seismic(val_set, idx))[0, 0]
+        return self._save_previews(directory, {
+            'velocity_target': v, 'velocity_prediction': vh, 'velocity_difference': vh - v})
+
+    @torch.no_grad()
+    def evaluate(self, val_set, val_idx, batch_size):
+        acc = MetricAccumulator()
+        for start in range(0, len(val_idx), batch_size):
+            idx = val_idx[start:start + batch_size]
+            acc.add_velocity(self.model(self.seismic(val_set, idx)), self.velocity(val_set, idx))
+        return acc.result()
+
+
+class Stage2Task(Task):
+    """Trains the denoiser on continuous stage-1 latents x_0 = latent_scale * encoder(seismic);
+    the stage-1 weights ride along in the checkpoint (frozen) for previews, metrics and pairing."""
+    kind = 'stage2'
+
+    def __init__(self, cfg, device):
+        super().__init__(cfg, device)
+        s1 = cfg['stage1']
+        self.stage1 = Stage1Model(s1['model']).to(device)
+        self.stage1.load_state_dict(s1['state_dict'])
+        self.stage1.eval()
+        for p in self.stage1.parameters():
+            p.requires_grad_(False)
+        m = cfg['model']
+        self.latent_channels = s1['model']['codebook_dim']
+        self.latent_size = list(s1['model']['latent_size'])
+        self.unet = UNet(m, self.latent_channels, self.latent_size).to(device)
+        self.schedule = NoiseSchedule(m['beta_schedule'], m['beta_start'], m['beta_end'], m['num_train_timesteps'])
+        self.latent_scale = cfg.get('latent_scale')
+        self.latents = None
+
+    def modules(self):
+        return {'unet': self.unet}
+
+    def train(self, mode=True):
+        self.unet.train(mode)
+        self.stage1.eval()
+
+    @torch.no_grad()
+    def encode(self, dataset, indices, batch_size=32):
+        out = []
+        for start in range(0, len(indices), batch_size):
+            out.append(self.stage1.encoder(self.seismic(dataset, indices[start:start + batch_size])))
+        return torch.cat(out)
+
+    def prepare(self, train_set, train_idx, log):
+        log(f'encoding {len(train_idx)} training samples with the stage-1 encoder')
+        latents = self.encode(train_set, train_idx)
+        if self.latent_scale is None:
+            # x_0 = scale * z with unit standard deviation over the training latents (latent-diffusion practice).
+            self.latent_scale = float(1.0 / latents.std().clamp_min(1e-8))
+            self.cfg['latent_scale'] = self.latent_scale
+        self.latents = {int(i): k for k, i in enumerate(train_idx)}
+        self.latent_table = latents * self.latent_scale
+
+    def extra_state(self):
+        return {'latent_scale': self.latent_scale}
+
+    def loss(self, train_set, indices):
+        x0 = self.latent_table[[self.latents[int(i)] for i in indices]]
+        t = torch.randint(0, self.schedule.T, (x0.shape[0],), device=self.device)
+        eps = torch.randn_like(x0)
+        eps_hat = self.unet(self.schedule.add_noise(x0, eps, t), t.float())
+        mse = F.mse_loss(eps_hat, eps)
+        return mse, {'loss_eps_mse': float(mse)}
+
+    @torch.no_grad()
+    def decode(self, x0):
+        z = x0 / self.latent_scale
+        z_q = self.stage1.quantizer.lookup(self.stage1.quantizer.indices(z))
+        return self.stage1.decoder_seismic(z_q), self.stage1.decoder_velocity(z_q)
+
+    @torch.no_grad()
+    def denoise_one_step(self, x0, t_value, generator):
+        t = torch.full((x0.shape[0],), t_value, dtype=torch.long, device=self.device)
+        eps = torch.randn(x0.shape, generator=generator).to(self.device)
+        xt = self.schedule.add_noise(x0, eps, t)
+        eps_hat = self.unet(xt, t.float())
+        a = float(self.schedule.alphas_cumprod[t_value])
+        return (xt - (1 - a) ** 0.5 * eps_hat) / a ** 0.5, eps, eps_hat
+
+    @torch.no_grad()
+    def preview(self, val_set, val_idx, directory):
+        gen = torch.Generator().manual_seed(EVAL_NOISE_SEED)
+        x = self.schedule.ddim_sample(self.unet, [1, self.latent_channels] + self.latent_size, steps=50,
+                                      generator=gen, device=self.device)
+        seis_gen, vel_gen = self.decode(x)
+        idx = val_idx[:1]
+        x0 = self.encode(val_set, idx) * self.latent_scale
+        x0_hat, _, _ = self.denoise_one_step(x0, STAGE2_RECON_TIMESTEP, gen)
+        _, vel_hat = self.decode(x0_hat)
+        v = self.velocity(val_set, idx)[0, 0]
+        return self._save_previews(directory, {
+            'sample_seismic': _middle_shot(seis_gen[0]), 'sample_velocity': vel_gen[0, 0],
+            'velocity_target': v, 'velocity_denoised': vel_hat[0, 0],
+            'velocity_difference': vel_hat[0, 0] - v})
+
+    @torch.no_grad()
+    def evaluate(self, val_set, val_idx, batch_size):
+        """eps-prediction MSE at fixed timesteps, and OpenFWI metrics of the velocity/seismic decoded
+        from a one-step x_0 estimate after noising held-out latents to t = 100."""
+        gen = torch.Generator().manual_seed(EVAL_NOISE_SEED)
+        acc = MetricAccumulator()
+        mse_by_t = {t: 0.0 for t in STAGE2_EVAL_TIMESTEPS}
+        n = 0
+        for start in range(0, len(val_idx), batch_size):
+            idx = val_idx[start:start + batch_size]
+            seismic = self.seismic(val_set, idx)
+            x0 = self.stage1.encoder(seismic) * self.latent_scale
+            for t in STAGE2_EVAL_TIMESTEPS:
+                _, eps, eps_hat = self.denoise_one_step(x0, t, gen)
+                mse_by_t[t] += float(((eps_hat - eps) ** 2).mean(dim=(1, 2, 3)).sum())
+            x0_hat, _, _ = self.denoise_one_step(x0, STAGE2_RECON_TIMESTEP, gen)
+            seis_hat, vel_hat = self.decode(x0_hat)
+            acc.add_velocity(vel_hat, self.velocity(val_set, idx))
+            acc.add_relative_l2('seismic_relative_l2', seis_hat, seismic)
+            n += len(idx)
+        out = acc.result()
+        out['denoise_timestep'] = STAGE2_RECON_TIMESTEP
+        out['eps_mse_by_timestep'] = {str(t): v / n for t, v in mse_by_t.items()}
+        out['eps_mse'] = sum(mse_by_t.values()) / (n * len(STAGE2_EVAL_TIMESTEPS))
+        return out
+
+
+TASKS = {'stage1': Stage1Task, 'stage2': Stage2Task, 'inversionnet': InversionNetTask}
+MODEL_DEFAULTS = {'stage1': STAGE1_DEFAULTS, 'stage2': STAGE2_DEFAULTS, 'inversionnet': INVERSIONNET_DEFAULTS}
+
+
+def make_task(cfg, device):
+    return TASKS[cfg['kind']](cfg, device)

@@ -1,0 +1,340 @@
+"""Training entry point, run by the app as a child process:
+
+    /usr/bin/python3 -m wavediff_models.train {stage1|stage2|inversionnet} --data DIR --out DIR [...]
+
+stdout carries JSON lines only (README.md, "Protocol"); logs go to stderr. Checkpoints are written
+atomically to OUT/checkpoint.pt; --resume continues from it; SIGTERM/SIGINT save one and exit 0."""
+import argparse
+import copy
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+import torch
+
+from . import PROTOCOL_VERSION
+from . import bundle as bundle_io
+from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Normalization, OpenFWIDataset,
+                   Preprocessor, split_indices)
+from .export import export_bundle
+from .runtime import (Emitter, atomic_torch_save, log, rng_state, seed_everything, select_device,
+                      set_rng_state, set_threads)
+from .tasks import KINDS, MODEL_DEFAULTS, make_task, prune_previews, weights_fingerprint
+
+TRAIN_DEFAULTS = {
+    'stage1': {'lr': 2e-4, 'weight_decay': 0.0, 'batch_size': 8, 'grad_clip': 1.0},
+    'stage2': {'lr': 2e-4, 'weight_decay': 0.0, 'batch_size': 16, 'grad_clip': 1.0},
+    'inversionnet': {'lr': 1e-4, 'weight_decay': 1e-4, 'batch_size': 8, 'grad_clip': 0.0},
+}
+
+
+class TrainingError(Exception):
+    pass
+
+
+def _ints(text):
+    return [int(x) for x in text.replace('x', ',').split(',') if x.strip()]
+
+
+def _floats(text):
+    return [float(x) for x in text.split(',') if x.strip()]
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog='python3 -m wavediff_models.train',
+                                description='Train a WaveDiffusion network; JSON lines on stdout.')
+    p.add_argument('kind', choices=KINDS)
+    p.add_argument('--data', required=True, help='folder of data*/model*.npy pairs or a JSON pair list')
+    p.add_argument('--val-data', help='held-out data (default: a seeded --val-fraction of --data)')
+    p.add_argument('--out', required=True, help='output folder: checkpoint.pt, previews/, model/')
+    p.add_argument('--stage1', help='stage 2 only: stage-1 training folder, checkpoint or model folder')
+    p.add_argument('--steps', type=int, default=1000, help='total optimiser steps (on --resume: the new total)')
+    p.add_argument('--batch-size', type=int)
+    p.add_argument('--lr', type=float)
+    p.add_argument('--weight-decay', type=float)
+    p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1)')
+    p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
+    p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt when it exists')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--family', default=DEFAULT_FAMILY, choices=sorted(SEISMIC_LIMITS),
+                   help='OpenFWI family whose seismic limits normalise the data (recorded in the manifest)')
+    p.add_argument('--seismic-limits', type=_floats, help='raw amplitude limits "lo,hi" instead of the family\'s')
+    p.add_argument('--seismic-size', type=_ints, help='network seismic size "time,receivers" (stage 1: 256,64)')
+    p.add_argument('--velocity-size', type=_ints, help='network velocity size "depth,width" (stage 1: 64,64)')
+    p.add_argument('--latent-size', type=_ints, help='stage 1 latent map "h,w" (16,16)')
+    p.add_argument('--codebook-size', type=int)
+    p.add_argument('--codebook-dim', type=int)
+    p.add_argument('--base-channels', type=int)
+    p.add_argument('--channel-mult', type=_ints, help='per-level channel multipliers, e.g. 1,2,4,8')
+    p.add_argument('--no-attention', action='store_true', help='stage 2: no self-attention at the lowest level')
+    p.add_argument('--width', type=float, help='InversionNet channel multiplier (1.0 = 24.4 M parameters)')
+    p.add_argument('--beta-schedule', choices=('linear', 'scaled_linear'))
+    p.add_argument('--log-every', type=int, default=10, help='progress message every N steps')
+    p.add_argument('--checkpoint-every', type=int, default=200)
+    p.add_argument('--preview-every', type=int, default=200, help='0: only at the end')
+    p.add_argument('--eval-every', type=int, default=0, help='held-out metrics every N steps; 0: at the end')
+    p.add_argument('--keep-previews', type=int, default=10, help='preview folders kept (oldest removed)')
+    p.add_argument('--val-fraction', type=float, default=0.1)
+    p.add_argument('--max-val-samples', type=int, default=64, help='held-out samples used for metrics')
+    p.add_argument('--no-export', action='store_true', help='skip the ONNX export at the end')
+    return p.parse_args(argv)
+
+
+def _stage1_payload(path):
+    b = bundle_io.load(path)
+    if b['kind'] != 'stage1':
+        raise TrainingError(f'--stage1 {path}: holds a {b["kind"]} model; give a stage-1 training folder')
+    from .stage1 import Stage1Model
+    m = Stage1Model(b['config']['model'])
+    m.load_state_dict(b['model_state']['model'])
+    return {'model': b['config']['model'], 'state_dict': m.state_dict(), 'fingerprint': weights_fingerprint(m),
+            'normalization': b['config']['normalization'], 'preprocess': b['config']['preprocess'],
+            'source': b['path'], 'steps': b.get('meta', {}).get('steps')}
+
+
+def build_config(args, train_set):
+    kind = args.kind
+    model = copy.deepcopy(MODEL_DEFAULTS[kind])
+    train = dict(TRAIN_DEFAULTS[kind])
+    for key in ('batch_size', 'lr', 'weight_decay'):
+        if getattr(args, key) is not None:
+            train[key] = getattr(args, key)
+    train.update(seed=args.seed, optimizer='AdamW')
+    overrides = {'latent_size': args.latent_size, 'codebook_size': args.codebook_size,
+                 'codebook_dim': args.codebook_dim, 'base_channels': args.base_channels,
+                 'channel_mult': args.channel_mult, 'width': args.width, 'beta_schedule': args.beta_schedule,
+                 'seismic_size': args.seismic_size, 'velocity_size': args.velocity_size}
+    for key, value in overrides.items():
+        if value is not None and key in model:
+            model[key] = value
+    if args.no_attention and kind == 'stage2':
+        model['attention_lowest'] = False
+    cfg = {'kind': kind, 'model': model, 'train': train}
+    sources, time_len, receivers = train_set.seismic_shape
+    if kind == 'stage2':
+        if not args.stage1:
+            raise TrainingError('stage2 needs --stage1 DIR (a trained stage-1 folder or checkpoint)')
+        s1 = _stage1_payload(args.stage1)
+        cfg['stage1'] = s1
+        cfg['normalization'] = s1['normalization']
+        cfg['preprocess'] = s1['preprocess']
+        if s1['model']['sources'] != sources:
+            raise TrainingError(f'--data has {sources} sources per sample; the stage-1 model expects '
+                                f'{s1["model"]["sources"]}')
+        return cfg
+    limits = args.seismic_limits or SEISMIC_LIMITS[args.family]
+    if len(limits) != 2:
+        raise TrainingError('--seismic-limits needs two numbers "lo,hi", e.g. -26.95,52.77')
+    normalization = Normalization(limits, args.family if not args.seismic_limits else 'custom')
+    cfg['normalization'] = normalization.to_dict()
+    if train_set.velocity_shape is None:
+        raise TrainingError(f'{kind} needs velocity files beside the seismic')
+    depth, width = train_set.velocity_shape[1:]
+    if kind == 'stage1':
+        model['sources'] = sources
+        pre = Preprocessor(normalization, model['seismic_size'], model['velocity_size'])
+    else:
+        model['sources'] = sources
+        model['input_size'] = [time_len, receivers]
+        model['output_size'] = [depth, width]
+        pre = Preprocessor(normalization, None, None)  # InversionNet reads the native grid
+    cfg['preprocess'] = pre.to_dict()
+    return cfg
+
+
+class StopFlag:
+    def __init__(self):
+        self.signal = None
+
+    def install(self):
+        self.previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore(self):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum, _frame):
+        self.signal = signal.Signals(signum).name
+
+
+def _lr(optimizer):
+    return optimizer.param_groups[0]['lr']
+
+
+def run(args, emitter, stop):
+    set_threads(args.threads)
+    device = select_device(args.device)
+    os.makedirs(args.out, exist_ok=True)
+    ckpt_path = os.path.join(args.out, bundle_io.CHECKPOINT_NAME)
+    resumed = None
+    if os.path.exists(ckpt_path):
+        if not args.resume:
+            raise TrainingError(f'{ckpt_path} exists: pass --resume to continue that run, or choose another --out')
+        resumed = bundle_io.load(ckpt_path)
+        if resumed['kind'] != args.kind:
+            raise TrainingError(f'{ckpt_path}: holds a {resumed["kind"]} run, not {args.kind}')
+    elif args.resume:
+        log(f'--resume: no {ckpt_path} yet, starting from step 0')
+
+    train_set = OpenFWIDataset(args.data, require_velocity=args.kind != 'stage2')
+    if resumed:
+        cfg = resumed['config']
+        log('resuming: architecture, normalisation and optimiser settings come from the checkpoint')
+    else:
+        cfg = build_config(args, train_set)
+    seed = cfg['train']['seed']
+    seed_everything(seed)
+
+    if args.val_data:
+        val_set = OpenFWIDataset(args.val_data)
+        train_idx = np.arange(len(train_set))
+        val_idx = np.arange(len(val_set))
+    else:
+        val_set = train_set
+        train_idx, val_idx = split_indices(len(train_set), args.val_fraction, seed)
+    val_idx = val_idx[:args.max_val_samples]
+    expected = cfg['model']['sources'] if 'sources' in cfg['model'] else cfg['stage1']['model']['sources']
+    for name, ds in (('--data', train_set), ('--val-data', val_set)):
+        if ds.seismic_shape[0] != expected:
+            raise DataError(f'{name} {ds.description["source"]}: {ds.seismic_shape[0]} sources per sample, '
+                            f'the model expects {expected}')
+        if cfg['kind'] == 'inversionnet' and list(ds.seismic_shape[1:]) != list(cfg['model']['input_size']):
+            raise DataError(f'{name} {ds.description["source"]}: seismic {list(ds.seismic_shape)} per sample, '
+                            f'InversionNet was built for {[expected] + list(cfg["model"]["input_size"])}')
+
+    task = make_task(cfg, device)
+    optimizer = torch.optim.AdamW(task.trainable(), lr=cfg['train']['lr'],
+                                  weight_decay=cfg['train']['weight_decay'])
+    sampler = BatchSampler(train_idx, cfg['train']['batch_size'], seed + 1)
+    step = 0
+    elapsed = 0.0
+    samples_seen = 0
+    metrics = {}
+    if resumed:
+        task.load_state_dict(resumed['model_state'])
+        optimizer.load_state_dict(resumed['optimizer'])
+        sampler.load_state_dict(resumed['sampler'])
+        step = resumed['step']
+        elapsed = resumed['meta'].get('training_time_s', 0.0)
+        samples_seen = resumed['meta'].get('samples_seen', 0)
+        metrics = resumed['meta'].get('metrics', {})
+    task.prepare(train_set, train_idx, log)  # stage 2: encode latents (uses no RNG)
+    if resumed:
+        set_rng_state(resumed['rng'])
+    total = args.steps
+    families = [cfg['normalization']['seismic'].get('family')]
+
+    def meta():
+        return {'steps': step, 'training_time_s': elapsed, 'samples_seen': samples_seen,
+                'device': str(device), 'torch_version': torch.__version__, 'data': train_set.description,
+                'val_data': dict(val_set.description, used=len(val_idx),
+                                 split='--val-data' if args.val_data else f'val_fraction {args.val_fraction}'),
+                'families': families, 'metrics': metrics}
+
+    def checkpoint():
+        state = {'format': 'wavediff_models/checkpoint', 'kind': cfg['kind'], 'config': cfg,
+                 'model_state': task.state_dict(), 'optimizer': optimizer.state_dict(),
+                 'sampler': sampler.state_dict(), 'rng': rng_state(), 'step': step, 'meta': meta()}
+        atomic_torch_save(state, ckpt_path)
+        emitter.emit('checkpoint', step=step, path=os.path.abspath(ckpt_path))
+        return state
+
+    def evaluate():
+        task.train(False)
+        rng = rng_state()  # evaluation must not shift the training RNG stream
+        result = task.evaluate(val_set, val_idx, max(1, cfg['train']['batch_size']))
+        set_rng_state(rng)
+        task.train(True)
+        emitter.emit('metrics', step=step, split='validation', **result)
+        return result
+
+    def preview():
+        task.train(False)
+        rng = rng_state()
+        directory = os.path.join(args.out, 'previews', f'step_{step:07d}')
+        files = task.preview(val_set, val_idx, directory)
+        set_rng_state(rng)
+        task.train(True)
+        prune_previews(os.path.join(args.out, 'previews'), args.keep_previews)
+        emitter.emit('preview', step=step, dir=os.path.abspath(directory),
+                     files={k: os.path.abspath(v) for k, v in files.items()})
+
+    emitter.emit('start', protocol_version=PROTOCOL_VERSION, kind=cfg['kind'], step=step, total_steps=total,
+                 resumed=bool(resumed), device=str(device), threads=torch.get_num_threads(),
+                 torch_version=torch.__version__, parameters=task.parameter_count(),
+                 train_samples=len(train_idx), val_samples=len(val_idx), batch_size=cfg['train']['batch_size'],
+                 out=os.path.abspath(args.out), config={k: v for k, v in cfg.items() if k != 'stage1'})
+    task.train(True)
+    grad_clip = cfg['train']['grad_clip']
+    interval_start = time.perf_counter()
+    interval_samples = 0
+    while step < total and stop.signal is None:
+        t0 = time.perf_counter()
+        indices = sampler.next()
+        loss, terms = task.loss(train_set, indices)
+        if not torch.isfinite(loss):
+            raise TrainingError(f'loss became {float(loss)} at step {step + 1}; lower --lr or check the data '
+                                f'normalisation (--family / --seismic-limits)')
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if grad_clip:
+            torch.nn.utils.clip_grad_norm_(task.trainable(), grad_clip)
+        optimizer.step()
+        step += 1
+        samples_seen += len(indices)
+        interval_samples += len(indices)
+        elapsed += time.perf_counter() - t0
+        if step % args.log_every == 0 or step == total:
+            now = time.perf_counter()
+            emitter.emit('progress', step=step, total_steps=total, loss=float(loss), lr=_lr(optimizer),
+                         samples_per_s=interval_samples / max(now - interval_start, 1e-9),
+                         epoch=samples_seen / len(train_idx), elapsed_s=elapsed, **terms)
+            interval_start, interval_samples = now, 0
+        if args.preview_every and step % args.preview_every == 0 and step < total:
+            preview()
+        if args.eval_every and step % args.eval_every == 0 and step < total:
+            metrics = evaluate()
+        if args.checkpoint_every and step % args.checkpoint_every == 0 and step < total:
+            checkpoint()
+    if stop.signal is not None:
+        state = checkpoint()
+        emitter.emit('stopped', step=step, total_steps=total, reason=stop.signal, checkpoint=os.path.abspath(ckpt_path))
+        return state, False
+    preview()
+    metrics = evaluate()
+    state = checkpoint()
+    return state, True
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    emitter = Emitter()
+    stop = StopFlag()
+    stop.install()
+    try:
+        state, finished = run(args, emitter, stop)
+        if not finished:
+            return 0
+        model_dir = None
+        if not args.no_export:
+            model_dir = os.path.join(args.out, 'model')
+            export_bundle(state, model_dir, emitter)
+        emitter.emit('done', kind=state['kind'], step=state['step'], training_time_s=state['meta']['training_time_s'],
+                     checkpoint=os.path.abspath(os.path.join(args.out, bundle_io.CHECKPOINT_NAME)),
+                     model_dir=os.path.abspath(model_dir) if model_dir else None, metrics=state['meta']['metrics'])
+        return 0
+    except Exception as e:  # every failure reaches the app as one error message
+        log(f'training failed: {type(e).__name__}: {e}')
+        if not isinstance(e, (TrainingError, DataError, bundle_io.BundleError)):
+            import traceback
+            traceback.print_exc(file=sys.stderr)
+        emitter.emit('error', message=str(e), error=type(e).__name__)
+        return 1
+    finally:
+        stop.restore()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
