@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One-time set-up on Debian/Ubuntu: the system packages the studio and its tests use, then the npm
+# packages. Safe to run again: it installs only what is missing.
+#   chromium           browser for the end-to-end tests (Playwright drives /usr/bin/chromium)
+#   python3-torch      PyTorch (CPU) for training the models, under /usr/bin/python3
+#   python3-numpy, python3-segyio   independent readers the tests compare against
+#   clang, lld         rebuild the WebAssembly kernel (a committed .wasm is used otherwise)
+#   g++, make          native addons (better-sqlite3, the FD solver's N-API kernel)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for pkg in chromium python3-torch python3-numpy python3-segyio clang lld g++ make; do
+  have_deb "$pkg" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing system packages: ${missing[*]}"
+    echo "Install them with: sudo apt-get install ${missing[*]}"
+    echo "(the studio runs without them; training and some tests need them)"
+  fi
+fi
+
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
