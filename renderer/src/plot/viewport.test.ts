@@ -11,6 +11,10 @@ describe('viewport', () => {
     expect((25 - w.x0) / (w.x1 - w.x0)).toBeCloseTo(0.25, 12);
   });
 
+  it('zooms one axis when given a pair of factors', () => {
+    expect(zoomAt(fullWindow(extent), [1, 2], 0.5, 0, extent)).toEqual({ x0: 0, x1: 100, y0: 0, y1: 25 });
+  });
+
   it('does not zoom out beyond the extent nor in below two cells', () => {
     expect(zoomAt(fullWindow(extent), 0.5, 0.3, 0.3, extent)).toEqual(fullWindow(extent));
     const deep = zoomAt(fullWindow(extent), 1e6, 0.5, 0.5, extent);

@@ -41,17 +41,19 @@ function clampSpan(a: number, b: number, size: number): [number, number] {
 }
 
 /**
- * Zooms by `factor` (> 1 zooms in) about an anchor given as a fraction (0..1) of the plot width and
- * height, so the data point under the cursor stays under the cursor: x' = ax + (x − ax) / factor.
+ * Zooms by `factor` (> 1 zooms in; a pair zooms the axes differently, 1 leaves one alone) about an
+ * anchor given as a fraction (0..1) of the plot width and height, so the data point under the cursor
+ * stays under the cursor: x' = ax + (x − ax) / factor.
  */
-export function zoomAt(w: DataWindow, factor: number, fx: number, fy: number, extent: Extent): DataWindow {
+export function zoomAt(w: DataWindow, factor: number | readonly [number, number], fx: number, fy: number, extent: Extent): DataWindow {
+  const [kx, ky] = typeof factor === 'number' ? [factor, factor] : factor;
   const ax = w.x0 + (w.x1 - w.x0) * fx;
   const ay = w.y0 + (w.y1 - w.y0) * fy;
   const next = {
-    x0: ax + (w.x0 - ax) / factor,
-    x1: ax + (w.x1 - ax) / factor,
-    y0: ay + (w.y0 - ay) / factor,
-    y1: ay + (w.y1 - ay) / factor,
+    x0: ax + (w.x0 - ax) / kx,
+    x1: ax + (w.x1 - ax) / kx,
+    y0: ay + (w.y0 - ay) / ky,
+    y1: ay + (w.y1 - ay) / ky,
   };
   return clampZoom(next, extent, ax, ay);
 }

@@ -1,0 +1,64 @@
+/** Human-readable durations, rates, sizes and shapes for the UI. */
+
+/** 42 s, 3 min 05 s, 2 h 07 min; "—" for null or non-finite. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  const h = Math.floor(s / 3600);
+  if (h < 48) return `${h} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** "12.5 samples/s", "0.31 traces/s", "3 /min" for slow work. */
+export function formatRate(perSecond: number | null, unit: string | undefined): string {
+  if (perSecond === null || !Number.isFinite(perSecond) || perSecond < 0) return '—';
+  const label = unit ? ` ${unit}` : '';
+  if (perSecond > 0 && perSecond < 0.1) return `${formatNumber(perSecond * 60)}${label}/min`;
+  return `${formatNumber(perSecond)}${label}/s`;
+}
+
+/** Three significant digits without exponent for everyday magnitudes. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs === 0) return '0';
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 0.01) return value.toFixed(2);
+  return value.toExponential(2);
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes)) return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** "5 × 1000 × 70"; "—" when unknown. */
+export function formatShape(shape: readonly number[] | null | undefined): string {
+  return shape && shape.length > 0 ? shape.join(' × ') : '—';
+}
+
+/** Fraction 0..1 of a progress report; null when the total is unknown (indeterminate bar). */
+export function progressFraction(progress: { done: number; total: number }): number | null {
+  if (!(progress.total > 0)) return null;
+  return Math.min(1, Math.max(0, progress.done / progress.total));
+}
+
+/** A timestamp as local date and time, e.g. "2026-11-23 14:39". */
+export function formatTimestamp(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

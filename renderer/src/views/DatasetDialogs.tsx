@@ -1,0 +1,337 @@
+import { useEffect, useState } from 'react';
+import {
+  Autocomplete,
+  Box,
+  Button,
+  Checkbox,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControlLabel,
+  Stack,
+  Switch,
+  TextField,
+  Typography,
+} from '@mui/material';
+import type { DatasetInfo, JobInfo } from '../../../main/core/api/contract.ts';
+import { useApiAction } from '../api/hooks.ts';
+import { ErrorAlert } from '../components/common.tsx';
+import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
+
+/** Trace header fields that commonly identify a shot gather (segyio TraceField names); any field name may be typed. */
+const GATHER_KEYS = ['FieldRecord', 'EnergySourcePoint', 'SourceX', 'CDP', 'TRACE_SEQUENCE_FILE'];
+
+const SEGY_FILES = /\.(sgy|segy)$/i;
+
+interface ImportDialogProps {
+  open: boolean;
+  onClose: () => void;
+  onStarted: (job: JobInfo) => void;
+}
+
+/** A positive integer from a text field, or null. */
+function positiveInt(text: string): number | null {
+  const value = Number(text);
+  return Number.isInteger(value) && value > 0 ? value : null;
+}
+
+export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps) {
+  const start = useApiAction('import.segy');
+  const [paths, setPaths] = useState<string[]>([]);
+  const [typedPath, setTypedPath] = useState('');
+  const [name, setName] = useState('');
+  const [gatherKey, setGatherKey] = useState('FieldRecord');
+  const [resample, setResample] = useState(false);
+  const [sources, setSources] = useState('5');
+  const [timeSamples, setTimeSamples] = useState('1000');
+  const [receivers, setReceivers] = useState('70');
+  const [intervalMs, setIntervalMs] = useState('');
+  const [picking, setPicking] = useState(false);
+
+  useEffect(() => {
+    if (open) start.clearError();
+  }, [open, start.clearError]);
+
+  const addPaths = (more: string[]) => setPaths((p) => [...p, ...more.filter((m) => m && !p.includes(m))]);
+  const resampleValid =
+    !resample ||
+    (positiveInt(sources) !== null &&
+      (positiveInt(timeSamples) ?? 0) >= 2 &&
+      (positiveInt(receivers) ?? 0) >= 2 &&
+      (intervalMs.trim() === '' || Number(intervalMs) > 0));
+  const valid = paths.length > 0 && gatherKey.trim().length > 0 && resampleValid;
+
+  const submit = async () => {
+    try {
+      const job = await start.run({
+        paths,
+        name: name.trim() || undefined,
+        gatherKey: gatherKey.trim(),
+        resample: resample
+          ? {
+              sources: positiveInt(sources)!,
+              timeSamples: positiveInt(timeSamples)!,
+              receivers: positiveInt(receivers)!,
+              sampleIntervalMs: intervalMs.trim() === '' ? undefined : Number(intervalMs),
+            }
+          : null,
+      });
+      setPaths([]);
+      setName('');
+      onStarted(job);
+    } catch {
+      // shown in the dialog
+    }
+  };
+
+  return (
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="import-segy-dialog" aria-labelledby="import-segy-title">
+      <DialogTitle id="import-segy-title">Import SEG-Y shot gathers</DialogTitle>
+      <DialogContent dividers>
+        <Stack spacing={2}>
+          <ErrorAlert error={start.error} testId="import-segy-error" />
+          <Box>
+            <Typography variant="subtitle2" gutterBottom>
+              Files or folders on the studio machine
+            </Typography>
+            <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap', mb: 1 }} data-testid="import-segy-paths">
+              {paths.length === 0 && (
+                <Typography variant="body2" color="text.secondary">
+                  None chosen yet. A folder imports every .sgy/.segy file in it.
+                </Typography>
+              )}
+              {paths.map((p) => (
+                <Chip key={p} label={p} onDelete={() => setPaths((all) => all.filter((x) => x !== p))} data-testid="import-segy-path" sx={{ maxWidth: '100%' }} />
+              ))}
+            </Stack>
+            <Stack
+              direction="row"
+              spacing={1}
+              component="form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (typedPath.trim()) {
+                  addPaths([typedPath.trim()]);
+                  setTypedPath('');
+                }
+              }}
+            >
+              <TextField
+                fullWidth
+                label="Path"
+                placeholder="/data/survey/line1.sgy"
+                value={typedPath}
+                onChange={(e) => setTypedPath(e.target.value)}
+                slotProps={{ htmlInput: { 'data-testid': 'import-segy-path-input', spellCheck: false } }}
+              />
+              <Button type="submit" disabled={!typedPath.trim()} data-testid="import-segy-path-add">
+                Add
+              </Button>
+              <Button variant="outlined" onClick={() => setPicking(true)} data-testid="import-segy-browse" sx={{ flexShrink: 0 }}>
+                Browse…
+              </Button>
+            </Stack>
+          </Box>
+          <TextField
+            label="Dataset name (optional)"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            slotProps={{ htmlInput: { 'data-testid': 'import-segy-name', maxLength: 200 } }}
+          />
+          <Autocomplete
+            freeSolo
+            options={GATHER_KEYS}
+            value={gatherKey}
+            onInputChange={(_e, v) => setGatherKey(v)}
+            renderInput={(params) => (
+              <TextField
+                {...params}
+                label="Gather key (trace header field)"
+                helperText="Traces with the same value of this field form one shot gather."
+                slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': 'import-segy-gather-key' } }}
+              />
+            )}
+          />
+          <FormControlLabel
+            control={<Switch checked={resample} onChange={(e) => setResample(e.target.checked)} slotProps={{ input: { 'data-testid': 'import-segy-resample' } as object }} />}
+            label="Resample each sample to sources × time × receivers"
+          />
+          {resample && (
+            <Stack direction="row" spacing={1}>
+              <TextField label="Sources" value={sources} onChange={(e) => setSources(e.target.value)} error={positiveInt(sources) === null} slotProps={{ htmlInput: { 'data-testid': 'import-segy-sources', inputMode: 'numeric' } }} />
+              <TextField label="Time samples" value={timeSamples} onChange={(e) => setTimeSamples(e.target.value)} error={(positiveInt(timeSamples) ?? 0) < 2} slotProps={{ htmlInput: { 'data-testid': 'import-segy-time-samples', inputMode: 'numeric' } }} />
+              <TextField label="Receivers" value={receivers} onChange={(e) => setReceivers(e.target.value)} error={(positiveInt(receivers) ?? 0) < 2} slotProps={{ htmlInput: { 'data-testid': 'import-segy-receivers', inputMode: 'numeric' } }} />
+              <TextField
+                label="Interval (ms)"
+                placeholder="keep"
+                value={intervalMs}
+                onChange={(e) => setIntervalMs(e.target.value)}
+                error={intervalMs.trim() !== '' && !(Number(intervalMs) > 0)}
+                slotProps={{ htmlInput: { 'data-testid': 'import-segy-interval', inputMode: 'decimal' } }}
+              />
+            </Stack>
+          )}
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} data-testid="import-segy-cancel">
+          Cancel
+        </Button>
+        <Button variant="contained" disabled={!valid || start.busy} onClick={() => void submit()} data-testid="import-segy-start">
+          Start import
+        </Button>
+      </DialogActions>
+      <PathPickerDialog
+        open={picking}
+        title="Choose SEG-Y files, or a folder of them"
+        mode="filesOrFolder"
+        fileFilter={SEGY_FILES}
+        onClose={() => setPicking(false)}
+        onSelect={(chosen) => {
+          setPicking(false);
+          addPaths(chosen);
+        }}
+      />
+    </Dialog>
+  );
+}
+
+export function ImportOpenFwiDialog({ open, onClose, onStarted }: ImportDialogProps) {
+  const start = useApiAction('import.openfwi');
+  const [folder, setFolder] = useState('');
+  const [name, setName] = useState('');
+  const [picking, setPicking] = useState(false);
+
+  useEffect(() => {
+    if (open) start.clearError();
+  }, [open, start.clearError]);
+
+  const submit = async () => {
+    try {
+      const job = await start.run({ folder: folder.trim(), name: name.trim() || undefined });
+      setFolder('');
+      setName('');
+      onStarted(job);
+    } catch {
+      // shown in the dialog
+    }
+  };
+
+  return (
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="import-openfwi-dialog" aria-labelledby="import-openfwi-title">
+      <DialogTitle id="import-openfwi-title">Import an OpenFWI folder</DialogTitle>
+      <DialogContent dividers>
+        <Stack spacing={2}>
+          <ErrorAlert error={start.error} testId="import-openfwi-error" />
+          <Typography variant="body2" color="text.secondary">
+            A folder of data*.npy [N, sources, time, receivers] and model*.npy [N, 1, depth, width] pairs, float32.
+          </Typography>
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
+            <TextField
+              fullWidth
+              required
+              label="Folder"
+              value={folder}
+              onChange={(e) => setFolder(e.target.value)}
+              slotProps={{ htmlInput: { 'data-testid': 'import-openfwi-folder', spellCheck: false } }}
+            />
+            <Button variant="outlined" onClick={() => setPicking(true)} data-testid="import-openfwi-browse" sx={{ mt: 0.5, flexShrink: 0 }}>
+              Browse…
+            </Button>
+          </Stack>
+          <TextField label="Dataset name (optional)" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'import-openfwi-name', maxLength: 200 } }} />
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} data-testid="import-openfwi-cancel">
+          Cancel
+        </Button>
+        <Button variant="contained" disabled={!folder.trim() || start.busy} onClick={() => void submit()} data-testid="import-openfwi-start">
+          Start import
+        </Button>
+      </DialogActions>
+      <PathPickerDialog
+        open={picking}
+        title="Choose an OpenFWI folder"
+        mode="folder"
+        initialFolder={folder || null}
+        onClose={() => setPicking(false)}
+        onSelect={([chosen]) => {
+          setPicking(false);
+          if (chosen) setFolder(chosen);
+        }}
+      />
+    </Dialog>
+  );
+}
+
+export function ExportOpenFwiDialog({ open, dataset, onClose, onStarted }: { open: boolean; dataset: DatasetInfo; onClose: () => void; onStarted: (job: JobInfo) => void }) {
+  const start = useApiAction('export.openfwi');
+  const [folder, setFolder] = useState('');
+  const [overwrite, setOverwrite] = useState(false);
+  const [picking, setPicking] = useState(false);
+
+  useEffect(() => {
+    if (open) start.clearError();
+  }, [open, start.clearError]);
+
+  const submit = async () => {
+    try {
+      onStarted(await start.run({ datasetId: dataset.id, folder: folder.trim(), overwrite }));
+    } catch {
+      // shown in the dialog
+    }
+  };
+
+  return (
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="export-openfwi-dialog" aria-labelledby="export-openfwi-title">
+      <DialogTitle id="export-openfwi-title">Export “{dataset.name}” as OpenFWI</DialogTitle>
+      <DialogContent dividers>
+        <Stack spacing={2}>
+          <ErrorAlert error={start.error} testId="export-openfwi-error" />
+          <Typography variant="body2" color="text.secondary">
+            Writes data*.npy and model*.npy pairs (float32) into the folder.
+          </Typography>
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
+            <TextField
+              fullWidth
+              required
+              label="Folder"
+              value={folder}
+              onChange={(e) => setFolder(e.target.value)}
+              slotProps={{ htmlInput: { 'data-testid': 'export-openfwi-folder', spellCheck: false } }}
+            />
+            <Button variant="outlined" onClick={() => setPicking(true)} data-testid="export-openfwi-browse" sx={{ mt: 0.5, flexShrink: 0 }}>
+              Browse…
+            </Button>
+          </Stack>
+          <FormControlLabel
+            control={<Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'export-openfwi-overwrite' } as object }} />}
+            label="Overwrite existing files in the folder"
+          />
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} data-testid="export-openfwi-cancel">
+          Cancel
+        </Button>
+        <Button variant="contained" disabled={!folder.trim() || start.busy} onClick={() => void submit()} data-testid="export-openfwi-start">
+          Start export
+        </Button>
+      </DialogActions>
+      <PathPickerDialog
+        open={picking}
+        title="Choose the export folder"
+        mode="folder"
+        initialFolder={folder || null}
+        onClose={() => setPicking(false)}
+        onSelect={([chosen]) => {
+          setPicking(false);
+          if (chosen) setFolder(chosen);
+        }}
+      />
+    </Dialog>
+  );
+}

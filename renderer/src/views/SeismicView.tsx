@@ -1,0 +1,398 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  FormControlLabel,
+  LinearProgress,
+  Paper,
+  Slider,
+  Stack,
+  Switch,
+  TextField,
+  ToggleButton,
+  ToggleButtonGroup,
+  Typography,
+} from '@mui/material';
+import RestartAltIcon from '@mui/icons-material/RestartAlt';
+import type { DatasetInfo } from '../../../main/core/api/contract.ts';
+import { useApiQuery } from '../api/hooks.ts';
+import { useNavigation } from '../app/navigation.ts';
+import { formatHash, intParam } from '../app/routes.ts';
+import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
+import { cellValue, PlotCanvas, type PlotOverlayContext } from '../components/PlotCanvas.tsx';
+import { rgbaToCanvas } from '../components/raster.ts';
+import { DatasetSelect, IndexStepper } from '../components/selectors.tsx';
+import { TraceHeaderTable } from '../components/TraceHeaderTable.tsx';
+import { formatNumber, formatShape } from '../jobs/format.ts';
+import { absPercentile, agc, displayClip, type ClipMode } from '../plot/amplitude.ts';
+import type { AxisScale } from '../plot/axes.ts';
+import { colormap, type ColormapName } from '../plot/colormaps.ts';
+import { decodeFloat32 } from '../plot/decode.ts';
+import { valuesToRgba } from '../plot/image.ts';
+import { fullWindow, isFullWindow, type DataWindow } from '../plot/viewport.ts';
+import { wiggleReceiverStep, wiggleTraces } from '../plot/wiggle.ts';
+
+type DisplayMode = 'density' | 'wiggle' | 'both';
+
+const datasetTables = ['datasets', 'dataset_parts'];
+
+export function SeismicView({ params }: { params: Record<string, string> }) {
+  const datasets = useApiQuery('dataset.list', {}, { refreshOn: datasetTables });
+  const seismicDatasets = useMemo(() => (datasets.data ?? []).filter((d) => d.hasSeismic), [datasets.data]);
+  const [datasetId, setDatasetId] = useState<number | null>(() => (params.dataset ? intParam(params, 'dataset', -1) : null));
+  const [sample, setSample] = useState(() => intParam(params, 'sample', 0));
+  const [source, setSource] = useState(() => intParam(params, 'source', 0));
+  const { navigate } = useNavigation();
+
+  // Default to the first dataset with seismic once the list is known.
+  useEffect(() => {
+    if (seismicDatasets.length > 0 && !seismicDatasets.some((d) => d.id === datasetId)) {
+      setDatasetId(seismicDatasets[0].id);
+      setSample(0);
+      setSource(0);
+    }
+  }, [seismicDatasets, datasetId]);
+
+  useEffect(() => {
+    if (datasetId === null) return;
+    const hash = formatHash({ view: 'seismic', params: { dataset: String(datasetId), sample: String(sample), source: String(source) } });
+    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+  }, [datasetId, sample, source]);
+
+  const dataset = seismicDatasets.find((d) => d.id === datasetId) ?? null;
+
+  if (datasets.data && seismicDatasets.length === 0) {
+    return (
+      <>
+        <ViewHeader title="Shot gathers" />
+        <EmptyState title="No dataset with seismic data" testId="seismic-empty">
+          <span>Import SEG-Y shot gathers or an OpenFWI folder to view its shot gathers here.</span>
+          <Button variant="contained" onClick={() => navigate('datasets')} data-testid="seismic-go-datasets">
+            Go to datasets
+          </Button>
+        </EmptyState>
+      </>
+    );
+  }
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 560 }}>
+      <ViewHeader
+        title="Shot gathers"
+        subtitle={dataset ? `${dataset.name} · ${dataset.nSamples} samples · per sample ${formatShape(dataset.seismicShape)} (sources × time × receivers)` : undefined}
+      />
+      <ErrorAlert error={datasets.error} testId="seismic-datasets-error" />
+      {dataset && (
+        <GatherPanel
+          key={dataset.id}
+          datasets={seismicDatasets}
+          dataset={dataset}
+          sample={Math.min(sample, Math.max(0, dataset.nSamples - 1))}
+          source={source}
+          onDataset={(id) => {
+            setDatasetId(id);
+            setSample(0);
+            setSource(0);
+          }}
+          onSample={setSample}
+          onSource={setSource}
+        />
+      )}
+    </Box>
+  );
+}
+
+interface GatherPanelProps {
+  datasets: DatasetInfo[];
+  dataset: DatasetInfo;
+  sample: number;
+  source: number;
+  onDataset: (id: number) => void;
+  onSample: (sample: number) => void;
+  onSource: (source: number) => void;
+}
+
+function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, onSource }: GatherPanelProps) {
+  const gatherQuery = useApiQuery('dataset.shotGather', { datasetId: dataset.id, sample, source }, { refreshOn: ['dataset_parts'] });
+  const [mode, setMode] = useState<DisplayMode>('density');
+  const [mapName, setMapName] = useState<ColormapName>('seismic');
+  const [gainDb, setGainDb] = useState(0);
+  const [clipKind, setClipKind] = useState<'percentile' | 'absolute'>('percentile');
+  const [clipPercent, setClipPercent] = useState(99);
+  const [clipAbsolute, setClipAbsolute] = useState('');
+  const [agcOn, setAgcOn] = useState(false);
+  const [agcWindowMs, setAgcWindowMs] = useState(250);
+  const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
+
+  // Keep showing the last gather while the next one loads, so stepping through sources does not flash.
+  const [shown, setShown] = useState(gatherQuery.data);
+  useEffect(() => {
+    if (gatherQuery.data) setShown(gatherQuery.data);
+  }, [gatherQuery.data]);
+
+  // Decoded once per response; everything below reuses the typed array.
+  const decoded = useMemo(() => {
+    if (!shown) return null;
+    try {
+      return { grid: decodeFloat32(shown.traces), error: null };
+    } catch (error) {
+      return { grid: null, error: error as Error };
+    }
+  }, [shown]);
+  const grid = decoded?.grid ?? null;
+  const nTime = grid?.shape[0] ?? 0;
+  const nReceivers = grid?.shape[1] ?? 0;
+  const dtMs = shown?.sampleIntervalMs ?? dataset.sampleIntervalMs ?? null;
+  const nSources = shown?.nSources ?? dataset.seismicShape?.[0] ?? null;
+
+  const agcWindowSamples = dtMs ? Math.max(3, Math.round(agcWindowMs / dtMs)) : Math.max(3, Math.round(agcWindowMs));
+  const amplitudes = useMemo(() => {
+    if (!grid || grid.shape.length !== 2) return null;
+    return agcOn ? agc(grid.values, nTime, nReceivers, agcWindowSamples) : grid.values;
+  }, [grid, agcOn, agcWindowSamples, nTime, nReceivers]);
+
+  const clipMode: ClipMode = useMemo(() => {
+    const absolute = Number(clipAbsolute);
+    return clipKind === 'absolute' && absolute > 0 ? { kind: 'absolute', amplitude: absolute } : { kind: 'percentile', percent: clipPercent };
+  }, [clipKind, clipPercent, clipAbsolute]);
+  const clip = useMemo(() => (amplitudes ? displayClip(amplitudes, clipMode, gainDb) : 1), [amplitudes, clipMode, gainDb]);
+
+  const raster = useMemo(() => {
+    if (!amplitudes || mode === 'wiggle') return null;
+    return rgbaToCanvas(valuesToRgba(amplitudes, colormap(mapName), -clip, clip), nReceivers, nTime);
+  }, [amplitudes, mode, mapName, clip, nReceivers, nTime]);
+
+  const extent = useMemo(() => ({ cols: Math.max(1, nReceivers), rows: Math.max(1, nTime) }), [nReceivers, nTime]);
+  const [view, setView] = useState<DataWindow>(() => fullWindow(extent));
+  useEffect(() => setView(fullWindow(extent)), [extent]);
+
+  const drawWiggles = useCallback(
+    ({ ctx, view: w, rect }: PlotOverlayContext) => {
+      if (!amplitudes || mode === 'density') return;
+      const pxPerReceiver = rect.width / (w.x1 - w.x0);
+      const traces = wiggleTraces(amplitudes, nTime, nReceivers, {
+        firstReceiver: Math.floor(w.x0) - 1,
+        lastReceiver: Math.ceil(w.x1),
+        receiverStep: wiggleReceiverStep(pxPerReceiver, 4),
+        firstSample: Math.floor(w.y0) - 1,
+        lastSample: Math.ceil(w.y1),
+        clipAmplitude: clip,
+        maxDeflection: 0.9 * wiggleReceiverStep(pxPerReceiver, 4),
+      });
+      // Data → screen; +0.5 puts a trace's zero line and a sample at their cell centres.
+      const sx = (x: number) => rect.left + ((x + 0.5 - w.x0) / (w.x1 - w.x0)) * rect.width;
+      const sy = (y: number) => rect.top + ((y + 0.5 - w.y0) / (w.y1 - w.y0)) * rect.height;
+      const onDensity = mode === 'both';
+      ctx.fillStyle = onDensity ? 'rgba(0,0,0,0.75)' : 'rgba(225,230,235,0.9)';
+      ctx.strokeStyle = onDensity ? 'rgba(0,0,0,0.8)' : 'rgba(225,230,235,0.95)';
+      ctx.lineWidth = 0.8;
+      for (const trace of traces) {
+        ctx.beginPath();
+        for (const lobe of trace.lobes) {
+          ctx.moveTo(sx(lobe[0]), sy(lobe[1]));
+          for (let i = 2; i < lobe.length; i += 2) ctx.lineTo(sx(lobe[i]), sy(lobe[i + 1]));
+          ctx.closePath();
+        }
+        ctx.fill();
+        ctx.beginPath();
+        const line = trace.line;
+        ctx.moveTo(sx(line[0]), sy(line[1]));
+        for (let i = 2; i < line.length; i += 2) ctx.lineTo(sx(line[i]), sy(line[i + 1]));
+        ctx.stroke();
+      }
+    },
+    [amplitudes, mode, nTime, nReceivers, clip],
+  );
+
+  const xAxis: AxisScale = useMemo(() => ({ label: 'Receiver index', step: 1, origin: 0 }), []);
+  const yAxis: AxisScale = useMemo(
+    () => (dtMs ? { label: 'Time (ms)', step: dtMs, origin: 0 } : { label: 'Time sample', step: 1, origin: 0 }),
+    [dtMs],
+  );
+
+  const hoverText =
+    hover && amplitudes
+      ? `receiver ${hover.col} · ${dtMs ? `${formatNumber(cellValue(yAxis, hover.row))} ms` : `sample ${hover.row}`} · amplitude ${formatNumber(amplitudes[hover.row * nReceivers + hover.col])}`
+      : '';
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+      <Box sx={{ display: 'flex', gap: 2, alignItems: 'stretch', minHeight: 520 }}>
+        <Paper variant="outlined" sx={{ width: 280, flexShrink: 0, p: 2, display: 'flex', flexDirection: 'column', gap: 1.5, overflow: 'auto' }}>
+          <DatasetSelect datasets={datasets} value={dataset.id} onChange={onDataset} testId="seismic-dataset" />
+          <IndexStepper label="Sample" value={sample} count={dataset.nSamples} onChange={onSample} testId="seismic-sample" />
+          <IndexStepper label="Source" value={Math.min(source, Math.max(0, (nSources ?? 1) - 1))} count={nSources} onChange={onSource} testId="seismic-source" />
+
+          <Typography variant="overline" color="text.secondary">
+            Display
+          </Typography>
+          <ToggleButtonGroup exclusive size="small" value={mode} onChange={(_e, v: DisplayMode | null) => v && setMode(v)} aria-label="Display mode" fullWidth>
+            <ToggleButton value="density" data-testid="seismic-mode-density">
+              Density
+            </ToggleButton>
+            <ToggleButton value="wiggle" data-testid="seismic-mode-wiggle">
+              Wiggle
+            </ToggleButton>
+            <ToggleButton value="both" data-testid="seismic-mode-both">
+              Both
+            </ToggleButton>
+          </ToggleButtonGroup>
+          <ToggleButtonGroup
+            exclusive
+            size="small"
+            value={mapName}
+            onChange={(_e, v: ColormapName | null) => v && setMapName(v)}
+            aria-label="Colour map"
+            fullWidth
+            disabled={mode === 'wiggle'}
+          >
+            <ToggleButton value="seismic" data-testid="seismic-colormap-seismic">
+              Blue–white–red
+            </ToggleButton>
+            <ToggleButton value="greyscale" data-testid="seismic-colormap-greyscale">
+              Greyscale
+            </ToggleButton>
+          </ToggleButtonGroup>
+
+          <Box>
+            <Typography variant="body2" id="seismic-gain-label">
+              Gain: {gainDb > 0 ? '+' : ''}
+              {gainDb} dB
+            </Typography>
+            <Slider
+              value={gainDb}
+              min={-30}
+              max={60}
+              step={1}
+              onChange={(_e, v) => setGainDb(v as number)}
+              slotProps={{ input: { 'aria-labelledby': 'seismic-gain-label', 'data-testid': 'seismic-gain' } as object }}
+              size="small"
+            />
+          </Box>
+
+          <Box>
+            <ToggleButtonGroup
+              exclusive
+              size="small"
+              value={clipKind}
+              fullWidth
+              aria-label="Clip"
+              onChange={(_e, v: 'percentile' | 'absolute' | null) => {
+                if (!v) return;
+                if (v === 'absolute' && !(Number(clipAbsolute) > 0) && amplitudes) {
+                  setClipAbsolute(formatNumber(absPercentile(amplitudes, clipPercent)).replace(/,/g, ''));
+                }
+                setClipKind(v);
+              }}
+            >
+              <ToggleButton value="percentile" data-testid="seismic-clip-percentile">
+                Clip percentile
+              </ToggleButton>
+              <ToggleButton value="absolute" data-testid="seismic-clip-absolute">
+                Clip absolute
+              </ToggleButton>
+            </ToggleButtonGroup>
+            {clipKind === 'percentile' ? (
+              <Box sx={{ pt: 1 }}>
+                <Typography variant="body2" id="seismic-clip-label">
+                  Clip at the {clipPercent}th percentile of |amplitude|
+                </Typography>
+                <Slider
+                  value={clipPercent}
+                  min={80}
+                  max={100}
+                  step={0.5}
+                  onChange={(_e, v) => setClipPercent(v as number)}
+                  slotProps={{ input: { 'aria-labelledby': 'seismic-clip-label', 'data-testid': 'seismic-clip-percent' } as object }}
+                  size="small"
+                />
+              </Box>
+            ) : (
+              <TextField
+                sx={{ mt: 1.5 }}
+                fullWidth
+                label="Clip amplitude"
+                value={clipAbsolute}
+                onChange={(e) => setClipAbsolute(e.target.value)}
+                error={clipAbsolute !== '' && !(Number(clipAbsolute) > 0)}
+                helperText={clipAbsolute !== '' && !(Number(clipAbsolute) > 0) ? 'A positive number' : `Gather max |a| ${shown ? formatNumber(Math.max(Math.abs(shown.min), Math.abs(shown.max))) : '—'}`}
+                slotProps={{ htmlInput: { 'data-testid': 'seismic-clip-value', inputMode: 'decimal' } }}
+              />
+            )}
+          </Box>
+
+          <FormControlLabel
+            control={<Switch checked={agcOn} onChange={(e) => setAgcOn(e.target.checked)} slotProps={{ input: { 'data-testid': 'seismic-agc' } as object }} />}
+            label="Automatic gain control"
+          />
+          {agcOn && (
+            <TextField
+              label={dtMs ? 'AGC window (ms)' : 'AGC window (samples)'}
+              type="number"
+              value={agcWindowMs}
+              onChange={(e) => setAgcWindowMs(Math.max(1, Number(e.target.value) || 1))}
+              helperText={`${agcWindowSamples} samples`}
+              slotProps={{ htmlInput: { 'data-testid': 'seismic-agc-window', min: 1 } }}
+            />
+          )}
+          <Button
+            variant="outlined"
+            startIcon={<RestartAltIcon />}
+            disabled={isFullWindow(view, extent)}
+            onClick={() => setView(fullWindow(extent))}
+            data-testid="seismic-reset-view"
+          >
+            Reset zoom
+          </Button>
+          <Typography variant="caption" color="text.secondary">
+            Wheel zooms (Shift: receivers only, Alt: time only), drag pans, double-click resets.
+          </Typography>
+        </Paper>
+
+        <Paper variant="outlined" sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', position: 'relative' }}>
+          <Box sx={{ height: 4 }}>{gatherQuery.loading && <LinearProgress data-testid="seismic-loading" />}</Box>
+          <Box sx={{ px: 2, pt: 1, display: 'flex', gap: 2, alignItems: 'baseline', flexWrap: 'wrap' }}>
+            <Typography variant="subtitle2" data-testid="seismic-title">
+              Sample {sample}, source {source}
+              {shown ? ` · ${nTime} × ${nReceivers} (time × receivers)` : ''}
+            </Typography>
+            {shown && (
+              <Typography variant="caption" color="text.secondary" data-testid="seismic-stats">
+                min {formatNumber(shown.min)} · max {formatNumber(shown.max)} · rms {formatNumber(shown.rms)} · clip ±{formatNumber(clip)}
+              </Typography>
+            )}
+            <Box sx={{ flex: 1 }} />
+            <Typography variant="caption" sx={{ fontFamily: 'monospace' }} data-testid="seismic-readout">
+              {hoverText}
+            </Typography>
+          </Box>
+          <Box sx={{ px: 1 }}>
+            <ErrorAlert error={gatherQuery.error} testId="seismic-error" />
+            {decoded?.error && <Alert severity="error">{decoded.error.message}</Alert>}
+          </Box>
+          <Box sx={{ flex: 1, minHeight: 440, p: 1 }}>
+            {grid && (
+              <PlotCanvas
+                testId="seismic-canvas"
+                ariaLabel={`Shot gather: sample ${sample}, source ${source}`}
+                extent={extent}
+                image={raster}
+                drawOverlay={mode === 'density' ? undefined : drawWiggles}
+                xAxis={xAxis}
+                yAxis={yAxis}
+                xAxisPosition="top"
+                view={view}
+                onViewChange={setView}
+                onHover={setHover}
+                onReset={() => setView(fullWindow(extent))}
+                background={mode === 'wiggle' ? '#14181d' : '#0b0e11'}
+              />
+            )}
+          </Box>
+        </Paper>
+      </Box>
+      {dataset.kind === 'segy' && <TraceHeaderTable datasetId={dataset.id} sample={sample} source={source} />}
+    </Box>
+  );
+}

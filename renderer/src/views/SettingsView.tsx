@@ -1,0 +1,155 @@
+import { useEffect, useState } from 'react';
+import { Box, Button, FormControlLabel, Paper, Stack, Switch, TextField, Typography } from '@mui/material';
+import { settingsSchema, type Settings } from '../../../main/core/api/contract.ts';
+import { useApiAction, useApiQuery } from '../api/hooks.ts';
+import { useNotify } from '../app/notices.tsx';
+import { ErrorAlert, ViewHeader } from '../components/common.tsx';
+import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
+
+interface Form {
+  autoPython: boolean;
+  pythonPath: string;
+  workerThreads: string;
+  maxConcurrentJobs: string;
+}
+
+function toForm(s: Settings): Form {
+  return {
+    autoPython: s.pythonPath === null,
+    pythonPath: s.pythonPath ?? '',
+    workerThreads: String(s.workerThreads),
+    maxConcurrentJobs: String(s.maxConcurrentJobs),
+  };
+}
+
+export function SettingsView() {
+  const settings = useApiQuery('settings.get', {}, { refreshOnProjectChange: false });
+  const info = useApiQuery('app.info', {}, { refreshOnProjectChange: false });
+  const update = useApiAction('settings.update');
+  const notify = useNotify();
+  const [form, setForm] = useState<Form | null>(null);
+  const [picking, setPicking] = useState(false);
+
+  useEffect(() => {
+    if (settings.data) setForm(toForm(settings.data));
+  }, [settings.data]);
+
+  const candidate = form
+    ? {
+        pythonPath: form.autoPython ? null : form.pythonPath.trim(),
+        workerThreads: Number(form.workerThreads),
+        maxConcurrentJobs: Number(form.maxConcurrentJobs),
+      }
+    : null;
+  const parsed = candidate ? settingsSchema.safeParse(candidate) : null;
+  const fieldError = (field: keyof Settings): string | undefined => parsed?.error?.issues.find((i) => i.path[0] === field)?.message;
+  const pythonMissing = form !== null && !form.autoPython && form.pythonPath.trim() === '';
+  const dirty = settings.data && candidate ? JSON.stringify(settings.data) !== JSON.stringify({ ...settings.data, ...candidate }) : false;
+  const cores = info.data?.cores;
+
+  const save = async () => {
+    if (!parsed?.success || pythonMissing) return;
+    try {
+      const saved = await update.run(parsed.data);
+      setForm(toForm(saved));
+      settings.refresh();
+      notify('success', 'Settings saved.');
+    } catch {
+      // shown below
+    }
+  };
+
+  return (
+    <Box sx={{ maxWidth: 720 }}>
+      <ViewHeader title="Settings" subtitle={info.data ? `WaveDiffusion Studio ${info.data.version} · ${info.data.shell} shell · ${info.data.platform} · ${info.data.cores} cores` : undefined} />
+      <ErrorAlert error={settings.error ?? update.error} testId="settings-error" />
+      {form && (
+        <Paper
+          variant="outlined"
+          sx={{ p: 3 }}
+          component="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <Stack spacing={3}>
+            <Box>
+              <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+                Python for training
+              </Typography>
+              <Typography variant="body2" color="text.secondary" gutterBottom>
+                An interpreter with PyTorch; training runs it as a child process.
+              </Typography>
+              <FormControlLabel
+                control={
+                  <Switch
+                    checked={form.autoPython}
+                    onChange={(e) => setForm({ ...form, autoPython: e.target.checked })}
+                    slotProps={{ input: { 'data-testid': 'settings-python-auto' } as object }}
+                  />
+                }
+                label="Find one automatically"
+              />
+              {!form.autoPython && (
+                <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'flex-start' }}>
+                  <TextField
+                    fullWidth
+                    label="Python interpreter path"
+                    placeholder="/usr/bin/python3"
+                    value={form.pythonPath}
+                    onChange={(e) => setForm({ ...form, pythonPath: e.target.value })}
+                    error={pythonMissing}
+                    helperText={pythonMissing ? 'Enter a path, or let the studio find one.' : ' '}
+                    slotProps={{ htmlInput: { 'data-testid': 'settings-python-path', spellCheck: false } }}
+                  />
+                  <Button variant="outlined" onClick={() => setPicking(true)} data-testid="settings-python-browse" sx={{ mt: 0.5, flexShrink: 0 }}>
+                    Browse…
+                  </Button>
+                </Stack>
+              )}
+            </Box>
+            <TextField
+              label="Worker threads"
+              type="number"
+              value={form.workerThreads}
+              onChange={(e) => setForm({ ...form, workerThreads: e.target.value })}
+              error={Boolean(fieldError('workerThreads'))}
+              helperText={fieldError('workerThreads') ?? `Threads for the FD solver and inference; 0 uses all ${cores ?? ''} cores.`.replace('  ', ' ')}
+              slotProps={{ htmlInput: { 'data-testid': 'settings-worker-threads', min: 0, max: 256, step: 1 } }}
+              sx={{ maxWidth: 360 }}
+            />
+            <TextField
+              label="Jobs at once"
+              type="number"
+              value={form.maxConcurrentJobs}
+              onChange={(e) => setForm({ ...form, maxConcurrentJobs: e.target.value })}
+              error={Boolean(fieldError('maxConcurrentJobs'))}
+              helperText={fieldError('maxConcurrentJobs') ?? 'How many jobs may run at the same time (1–8); the rest wait in the queue.'}
+              slotProps={{ htmlInput: { 'data-testid': 'settings-max-jobs', min: 1, max: 8, step: 1 } }}
+              sx={{ maxWidth: 360 }}
+            />
+            <Stack direction="row" spacing={1}>
+              <Button type="submit" variant="contained" disabled={!parsed?.success || pythonMissing || !dirty || update.busy} data-testid="settings-save">
+                Save
+              </Button>
+              <Button disabled={!dirty} onClick={() => settings.data && setForm(toForm(settings.data))} data-testid="settings-revert">
+                Revert
+              </Button>
+            </Stack>
+          </Stack>
+        </Paper>
+      )}
+      <PathPickerDialog
+        open={picking}
+        title="Choose the Python interpreter"
+        mode="file"
+        onClose={() => setPicking(false)}
+        onSelect={([chosen]) => {
+          setPicking(false);
+          if (chosen && form) setForm({ ...form, pythonPath: chosen });
+        }}
+      />
+    </Box>
+  );
+}
