@@ -1,7 +1,10 @@
 import type { CliCommand } from '../command.ts';
 import { segyInfoCommand } from './segyInfo.ts';
+import { forwardCommand } from './forward.ts';
+import { synthCommand } from './synth.ts';
+import { deviationCommand } from './deviation.ts';
 import { projectCommand } from './project.ts';
 import { importCommand, exportCommand, datasetsCommand, jobsCommand } from './importData.ts';
 
 /** Every `wavediff` subcommand, in the order `wavediff --help` lists them. */
-export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand];
+export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand, synthCommand, forwardCommand, deviationCommand];

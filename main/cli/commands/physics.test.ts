@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../main.ts';
+import type { CliIo } from '../command.ts';
+import { readNpy, writeNpy } from '../../core/io/npy.ts';
+import { generateVelocityModels } from '../../core/physics/families.ts';
+import { forwardModel } from '../../core/physics/solver.ts';
+import { TINY_SHAPE, tinyGeometry } from '../../core/physics/testing/tinyGeometry.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-cli-physics-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const geometryFile = path.join(dir, 'tiny.json');
+fs.writeFileSync(geometryFile, JSON.stringify(tinyGeometry()));
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void): Writable =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const io: CliIo = { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)), interactive: false };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('wavediff forward / deviation / synth', () => {
+  const velocityFile = path.join(dir, 'v.npy');
+  const velocity = generateVelocityModels('curvevel-b', 5, 2, { shape: TINY_SHAPE });
+  writeNpy(velocityFile, velocity, [2, 1, 16, 16]);
+
+  it('forward writes [N, sources, time, receivers] equal to the core solver, and deviation of that pair is ~0', async () => {
+    const seismicFile = path.join(dir, 's.npy');
+    const forward = await cli(['forward', '--velocity', velocityFile, '--out', seismicFile, '--geometry', geometryFile, '--threads', '2']);
+    expect(forward.stderr).toMatch(/wrote .*s\.npy \[2, 2, 60, 16\]/);
+    expect(forward.code).toBe(0);
+    const seismic = readNpy(seismicFile);
+    expect(seismic.shape).toEqual([2, 2, 60, 16]);
+    expect(seismic.data).toEqual(await forwardModel(velocity, { n: 2, ...TINY_SHAPE }, tinyGeometry()));
+
+    const deviation = await cli(['deviation', '--seismic', seismicFile, '--velocity', velocityFile, '--geometry', geometryFile, '--json', '--threads', '1']);
+    expect(deviation.code).toBe(0);
+    const report = JSON.parse(deviation.stdout);
+    expect(report.pde_rel_l2).toBeLessThanOrEqual(1e-6);
+    expect(report.pde_mse).toBeLessThanOrEqual(1e-12);
+    expect(report.pde_rel_l2_per_source).toHaveLength(2);
+    expect(report.pde_mse_per_source).toHaveLength(2);
+    expect(report.samples).toHaveLength(2);
+
+    // The same seismic against a 3 % faster velocity deviates.
+    const fasterFile = path.join(dir, 'v-faster.npy');
+    writeNpy(fasterFile, velocity.map((v) => v * 1.03), [2, 1, 16, 16]);
+    const perturbed = JSON.parse((await cli(['deviation', '--seismic', seismicFile, '--velocity', fasterFile, '--geometry', geometryFile, '--json', '--threads', '1'])).stdout);
+    expect(perturbed.pde_rel_l2).toBeGreaterThan(0.01);
+    expect(perturbed.samples[1].pde_rel_l2).toBeGreaterThan(0.01);
+  });
+
+  it('reports bad input with the file and the expected shape', async () => {
+    const wrong = path.join(dir, 'wrong.npy');
+    writeNpy(wrong, new Float32Array(2 * 2 * 59 * 16), [2, 2, 59, 16]);
+    const result = await cli(['deviation', '--seismic', wrong, '--velocity', velocityFile, '--geometry', geometryFile, '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error).toMatch(/wrong\.npy: shape \[2, 2, 59, 16\].*\[2, 2, 60, 16\]/);
+    const noGeometry = await cli(['forward', '--velocity', velocityFile, '--out', path.join(dir, 'x.npy')]);
+    expect(noGeometry.code).toBe(1);
+    expect(noGeometry.stderr).toMatch(/default geometry is OpenFWI's, for 70 × 70 models; these are 16 × 16/);
+    expect((await cli(['synth', '--family', 'rock-a', '--count', '1', '--seed', '1'])).stderr).toMatch(/Unknown velocity family 'rock-a'/);
+  });
+
+  it('synth writes a resumable dataset; running it again continues (here: finds it complete)', async () => {
+    const out = path.join(dir, 'synth');
+    const args = ['synth', '--family', 'flatvel-a', '--count', '3', '--seed', '9', '--out', out, '--shape', '16x16', '--geometry', geometryFile, '--samples-per-file', '2', '--threads', '1', '--json'];
+    const first = await cli(args);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).committedSamples).toBe(3);
+    expect(fs.readdirSync(out).sort()).toEqual(['data1.npy', 'data2.npy', 'model1.npy', 'model2.npy', 'synthesis.json']);
+    expect(readNpy(path.join(out, 'model2.npy')).data).toEqual(generateVelocityModels('flatvel-a', 9, 1, { start: 2, shape: TINY_SHAPE }));
+    const again = await cli(args);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/continued from sample 3/);
+  });
+});
