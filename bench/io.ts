@@ -152,7 +152,14 @@ async function main(): Promise<void> {
     },
   });
   if (values['child-read']) {
-    await childRead(values['child-read'], values.mode === 'sync' ? 'sync' : 'async');
+    if (values.mode === 'baseline') {
+      // The same process with the reader loaded but nothing read: what the runtime itself costs.
+      openSegyLayout(values['child-read']);
+      const idle: ReadResult = { reader: 'node + tsx, nothing read', seconds: 0, bytes: 0, sum: 0, traces: 0, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+      process.stdout.write(`${JSON.stringify(idle)}\n`);
+    } else {
+      await childRead(values['child-read'], values.mode === 'sync' ? 'sync' : 'async');
+    }
     return;
   }
   const sizeGb = Number(values['size-gb']);
@@ -181,6 +188,7 @@ async function main(): Promise<void> {
   for (const mode of ['async', 'sync']) {
     results.push(runChild(process.execPath, ['--import', tsx, self, '--child-read', file, '--mode', mode]));
   }
+  const baseline = runChild(process.execPath, ['--import', tsx, self, '--child-read', file, '--mode', 'baseline']);
   const probe = spawnSync(PYTHON, ['-c', 'import segyio, numpy'], { encoding: 'utf8' });
   let segyio: ReadResult | undefined;
   if (probe.status === 0) {
@@ -197,6 +205,7 @@ async function main(): Promise<void> {
       `  ${r.reader.padEnd(36)} ${r.seconds.toFixed(2).padStart(7)} s  ${mbps(r).toFixed(0).padStart(6)} MB/s  peak RSS ${r.maxRssMiB.toFixed(0).padStart(5)} MiB  sum ${r.sum.toPrecision(10)}`,
     );
   }
+  console.log(`  (peak RSS of ${baseline.reader}: ${baseline.maxRssMiB.toFixed(0)} MiB)`);
   if (segyio) {
     for (const ours of results.slice(0, 2)) {
       console.log(`  ${ours.reader} / segyio throughput: ${(mbps(ours) / mbps(segyio)).toFixed(2)}×`);

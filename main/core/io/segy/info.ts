@@ -1,7 +1,7 @@
 /** A one-pass summary of a SEG-Y file: layout, sample statistics, first/last trace headers, gathers. */
 import type { WorkOptions } from '../../util/progress.ts';
 import { StudioError } from '../../util/errors.ts';
-import { TRACE_FIELDS, traceFieldNamed, type TraceFieldName, type TraceHeader } from './fields.ts';
+import { TRACE_FIELDS, traceFieldNamed, traceGeometry, type TraceFieldName, type TraceGeometry, type TraceHeader } from './fields.ts';
 import { openSegyLayout, readTraceChunks, type SegyLayout } from './reader.ts';
 import { textLines } from './text.ts';
 
@@ -44,6 +44,9 @@ export interface SegyInfo {
   /** Raw stored integers, by segyio TraceField name (no scalar applied). */
   first_trace_headers: TraceHeader;
   last_trace_headers: TraceHeader;
+  /** Coordinates and elevations of the first and last traces with their scalars applied. */
+  first_trace_geometry: TraceGeometry;
+  last_trace_geometry: TraceGeometry;
   binary_header: Record<string, number>;
   gathers: GatherRuns;
 }
@@ -137,6 +140,8 @@ export async function segyInfo(path: string, options: SegyInfoOptions = {}): Pro
     last_trace_first5: lastFirst5,
     first_trace_headers: firstHeaders!,
     last_trace_headers: lastHeaders!,
+    first_trace_geometry: traceGeometry(firstHeaders!),
+    last_trace_geometry: traceGeometry(lastHeaders!),
     binary_header: layout.binaryHeader,
     gathers,
   };

@@ -218,6 +218,7 @@ describe('writer round trips', () => {
         }
         expect(info.last_trace_headers).toMatchObject({ ...headers[traces - 1], TRACE_SEQUENCE_LINE: traces, TRACE_SAMPLE_COUNT: ns });
         const geometry = traceGeometry(info.last_trace_headers);
+        expect(info.last_trace_geometry).toEqual(geometry);
         expect(geometry.groupX).toBeCloseTo((123456 + 2500 * 7) / 100, 9);
         expect(geometry.receiverGroupElevation).toBe(-70);
       }
