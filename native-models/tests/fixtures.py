@@ -1,13 +1,18 @@
-"""Test data: flat-layered velocity models and their seismic from the independent numpy re-implementation
-of OpenFWI's forward modelling (main/core/physics/testing/openfwi_reference.py), in OpenFWI's layout.
+"""Test data in OpenFWI's layout, made by the studio's own synthesis when it runs here:
 
-Generating 4 samples costs about a minute on one core, so the pair is cached under
+    node bin/wavediff.mjs synth --family flatvel-a --count 8 --seed 1 --out DIR --threads 1
+
+(a few seconds; made afresh in a temporary folder per test run), otherwise by the independent numpy
+re-implementation of OpenFWI's forward modelling (main/core/physics/testing/openfwi_reference.py) on
+4 flat-layered models. That costs about a minute on one core, so its output is cached under
 native-models/tests/.cache/ (git-ignored), keyed by the reference script's content and the
 parameters here; delete the folder to regenerate."""
 import hashlib
 import importlib.util
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -44,7 +49,41 @@ def _load_reference():
     return module
 
 
-def dataset_dir():
+SYNTH_COUNT = 8
+SYNTH_FAMILY = 'flatvel-a'
+
+
+def synth_dataset(out_dir):
+    """The studio's `synth` into out_dir; False when the CLI is not there or fails (then say why)."""
+    cli = os.path.join(REPO, 'bin', 'wavediff.mjs')
+    node = shutil.which('node')
+    if not node or not os.path.exists(cli):
+        return False
+    try:
+        proc = subprocess.run([node, cli, 'synth', '--family', SYNTH_FAMILY, '--count', str(SYNTH_COUNT),
+                               '--seed', str(SEED), '--out', out_dir, '--threads', '1'],
+                              cwd=REPO, capture_output=True, text=True, timeout=240)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        sys.stderr.write(f'fixtures: wavediff synth unavailable ({e}); using the numpy reference\n')
+        return False
+    if proc.returncode != 0 or not os.path.exists(os.path.join(out_dir, 'data1.npy')):
+        sys.stderr.write(f'fixtures: wavediff synth failed ({proc.returncode}): {proc.stderr[-500:]}; '
+                         f'using the numpy reference\n')
+        return False
+    return True
+
+
+def dataset_dir(work_dir=None):
+    """A folder of OpenFWI pairs: the studio's synthesis (8 FlatVel-A samples, written under work_dir)
+    when available, else the cached numpy-reference pair data1.npy [4, 5, 1000, 70] / model1.npy."""
+    if work_dir is not None:
+        out = os.path.join(work_dir, 'synth-flatvel-a')
+        if synth_dataset(out):
+            return out
+    return reference_dataset_dir()
+
+
+def reference_dataset_dir():
     """Folder holding data1.npy [4, 5, 1000, 70] and model1.npy [4, 1, 70, 70]; built on first use."""
     if not os.path.exists(REFERENCE):
         raise FileNotFoundError(f'{REFERENCE}: the numpy reference forward model is needed to make test data')

@@ -88,6 +88,13 @@ class TestDataset(unittest.TestCase):
         self.assertEqual(len(ds), 2)
         self.assertEqual(ds.description['families'], ['flatvel-a'])
 
+    def test_synthesis_record_gives_family(self):
+        with open(os.path.join(self.dir, 'synthesis.json'), 'w') as f:
+            json.dump({'version': 1, 'family': 'curvevel-a', 'seed': 4, 'count': 5}, f)
+        ds = OpenFWIDataset(self.dir)
+        self.assertEqual(ds.description['families'], ['curvevel-a'])
+        self.assertEqual(ds.description['synthesis']['seed'], 4)
+
     def test_missing_partner_names_the_file(self):
         os.remove(os.path.join(self.dir, 'model2.npy'))
         with self.assertRaises(DataError) as cm:

@@ -34,6 +34,7 @@ TINY_STAGE2 = ['--base-channels', '16', '--channel-mult', '1,2']
 TINY_INVERSIONNET = ['--width', '0.125']
 
 DATA = None
+N_DATA = None
 WORK = None
 STAGE1_OUT = None
 STAGE1_LINES = None
@@ -68,9 +69,10 @@ def run_in_process(argv):
 
 
 def setUpModule():
-    global DATA, WORK, STAGE1_OUT, STAGE1_LINES
-    DATA = fixtures.dataset_dir()
+    global DATA, N_DATA, WORK, STAGE1_OUT, STAGE1_LINES
     WORK = tempfile.mkdtemp(prefix='wavediff-models-test-')
+    DATA = fixtures.dataset_dir(WORK)
+    N_DATA = len(train_mod.OpenFWIDataset(DATA))
     STAGE1_OUT = os.path.join(WORK, 'stage1')
     proc = run_cli('train', ['stage1', '--data', DATA, '--val-data', DATA, '--out', STAGE1_OUT, '--steps', '6',
                              '--batch-size', '2', '--log-every', '2', '--preview-every', '3',
@@ -139,6 +141,16 @@ class TestOverfit(unittest.TestCase):
         self.assertTrue(24.0e6 < n < 24.8e6, n)  # OPENFWI.md: about 24.4 M
 
 
+class TestSizes(unittest.TestCase):
+    def test_default_models_fit_the_50_mb_budget(self):
+        from wavediff_models.stage1 import STAGE1_DEFAULTS, Stage1Model
+        from wavediff_models.stage2 import STAGE2_DEFAULTS, UNet
+        models = [Stage1Model(STAGE1_DEFAULTS), UNet(STAGE2_DEFAULTS, STAGE1_DEFAULTS['codebook_dim'],
+                                                     STAGE1_DEFAULTS['latent_size']), InversionNet(INVERSIONNET_DEFAULTS)]
+        float32_bytes = sum(4 * p.numel() for m in models for p in m.parameters())
+        self.assertLess(float32_bytes, 40e6)  # ONNX adds little beyond the weights; 50 MB is the budget
+
+
 class TestStage1Run(unittest.TestCase):
     def test_protocol_sequence(self):
         types = [m['type'] for m in STAGE1_LINES]
@@ -164,7 +176,7 @@ class TestStage1Run(unittest.TestCase):
         metrics = [m for m in STAGE1_LINES if m['type'] == 'metrics'][-1]
         for key in ('velocity_mae', 'velocity_rmse', 'velocity_ssim', 'seismic_relative_l2'):
             self.assertIn(key, metrics)
-        self.assertEqual(metrics['samples'], 4)
+        self.assertEqual(metrics['samples'], N_DATA)
 
     def test_export_declares_manifest_shapes(self):
         model_dir = os.path.join(STAGE1_OUT, 'model')
@@ -190,7 +202,7 @@ class TestStage1Run(unittest.TestCase):
         self.assertEqual(manifest['normalization']['seismic']['raw_min'], -26.95)
         self.assertEqual(manifest['preprocess']['seismic']['size'], [128, 32])
         self.assertEqual(manifest['training']['steps'], 6)
-        self.assertEqual(manifest['training']['data']['N'], 4)
+        self.assertEqual(manifest['training']['data']['N'], N_DATA)
         self.assertIn('velocity_ssim', manifest['metrics'])
         self.assertLess(total_bytes, 5e6)
 
@@ -297,6 +309,12 @@ class TestResume(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertEqual(lines[-1]['type'], 'error')
         self.assertIn('--resume', lines[-1]['message'])
+
+    def test_inversionnet_refuses_batch_of_one(self):
+        rc, lines, _ = run_in_process(['inversionnet', '--data', DATA, '--out', os.path.join(WORK, 'bn1'),
+                                       '--batch-size', '1'] + TINY_INVERSIONNET)
+        self.assertEqual(rc, 1)
+        self.assertIn('--batch-size', lines[-1]['message'])
 
     def test_missing_data_is_an_error_message(self):
         rc, lines, _ = run_in_process(['inversionnet', '--data', os.path.join(WORK, 'nowhere'),

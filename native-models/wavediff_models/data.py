@@ -144,7 +144,17 @@ def discover_pairs(path):
         if not pairs:
             raise DataError(f'{path}: no data*.npy/model*.npy or seis*.npy/vel*.npy pairs found; give a folder '
                             f'of OpenFWI-layout pairs or a JSON list of pairs')
-        return pairs, {'source': os.path.abspath(path), 'name': os.path.basename(os.path.normpath(path))}
+        desc = {'source': os.path.abspath(path), 'name': os.path.basename(os.path.normpath(path))}
+        record = os.path.join(path, 'synthesis.json')  # written by the studio's synthesis
+        if os.path.isfile(record):
+            try:
+                with open(record, 'r', encoding='utf-8') as f:
+                    synthesis = json.load(f)
+                desc['families'] = [synthesis['family']]
+                desc['synthesis'] = {k: synthesis.get(k) for k in ('family', 'seed', 'count', 'geometrySha256')}
+            except (OSError, ValueError, KeyError) as e:
+                raise DataError(f'{record}: unreadable synthesis record ({e}); fix or remove it') from e
+        return pairs, desc
     if os.path.isfile(path) and path.endswith('.json'):
         with open(path, 'r', encoding='utf-8') as f:
             spec = json.load(f)

@@ -58,8 +58,9 @@ def parse_args(argv):
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt when it exists')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--family', default=DEFAULT_FAMILY, choices=sorted(SEISMIC_LIMITS),
-                   help='OpenFWI family whose seismic limits normalise the data (recorded in the manifest)')
+    p.add_argument('--family', choices=sorted(SEISMIC_LIMITS),
+                   help='OpenFWI family whose seismic limits normalise the data (default: the family in the '
+                        'data folder\'s synthesis.json, else flatvel-a)')
     p.add_argument('--seismic-limits', type=_floats, help='raw amplitude limits "lo,hi" instead of the family\'s')
     p.add_argument('--seismic-size', type=_ints, help='network seismic size "time,receivers" (stage 1: 256,64)')
     p.add_argument('--velocity-size', type=_ints, help='network velocity size "depth,width" (stage 1: 64,64)')
@@ -124,10 +125,14 @@ def build_config(args, train_set):
             raise TrainingError(f'--data has {sources} sources per sample; the stage-1 model expects '
                                 f'{s1["model"]["sources"]}')
         return cfg
-    limits = args.seismic_limits or SEISMIC_LIMITS[args.family]
+    family = args.family
+    if family is None:
+        recorded = [f for f in train_set.description.get('families', []) if f in SEISMIC_LIMITS]
+        family = recorded[0] if recorded else DEFAULT_FAMILY
+    limits = args.seismic_limits or SEISMIC_LIMITS[family]
     if len(limits) != 2:
         raise TrainingError('--seismic-limits needs two numbers "lo,hi", e.g. -26.95,52.77')
-    normalization = Normalization(limits, args.family if not args.seismic_limits else 'custom')
+    normalization = Normalization(limits, family if not args.seismic_limits else 'custom')
     cfg['normalization'] = normalization.to_dict()
     if train_set.velocity_shape is None:
         raise TrainingError(f'{kind} needs velocity files beside the seismic')
@@ -204,6 +209,10 @@ def run(args, emitter, stop):
             raise DataError(f'{name} {ds.description["source"]}: seismic {list(ds.seismic_shape)} per sample, '
                             f'InversionNet was built for {[expected] + list(cfg["model"]["input_size"])}')
 
+    if cfg['kind'] == 'inversionnet' and min(cfg['train']['batch_size'], len(train_idx)) < 2:
+        raise TrainingError(f'InversionNet\'s batch norm needs batches of at least 2 samples; --batch-size is '
+                            f'{cfg["train"]["batch_size"]} and {len(train_idx)} training sample(s) remain after the '
+                            f'held-out split: raise --batch-size or add data')
     task = make_task(cfg, device)
     optimizer = torch.optim.AdamW(task.trainable(), lr=cfg['train']['lr'],
                                   weight_decay=cfg['train']['weight_decay'])
@@ -224,7 +233,7 @@ def run(args, emitter, stop):
     if resumed:
         set_rng_state(resumed['rng'])
     total = args.steps
-    families = [cfg['normalization']['seismic'].get('family')]
+    families = sorted(set(train_set.description.get('families') or [cfg['normalization']['seismic'].get('family')]))
 
     def meta():
         return {'steps': step, 'training_time_s': elapsed, 'samples_seen': samples_seen,
