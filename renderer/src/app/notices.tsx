@@ -39,7 +39,7 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
       <Snackbar
         key={current?.id}
         open={Boolean(current) && open}
-        autoHideDuration={current?.level === 'error' ? 12_000 : 6_000}
+        autoHideDuration={current?.level === 'error' ? 12_000 : current?.level === 'warn' ? 8_000 : 4_000}
         onClose={(_event, reason) => {
           if (reason !== 'clickaway') dismiss();
         }}

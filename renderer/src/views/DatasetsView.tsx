@@ -37,6 +37,8 @@ import { formatNumber, formatShape, formatTimestamp } from '../jobs/format.ts';
 import { ExportOpenFwiDialog, ImportOpenFwiDialog, ImportSegyDialog } from './DatasetDialogs.tsx';
 
 const datasetTables = ['datasets', 'dataset_parts'];
+/** Meta entries the properties table already shows under their own labels. */
+const shownMetaKeys = new Set(['sampleIntervalMs', 'gridSpacingM']);
 
 export function DatasetsView({ params }: { params: Record<string, string> }) {
   const list = useApiQuery('dataset.list', {}, { refreshOn: datasetTables });
@@ -235,7 +237,7 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
               <Property label="Grid spacing" value={d.gridSpacingM === null ? '—' : `${formatNumber(d.gridSpacingM)} m`} />
               <Property label="Source" value={d.source ?? '—'} />
               <Property label="Created" value={formatTimestamp(d.createdAt)} />
-              {Object.entries(d.meta).map(([key, value]) => (
+              {Object.entries(d.meta).filter(([key]) => !shownMetaKeys.has(key)).map(([key, value]) => (
                 <Property key={key} label={key} value={typeof value === 'string' ? value : JSON.stringify(value)} />
               ))}
             </TableBody>

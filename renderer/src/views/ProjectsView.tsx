@@ -24,7 +24,7 @@ import CreateNewFolderIcon from '@mui/icons-material/CreateNewFolder';
 import FolderOpenIcon from '@mui/icons-material/FolderOpen';
 import ScienceIcon from '@mui/icons-material/Science';
 import CloseIcon from '@mui/icons-material/Close';
-import DeleteSweepIcon from '@mui/icons-material/ClearAll';
+import PlaylistRemoveIcon from '@mui/icons-material/PlaylistRemove';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useCurrentProject } from '../app/project.tsx';
 import { useNotify } from '../app/notices.tsx';
@@ -168,14 +168,14 @@ export function ProjectsView() {
                       data-testid="recent-project-forget"
                       onClick={() => void forget.run({ folder: entry.folder }).then(() => recent.refresh(), () => {})}
                     >
-                      <DeleteSweepIcon />
+                      <PlaylistRemoveIcon />
                     </IconButton>
                   </Tooltip>
                 }
               >
                 <ListItemButton
-                  disabled={!entry.exists || isCurrent || openProject.busy}
-                  onClick={() => void open(entry.folder)}
+                  disabled={!entry.exists || openProject.busy}
+                  onClick={() => (isCurrent ? navigate('datasets') : void open(entry.folder))}
                   data-testid="recent-project-open"
                   sx={{ pr: 8 }}
                 >

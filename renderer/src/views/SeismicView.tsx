@@ -362,11 +362,10 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
                 min {formatNumber(shown.min)} · max {formatNumber(shown.max)} · rms {formatNumber(shown.rms)} · clip ±{formatNumber(clip)}
               </Typography>
             )}
-            <Box sx={{ flex: 1 }} />
-            <Typography variant="caption" sx={{ fontFamily: 'monospace' }} data-testid="seismic-readout">
-              {hoverText}
-            </Typography>
           </Box>
+          <Typography variant="caption" component="div" sx={{ px: 2, fontFamily: 'monospace', height: 20, color: 'text.secondary' }} data-testid="seismic-readout">
+            {hoverText}
+          </Typography>
           <Box sx={{ px: 1 }}>
             <ErrorAlert error={gatherQuery.error} testId="seismic-error" />
             {decoded?.error && <Alert severity="error">{decoded.error.message}</Alert>}

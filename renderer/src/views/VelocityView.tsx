@@ -169,11 +169,10 @@ function VelocityPanel({
               {formatNumber(shown.min)} – {formatNumber(shown.max)} m/s
             </Typography>
           )}
-          <Box sx={{ flex: 1 }} />
-          <Typography variant="caption" sx={{ fontFamily: 'monospace' }} data-testid="velocity-readout">
-            {readout}
-          </Typography>
         </Stack>
+        <Typography variant="caption" component="div" sx={{ px: 2, fontFamily: 'monospace', height: 20, color: 'text.secondary' }} data-testid="velocity-readout">
+          {readout}
+        </Typography>
         <Box sx={{ px: 1 }}>
           <ErrorAlert error={query.error} testId="velocity-error" />
           {decoded?.error && <Alert severity="error">{decoded.error.message}</Alert>}
