@@ -213,6 +213,16 @@ class TestStage1Run(unittest.TestCase):
         for key in ('velocity_mae', 'velocity_rmse', 'velocity_ssim', 'seismic_relative_l2'):
             self.assertAlmostEqual(result['metrics'][key], done['metrics'][key], places=5, msg=key)
 
+    def test_evaluate_refuses_other_geometry(self):
+        other = os.path.join(WORK, 'three-sources')
+        os.makedirs(other, exist_ok=True)
+        np.save(os.path.join(other, 'data1.npy'), np.load(os.path.join(DATA, 'data1.npy'))[:2, :3])
+        np.save(os.path.join(other, 'model1.npy'), np.load(os.path.join(DATA, 'model1.npy'))[:2])
+        proc = run_cli('evaluate', ['--model', os.path.join(STAGE1_OUT, 'model'), '--data', other, '--json'],
+                       check=False)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn('3 sources per sample', json.loads(proc.stdout)['error'])
+
     def test_reference_outputs_chain_and_batch(self):
         out = os.path.join(WORK, 'reference')
         with contextlib.redirect_stderr(io.StringIO()):

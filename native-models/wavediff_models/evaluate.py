@@ -15,7 +15,7 @@ import torch
 from . import bundle as bundle_io
 from .data import OpenFWIDataset
 from .runtime import log, set_threads, _clean
-from .tasks import make_task
+from .tasks import check_geometry, make_task
 
 
 def evaluate_model(model_path, data_path, limit=None, batch_size=8, device='cpu'):
@@ -24,6 +24,7 @@ def evaluate_model(model_path, data_path, limit=None, batch_size=8, device='cpu'
     task.load_state_dict(bundle['model_state'])
     task.train(False)
     dataset = OpenFWIDataset(data_path)
+    check_geometry(bundle['config'], dataset, '--data')
     indices = np.arange(len(dataset))[:limit] if limit else np.arange(len(dataset))
     metrics = task.evaluate(dataset, indices, batch_size)
     return {'kind': bundle['kind'], 'model': bundle['path'], 'data': dataset.description,

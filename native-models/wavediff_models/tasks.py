@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import Normalization, Preprocessor
+from .data import DataError, Normalization, Preprocessor
 from .inversionnet import INVERSIONNET_DEFAULTS, InversionNet
 from .metrics import MetricAccumulator
 from .runtime import atomic_npy_save
@@ -300,6 +300,18 @@ class Stage2Task(Task):
         out['eps_mse_by_timestep'] = {str(t): v / n for t, v in mse_by_t.items()}
         out['eps_mse'] = sum(mse_by_t.values()) / (n * len(STAGE2_EVAL_TIMESTEPS))
         return out
+
+
+def check_geometry(cfg, dataset, name):
+    """The dataset's sample shape must be what the model was built for (sources; InversionNet also
+    time and receivers, since it reads the native grid)."""
+    sources = cfg['model']['sources'] if 'sources' in cfg['model'] else cfg['stage1']['model']['sources']
+    where = f'{name} {dataset.description["source"]}'
+    if dataset.seismic_shape[0] != sources:
+        raise DataError(f'{where}: {dataset.seismic_shape[0]} sources per sample, the model expects {sources}')
+    if cfg['kind'] == 'inversionnet' and list(dataset.seismic_shape[1:]) != list(cfg['model']['input_size']):
+        raise DataError(f'{where}: seismic {list(dataset.seismic_shape)} per sample, InversionNet was built for '
+                        f'{[sources] + list(cfg["model"]["input_size"])}')
 
 
 TASKS = {'stage1': Stage1Task, 'stage2': Stage2Task, 'inversionnet': InversionNetTask}

@@ -21,7 +21,7 @@ from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Norm
 from .export import export_bundle
 from .runtime import (Emitter, atomic_torch_save, log, rng_state, seed_everything, select_device,
                       set_rng_state, set_threads)
-from .tasks import KINDS, MODEL_DEFAULTS, make_task, prune_previews, weights_fingerprint
+from .tasks import KINDS, MODEL_DEFAULTS, check_geometry, make_task, prune_previews, weights_fingerprint
 
 TRAIN_DEFAULTS = {
     'stage1': {'lr': 2e-4, 'weight_decay': 0.0, 'batch_size': 8, 'grad_clip': 1.0},
@@ -200,14 +200,8 @@ def run(args, emitter, stop):
         val_set = train_set
         train_idx, val_idx = split_indices(len(train_set), args.val_fraction, seed)
     val_idx = val_idx[:args.max_val_samples]
-    expected = cfg['model']['sources'] if 'sources' in cfg['model'] else cfg['stage1']['model']['sources']
-    for name, ds in (('--data', train_set), ('--val-data', val_set)):
-        if ds.seismic_shape[0] != expected:
-            raise DataError(f'{name} {ds.description["source"]}: {ds.seismic_shape[0]} sources per sample, '
-                            f'the model expects {expected}')
-        if cfg['kind'] == 'inversionnet' and list(ds.seismic_shape[1:]) != list(cfg['model']['input_size']):
-            raise DataError(f'{name} {ds.description["source"]}: seismic {list(ds.seismic_shape)} per sample, '
-                            f'InversionNet was built for {[expected] + list(cfg["model"]["input_size"])}')
+    check_geometry(cfg, train_set, '--data')
+    check_geometry(cfg, val_set, '--val-data')
 
     if cfg['kind'] == 'inversionnet' and min(cfg['train']['batch_size'], len(train_idx)) < 2:
         raise TrainingError(f'InversionNet\'s batch norm needs batches of at least 2 samples; --batch-size is '
