@@ -168,6 +168,47 @@ export const resampleTargetSchema = z.object({
   sampleIntervalMs: z.number().positive().optional(),
 });
 
+/** Velocity families the synthesiser draws from (OpenFWI's, simpler A and harder B variants). */
+export const velocityFamilySchema = z.enum([
+  'flatvel-a',
+  'flatvel-b',
+  'curvevel-a',
+  'curvevel-b',
+  'flatfault-a',
+  'flatfault-b',
+  'curvefault-a',
+  'curvefault-b',
+]);
+
+/**
+ * Acquisition geometry as the core's physics module validates it (main/core/physics/geometry.ts);
+ * declared loosely here so the renderer need not import the solver.
+ */
+export const geometryPayloadSchema = z.record(z.string(), z.unknown());
+
+export const pdeDeviationSchema = z.object({
+  pde_rel_l2: z.number().nullable(),
+  pde_mse: z.number(),
+  pde_rel_l2_per_source: z.array(z.number().nullable()),
+  pde_mse_per_source: z.array(z.number()),
+});
+export type PdeDeviationSummary = z.infer<typeof pdeDeviationSchema>;
+
+export const wavefieldSchema = z.object({
+  /** [frames, depth, width] pressure of the model's interior */
+  snapshots: float32PayloadSchema,
+  /** [time, receivers] of the same shot */
+  seismic: float32PayloadSchema,
+  frameIntervalMs: z.number(),
+  sampleIntervalMs: z.number(),
+  gridSpacingM: z.number(),
+  source: z.object({ x: z.number().int(), z: z.number().int() }),
+  receivers: z.array(z.object({ x: z.number().int(), z: z.number().int() })),
+  min: z.number(),
+  max: z.number(),
+});
+export type WavefieldResult = z.infer<typeof wavefieldSchema>;
+
 const datasetRef = z.object({ datasetId: z.number().int() });
 const jobRef = z.object({ jobId: z.number().int() });
 const none = z.object({}).strict();
@@ -244,6 +285,44 @@ export const methods = {
     datasetRef.extend({ folder: z.string().min(1), overwrite: z.boolean().default(false) }),
     jobInfoSchema,
     'Export a dataset as OpenFWI .npy pairs into a folder; runs as a job.',
+  ),
+
+  'project.geometry': method(none, geometryPayloadSchema, "The project's acquisition geometry (OpenFWI's unless changed)."),
+  'project.setGeometry': method(
+    z.object({ geometry: geometryPayloadSchema.nullable() }),
+    geometryPayloadSchema,
+    "Set the project's acquisition geometry (null restores OpenFWI's); it is checked before it is stored.",
+  ),
+  'physics.synthesize': method(
+    z.object({
+      family: velocityFamilySchema,
+      count: z.number().int().min(1).max(1_000_000),
+      seed: z.number().int().min(0).max(2 ** 31 - 1),
+      name: z.string().min(1).max(200).optional(),
+      samplesPerFile: z.number().int().min(1).max(100_000).default(500),
+    }),
+    jobInfoSchema,
+    "Synthesise OpenFWI-style velocity models of a family and model their seismic with the project's geometry; runs as a resumable job.",
+  ),
+  'physics.forward': method(
+    datasetRef.extend({ name: z.string().min(1).max(200).optional() }),
+    jobInfoSchema,
+    "Model the seismic of a dataset's velocity models with the project's geometry, into a new dataset; runs as a job.",
+  ),
+  'physics.wavefield': method(
+    z.object({
+      /** [depth, width] in m/s */
+      velocityMps: float32PayloadSchema,
+      shot: z.number().int().min(0).default(0),
+      everySteps: z.number().int().min(1).max(10_000).default(10),
+    }),
+    wavefieldSchema,
+    "Model one shot over a velocity model with the project's geometry, keeping wavefield snapshots for the 3D view.",
+  ),
+  'dataset.deviation': method(
+    datasetRef.extend({ sample: z.number().int().min(0) }),
+    pdeDeviationSchema,
+    "PDE deviation of one seismic–velocity pair: its seismic against the FD seismic of its velocity with the project's geometry.",
   ),
 
   'job.list': method(none, z.array(jobInfoSchema), 'Jobs of the open project, newest first.'),

@@ -8,6 +8,20 @@ import { appVersion } from '../version.ts';
 import { shotGather, traceHeaderTable, velocityMap } from '../datasets/sampleAccess.ts';
 import { deleteDataset } from '../datasets/deleteDataset.ts';
 import { openDemoProject } from '../app/demoProject.ts';
+import { projectGeometry, setProjectGeometry } from '../project/geometry.ts';
+import { modelWavefield } from '../physics/solver.ts';
+import { pdeDeviation, deviationToJson } from '../physics/deviation.ts';
+import { recordedSamples } from '../physics/geometry.ts';
+import { float32Payload, readSeismicSample, readVelocitySample } from '../datasets/sampleAccess.ts';
+
+function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
+  const bytes = Buffer.from(payload.base64, 'base64');
+  const expected = payload.shape.reduce((a, b) => a * b, 1);
+  if (bytes.byteLength !== expected * 4) {
+    throw new StudioError('bad_input', `${what}: ${bytes.byteLength} bytes do not hold a float32 array of shape [${payload.shape.join(', ')}].`);
+  }
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
 
 type Handler<M extends MethodName> = (studio: Studio, args: MethodParsedArgs<M>) => MethodResult<M> | Promise<MethodResult<M>>;
 type Handlers = { [M in MethodName]: Handler<M> };
@@ -94,6 +108,53 @@ const handlers: Handlers = {
   'export.openfwi': (studio, args) => {
     studio.requireProject().catalogue.getDataset(args.datasetId);
     return studio.jobs.start('export.openfwi', args);
+  },
+
+  'project.geometry': (studio) => projectGeometry(studio.requireProject().catalogue),
+  'project.setGeometry': (studio, { geometry }) => setProjectGeometry(studio.requireProject().catalogue, geometry),
+  'physics.synthesize': (studio, args) => studio.jobs.start('physics.synthesize', args),
+  'physics.forward': (studio, args) => {
+    studio.requireProject().catalogue.getDataset(args.datasetId);
+    return studio.jobs.start('physics.forward', args);
+  },
+  'physics.wavefield': async (studio, { velocityMps, shot, everySteps }) => {
+    if (velocityMps.shape.length !== 2) throw new StudioError('bad_input', `velocityMps must be [depth, width]; got [${velocityMps.shape.join(', ')}].`);
+    const [nz, nx] = velocityMps.shape;
+    const geometry = projectGeometry(studio.requireProject().catalogue);
+    const velocity = decodeFloat32(velocityMps, 'velocityMps');
+    const field = await modelWavefield(velocity, nz, nx, geometry, { shot, everySteps, onNotice: (m) => studio.notice('warn', m) });
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of field.snapshots) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return {
+      snapshots: float32Payload(field.snapshots, [field.frames, nz, nx]),
+      seismic: float32Payload(field.seismic, [recordedSamples(geometry), geometry.receivers.length]),
+      frameIntervalMs: field.frameIntervalSeconds * 1000,
+      sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+      gridSpacingM: geometry.spacingMeters,
+      source: geometry.sources[shot],
+      receivers: geometry.receivers,
+      min,
+      max,
+    };
+  },
+  'dataset.deviation': async (studio, { datasetId, sample }) => {
+    const project = studio.requireProject();
+    const dataset = project.catalogue.getDataset(datasetId);
+    const seismic = readSeismicSample(project, dataset, sample);
+    const velocity = readVelocitySample(project, dataset, sample);
+    const [nz, nx] = velocity.shape;
+    const report = await pdeDeviation(seismic.values, velocity.values, { n: 1, nz, nx }, projectGeometry(project.catalogue), { pool: studio.fdPool() });
+    const json = deviationToJson(report);
+    return {
+      pde_rel_l2: json.pde_rel_l2,
+      pde_mse: json.pde_mse,
+      pde_rel_l2_per_source: json.pde_rel_l2_per_source,
+      pde_mse_per_source: json.pde_mse_per_source,
+    };
   },
 
   'job.list': (studio) => studio.jobs.list(),

@@ -6,6 +6,7 @@ import { Project } from '../project/project.ts';
 import { StudioError } from '../util/errors.ts';
 import { UserStore } from './userStore.ts';
 import type { JobKind } from '../jobs/jobKind.ts';
+import { FdWorkerPool } from '../physics/pool.ts';
 
 export type ShellKind = 'electron' | 'browser' | 'cli';
 
@@ -26,11 +27,15 @@ export class Studio {
   private readonly emitter = new EventEmitter();
   private current: Project | null = null;
   private detachCatalogue: (() => void) | null = null;
+  private solverPool: FdWorkerPool | null = null;
 
   constructor(options: StudioOptions) {
     this.shell = options.shell;
     this.user = new UserStore(options.dataDir);
-    this.jobs = new JobManager({ maxConcurrent: this.user.settings().maxConcurrentJobs });
+    this.jobs = new JobManager({
+      maxConcurrent: this.user.settings().maxConcurrentJobs,
+      services: { fdPool: () => this.fdPool(), notice: (level, message) => this.notice(level, message) },
+    });
     for (const kind of options.jobKinds) this.jobs.register(kind);
     this.jobs.onUpdate((job) => this.emit('job.updated', job));
     this.emitter.setMaxListeners(100);
@@ -44,6 +49,19 @@ export class Studio {
   get workerThreads(): number {
     const setting = this.user.settings().workerThreads;
     return setting > 0 ? setting : this.cores;
+  }
+
+  /** The FD solver's worker pool, sized by the worker-thread setting; created on first use. */
+  fdPool(): FdWorkerPool {
+    if (this.solverPool && this.solverPool.size !== this.workerThreads) {
+      const old = this.solverPool;
+      this.solverPool = null;
+      void old.close();
+    }
+    if (!this.solverPool) {
+      this.solverPool = new FdWorkerPool({ size: this.workerThreads });
+    }
+    return this.solverPool;
   }
 
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
@@ -101,6 +119,8 @@ export class Studio {
 
   async shutdown(): Promise<void> {
     await this.closeProject();
+    await this.solverPool?.close();
+    this.solverPool = null;
     this.emitter.removeAllListeners();
   }
 }

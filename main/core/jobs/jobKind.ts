@@ -1,6 +1,15 @@
 import type { z } from 'zod';
 import type { Progress } from '../util/progress.ts';
 import type { Catalogue } from '../project/catalogue.ts';
+import type { FdWorkerPool } from '../physics/pool.ts';
+
+/** Shared compute a job may use; owned by the Studio, sized by the user's settings. */
+export interface StudioServices {
+  /** The FD solver's worker pool (created on first use). */
+  fdPool(): FdWorkerPool;
+  /** Sends a notice to every client (a fallback taken, a conversion made). */
+  notice(level: 'info' | 'warn' | 'error', message: string): void;
+}
 
 export type JobLogLevel = 'info' | 'warn' | 'error';
 
@@ -10,6 +19,7 @@ export interface JobContext<State> {
   /** The open project's folder and catalogue. */
   projectDir: string;
   catalogue: Catalogue;
+  services: StudioServices;
   /** Fires when the user cancels or the studio shuts down; stop between units of work. */
   signal: AbortSignal;
   /** Throttled (about 10/s) and persisted; the last value survives a crash. */

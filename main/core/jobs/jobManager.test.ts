@@ -35,6 +35,13 @@ const writeFilesKind: JobKind<{ count: number; stepMs: number }, { written: numb
   },
 };
 
+const services = {
+  fdPool: () => {
+    throw new Error('these jobs use no solver');
+  },
+  notice: () => undefined,
+};
+
 let dir: string;
 let project: Project;
 let manager: JobManager;
@@ -42,7 +49,7 @@ let manager: JobManager;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-jobs-'));
   project = Project.create(path.join(dir, 'p'), 'p');
-  manager = new JobManager({ maxConcurrent: 1 });
+  manager = new JobManager({ maxConcurrent: 1, services });
   manager.register(writeFilesKind);
   manager.attach(project);
 });
@@ -114,7 +121,7 @@ describe('job manager', () => {
     const job = manager.start('test.writeFiles', { count: 1000, stepMs: 5 });
     await waitForStatus(job.id, (j) => j.progress.done >= 2);
     // Simulate a crash: the catalogue still says 'running' and the staging folder is half full.
-    const crashed = new JobManager();
+    const crashed = new JobManager({ services });
     crashed.register(writeFilesKind);
     const reopened = Project.open(project.folder);
     reopened.catalogue.setJobStatus(job.id, 'running');

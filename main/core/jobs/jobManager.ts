@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { JobInfo } from '../api/contract.ts';
-import type { JobKind, JobContext } from './jobKind.ts';
+import type { JobKind, JobContext, StudioServices } from './jobKind.ts';
 import type { JobRow } from '../project/catalogue.ts';
 import type { Project } from '../project/project.ts';
 import { StudioError, isCancelled } from '../util/errors.ts';
@@ -29,10 +29,12 @@ export class JobManager {
   private readonly running = new Map<number, RunningJob>();
   private readonly listeners = new Set<JobUpdateListener>();
   private project: Project | null = null;
+  private readonly services: StudioServices;
   maxConcurrent: number;
 
-  constructor(options: { maxConcurrent?: number } = {}) {
+  constructor(options: { maxConcurrent?: number; services: StudioServices }) {
     this.maxConcurrent = options.maxConcurrent ?? 2;
+    this.services = options.services;
   }
 
   register(kind: JobKind<any, any, any>): void {
@@ -231,6 +233,7 @@ export class JobManager {
       jobId: job.id,
       projectDir: project.folder,
       catalogue,
+      services: this.services,
       signal: controller.signal,
       progress: (progress) => {
         run.lastProgress = progress;

@@ -2,8 +2,10 @@ import type { JobKind } from './jobKind.ts';
 import { importSegyJob } from './kinds/importSegy.ts';
 import { importOpenfwiJob } from './kinds/importOpenfwi.ts';
 import { exportOpenfwiJob } from './kinds/exportOpenfwi.ts';
+import { synthesizeJob } from './kinds/synthesize.ts';
+import { forwardJob } from './kinds/forward.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any>[] {
-  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob];
+  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, synthesizeJob, forwardJob];
 }

@@ -1,5 +1,6 @@
 import { StudioError } from '../util/errors.ts';
 import type { AcquisitionGeometry } from './geometry.ts';
+import { spongeDamping, spongeSpec } from './model.ts';
 
 /** Fourth-order central second derivative: (−1/12, 4/3, −5/2, 4/3, −1/12) / dx². */
 export const LAPLACIAN_CENTRE = -5 / 2;
@@ -33,10 +34,22 @@ export const MAX_FREQUENCY_PER_PEAK = 2.5;
  */
 export const MIN_POINTS_PER_WAVELENGTH = 4;
 
+/**
+ * The limit with damping: p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L has amplification factors g
+ * with g² − (2 − κ − C²·λ̂)·g + (1 − κ) = 0 (λ̂ = λ·dx²), bounded by 1 while C²·λ̂ ≤ 4 − 2κ:
+ * the undamped limit times sqrt(1 − κ/2). The sponge's outermost cell has the largest κ.
+ */
+export function dampedCourantLimit(kappa: number, dimensions = 2): number {
+  return courantLimit(dimensions) * Math.sqrt(Math.max(0, 1 - kappa / 2));
+}
+
 export interface StabilityReport {
   /** v_max·dt/dx. */
   courantNumber: number;
+  /** The limit where the sponge damps most (the undamped limit is courantLimit(2)). */
   courantLimit: number;
+  /** Largest damping·dt of the sponge. */
+  maxKappa: number;
   /** v_min / (f_max·dx). */
   pointsPerWavelength: number;
   minPointsPerWavelength: number;
@@ -60,13 +73,16 @@ export function checkStability(
   }
   const dx = geometry.spacingMeters;
   const dt = geometry.timeStepSeconds;
-  const limit = courantLimit(2);
+  const { widthCells, reflection } = spongeSpec(geometry);
+  const maxKappa = spongeDamping(widthCells, dx, minMps, reflection)[widthCells - 1] * dt;
+  const limit = dampedCourantLimit(maxKappa, 2);
   const courantNumber = (maxMps * dt) / dx;
-  if (courantNumber > limit) {
+  if (courantNumber > limit || maxKappa >= 1) {
+    const damped = maxKappa > 0 ? ` (${courantLimit(2).toFixed(4)} without damping; the sponge's damping·dt reaches ${maxKappa.toFixed(3)})` : '';
     throw new StudioError(
       'bad_input',
       `Unstable time step: Courant number v_max·dt/dx = ${maxMps} m/s × ${dt} s / ${dx} m = ${courantNumber.toFixed(4)} ` +
-        `exceeds this scheme's limit ${limit.toFixed(4)}; use dt ≤ ${((limit * dx) / maxMps).toExponential(4)} s.`,
+        `exceeds this scheme's limit ${limit.toFixed(4)}${damped}; use a smaller dt, about ${((0.95 * limit * dx) / maxMps).toExponential(3)} s.`,
     );
   }
   const maxFrequencyHz = MAX_FREQUENCY_PER_PEAK * geometry.wavelet.peakFrequencyHz;
@@ -80,7 +96,7 @@ export function checkStability(
         `use dx ≤ ${(minMps / (maxFrequencyHz * MIN_POINTS_PER_WAVELENGTH)).toFixed(3)} m or a lower peak frequency.`,
     );
   }
-  return { courantNumber, courantLimit: limit, pointsPerWavelength, minPointsPerWavelength: MIN_POINTS_PER_WAVELENGTH, maxFrequencyHz };
+  return { courantNumber, courantLimit: limit, maxKappa, pointsPerWavelength, minPointsPerWavelength: MIN_POINTS_PER_WAVELENGTH, maxFrequencyHz };
 }
 
 /** Smallest and largest value of a velocity array, rejecting NaN. */

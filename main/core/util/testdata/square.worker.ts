@@ -4,5 +4,5 @@ import { parentPort } from 'node:worker_threads';
 // entry with typed-array transfer, as the FD and ONNX workers use them.
 parentPort!.on('message', (values: Float32Array) => {
   const squared: Float32Array = values.map((v) => v * v);
-  parentPort!.postMessage(squared, [squared.buffer]);
+  parentPort!.postMessage(squared, [squared.buffer as ArrayBuffer]);
 });
