@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatNumber, formatRate, formatShape, progressFraction } from './format.ts';
+import { formatBytes, formatDuration, formatNumber, formatQuantity, formatRate, formatShape, progressFraction } from './format.ts';
 import { addSample, ratePerSecond } from './rate.ts';
 
 describe('formatting', () => {
@@ -15,6 +15,9 @@ describe('formatting', () => {
     expect(formatRate(12.5, 'samples')).toBe('12.5 samples/s');
     expect(formatRate(0.05, 'epochs')).toBe('3.00 epochs/min');
     expect(formatRate(null, 'x')).toBe('—');
+    expect(formatRate(139_485_193, 'bytes')).toBe('133 MiB/s');
+    expect(formatQuantity(408_847_872, 'bytes')).toBe('390 MiB');
+    expect(formatQuantity(12, 'samples')).toBe('12 samples');
     expect(formatNumber(1234567)).toBe('1,234,567');
     expect(formatNumber(0.001234)).toBe('1.23e-3');
     expect(formatBytes(512)).toBe('512 B');

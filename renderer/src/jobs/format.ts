@@ -11,9 +11,16 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-/** "12.5 samples/s", "0.31 traces/s", "3 /min" for slow work. */
+/** A progress quantity with its unit: "12 samples", "1.5 GiB" for byte counts. */
+export function formatQuantity(value: number, unit: string | undefined): string {
+  if (unit === 'bytes' || unit === 'B') return formatBytes(value);
+  return `${formatNumber(value)}${unit ? ` ${unit}` : ''}`;
+}
+
+/** "12.5 samples/s", "3.00 epochs/min" for slow work, "133 MiB/s" for bytes. */
 export function formatRate(perSecond: number | null, unit: string | undefined): string {
   if (perSecond === null || !Number.isFinite(perSecond) || perSecond < 0) return '—';
+  if (unit === 'bytes' || unit === 'B') return `${formatBytes(perSecond)}/s`;
   const label = unit ? ` ${unit}` : '';
   if (perSecond > 0 && perSecond < 0.1) return `${formatNumber(perSecond * 60)}${label}/min`;
   return `${formatNumber(perSecond)}${label}/s`;
@@ -24,7 +31,7 @@ export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
   if (abs === 0) return '0';
-  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 1000 || Number.isInteger(value)) return Math.round(value).toLocaleString('en-US');
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 0.01) return value.toFixed(2);

@@ -22,7 +22,7 @@ import { useStudio } from '../api/context.tsx';
 import { useApiAction, useApiEvent } from '../api/hooks.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
-import { formatDuration, formatNumber, formatRate, formatTimestamp, progressFraction } from '../jobs/format.ts';
+import { formatDuration, formatQuantity, formatRate, formatTimestamp, progressFraction } from '../jobs/format.ts';
 import { isActive, useJobs } from '../jobs/JobsProvider.tsx';
 
 type Filter = 'all' | 'active' | 'attention' | 'finished';
@@ -102,8 +102,10 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
   const discard = useApiAction('job.discard');
   const fraction = progressFraction(job.progress);
   const running = job.status === 'running';
-  const canResume = (job.status === 'interrupted' || job.status === 'cancelled') && job.resumable;
-  const canDiscard = job.status === 'interrupted' || job.status === 'cancelled';
+  // The studio decides what can resume (`resumable`); what it left behind can be discarded once it stopped unfinished.
+  const stoppedUnfinished = job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'failed';
+  const canResume = stoppedUnfinished && job.resumable;
+  const canDiscard = stoppedUnfinished;
   const unit = job.progress.unit;
 
   return (
@@ -149,8 +151,8 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
           <Stack direction="row" sx={{ mt: 0.75, gap: 2, flexWrap: 'wrap' }}>
             <Typography variant="body2" data-testid="job-progress-text">
               {job.progress.total > 0
-                ? `${formatNumber(job.progress.done)} / ${formatNumber(job.progress.total)}${unit ? ` ${unit}` : ''} (${Math.floor((fraction ?? 0) * 100)} %)`
-                : `${formatNumber(job.progress.done)}${unit ? ` ${unit}` : ''}`}
+                ? `${formatQuantity(job.progress.done, unit)} of ${formatQuantity(job.progress.total, unit)} (${Math.floor((fraction ?? 0) * 100)} %)`
+                : formatQuantity(job.progress.done, unit)}
             </Typography>
             {running && (
               <>
