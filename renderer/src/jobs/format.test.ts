@@ -13,7 +13,8 @@ describe('formatting', () => {
 
   it('formats rates, numbers, bytes and shapes', () => {
     expect(formatRate(12.5, 'samples')).toBe('12.5 samples/s');
-    expect(formatRate(0.05, 'epochs')).toBe('3.00 epochs/min');
+    expect(formatRate(0.05, 'epochs')).toBe('3 epochs/min');
+    expect(formatRate(0.04, 'epochs')).toBe('2.40 epochs/min');
     expect(formatRate(null, 'x')).toBe('—');
     expect(formatRate(139_485_193, 'bytes')).toBe('133 MiB/s');
     expect(formatQuantity(408_847_872, 'bytes')).toBe('390 MiB');
