@@ -6,10 +6,11 @@
  */
 import { test as base, chromium, _electron, type Page, type Browser, type ElectronApplication } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error: a plain ESM script without type declarations
+import { findElectronBinary } from '../scripts/electron-binary.mjs';
 
 export type ShellKind = 'browser' | 'electron';
 export interface ShellOptions {
@@ -31,13 +32,8 @@ export interface StudioHandle {
   screenshot(name: string): Promise<void>;
 }
 
-function electronBinary(): string | null {
-  try {
-    const binary = createRequire(import.meta.url)('electron') as unknown;
-    return typeof binary === 'string' && fs.existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
+function electronBinary(): { binary?: string; reason?: string } {
+  return findElectronBinary(repoRoot) as { binary?: string; reason?: string };
 }
 
 async function startServer(dataDir: string): Promise<{ process: ChildProcess; url: string }> {
@@ -85,12 +81,12 @@ export const test = base.extend<ShellOptions & { studio: StudioHandle }>({
     };
 
     if (shell === 'electron') {
-      const binary = electronBinary();
-      base.skip(!binary, "Electron's binary is not installed on this machine (its installer downloads it); the Electron shell specs were skipped.");
+      const { binary, reason } = electronBinary();
+      base.skip(!binary, `Electron shell skipped: ${reason}. These specs run against the desktop app where Electron's binary is installed.`);
       base.skip(!fs.existsSync(path.join(repoRoot, 'dist', 'electron', 'main.mjs')), 'The desktop shell is not built: run npm run build first.');
       let app: ElectronApplication;
       const launch = async (): Promise<Page> => {
-        app = await _electron.launch({ executablePath: binary!, args: [repoRoot], env: { ...process.env, WAVEDIFF_DATA_DIR: dataDir } });
+        app = await _electron.launch({ executablePath: binary, args: [repoRoot], env: { ...process.env, WAVEDIFF_DATA_DIR: dataDir } });
         return app.firstWindow();
       };
       const handle: StudioHandle = {

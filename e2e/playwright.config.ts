@@ -1,5 +1,12 @@
 import { defineConfig } from '@playwright/test';
 import type { ShellOptions } from './fixtures.ts';
+// @ts-expect-error: a plain ESM script without type declarations
+import { findElectronBinary } from '../scripts/electron-binary.mjs';
+
+const electron = findElectronBinary(new URL('..', import.meta.url).pathname) as { binary?: string; reason?: string };
+if (!electron.binary) {
+  console.log(`Electron shell: its specs will be SKIPPED here (${electron.reason}); the browser shell runs them all.`);
+}
 
 export default defineConfig<ShellOptions>({
   testDir: '.',

@@ -1,29 +1,18 @@
 // `npm start`: the desktop app when Electron's binary is installed; otherwise it says so and starts
 // the browser shell, so the same command works on machines that cannot download Electron.
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { findElectronBinary } from './electron-binary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-
-function electronBinary() {
-  try {
-    const binary = require('electron');
-    return typeof binary === 'string' && fs.existsSync(binary) ? { binary } : { reason: `the electron package points at ${binary}, which does not exist` };
-  } catch (error) {
-    return { reason: String(error.message ?? error).split('\n')[0] };
-  }
-}
 
 function run(script) {
   const result = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const electron = electronBinary();
+const electron = findElectronBinary(root);
 if (electron.binary) {
   run('build');
   const child = spawn(electron.binary, [root, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { test, expect, repoRoot, type StudioHandle } from './fixtures.ts';
+
+const sharedSegy = path.resolve(repoRoot, '..', 'shared', 'testdata', 'segy', 'segyio__shot-gather.sgy');
+const openfwiPairs = path.join(repoRoot, 'main', 'core', 'io', 'testdata', 'openfwi', 'vel');
+
+async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
+  const { page } = studio;
+  await page.getByTestId('nav-jobs').click();
+  await expect(page.getByTestId('view-jobs')).toBeVisible();
+  await expect(page.locator('[data-testid="job"][data-status="done"]')).toHaveCount(count, { timeout: 120_000 });
+}
+
+test('first start opens the demo project with its data', async ({ studio }) => {
+  const { page } = studio;
+  await expect(page.getByTestId('appbar-project')).toContainText('Demo project');
+  await waitForJobsDone(studio, 2);
+  await studio.screenshot('jobs');
+  await page.getByTestId('nav-datasets').click();
+  await expect(page.getByTestId('dataset-row')).toHaveCount(2);
+  await studio.screenshot('datasets');
+  await page.locator('[data-testid="dataset-row"][data-dataset-name="Demo shot gathers (SEG-Y)"]').click();
+  await page.getByTestId('dataset-view-seismic').click();
+  await expect(page.getByTestId('seismic-stats')).toContainText(/\d/);
+  await page.getByTestId('seismic-source-next').click();
+  await page.getByTestId('seismic-source-next').click();
+  await studio.screenshot('demo-shot-gather');
+  await page.getByTestId('nav-datasets').click();
+  await page.locator('[data-testid="dataset-row"][data-dataset-name="Demo openfwi-style pairs"]').click();
+  await page.getByTestId('dataset-view-velocity').click();
+  await expect(page.getByTestId('velocity-stats')).toContainText('m/s');
+  await studio.screenshot('demo-velocity-map');
+});
+
+test('create a project, import SEG-Y and OpenFWI data, view them, restart and find them again', async ({ studio }) => {
+  const { page } = studio;
+  const projectFolder = path.join(studio.dataDir, 'projects', 'line-7');
+  fs.mkdirSync(path.dirname(projectFolder), { recursive: true });
+
+  await page.getByTestId('nav-projects').click();
+  await page.getByTestId('project-new').click();
+  await page.getByTestId('new-project-name').fill('Line 7');
+  await page.getByTestId('new-project-folder').fill(projectFolder);
+  await page.getByTestId('new-project-create').click();
+  await expect(page.getByTestId('appbar-project')).toContainText('Line 7');
+  await studio.screenshot('projects');
+
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-import-segy').click();
+  await page.getByTestId('import-segy-path-input').fill(sharedSegy);
+  await page.getByTestId('import-segy-path-add').click();
+  await page.getByTestId('import-segy-name').fill('segyio shot gathers');
+  await page.getByTestId('import-segy-start').click();
+
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-import-openfwi').click();
+  await page.getByTestId('import-openfwi-folder').fill(openfwiPairs);
+  await page.getByTestId('import-openfwi-name').fill('numpy pairs');
+  await page.getByTestId('import-openfwi-start').click();
+
+  await waitForJobsDone(studio, 2);
+
+  await page.getByTestId('nav-datasets').click();
+  await expect(page.getByTestId('dataset-row')).toHaveCount(2);
+  await page.locator('[data-testid="dataset-row"][data-dataset-name="segyio shot gathers"]').click();
+  await expect(page.getByTestId('dataset-detail')).toBeVisible();
+  await page.getByTestId('dataset-view-seismic').click();
+  await expect(page.getByTestId('view-seismic')).toBeVisible();
+  await expect(page.getByTestId('seismic-canvas')).toBeVisible();
+  await expect(page.getByTestId('seismic-stats')).toContainText(/\d/);
+  await expect(page.getByTestId('trace-headers-row').first()).toBeVisible();
+  await studio.screenshot('shot-gather');
+  await page.getByTestId('seismic-mode-wiggle').click();
+  await studio.screenshot('shot-gather-wiggle');
+
+  await page.getByTestId('nav-datasets').click();
+  await page.locator('[data-testid="dataset-row"][data-dataset-name="numpy pairs"]').click();
+  await page.getByTestId('dataset-view-velocity').click();
+  await expect(page.getByTestId('velocity-canvas')).toBeVisible();
+  await expect(page.getByTestId('velocity-colorbar')).toBeVisible();
+  await expect(page.getByTestId('velocity-stats')).toContainText('m/s');
+  await studio.screenshot('velocity-map');
+
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('view-settings')).toBeVisible();
+  await studio.screenshot('settings');
+
+  await studio.restart();
+  await expect(page.getByTestId('appbar-project')).toContainText('Line 7');
+  await studio.page.getByTestId('nav-datasets').click();
+  await expect(studio.page.getByTestId('dataset-row')).toHaveCount(2);
+  await expect(studio.page.locator('[data-testid="dataset-row"][data-dataset-name="segyio shot gathers"]')).toBeVisible();
+  await studio.page.getByTestId('nav-projects').click();
+  await expect(studio.page.locator(`[data-testid="recent-project"][data-folder="${projectFolder}"]`)).toBeVisible();
+});
