@@ -1,7 +1,5 @@
 import os from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { StudioError, type StudioErrorCode } from '../util/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { startWorker } from '../util/workers.ts';
@@ -9,21 +7,6 @@ import type { FdTaskMessage, FdWorkerReply } from './fd.worker.ts';
 import { recordedSamples, type AcquisitionGeometry, type VelocityShape } from './geometry.ts';
 import type { KernelChoice } from './kernels.ts';
 import { prepareForwardRun } from './solver.ts';
-
-/**
- * Starts fd.worker.ts. Bundled builds and .js entries go through startWorker; from TypeScript
- * sources on Node 20 a worker's `.ts` entry fails even with tsx's `--import` hooks in execArgv
- * ("Unknown file extension .ts"), so the worker registers tsx itself before importing the entry.
- */
-function startFdWorker(): Worker {
-  const entry = new URL('./fd.worker.ts', import.meta.url);
-  if (process.env.WAVEDIFF_WORKER_DIR || !entry.pathname.endsWith('.ts')) return startWorker(entry);
-  const require = createRequire(import.meta.url);
-  const tsxApi = new URL('dist/esm/api/index.mjs', pathToFileURL(require.resolve('tsx/package.json'))).href;
-  const bootstrap =
-    `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 export interface FdWorkerPoolOptions {
   /** Worker threads: the cores the user allows. Default os.availableParallelism(). */
@@ -187,7 +170,7 @@ export class FdWorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = startFdWorker();
+    const worker = startWorker(new URL('./fd.worker.ts', import.meta.url));
     const slot: Slot = { worker, busy: null };
     worker.on('message', (reply: FdWorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onWorkerLost(slot, error));
