@@ -118,6 +118,9 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
           <Typography variant="caption" color="text.secondary">
             #{job.id} · {job.kind} · created {formatTimestamp(job.createdAt)}
             {job.finishedAt ? ` · finished ${formatTimestamp(job.finishedAt)}` : job.startedAt ? ` · started ${formatTimestamp(job.startedAt)}` : ''}
+            {job.status === 'done' && job.startedAt && job.finishedAt
+              ? ` · took ${formatDuration((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000)}`
+              : ''}
           </Typography>
         </Box>
         <Chip label={job.status} color={statusColour[job.status]} variant={running ? 'filled' : 'outlined'} size="small" data-testid="job-status" />
@@ -157,10 +160,10 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
             {running && (
               <>
                 <Typography variant="body2" color="text.secondary" data-testid="job-eta">
-                  ETA {formatDuration(job.etaSeconds)}
+                  ETA: {formatDuration(job.etaSeconds)}
                 </Typography>
                 <Typography variant="body2" color="text.secondary" data-testid="job-rate">
-                  {formatRate(rate, unit)}
+                  Rate: {formatRate(rate, unit)}
                 </Typography>
               </>
             )}
@@ -173,7 +176,7 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
         </Box>
       )}
       {job.error && (
-        <Typography variant="body2" color="error" sx={{ mt: 1, whiteSpace: 'pre-wrap' }} data-testid="job-error">
+        <Typography variant="body2" color={job.status === 'failed' ? 'error' : 'warning'} sx={{ mt: 1, whiteSpace: 'pre-wrap' }} data-testid="job-error">
           {job.error}
         </Typography>
       )}
