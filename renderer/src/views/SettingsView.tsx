@@ -42,7 +42,12 @@ export function SettingsView() {
       }
     : null;
   const parsed = candidate ? settingsSchema.safeParse(candidate) : null;
-  const fieldError = (field: keyof Settings): string | undefined => parsed?.error?.issues.find((i) => i.path[0] === field)?.message;
+  const ranges: Partial<Record<keyof Settings, string>> = {
+    workerThreads: 'A whole number from 0 (all cores) to 256.',
+    maxConcurrentJobs: 'A whole number from 1 to 8.',
+  };
+  const fieldError = (field: keyof Settings): string | undefined =>
+    parsed?.error?.issues.some((i) => i.path[0] === field) ? (ranges[field] ?? 'Invalid value.') : undefined;
   const pythonMissing = form !== null && !form.autoPython && form.pythonPath.trim() === '';
   const dirty = settings.data && candidate ? JSON.stringify(settings.data) !== JSON.stringify({ ...settings.data, ...candidate }) : false;
   const cores = info.data?.cores;
