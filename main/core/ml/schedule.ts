@@ -142,3 +142,31 @@ export function noiseLevel(alphaCumprod: number): { alpha: number; sigma: number
   const sigma = Math.sqrt(1 - alphaCumprod);
   return { alpha, sigma, lambda: Math.log(alpha) - Math.log(sigma) };
 }
+
+/**
+ * `steps` timestep indices T−1 … 0 (both included) as evenly spaced in λ = ln(α/σ) as whole indices
+ * allow (DPM-Solver's "logSNR" spacing): t_i is the index whose λ is nearest to
+ * λ_{T−1} + (λ_0 − λ_{T−1})·i/(steps − 1), kept strictly decreasing (ties to the larger index) and
+ * leaving room for the remaining steps. With this schedule the last index steps are large in λ
+ * (λ_0 − λ_1 ≈ 0.35 for the method's schedule), so long grids fall back towards one index per step there.
+ */
+export function logSnrSpacedTimesteps(schedule: NoiseSchedule, steps: number): number[] {
+  const T = schedule.numTrainTimesteps;
+  evenlySpacedTimesteps(T, steps); // validates steps
+  if (steps === 1) return [T - 1];
+  const lambdas = Array.from(schedule.alphasCumprod, (alphaBar) => noiseLevel(alphaBar).lambda);
+  const first = lambdas[T - 1];
+  const last = lambdas[0];
+  const timesteps = [T - 1];
+  for (let i = 1; i < steps; i += 1) {
+    const target = first + ((last - first) * i) / (steps - 1);
+    const upper = timesteps[i - 1] - 1; // strictly below the previous index
+    const lower = steps - 1 - i; // room for the steps still to come
+    // λ increases as t decreases: find the first index (from upper down) whose λ reaches the target.
+    let t = upper;
+    while (t > lower && lambdas[t] < target) t -= 1;
+    if (t < upper && target - lambdas[t + 1] <= lambdas[t] - target) t += 1;
+    timesteps.push(Math.min(upper, Math.max(lower, t)));
+  }
+  return timesteps;
+}
