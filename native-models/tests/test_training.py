@@ -291,11 +291,16 @@ class TestResume(unittest.TestCase):
         for pid, st in ca['optimizer']['state'].items():
             for key in ('exp_avg', 'exp_avg_sq'):
                 self.assertTrue(torch.equal(st[key], cb['optimizer']['state'][pid][key]), f'optimizer {pid} {key}')
+        for name, opt in ca.get('extra_optimizers', {}).items():
+            for pid, st in opt['state'].items():
+                self.assertTrue(torch.equal(st['exp_avg'], cb['extra_optimizers'][name]['state'][pid]['exp_avg']),
+                                f'{name} optimizer {pid}')
         self.assertTrue(torch.equal(ca['rng']['torch'], cb['rng']['torch']))
 
     def check(self, kind, extra):
-        straight = os.path.join(WORK, f'{kind}-straight')
-        split = os.path.join(WORK, f'{kind}-split')
+        tag = kind + ('-adv' if '--adversarial-weight' in extra else '')
+        straight = os.path.join(WORK, f'{tag}-straight')
+        split = os.path.join(WORK, f'{tag}-split')
         common = [kind, '--data', DATA, '--batch-size', '2', '--no-export', '--log-every', '1'] + extra
         rc, _, err = run_in_process(common + ['--out', straight, '--steps', '5'])
         self.assertEqual(rc, 0, err)
@@ -307,9 +312,19 @@ class TestResume(unittest.TestCase):
         self.assertEqual(lines[0]['step'], 2)
         self.assertEqual([m['step'] for m in lines if m['type'] == 'progress'], [3, 4, 5])
         self.assert_same_state(straight, split)
+        return lines
 
     def test_stage1_resume_is_exact(self):
         self.check('stage1', TINY_STAGE1)
+
+    def test_stage1_adversarial_term_and_resume(self):
+        # The critic starts at step 2, before the split, so its optimiser state must survive the resume.
+        lines = self.check('stage1', TINY_STAGE1 + ['--adversarial-weight', '0.1', '--adversarial-start', '2'])
+        progress = {m['step']: m for m in lines if m['type'] == 'progress'}
+        for step in (3, 4, 5):
+            self.assertIn('loss_adversarial', progress[step])
+            self.assertGreater(progress[step]['loss_discriminator'], 0.0)
+        self.assertIn('discriminator', bundle_io.load(os.path.join(WORK, 'stage1-adv-split'))['model_state'])
 
     def test_inversionnet_resume_is_exact(self):
         self.check('inversionnet', TINY_INVERSIONNET)

@@ -26,6 +26,10 @@ STAGE1_DEFAULTS = {
     'ema_decay': 0.99,
     'velocity_weight': 1.0,
     'seismic_weight': 1.0,
+    # Optional adversarial term on the velocity decoder (0 = off: no discriminator is built).
+    'adversarial_weight': 0.0,
+    'adversarial_start': 0,
+    'discriminator_channels': 32,
 }
 
 
@@ -167,6 +171,22 @@ class Stage1Model(nn.Module):
         z = self.encoder(seismic)
         z_q, vq_loss, idx = self.quantizer(z)
         return self.decoder_seismic(z_q), self.decoder_velocity(z_q), vq_loss, idx
+
+
+class PatchDiscriminator(nn.Module):
+    """PatchGAN critic on velocity maps [B, 1, H, W] -> logits [B, 1, H/4 - 2, W/4 - 2] (one per patch);
+    GroupNorm rather than batch norm so a critic score does not depend on the rest of the batch."""
+
+    def __init__(self, in_ch=1, channels=32):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(in_ch, channels, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(channels, 2 * channels, 4, 2, 1), group_norm(2 * channels), nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * channels, 4 * channels, 4, 1, 1), group_norm(4 * channels), nn.LeakyReLU(0.2),
+            nn.Conv2d(4 * channels, 1, 4, 1, 1))
+
+    def forward(self, x):
+        return self.net(x)
 
 
 class QuantizerGraph(nn.Module):

@@ -13,7 +13,7 @@ from .data import DataError, Normalization, Preprocessor
 from .inversionnet import INVERSIONNET_DEFAULTS, InversionNet
 from .metrics import MetricAccumulator
 from .runtime import atomic_npy_save
-from .stage1 import STAGE1_DEFAULTS, Stage1Model
+from .stage1 import STAGE1_DEFAULTS, PatchDiscriminator, Stage1Model
 from .stage2 import STAGE2_DEFAULTS, NoiseSchedule, UNet
 
 KINDS = ('stage1', 'stage2', 'inversionnet')
@@ -76,6 +76,14 @@ class Task:
     def prepare(self, train_set, train_idx, log):
         """One-off work before the first step (stage 2 encodes its latents here)."""
 
+    def extra_optimizers(self):
+        """name -> optimiser the task steps itself (checkpointed beside the main one)."""
+        return {}
+
+    def after_step(self, step):
+        """Work after the main optimiser step (stage 1's discriminator update); returns extra loss terms."""
+        return {}
+
     def extra_state(self):
         return {}
 
@@ -105,12 +113,34 @@ class Stage1Task(Task):
 
     def __init__(self, cfg, device):
         super().__init__(cfg, device)
-        self.model = Stage1Model(cfg['model']).to(device)
+        m = cfg['model']
+        self.model = Stage1Model(m).to(device)
+        # Optional hinge-loss PatchGAN on the decoded velocity (off unless adversarial_weight > 0).
+        self.adversarial_weight = float(m.get('adversarial_weight', 0.0))
+        self.discriminator = None
+        self.disc_optimizer = None
+        self._disc_batch = None
+        if self.adversarial_weight > 0:
+            self.discriminator = PatchDiscriminator(1, m.get('discriminator_channels', 32)).to(device)
+            self.disc_optimizer = torch.optim.AdamW(self.discriminator.parameters(), lr=cfg['train']['lr'],
+                                                    betas=(0.5, 0.9), weight_decay=0.0)
 
     def modules(self):
-        return {'model': self.model}
+        mods = {'model': self.model}
+        if self.discriminator is not None:
+            mods['discriminator'] = self.discriminator
+        return mods
 
-    def loss(self, train_set, indices):
+    def trainable(self):
+        return [p for p in self.model.parameters() if p.requires_grad]
+
+    def extra_optimizers(self):
+        return {'discriminator': self.disc_optimizer} if self.disc_optimizer is not None else {}
+
+    def _adversarial_on(self, step):
+        return self.discriminator is not None and step >= self.cfg['model'].get('adversarial_start', 0)
+
+    def loss(self, train_set, indices, step=0):
         seismic = self.seismic(train_set, indices)
         velocity = self.velocity(train_set, indices)
         seis_hat, vel_hat, vq_loss, idx = self.model(seismic)
@@ -121,8 +151,28 @@ class Stage1Task(Task):
         counts = torch.bincount(idx.flatten(), minlength=m['codebook_size']).float()
         p = counts / counts.sum()
         perplexity = torch.exp(-(p[p > 0] * p[p > 0].log()).sum())
-        return total, {'loss_seismic_l1': float(l_seis), 'loss_velocity_l1': float(l_vel),
-                       'loss_vq': float(vq_loss), 'codebook_perplexity': float(perplexity)}
+        terms = {'loss_seismic_l1': float(l_seis), 'loss_velocity_l1': float(l_vel),
+                 'loss_vq': float(vq_loss), 'codebook_perplexity': float(perplexity)}
+        if self._adversarial_on(step):
+            # Generator hinge term -mean D(v_hat); the critic is updated in after_step, once the
+            # decoder step no longer needs the critic's current weights for its gradient.
+            g_loss = -self.discriminator(vel_hat).mean()
+            total = total + self.adversarial_weight * g_loss
+            terms['loss_adversarial'] = float(g_loss)
+            self._disc_batch = (velocity, vel_hat.detach())
+        return total, terms
+
+    def after_step(self, step):
+        if self._disc_batch is None:
+            return {}
+        real, fake = self._disc_batch
+        self._disc_batch = None
+        # Hinge loss: mean relu(1 - D(real)) + mean relu(1 + D(fake)).
+        d_loss = F.relu(1.0 - self.discriminator(real)).mean() + F.relu(1.0 + self.discriminator(fake)).mean()
+        self.disc_optimizer.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.disc_optimizer.step()
+        return {'loss_discriminator': float(d_loss)}
 
     @torch.no_grad()
     def reconstruct(self, seismic):
@@ -166,7 +216,7 @@ class InversionNetTask(Task):
     def modules(self):
         return {'model': self.model}
 
-    def loss(self, train_set, indices):
+    def loss(self, train_set, indices, step=0):
         velocity_hat = self.model(self.seismic(train_set, indices))
         l1 = F.l1_loss(velocity_hat, self.velocity(train_set, indices))
         return l1, {'loss_velocity_l1': float(l1)}
@@ -207,7 +257,8 @@ class Stage2Task(Task):
         self.unet = UNet(m, self.latent_channels, self.latent_size).to(device)
         self.schedule = NoiseSchedule(m['beta_schedule'], m['beta_start'], m['beta_end'], m['num_train_timesteps'])
         self.latent_scale = cfg.get('latent_scale')
-        self.latents = None
+        self.latent_row = None
+        self.latent_table = None
 
     def modules(self):
         return {'unet': self.unet}
@@ -230,14 +281,14 @@ class Stage2Task(Task):
             # x_0 = scale * z with unit standard deviation over the training latents (latent-diffusion practice).
             self.latent_scale = float(1.0 / latents.std().clamp_min(1e-8))
             self.cfg['latent_scale'] = self.latent_scale
-        self.latents = {int(i): k for k, i in enumerate(train_idx)}
+        self.latent_row = {int(i): k for k, i in enumerate(train_idx)}  # dataset index -> row of latent_table
         self.latent_table = latents * self.latent_scale
 
     def extra_state(self):
         return {'latent_scale': self.latent_scale}
 
-    def loss(self, train_set, indices):
-        x0 = self.latent_table[[self.latents[int(i)] for i in indices]]
+    def loss(self, train_set, indices, step=0):
+        x0 = self.latent_table[[self.latent_row[int(i)] for i in indices]]
         t = torch.randint(0, self.schedule.T, (x0.shape[0],), device=self.device)
         eps = torch.randn_like(x0)
         eps_hat = self.unet(self.schedule.add_noise(x0, eps, t), t.float())

@@ -70,6 +70,9 @@ def parse_args(argv):
     p.add_argument('--base-channels', type=int)
     p.add_argument('--channel-mult', type=_ints, help='per-level channel multipliers, e.g. 1,2,4,8')
     p.add_argument('--no-attention', action='store_true', help='stage 2: no self-attention at the lowest level')
+    p.add_argument('--adversarial-weight', type=float,
+                   help='stage 1: weight of the PatchGAN hinge term on decoded velocity (default 0 = off)')
+    p.add_argument('--adversarial-start', type=int, help='stage 1: first step of the adversarial term (0)')
     p.add_argument('--width', type=float, help='InversionNet channel multiplier (1.0 = 24.4 M parameters)')
     p.add_argument('--beta-schedule', choices=('linear', 'scaled_linear'))
     p.add_argument('--log-every', type=int, default=10, help='progress message every N steps')
@@ -106,7 +109,8 @@ def build_config(args, train_set):
     overrides = {'latent_size': args.latent_size, 'codebook_size': args.codebook_size,
                  'codebook_dim': args.codebook_dim, 'base_channels': args.base_channels,
                  'channel_mult': args.channel_mult, 'width': args.width, 'beta_schedule': args.beta_schedule,
-                 'seismic_size': args.seismic_size, 'velocity_size': args.velocity_size}
+                 'seismic_size': args.seismic_size, 'velocity_size': args.velocity_size,
+                 'adversarial_weight': args.adversarial_weight, 'adversarial_start': args.adversarial_start}
     for key, value in overrides.items():
         if value is not None and key in model:
             model[key] = value
@@ -218,6 +222,8 @@ def run(args, emitter, stop):
     if resumed:
         task.load_state_dict(resumed['model_state'])
         optimizer.load_state_dict(resumed['optimizer'])
+        for name, extra in task.extra_optimizers().items():
+            extra.load_state_dict(resumed['extra_optimizers'][name])
         sampler.load_state_dict(resumed['sampler'])
         step = resumed['step']
         elapsed = resumed['meta'].get('training_time_s', 0.0)
@@ -239,6 +245,7 @@ def run(args, emitter, stop):
     def checkpoint():
         state = {'format': 'wavediff_models/checkpoint', 'kind': cfg['kind'], 'config': cfg,
                  'model_state': task.state_dict(), 'optimizer': optimizer.state_dict(),
+                 'extra_optimizers': {name: o.state_dict() for name, o in task.extra_optimizers().items()},
                  'sampler': sampler.state_dict(), 'rng': rng_state(), 'step': step, 'meta': meta()}
         atomic_torch_save(state, ckpt_path)
         emitter.emit('checkpoint', step=step, path=os.path.abspath(ckpt_path))
@@ -276,7 +283,7 @@ def run(args, emitter, stop):
     while step < total and stop.signal is None:
         t0 = time.perf_counter()
         indices = sampler.next()
-        loss, terms = task.loss(train_set, indices)
+        loss, terms = task.loss(train_set, indices, step=step + 1)
         if not torch.isfinite(loss):
             raise TrainingError(f'loss became {float(loss)} at step {step + 1}; lower --lr or check the data '
                                 f'normalisation (--family / --seismic-limits)')
@@ -285,6 +292,7 @@ def run(args, emitter, stop):
         if grad_clip:
             torch.nn.utils.clip_grad_norm_(task.trainable(), grad_clip)
         optimizer.step()
+        terms.update(task.after_step(step + 1))
         step += 1
         samples_seen += len(indices)
         interval_samples += len(indices)
