@@ -10,7 +10,7 @@
  * rounding. No libc: only what clang/gcc lower to plain instructions.
  *
  * Per step, with κ = damping·dt and α = (v·dt/dx)² per cell:
- *   ghosts of p (periodic wrap; odd mirror above row 0 for a free surface)
+ *   ghosts of p (periodic wrap; for a free surface odd mirror above row 0, zeros below)
  *   p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p),   written over p_prev, then p and p_prev swap
  *   L(p) = 4/3·(p[x±1] + p[z±1]) − 1/12·(p[x±2] + p[z±2]) − 5·p            (units of dx²)
  *   κ(row, col) = kappa_x[col] + z_mask[col]·kappa_z[row]
@@ -73,7 +73,7 @@ size_t fd_workspace_floats(int nz_pad, int nx_pad) {
   return 3 * fd_field_floats(nz_pad, nx_pad) + 2 * fd_width(nx_pad) + 16;
 }
 
-/* Ghost rows and columns of p: periodic wrap, or an odd mirror above row 0 for a free surface. */
+/* Ghost rows and columns of p: periodic wrap; for a free surface an odd mirror above row 0 and zeros below. */
 static void fd_fill_ghosts(float *restrict p, int nz_pad, int nx_pad, size_t stride, size_t width, int free_surface) {
   float *origin = p + FD_GHOST * stride + FD_LEAD; /* cell (0, 0) */
   for (int row = 0; row < nz_pad; row++) {
@@ -99,9 +99,11 @@ static void fd_fill_ghosts(float *restrict p, int nz_pad, int nx_pad, size_t str
       above2[c] = last2[c];
     }
   }
+  /* With a free surface the bottom does not wrap to the surface rows (that one-way coupling
+     would break reciprocity): zeros below. */
   for (size_t c = 0; c < width; c++) {
-    below1[c] = row0[c];
-    below2[c] = row1[c];
+    below1[c] = free_surface ? 0.0f : row0[c];
+    below2[c] = free_surface ? 0.0f : row1[c];
   }
 }
 

@@ -12,8 +12,8 @@ const GHOST = 2;
 
 /**
  * Copies the neighbours beyond the padded grid into the ghost cells of `p` (layout: rows of
- * `stride` floats, cell (row, col) at (row + 2)·stride + col + 2): periodic wrap on every side,
- * or an odd mirror above row 0 when the top is a free surface.
+ * `stride` floats, cell (row, col) at (row + 2)·stride + col + 2): periodic wrap on every side;
+ * with a free surface, an odd mirror above row 0 and zeros below the last row.
  */
 function fillGhosts(p: Float32Array, nzPad: number, nxPad: number, stride: number, freeSurface: boolean): void {
   for (let row = 0; row < nzPad; row += 1) {
@@ -32,8 +32,10 @@ function fillGhosts(p: Float32Array, nzPad: number, nxPad: number, stride: numbe
       p[rowOf(-1) + col] = p[rowOf(nzPad - 1) + col];
       p[rowOf(-2) + col] = p[rowOf(nzPad - 2) + col];
     }
-    p[rowOf(nzPad) + col] = p[rowOf(0) + col];
-    p[rowOf(nzPad + 1) + col] = p[rowOf(1) + col];
+    // Below a grid with a free surface the field is zero, not the surface rows: a wrap there
+    // would couple the bottom to the surface one way only and break reciprocity.
+    p[rowOf(nzPad) + col] = freeSurface ? 0 : p[rowOf(0) + col];
+    p[rowOf(nzPad + 1) + col] = freeSurface ? 0 : p[rowOf(1) + col];
   }
 }
 

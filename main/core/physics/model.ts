@@ -9,8 +9,9 @@ import { sampleWavelet } from './wavelet.ts';
  *   p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p),
  *   L(p) = Σ over x and z of (−1/12·p[−2] + 4/3·p[−1] − 5/2·p[0] + 4/3·p[+1] − 1/12·p[+2])   (units of dx²)
  * κ at (row, col) = kappaX[col] + zMask[col]·kappaZ[row]: in the corners the x-profile wins.
- * Beyond the padded grid, neighbours wrap around periodically (OpenFWI), except above a free
- * surface, where they mirror with opposite sign (p(−k) = −p(k)) and row 0 is held at zero.
+ * Beyond the padded grid, neighbours wrap around periodically (OpenFWI), except with a free
+ * surface: above it they mirror with opposite sign (p(−k) = −p(k)), row 0 is held at zero, and
+ * below the bottom they are zero.
  */
 export interface PaddedModel {
   /** Unpadded model size. */
