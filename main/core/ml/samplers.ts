@@ -19,11 +19,14 @@
  *     x_{i+1} = (σ_{i+1}/σ_i) x_i + α_{i+1} Σ_j w_j D_{i−j},
  *     w_j = ∫_0^h e^{u−h} ℓ_j(u) du,  ℓ_j the Lagrange basis on the nodes u_j = λ_{i−j} − λ_i.
  *   k = min(order, i + 1): the first step is first order (= DDIM η = 0), the second second order;
- *   from the third on, third order. The last evaluation is at the grid's final index and the step to
+ *   from the third on, third order — except that a step more than MAX_MULTISTEP_RATIO (2) times
+ *   longer in λ than the previous one is taken at first order (variable-step stability). The last evaluation is at the grid's final index and the step to
  *   clean is x = D_{n−1} (first order: a polynomial in λ cannot be extrapolated to λ = ∞), as in DDIM.
  *
- * The grid for 'ddim' and 'ab' is `evenlySpacedTimesteps(T, steps)` (T−1 … 0, both included) unless
- * `timesteps` is given. One model evaluation per grid point; 'ddpm' evaluates all T.
+ * The grid for 'ddim' and 'ab' runs T−1 … 0 (both included): evenly spaced in t ('time', DDIM's
+ * default, as in native-models' preview sampler) or in λ ('logsnr', the default of 'ab': evenly
+ * spaced in t, the method's schedule puts a last step λ 1.1 → 3.25 that is 4–5 times longer than the
+ * others, which costs every few-step solver accuracy), unless `timesteps` is given. One model evaluation per grid point; 'ddpm' evaluates all T.
  *
  * Reproducibility: sample b draws its initial noise x_T and then each step's noise, in order, from its
  * own generator `new Random(mixSeed(seeds[b], NOISE_STREAM))`; every update is element-wise in
@@ -35,7 +38,7 @@ import { throwIfCancelled } from '../util/abort.ts';
 import { StudioError } from '../util/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { Random, mixSeed } from '../util/random.ts';
-import { evenlySpacedTimesteps, noiseLevel, type NoiseSchedule } from './schedule.ts';
+import { evenlySpacedTimesteps, logSnrSpacedTimesteps, noiseLevel, type NoiseSchedule } from './schedule.ts';
 
 /**
  * The denoiser: x_t [B, ...sampleShape] float32 and one timestep index per batch item → ε̂ with the
@@ -45,8 +48,14 @@ export type EpsilonModel = (xT: Float32Array, timesteps: number[]) => Promise<Fl
 
 export type SamplerSpec =
   | { kind: 'ddpm'; variance?: 'posterior' | 'beta' }
-  | { kind: 'ddim'; steps: number; eta?: number }
-  | { kind: 'ab'; steps: number; order?: 1 | 2 | 3 };
+  | { kind: 'ddim'; steps: number; eta?: number; spacing?: GridSpacing }
+  | { kind: 'ab'; steps: number; order?: 1 | 2 | 3; spacing?: GridSpacing };
+
+/** How a few-step grid is spread over T−1 … 0: evenly in the index t, or evenly in λ (log-SNR). */
+export type GridSpacing = 'time' | 'logsnr';
+
+/** Default grid spacing of each few-step sampler. */
+export const DEFAULT_SPACING: Readonly<Record<'ddim' | 'ab', GridSpacing>> = Object.freeze({ ddim: 'time', ab: 'logsnr' });
 
 /** A point of the trajectory probe: the state when the model was evaluated at grid step `step`. */
 export interface TrajectoryPoint {
@@ -278,16 +287,27 @@ async function runAdamsBashforth(context: StepContext, x: Float64Array, order: n
     if (!(h > 0)) {
       throw new StudioError('bad_input', `Sampler grid: λ does not increase from t = ${grid[step]} to t = ${grid[step + 1]}.`);
     }
-    const nodes = history.map((entry) => entry.lambda - here.lambda);
+    const previousH = step > 0 ? here.lambda - levels[step - 1].lambda : h;
+    const nodes = history.slice(0, stepOrder(history.length, h / previousH)).map((entry) => entry.lambda - here.lambda);
     const weights = exponentialAdamsWeights(nodes, h);
     const xScale = next.sigma / here.sigma;
     for (let i = 0; i < x.length; i += 1) {
       let integral = 0;
-      for (let j = 0; j < history.length; j += 1) integral += weights[j] * history[j].x0[i];
+      for (let j = 0; j < weights.length; j += 1) integral += weights[j] * history[j].x0[i];
       x[i] = xScale * x[i] + next.alpha * integral;
     }
   }
   return last;
+}
+
+/**
+ * Variable-step Adams–Bashforth loses stability when a step is much longer than the one before (the
+ * polynomial is extrapolated far beyond its nodes): such a step is taken at first order.
+ */
+export const MAX_MULTISTEP_RATIO = 2;
+
+function stepOrder(available: number, ratio: number): number {
+  return ratio > MAX_MULTISTEP_RATIO ? 1 : available;
 }
 
 /**
@@ -365,7 +385,11 @@ export function samplingGrid(schedule: NoiseSchedule, sampler: SamplerSpec, time
   } else {
     throw new StudioError('bad_input', `Unknown sampler kind '${String((sampler as { kind: unknown }).kind)}': use 'ddpm', 'ddim' or 'ab'.`);
   }
-  if (!timesteps) return evenlySpacedTimesteps(T, sampler.steps);
+  const spacing = sampler.spacing ?? DEFAULT_SPACING[sampler.kind];
+  if (spacing !== 'time' && spacing !== 'logsnr') {
+    throw new StudioError('bad_input', `Sampler spacing '${String(spacing)}' must be 'time' or 'logsnr'.`);
+  }
+  if (!timesteps) return spacing === 'time' ? evenlySpacedTimesteps(T, sampler.steps) : logSnrSpacedTimesteps(schedule, sampler.steps);
   if (timesteps.length === 0) throw new StudioError('bad_input', 'Sampler timesteps: the list is empty.');
   for (let i = 0; i < timesteps.length; i += 1) {
     const t = timesteps[i];
