@@ -209,6 +209,36 @@ export const wavefieldSchema = z.object({
 });
 export type WavefieldResult = z.infer<typeof wavefieldSchema>;
 
+export const networkKindSchema = z.enum(['stage1', 'stage2', 'inversionnet']);
+
+export const modelInfoSchema = z.object({
+  /** 'default:<kind>' for a shipped model, 'project:<id>' for one trained in the project. */
+  ref: z.string(),
+  name: z.string(),
+  kind: networkKindSchema,
+  source: z.enum(['shipped', 'project']),
+  createdAt: z.string(),
+  parameters: z.number().nullable(),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+  training: z.record(z.string(), z.unknown()).nullable(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+export const trainingEventSchema = z.object({
+  id: z.number().int(),
+  step: z.number().int(),
+  type: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  at: z.string(),
+});
+export type TrainingEvent = z.infer<typeof trainingEventSchema>;
+
+export const pythonProbeSchema = z.object({
+  found: z.object({ path: z.string(), pythonVersion: z.string(), torchVersion: z.string(), cudaAvailable: z.boolean() }).nullable(),
+  tried: z.array(z.object({ path: z.string(), problem: z.string().nullable() })),
+  installHint: z.string(),
+});
+
 const datasetRef = z.object({ datasetId: z.number().int() });
 const jobRef = z.object({ jobId: z.number().int() });
 const none = z.object({}).strict();
@@ -323,6 +353,37 @@ export const methods = {
     datasetRef.extend({ sample: z.number().int().min(0) }),
     pdeDeviationSchema,
     "PDE deviation of one seismic–velocity pair: its seismic against the FD seismic of its velocity with the project's geometry.",
+  ),
+
+  'python.detect': method(none, pythonProbeSchema, 'Find the Python interpreter used for training (the configured one, else one with torch).'),
+  'model.list': method(none, z.array(modelInfoSchema), 'Shipped default models and the models trained in the open project.'),
+  'train.start': method(
+    z.object({
+      network: networkKindSchema,
+      datasetId: z.number().int(),
+      valDatasetId: z.number().int().optional(),
+      steps: z.number().int().min(1).max(10_000_000).default(1000),
+      batchSize: z.number().int().min(1).max(4096).optional(),
+      /** Stage 2 only: the stage-1 model whose latent space it learns ('default:stage1' or 'project:<id>'). */
+      stage1Model: z.string().optional(),
+      name: z.string().min(1).max(200).optional(),
+      threads: z.number().int().min(1).max(256).default(1),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+      /** Further trainer options (native-models/README.md), e.g. ["--codebook-size", "1024"]. */
+      extraArgs: z.array(z.string().regex(/^(--[a-z0-9-]+|[A-Za-z0-9_.,:+-]+)$/, 'a trainer option or a plain value')).max(40).default([]),
+    }),
+    jobInfoSchema,
+    'Train a network on a dataset of pairs with the PyTorch trainer; runs as a resumable job and registers the model.',
+  ),
+  'train.events': method(
+    z.object({ jobId: z.number().int(), afterId: z.number().int().optional() }),
+    z.array(trainingEventSchema),
+    "A training job's progress, metrics and preview messages, for curves.",
+  ),
+  'train.preview': method(
+    z.object({ jobId: z.number().int(), file: z.string() }),
+    float32PayloadSchema,
+    "One preview array (a .npy the trainer wrote under the job's run folder).",
   ),
 
   'job.list': method(none, z.array(jobInfoSchema), 'Jobs of the open project, newest first.'),

@@ -14,6 +14,11 @@ import { pdeDeviation, deviationToJson } from '../physics/deviation.ts';
 import { recordedSamples } from '../physics/geometry.ts';
 import { float32Payload, readSeismicSample, readVelocitySample } from '../datasets/sampleAccess.ts';
 
+import { findPython, torchInstallHint } from '../training/python.ts';
+import { listModels } from '../training/modelRegistry.ts';
+import { trainingRunDir } from '../training/trainingJob.ts';
+import { readNpy } from '../io/npy.ts';
+
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
   const expected = payload.shape.reduce((a, b) => a * b, 1);
@@ -155,6 +160,34 @@ const handlers: Handlers = {
       pde_rel_l2_per_source: json.pde_rel_l2_per_source,
       pde_mse_per_source: json.pde_mse_per_source,
     };
+  },
+
+  'python.detect': async (studio) => ({ ...(await findPython(studio.user.settings().pythonPath)), installHint: torchInstallHint }),
+  'model.list': (studio) =>
+    listModels(studio.project).map((m) => ({
+      ref: m.ref,
+      name: m.name,
+      kind: m.kind,
+      source: m.source,
+      createdAt: m.createdAt,
+      parameters: typeof m.manifest.parameters === 'number' ? m.manifest.parameters : null,
+      metrics: (m.manifest.metrics as Record<string, unknown> | undefined) ?? null,
+      training: (m.manifest.training as Record<string, unknown> | undefined) ?? null,
+    })),
+  'train.start': (studio, args) => {
+    const dataset = studio.requireProject().catalogue.getDataset(args.datasetId);
+    if (!dataset.hasSeismic || !dataset.hasVelocity) throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on.`);
+    return studio.jobs.start('train', args);
+  },
+  'train.events': (studio, { jobId, afterId }) => studio.requireProject().catalogue.trainingEvents(jobId, afterId ?? 0),
+  'train.preview': (studio, { jobId, file }) => {
+    const runDir = trainingRunDir(studio.requireProject().folder, jobId);
+    const resolved = path.resolve(file);
+    if (!resolved.startsWith(runDir + path.sep) || !resolved.endsWith('.npy')) {
+      throw new StudioError('bad_input', `Preview files come from the job's run folder ${runDir}; ${file} is not one.`);
+    }
+    const array = readNpy(resolved);
+    return float32Payload(array.data, array.shape);
   },
 
   'job.list': (studio) => studio.jobs.list(),

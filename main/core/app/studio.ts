@@ -34,7 +34,7 @@ export class Studio {
     this.user = new UserStore(options.dataDir);
     this.jobs = new JobManager({
       maxConcurrent: this.user.settings().maxConcurrentJobs,
-      services: { fdPool: () => this.fdPool(), notice: (level, message) => this.notice(level, message) },
+      services: { fdPool: () => this.fdPool(), settings: () => this.user.settings(), notice: (level, message) => this.notice(level, message) },
     });
     for (const kind of options.jobKinds) this.jobs.register(kind);
     this.jobs.onUpdate((job) => this.emit('job.updated', job));

@@ -2,11 +2,14 @@ import type { z } from 'zod';
 import type { Progress } from '../util/progress.ts';
 import type { Catalogue } from '../project/catalogue.ts';
 import type { FdWorkerPool } from '../physics/pool.ts';
+import type { Settings } from '../api/contract.ts';
 
 /** Shared compute a job may use; owned by the Studio, sized by the user's settings. */
 export interface StudioServices {
   /** The FD solver's worker pool (created on first use). */
   fdPool(): FdWorkerPool;
+  /** The user's current settings (Python interpreter, worker threads). */
+  settings(): Settings;
   /** Sends a notice to every client (a fallback taken, a conversion made). */
   notice(level: 'info' | 'warn' | 'error', message: string): void;
 }

@@ -39,6 +39,7 @@ const services = {
   fdPool: () => {
     throw new Error('these jobs use no solver');
   },
+  settings: () => ({ pythonPath: null, workerThreads: 1, maxConcurrentJobs: 1 }),
   notice: () => undefined,
 };
 

@@ -4,8 +4,9 @@ import { importOpenfwiJob } from './kinds/importOpenfwi.ts';
 import { exportOpenfwiJob } from './kinds/exportOpenfwi.ts';
 import { synthesizeJob } from './kinds/synthesize.ts';
 import { forwardJob } from './kinds/forward.ts';
+import { trainingJob } from '../training/trainingJob.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any>[] {
-  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, synthesizeJob, forwardJob];
+  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, synthesizeJob, forwardJob, trainingJob];
 }

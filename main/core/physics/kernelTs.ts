@@ -1,11 +1,15 @@
 import { LAPLACIAN_CENTRE, LAPLACIAN_FAR, LAPLACIAN_NEAR } from './checks.ts';
-import { shotSeismicLength, shotSnapshotFrames, type ShotResult, type ShotSetup } from './model.ts';
+import { shotSeismicLength, shotSnapshotFrames, type PaddedModel, type ShotResult, type ShotSetup } from './model.ts';
 
 const f = Math.fround;
 /** Stencil weights as float32; the centre weight is −5/2 for x plus −5/2 for z. */
 const NEAR = f(LAPLACIAN_NEAR);
 const FAR = f(LAPLACIAN_FAR);
 const CENTRE = f(2 * LAPLACIAN_CENTRE);
+const CENTRE_1D = f(LAPLACIAN_CENTRE);
+/** Fourth-order first difference (8·(p₊₁ − p₋₁) − (p₊₂ − p₋₂))/12 as float32 weights. */
+const D1_NEAR = f(8 / 12);
+const D1_FAR = f(1 / 12);
 
 /** Ghost cells on each side of the padded grid: the stencil reaches two cells out. */
 const GHOST = 2;
@@ -49,7 +53,7 @@ function fillGhosts(p: Float32Array, nzPad: number, nxPad: number, stride: numbe
  */
 export function runShotTs(setup: ShotSetup): ShotResult {
   const { model, steps, recordEverySteps, snapshotEverySteps } = setup;
-  const { nzPad, nxPad, alpha, kappaX, zMask, kappaZ, freeSurface } = model;
+  const { nzPad, nxPad, freeSurface } = model;
   const stride = nxPad + 2 * GHOST;
   const size = (nzPad + 2 * GHOST) * stride;
   let p = new Float32Array(size);
@@ -63,21 +67,16 @@ export function runShotTs(setup: ShotSetup): ShotResult {
   const snapshots = new Float32Array(frames * model.nz * model.nx);
   const source = at(setup.sourceRow, setup.sourceCol);
 
+  const pml = model.pml ? { psiX: new Float32Array(size), psiZ: new Float32Array(size), zetaX: new Float32Array(size), zetaZ: new Float32Array(size) } : null;
+
   for (let step = 0; step < steps; step += 1) {
-    fillGhosts(p, nzPad, nxPad, stride, freeSurface);
-    for (let row = 0; row < nzPad; row += 1) {
-      const kz = kappaZ[row];
-      const base = at(row, 0);
-      const coefBase = row * nxPad;
-      for (let col = 0; col < nxPad; col += 1) {
-        const i = base + col;
-        const nearSum = f(f(p[i - 1] + p[i + 1]) + f(p[i - stride] + p[i + stride]));
-        const farSum = f(f(p[i - 2] + p[i + 2]) + f(p[i - 2 * stride] + p[i + 2 * stride]));
-        const centre = p[i];
-        const laplacian = f(f(f(NEAR * nearSum) + f(FAR * farSum)) + f(CENTRE * centre));
-        const kappa = f(kappaX[col] + f(zMask[col] * kz));
-        pPrev[i] = f(f(f(f(2 - kappa) * centre) - f(f(1 - kappa) * pPrev[i])) + f(alpha[coefBase + col] * laplacian));
-      }
+    if (pml && model.pml) {
+      // PML: zero beyond the grid (ghosts stay 0) except the free surface's odd mirror.
+      if (freeSurface) fillFreeSurfaceMirror(p, nxPad, stride);
+      updatePml(p, pPrev, pml.psiX, pml.psiZ, pml.zetaX, pml.zetaZ, model, stride);
+    } else {
+      fillGhosts(p, nzPad, nxPad, stride, freeSurface);
+      updateSponge(p, pPrev, model, stride);
     }
     const next = pPrev;
     pPrev = p;
@@ -98,4 +97,74 @@ export function runShotTs(setup: ShotSetup): ShotResult {
     }
   }
   return { seismic, snapshots };
+}
+
+/** p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p) for every padded cell, written over p_prev. */
+function updateSponge(p: Float32Array, pPrev: Float32Array, model: PaddedModel, stride: number): void {
+  const { nzPad, nxPad, alpha, kappaX, zMask, kappaZ } = model;
+  for (let row = 0; row < nzPad; row += 1) {
+    const kz = kappaZ[row];
+    const base = (row + GHOST) * stride + GHOST;
+    const coefBase = row * nxPad;
+    for (let col = 0; col < nxPad; col += 1) {
+      const i = base + col;
+      const nearSum = f(f(p[i - 1] + p[i + 1]) + f(p[i - stride] + p[i + stride]));
+      const farSum = f(f(p[i - 2] + p[i + 2]) + f(p[i - 2 * stride] + p[i + 2 * stride]));
+      const centre = p[i];
+      const laplacian = f(f(f(NEAR * nearSum) + f(FAR * farSum)) + f(CENTRE * centre));
+      const kappa = f(kappaX[col] + f(zMask[col] * kz));
+      pPrev[i] = f(f(f(f(2 - kappa) * centre) - f(f(1 - kappa) * pPrev[i])) + f(alpha[coefBase + col] * laplacian));
+    }
+  }
+}
+
+/** The odd mirror above a free surface: p(−k) = −p(k). */
+function fillFreeSurfaceMirror(p: Float32Array, nxPad: number, stride: number): void {
+  for (let col = 0; col < nxPad; col += 1) {
+    p[GHOST * stride + GHOST + col - stride] = -p[GHOST * stride + GHOST + col + stride];
+    p[GHOST * stride + GHOST + col - 2 * stride] = -p[GHOST * stride + GHOST + col + 2 * stride];
+  }
+}
+
+/**
+ * One PML step (model.ts, PmlCoefficients): first the memory variables Ψ of the first
+ * derivatives everywhere, then Z, and p_next written over p_prev.
+ */
+function updatePml(
+  p: Float32Array,
+  pPrev: Float32Array,
+  psiX: Float32Array,
+  psiZ: Float32Array,
+  zetaX: Float32Array,
+  zetaZ: Float32Array,
+  model: PaddedModel,
+  stride: number,
+): void {
+  const { nzPad, nxPad, alpha } = model;
+  const { ax, bx, az, bz } = model.pml!;
+  for (let row = 0; row < nzPad; row += 1) {
+    const base = (row + GHOST) * stride + GHOST;
+    for (let col = 0; col < nxPad; col += 1) {
+      const i = base + col;
+      const dx = f(f(D1_NEAR * f(p[i + 1] - p[i - 1])) - f(D1_FAR * f(p[i + 2] - p[i - 2])));
+      const dz = f(f(D1_NEAR * f(p[i + stride] - p[i - stride])) - f(D1_FAR * f(p[i + 2 * stride] - p[i - 2 * stride])));
+      psiX[i] = f(f(bx[col] * psiX[i]) + f(ax[col] * dx));
+      psiZ[i] = f(f(bz[row] * psiZ[i]) + f(az[row] * dz));
+    }
+  }
+  for (let row = 0; row < nzPad; row += 1) {
+    const base = (row + GHOST) * stride + GHOST;
+    for (let col = 0; col < nxPad; col += 1) {
+      const i = base + col;
+      const centre = p[i];
+      const lx = f(f(f(NEAR * f(p[i - 1] + p[i + 1])) + f(FAR * f(p[i - 2] + p[i + 2]))) + f(CENTRE_1D * centre));
+      const lz = f(f(f(NEAR * f(p[i - stride] + p[i + stride])) + f(FAR * f(p[i - 2 * stride] + p[i + 2 * stride]))) + f(CENTRE_1D * centre));
+      const dPsiX = f(f(D1_NEAR * f(psiX[i + 1] - psiX[i - 1])) - f(D1_FAR * f(psiX[i + 2] - psiX[i - 2])));
+      const dPsiZ = f(f(D1_NEAR * f(psiZ[i + stride] - psiZ[i - stride])) - f(D1_FAR * f(psiZ[i + 2 * stride] - psiZ[i - 2 * stride])));
+      zetaX[i] = f(f(bx[col] * zetaX[i]) + f(ax[col] * f(lx + dPsiX)));
+      zetaZ[i] = f(f(bz[row] * zetaZ[i]) + f(az[row] * f(lz + dPsiZ)));
+      const sum = f(f(f(lx + lz) + f(dPsiX + dPsiZ)) + f(zetaX[i] + zetaZ[i]));
+      pPrev[i] = f(f(f(2 * centre) - pPrev[i]) + f(alpha[row * nxPad + col] * sum));
+    }
+  }
 }

@@ -34,6 +34,30 @@ export interface PaddedModel {
   kappaZ: Float32Array;
   /** True when the top is a free surface: odd mirror above row 0 instead of the periodic wrap. */
   freeSurface: boolean;
+  /** Coefficients of the PML's memory variables, or null for a sponge (see `pmlProfile`). */
+  pml: PmlCoefficients | null;
+}
+
+/**
+ * Convolutional PML for the second-order equation (after Pasalic & McGarry, 2010): with
+ * stretched coordinates s = 1 + d/(iω), in units of dx,
+ *   p_next = 2p − p_prev + α·(Lx + Lz + Dx Ψx + Dz Ψz + Zx + Zz)
+ *   Ψx ← bx·Ψx + ax·Dx p,   Zx ← bx·Zx + ax·(Lx + Dx Ψx)   (the same along z)
+ * Lx the 4th-order second difference, Dx the 4th-order first difference (8·(p₊₁ − p₋₁) − (p₊₂ − p₋₂))/12,
+ * b = exp(−d·dt), a = b − 1, zero in the interior. Outside the grid p = 0 (no wrap).
+ */
+export interface PmlCoefficients {
+  ax: Float32Array;
+  bx: Float32Array;
+  az: Float32Array;
+  bz: Float32Array;
+}
+
+/** PML damping d(i) = d0·((i + 1)/width)², d0 = 3·v_max·ln(1/R)/(2·width·dx), R = 1e-4, at cell i from the interior. */
+export function pmlDamping(widthCells: number, spacingMeters: number, maxVelocityMps: number): Float64Array {
+  const thickness = widthCells * spacingMeters;
+  const d0 = (3 * maxVelocityMps * Math.log(1e4)) / (2 * thickness);
+  return Float64Array.from({ length: widthCells }, (_, i) => d0 * ((i + 1) / widthCells) ** 2);
 }
 
 /** The run of one shot, as every kernel receives it. */
@@ -80,9 +104,14 @@ export function spongeDamping(widthCells: number, spacingMeters: number, minVelo
 
 /** Sponge width and target reflection for a geometry's boundary. */
 export function spongeSpec(geometry: AcquisitionGeometry): { widthCells: number; reflection: number } {
-  return geometry.boundary.kind === 'openfwi-sponge'
-    ? { widthCells: OPENFWI_SPONGE_CELLS, reflection: 1e-7 }
-    : { widthCells: geometry.boundary.widthCells, reflection: 1e-3 };
+  switch (geometry.boundary.kind) {
+    case 'openfwi-sponge':
+      return { widthCells: OPENFWI_SPONGE_CELLS, reflection: 1e-7 };
+    case 'sponge':
+      return { widthCells: geometry.boundary.widthCells, reflection: 1e-3 };
+    case 'pml':
+      return { widthCells: geometry.boundary.widthCells, reflection: 1 };
+  }
 }
 
 /**
@@ -112,8 +141,14 @@ export function padModel(velocityMps: Float32Array, nz: number, nx: number, geom
       alpha[row * nxPad + col] = freeSurface && row === 0 ? 0 : courant * courant;
     }
   }
-  for (let i = 0; i < nz * nx; i += 1) minVelocityMps = Math.min(minVelocityMps, velocityMps[i]);
+  let maxVelocityMps = -Infinity;
+  for (let i = 0; i < nz * nx; i += 1) {
+    minVelocityMps = Math.min(minVelocityMps, velocityMps[i]);
+    maxVelocityMps = Math.max(maxVelocityMps, velocityMps[i]);
+  }
 
+  const isPml = geometry.boundary.kind === 'pml';
+  // A PML has no sponge damping (R = 1 gives d0 = 0); its own coefficients follow.
   const damping = spongeDamping(widthCells, dx, minVelocityMps, reflection);
   const kappaX = new Float32Array(nxPad);
   const zMask = new Float32Array(nxPad);
@@ -127,7 +162,25 @@ export function padModel(velocityMps: Float32Array, nz: number, nx: number, geom
     if (row < padTop) kappaZ[row] = damping[padTop - 1 - row] * dt;
     else if (row >= padTop + nz) kappaZ[row] = damping[row - padTop - nz] * dt;
   }
-  return { nz, nx, nzPad, nxPad, padTop, padLeft, velocityMps: padded, alpha, kappaX, zMask, kappaZ, freeSurface };
+  let pml: PmlCoefficients | null = null;
+  if (isPml) {
+    const d = pmlDamping(widthCells, dx, maxVelocityMps);
+    const coefficients = (cells: number, before: number, inner: number): { a: Float32Array; b: Float32Array } => {
+      const a = new Float32Array(cells);
+      const b = new Float32Array(cells);
+      for (let i = 0; i < cells; i += 1) {
+        const depth = i < before ? before - 1 - i : i >= before + inner ? i - before - inner : -1;
+        const decay = depth < 0 ? 1 : Math.exp(-d[depth] * dt);
+        b[i] = decay;
+        a[i] = decay - 1;
+      }
+      return { a, b };
+    };
+    const x = coefficients(nxPad, padLeft, nx);
+    const z = coefficients(nzPad, padTop, nz);
+    pml = { ax: x.a, bx: x.b, az: z.a, bz: z.b };
+  }
+  return { nz, nx, nzPad, nxPad, padTop, padLeft, velocityMps: padded, alpha, kappaX, zMask, kappaZ, freeSurface, pml };
 }
 
 /** The setup of shot `shot` of the geometry on a padded model. */

@@ -84,6 +84,39 @@ interface PartDbRow {
   meta: string;
 }
 
+export interface ModelRow {
+  id: number;
+  name: string;
+  kind: 'stage1' | 'stage2' | 'inversionnet';
+  /** Folder under the project's models/ holding the ONNX graphs and manifest.json. */
+  folder: string;
+  manifest: Record<string, unknown>;
+  createdByJob: number | null;
+  createdAt: string;
+}
+
+interface ModelDbRow {
+  id: number;
+  name: string;
+  kind: ModelRow['kind'];
+  folder: string;
+  manifest: string;
+  created_by_job: number | null;
+  created_at: string;
+}
+
+function toModel(row: ModelDbRow): ModelRow {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    folder: row.folder,
+    manifest: JSON.parse(row.manifest) as Record<string, unknown>,
+    createdByJob: row.created_by_job,
+    createdAt: row.created_at,
+  };
+}
+
 const now = (): string => new Date().toISOString();
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
@@ -327,6 +360,49 @@ export class Catalogue {
   deleteDataset(id: number): void {
     this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
     this.changed('datasets', 'dataset_parts');
+  }
+
+  // ---- models ----
+
+  insertModel(model: { name: string; kind: ModelRow['kind']; folder: string; manifest: unknown; createdByJob: number | null }): ModelRow {
+    const info = this.db
+      .prepare('INSERT INTO models (name, kind, folder, manifest, created_by_job, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(model.name, model.kind, model.folder, JSON.stringify(model.manifest), model.createdByJob, now());
+    this.changed('models');
+    return this.getModel(Number(info.lastInsertRowid));
+  }
+
+  getModel(id: number): ModelRow {
+    const row = this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelDbRow | undefined;
+    if (!row) throw new StudioError('not_found', `There is no model ${id} in this project.`);
+    return toModel(row);
+  }
+
+  listModels(): ModelRow[] {
+    return (this.db.prepare('SELECT * FROM models ORDER BY id').all() as ModelDbRow[]).map(toModel);
+  }
+
+  modelFolders(): string[] {
+    return (this.db.prepare('SELECT folder FROM models').all() as { folder: string }[]).map((r) => r.folder);
+  }
+
+  deleteModel(id: number): void {
+    this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
+    this.changed('models');
+  }
+
+  // ---- training events ----
+
+  appendTrainingEvent(jobId: number, step: number, type: string, payload: unknown): void {
+    this.db.prepare('INSERT INTO training_events (job_id, step, type, payload, at) VALUES (?, ?, ?, ?, ?)').run(jobId, step, type, JSON.stringify(payload), now());
+    this.changed('training_events');
+  }
+
+  trainingEvents(jobId: number, afterId = 0, limit = 20_000): { id: number; step: number; type: string; payload: Record<string, unknown>; at: string }[] {
+    const rows = this.db
+      .prepare('SELECT id, step, type, payload, at FROM training_events WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(jobId, afterId, limit) as { id: number; step: number; type: string; payload: string; at: string }[];
+    return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as Record<string, unknown> }));
   }
 
   close(): void {

@@ -75,4 +75,31 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'models and training',
+    sql: `
+      -- A model trained in this project; its ONNX files and manifest live in models/<folder>/.
+      CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('stage1','stage2','inversionnet')),
+        folder TEXT NOT NULL UNIQUE,
+        manifest TEXT NOT NULL,
+        created_by_job INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+      );
+
+      -- The trainer's JSON-lines messages (progress, metrics, previews, checkpoints), for curves.
+      CREATE TABLE training_events (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX training_events_by_job ON training_events(job_id, id);
+    `,
+  },
 ];

@@ -77,11 +77,23 @@ describe('project folder and catalogue', () => {
   it('applies a new migration in a transaction, and a failing one leaves the schema as it was', () => {
     const file = path.join(dir, catalogueFileName);
     openCatalogueDatabase(file).close();
-    const broken = [...migrations, { version: 2, name: 'broken', sql: 'CREATE TABLE extra (x INTEGER); INSERT INTO missing_table VALUES (1);' }];
+    const broken = [...migrations, { version: migrations.length + 1, name: 'broken', sql: 'CREATE TABLE extra (x INTEGER); INSERT INTO missing_table VALUES (1);' }];
     expect(() => openCatalogueDatabase(file, broken)).toThrow();
     const db = openCatalogueDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('upgrades a catalogue of an earlier release, keeping its rows', () => {
+    const file = path.join(dir, catalogueFileName);
+    const old = openCatalogueDatabase(file, migrations.slice(0, 1));
+    old.prepare("INSERT INTO project_meta (key, value) VALUES ('name', 'kept')").run();
+    old.close();
+    const db = openCatalogueDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.prepare("SELECT value FROM project_meta WHERE key = 'name'").get()).toEqual({ value: 'kept' });
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'models'").get()).toEqual({ name: 'models' });
     db.close();
   });
 

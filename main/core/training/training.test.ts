@@ -1,0 +1,80 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Studio } from '../app/studio.ts';
+import { studioJobKinds } from '../jobs/registry.ts';
+import { dispatch } from '../api/handlers.ts';
+import { findPython } from './python.ts';
+import type { JobInfo } from '../api/contract.ts';
+
+const probe = await findPython(null, { timeoutMs: 60_000 });
+if (!probe.found) console.log(`Training tests skipped: no Python with torch (${probe.tried.map((t) => `${t.path}: ${t.problem}`).join('; ')}).`);
+
+let dir: string;
+let studio: Studio;
+let datasetId: number;
+const call = (method: string, args: unknown): Promise<any> => dispatch(studio, method, args);
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-training-'));
+  studio = new Studio({ dataDir: path.join(dir, 'data'), shell: 'cli', jobKinds: studioJobKinds() });
+  await studio.createProject(path.join(dir, 'project'), 'training');
+  const synth = (await call('physics.synthesize', { family: 'flatvel-a', count: 6, seed: 5 })) as JobInfo;
+  expect((await studio.jobs.waitFor(synth.id)).status).toBe('done');
+  datasetId = (await call('dataset.list', {}))[0].id;
+});
+
+afterAll(async () => {
+  await studio.shutdown();
+});
+
+describe.skipIf(!probe.found)('training from the studio', () => {
+  it('finds the interpreter with torch', async () => {
+    const detected = await call('python.detect', {});
+    expect(detected.found.torchVersion).toMatch(/^\d+\.\d+/);
+    expect(detected.installHint).toMatch(/python3-torch/);
+  });
+
+  it('trains InversionNet a few steps, streams its progress, and registers the exported model', async () => {
+    const job = (await call('train.start', {
+      network: 'inversionnet',
+      datasetId,
+      steps: 3,
+      batchSize: 2,
+      extraArgs: ['--log-every', '1', '--preview-every', '3', '--checkpoint-every', '3', '--max-val-samples', '2', '--val-fraction', '0.34'],
+    })) as JobInfo;
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('done');
+    const events = await call('train.events', { jobId: job.id });
+    const types = events.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('start');
+    expect(types.filter((t: string) => t === 'progress')).toHaveLength(3);
+    expect(types).toContain('metrics');
+    expect(types.at(-1)).toBe('done');
+    const progress = events.filter((e: { type: string }) => e.type === 'progress').map((e: { payload: { loss: number } }) => e.payload.loss);
+    expect(progress.every((loss: number) => Number.isFinite(loss) && loss > 0)).toBe(true);
+
+    const preview = events.find((e: { type: string }) => e.type === 'preview');
+    const payload = await call('train.preview', { jobId: job.id, file: preview.payload.files.velocity_prediction });
+    expect(payload.shape).toEqual([70, 70]);
+    await expect(call('train.preview', { jobId: job.id, file: '/etc/passwd' })).rejects.toThrow(/run folder/);
+
+    const models = await call('model.list', {});
+    const trained = models.find((m: { ref: string }) => m.ref === (done.result as { modelRef: string }).modelRef);
+    expect(trained).toMatchObject({ kind: 'inversionnet', source: 'project' });
+    expect(trained.metrics.velocity_mae).toBeGreaterThan(0);
+    const folder = path.join(studio.requireProject().folder, 'models', `inversionnet-job${job.id}`);
+    expect(fs.existsSync(path.join(folder, 'inversionnet.onnx'))).toBe(true);
+  });
+
+  it('refuses to train on a dataset without velocity, and explains a missing interpreter', async () => {
+    await call('settings.update', { pythonPath: path.join(dir, 'no-such-python') });
+    const job = (await call('train.start', { network: 'inversionnet', datasetId, steps: 1 })) as JobInfo;
+    const failed = await studio.jobs.waitFor(job.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/apt-get install python3-torch/);
+    await call('settings.update', { pythonPath: null });
+  });
+});

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { JobKind } from '../jobs/jobKind.ts';
+import { methods } from '../api/contract.ts';
+import { Project } from '../project/project.ts';
+import { StudioError } from '../util/errors.ts';
+import { requirePython } from './python.ts';
+import { runTrainerModule, type TrainerMessage } from './trainerProcess.ts';
+import { modelsFolderName, resolveModel } from './modelRegistry.ts';
+
+type Params = z.output<(typeof methods)['train.start']['args']>;
+interface State {
+  runDir: string;
+  started: boolean;
+}
+
+export const trainingFolderName = 'training';
+
+export function trainingRunDir(projectDir: string, jobId: number): string {
+  return path.join(projectDir, trainingFolderName, `job-${jobId}`);
+}
+
+/**
+ * Trains one network with the PyTorch trainer in native-models/, as a child process with the
+ * interpreter from the settings (or one found automatically). Its JSON lines become job progress and
+ * training events; cancel sends SIGTERM (the trainer checkpoints first) and resume continues from
+ * that checkpoint; the exported model registers itself in the project.
+ */
+export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: string; metrics: unknown }> = {
+  kind: 'train',
+  paramsSchema: methods['train.start'].args as unknown as z.ZodType<Params>,
+  title: (p) => `Train ${p.network} on dataset ${p.datasetId} (${p.steps} steps)`,
+  async run(ctx, params) {
+    const dataset = ctx.catalogue.getDataset(params.datasetId);
+    if (!dataset.hasSeismic || !dataset.hasVelocity) {
+      throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on; it has ${dataset.hasSeismic ? 'seismic only' : 'velocity only'}.`);
+    }
+    const python = await requirePython(ctx.services.settings().pythonPath);
+    ctx.log(`Python ${python.pythonVersion} at ${python.path}, torch ${python.torchVersion}${python.cudaAvailable ? ' with CUDA' : ' (CPU)'}.`);
+    const runDir = ctx.resumeState?.runDir ?? trainingRunDir(ctx.projectDir, ctx.jobId);
+    fs.mkdirSync(runDir, { recursive: true });
+    const arrays = (folder: string): string => path.join(ctx.projectDir, 'arrays', folder);
+    const args = [params.network, '--data', arrays(dataset.folder), '--out', runDir, '--steps', String(params.steps), '--threads', String(params.threads), '--seed', String(params.seed)];
+    if (params.valDatasetId !== undefined) args.push('--val-data', arrays(ctx.catalogue.getDataset(params.valDatasetId).folder));
+    if (params.batchSize) args.push('--batch-size', String(params.batchSize));
+    if (params.network === 'stage2') {
+      if (!params.stage1Model) throw new StudioError('bad_input', 'Stage 2 trains in the latent space of a stage-1 model: choose one (stage1Model).');
+      const project = Project.open(ctx.projectDir);
+      try {
+        args.push('--stage1', resolveModel(params.stage1Model, 'stage1', project).folder);
+      } finally {
+        project.close();
+      }
+    }
+    args.push(...params.extraArgs);
+    if (ctx.resumeState?.started && fs.existsSync(path.join(runDir, 'checkpoint.pt'))) args.push('--resume');
+    ctx.checkpoint({ runDir, started: true });
+
+    const run = runTrainerModule(python.path, 'train', args, {
+      onMessage: (message: TrainerMessage) => {
+        const step = message.step ?? 0;
+        ctx.catalogue.appendTrainingEvent(ctx.jobId, step, message.type, message);
+        if (message.type === 'progress' || message.type === 'start') {
+          ctx.progress({ done: step, total: message.total_steps ?? params.steps, unit: 'steps', message: typeof message.loss === 'number' ? `loss ${message.loss.toPrecision(4)}` : undefined });
+        }
+        if (message.type === 'metrics') ctx.log(`Held-out metrics at step ${step}: ${JSON.stringify(message)}`);
+      },
+      onLog: (line) => {
+        if (/warn|error/i.test(line)) ctx.log(line, 'warn');
+      },
+    });
+    const stop = (): void => run.stop();
+    ctx.signal.addEventListener('abort', stop);
+    let last: TrainerMessage;
+    try {
+      last = await run.finished;
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+    }
+    if (last.type === 'stopped') throw new StudioError('cancelled', `Training stopped at step ${last.step}; resume continues from its checkpoint.`);
+
+    const exported = String(last.model_dir ?? '');
+    if (!exported || !fs.existsSync(path.join(exported, 'manifest.json'))) throw new StudioError('internal', 'The trainer finished without exporting a model.');
+    const folder = `${params.network}-job${ctx.jobId}`;
+    const destination = path.join(ctx.projectDir, modelsFolderName, folder);
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    fs.rmSync(destination, { recursive: true, force: true });
+    fs.cpSync(exported, destination, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(destination, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const model = ctx.catalogue.insertModel({
+      name: params.name ?? `${params.network} on ${dataset.name} (${params.steps} steps)`,
+      kind: params.network,
+      folder,
+      manifest,
+      createdByJob: ctx.jobId,
+    });
+    ctx.log(`Model registered as project:${model.id} (${folder}).`);
+    return { modelId: model.id, modelRef: `project:${model.id}`, metrics: last.metrics ?? null };
+  },
+  discard(ctx, _params) {
+    if (ctx.resumeState?.runDir) fs.rmSync(ctx.resumeState.runDir, { recursive: true, force: true });
+  },
+};
