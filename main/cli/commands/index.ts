@@ -5,6 +5,7 @@ import { synthCommand } from './synth.ts';
 import { deviationCommand } from './deviation.ts';
 import { projectCommand } from './project.ts';
 import { importCommand, exportCommand, datasetsCommand, jobsCommand } from './importData.ts';
+import { trainCommand, modelsCommand } from './train.ts';
 
 /** Every `wavediff` subcommand, in the order `wavediff --help` lists them. */
-export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand, synthCommand, forwardCommand, deviationCommand];
+export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand, synthCommand, forwardCommand, deviationCommand, trainCommand, modelsCommand];

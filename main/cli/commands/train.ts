@@ -1,0 +1,87 @@
+import type { CliCommand } from '../command.ts';
+import { StudioError } from '../../core/util/errors.ts';
+import { call, followJob, projectFolderFrom, withProject } from '../studioSession.ts';
+import { positiveInteger } from '../physicsArgs.ts';
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train stage 1, stage 2 or InversionNet on a dataset of a project',
+  usage: `Usage:
+  wavediff train stage1|stage2|inversionnet --project DIR --dataset ID [options] [-- TRAINER OPTIONS]
+
+Options:
+  --dataset ID        dataset of seismic–velocity pairs to train on (see wavediff datasets)
+  --val-dataset ID    held-out dataset (default: a seeded 10 % of --dataset)
+  --steps N           optimiser steps (default 1000)
+  --batch-size B      batch size (default: the trainer's per network)
+  --stage1 REF        stage 2 only: the stage-1 model ('default:stage1' or 'project:ID')
+  --threads T         torch threads (default 1)
+  --seed S            training seed (default 0)
+  --name NAME         name of the registered model
+
+Runs the PyTorch trainer in native-models/ with the configured Python (Settings, or found
+automatically: one with torch). Progress is drawn on the terminal; Ctrl-C checkpoints and stops, and
+'wavediff jobs resume ID' continues. Options after -- go to the trainer (native-models/README.md).`,
+  options: {
+    project: { type: 'string' },
+    dataset: { type: 'string' },
+    'val-dataset': { type: 'string' },
+    steps: { type: 'string' },
+    'batch-size': { type: 'string' },
+    stage1: { type: 'string' },
+    threads: { type: 'string' },
+    seed: { type: 'string' },
+    name: { type: 'string' },
+  },
+  async run(args, io) {
+    const [network, ...extraArgs] = args.positionals;
+    if (network !== 'stage1' && network !== 'stage2' && network !== 'inversionnet') {
+      throw new StudioError('bad_input', `Name the network to train: stage1, stage2 or inversionnet (got '${network ?? ''}').`);
+    }
+    const datasetId = Number(args.values.dataset);
+    if (!Number.isInteger(datasetId)) throw new StudioError('bad_input', 'Give the dataset to train on with --dataset ID (see wavediff datasets --project DIR).');
+    const v = args.values;
+    return withProject(projectFolderFrom(args), async (studio) => {
+      const job = await call(studio, 'train.start', {
+        network,
+        datasetId,
+        valDatasetId: v['val-dataset'] !== undefined ? Number(v['val-dataset']) : undefined,
+        steps: positiveInteger(v.steps, 'steps', 1000),
+        batchSize: v['batch-size'] !== undefined ? positiveInteger(v['batch-size'], 'batch-size', 1) : undefined,
+        stage1Model: v.stage1 as string | undefined,
+        threads: positiveInteger(v.threads, 'threads', 1),
+        seed: v.seed !== undefined ? Number(v.seed) : 0,
+        name: v.name as string | undefined,
+        extraArgs,
+      });
+      const status = await followJob(studio, job, io);
+      if (status === 0) io.stdout.write(`${JSON.stringify(studio.jobs.get(job.id).result)}\n`);
+      return status;
+    });
+  },
+};
+
+export const modelsCommand: CliCommand = {
+  name: 'models',
+  summary: 'List the shipped default models and those trained in a project',
+  usage: 'Usage:\n  wavediff models [--project DIR] [--json]',
+  options: { project: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args, io) {
+    const print = (models: { ref: string; kind: string; name: string; metrics: Record<string, unknown> | null }[]): number => {
+      if (args.values.json) io.stdout.write(`${JSON.stringify(models)}\n`);
+      else if (models.length === 0) io.stdout.write('No models yet: the shipped defaults are missing and the project has none.\n');
+      else for (const m of models) io.stdout.write(`${m.ref}\t${m.kind}\t${m.name}${m.metrics?.velocity_mae !== undefined ? `\tvelocity MAE ${Number(m.metrics.velocity_mae).toFixed(4)}` : ''}\n`);
+      return 0;
+    };
+    const folder = (args.values.project as string | undefined) ?? process.env.WAVEDIFF_PROJECT;
+    if (folder) return withProject(projectFolderFrom(args), async (studio) => print(await call(studio, 'model.list', {})));
+    const { Studio } = await import('../../core/app/studio.ts');
+    const { defaultDataDir } = await import('../../core/app/userStore.ts');
+    const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: [] });
+    try {
+      return print(await call(studio, 'model.list', {}));
+    } finally {
+      await studio.shutdown();
+    }
+  },
+};
