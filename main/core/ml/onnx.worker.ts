@@ -54,6 +54,10 @@ interface LoadedSession {
   label: string;
 }
 
+// A missing CUDA provider is logged by onnxruntime's process-wide logger as an error on stderr, whatever
+// the session's logSeverityLevel; every failure also reaches us as an exception, which the pool reports.
+ort.env.logLevel = 'fatal';
+
 const sessions = new Map<string, LoadedSession>();
 /** Set after the CUDA provider failed once: later loads in 'auto' go straight to the CPU. */
 let cudaFailure: string | undefined;
@@ -65,7 +69,6 @@ function sessionOptions(providers: ExecutionProviderName[], intraOpThreads: numb
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    // onnxruntime logs a provider it cannot load as an error on stderr; the pool reports it as a notice instead
     logSeverityLevel: quiet ? 4 : 3,
   };
 }
