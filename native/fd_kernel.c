@@ -67,10 +67,16 @@ static inline size_t fd_field_floats(int nz_pad, int nx_pad) {
   return ((size_t)nz_pad + 2 * FD_GHOST + 1) * fd_stride(nx_pad);
 }
 
-/* Floats of workspace fd_run_shot needs: p, p_prev, α in the strided layout, κ row vectors. */
+/* Row vectors kept in the workspace: κ_x and z_mask, or the PML's a_x and b_x. */
+#define FD_ROW_VECTORS 2
+
+/*
+ * Floats of workspace fd_run_shot needs: p, p_prev, α in the strided layout, two row vectors,
+ * and for a PML four more fields (Ψx, Ψz, Zx, Zz).
+ */
 FD_EXPORT(fd_workspace_floats)
-size_t fd_workspace_floats(int nz_pad, int nx_pad) {
-  return 3 * fd_field_floats(nz_pad, nx_pad) + 2 * fd_width(nx_pad) + 16;
+size_t fd_workspace_floats(int nz_pad, int nx_pad, int pml) {
+  return (pml ? 7 : 3) * fd_field_floats(nz_pad, nx_pad) + FD_ROW_VECTORS * fd_width(nx_pad) + 16;
 }
 
 /* Ghost rows and columns of p: periodic wrap; for a free surface an odd mirror above row 0 and zeros below. */
@@ -131,6 +137,68 @@ static void fd_update(const float *restrict p, float *restrict p_prev, const flo
   }
 }
 
+/* The odd mirror above a free surface, p(−k) = −p(k), for the PML (whose other ghosts stay 0). */
+static void fd_mirror_free_surface(float *restrict p, size_t stride, size_t width) {
+  float *origin = p + FD_GHOST * stride + FD_LEAD;
+  for (size_t c = 0; c < width; c++) {
+    origin[c - stride] = -origin[c + stride];
+    origin[c - 2 * stride] = -origin[c + 2 * stride];
+  }
+}
+
+/*
+ * One PML step (main/core/physics/model.ts, PmlCoefficients), in units of dx:
+ *   Ψx ← bx·Ψx + ax·Dx p, Ψz likewise (first pass, every cell),
+ *   Zx ← bx·Zx + ax·(Lx + Dx Ψx), Zz likewise,
+ *   p_next = 2p − p_prev + α·((Lx + Lz) + (Dx Ψx + Dz Ψz) + (Zx + Zz))   (second pass).
+ * D is the 4th-order first difference (8·(f₊₁ − f₋₁) − (f₊₂ − f₋₂))/12.
+ */
+static void fd_update_pml(const float *restrict p, float *restrict p_prev, const float *restrict alpha,
+                          float *restrict psi_x, float *restrict psi_z, float *restrict zeta_x, float *restrict zeta_z,
+                          const float *restrict ax, const float *restrict bx, const float *restrict az,
+                          const float *restrict bz, int nz_pad, size_t stride, size_t width) {
+  const fd_vec d1_near = fd_splat(8.0f / 12.0f), d1_far = fd_splat(1.0f / 12.0f);
+  const fd_vec near = fd_splat(4.0f / 3.0f), far = fd_splat(-1.0f / 12.0f), centre1 = fd_splat(-2.5f), two = fd_splat(2.0f);
+  const size_t s2 = 2 * stride;
+  for (int row = 0; row < nz_pad; row++) {
+    const size_t base = (size_t)(row + FD_GHOST) * stride + FD_LEAD;
+    const float *restrict pc = p + base;
+    float *restrict px = psi_x + base;
+    float *restrict pz = psi_z + base;
+    const fd_vec azr = fd_splat(az[row]), bzr = fd_splat(bz[row]);
+    for (size_t c = 0; c < width; c += FD_VW) {
+      const fd_vec dx = d1_near * (fd_load(pc + c + 1) - fd_load(pc + c - 1)) - d1_far * (fd_load(pc + c + 2) - fd_load(pc + c - 2));
+      const fd_vec dz = d1_near * (fd_load(pc + c + stride) - fd_load(pc + c - stride)) - d1_far * (fd_load(pc + c + s2) - fd_load(pc + c - s2));
+      fd_store(px + c, fd_load(bx + c) * fd_load(px + c) + fd_load(ax + c) * dx);
+      fd_store(pz + c, bzr * fd_load(pz + c) + azr * dz);
+    }
+  }
+  for (int row = 0; row < nz_pad; row++) {
+    const size_t base = (size_t)(row + FD_GHOST) * stride + FD_LEAD;
+    const float *restrict pc = p + base;
+    const float *restrict px = psi_x + base;
+    const float *restrict pz = psi_z + base;
+    float *restrict zx = zeta_x + base;
+    float *restrict zz = zeta_z + base;
+    float *restrict pp = p_prev + base;
+    const float *restrict a = alpha + base;
+    const fd_vec azr = fd_splat(az[row]), bzr = fd_splat(bz[row]);
+    for (size_t c = 0; c < width; c += FD_VW) {
+      const fd_vec centre = fd_load(pc + c);
+      const fd_vec lx = near * (fd_load(pc + c - 1) + fd_load(pc + c + 1)) + far * (fd_load(pc + c - 2) + fd_load(pc + c + 2)) + centre1 * centre;
+      const fd_vec lz = near * (fd_load(pc + c - stride) + fd_load(pc + c + stride)) + far * (fd_load(pc + c - s2) + fd_load(pc + c + s2)) + centre1 * centre;
+      const fd_vec dpx = d1_near * (fd_load(px + c + 1) - fd_load(px + c - 1)) - d1_far * (fd_load(px + c + 2) - fd_load(px + c - 2));
+      const fd_vec dpz = d1_near * (fd_load(pz + c + stride) - fd_load(pz + c - stride)) - d1_far * (fd_load(pz + c + s2) - fd_load(pz + c - s2));
+      const fd_vec zxv = fd_load(bx + c) * fd_load(zx + c) + fd_load(ax + c) * (lx + dpx);
+      const fd_vec zzv = bzr * fd_load(zz + c) + azr * (lz + dpz);
+      fd_store(zx + c, zxv);
+      fd_store(zz + c, zzv);
+      const fd_vec sum = ((lx + lz) + (dpx + dpz)) + (zxv + zzv);
+      fd_store(pp + c, (two * centre - fd_load(pp + c)) + fd_load(a + c) * sum);
+    }
+  }
+}
+
 /*
  * Runs one shot. Integer parameters as main/core/physics/kernels.ts passes them; arrays compact
  * ([nz_pad, nx_pad] row-major for alpha, flat padded indices for receivers). `workspace` holds
@@ -139,32 +207,42 @@ static void fd_update(const float *restrict p, float *restrict p_prev, const flo
  */
 FD_EXPORT(fd_run_shot)
 int fd_run_shot(int nz_pad, int nx_pad, int free_surface, int steps, int record_every, int snapshot_every,
-                int pad_top, int pad_left, int nz, int nx, int source_row, int source_col, int receivers,
+                int pad_top, int pad_left, int nz, int nx, int source_row, int source_col, int receivers, int pml,
                 const float *alpha_compact, const float *kappa_x_compact, const float *z_mask_compact,
-                const float *kappa_z, const float *amplitude, const int32_t *receiver_index,
+                const float *kappa_z, const float *pml_ax, const float *pml_bx, const float *pml_az,
+                const float *pml_bz, const float *amplitude, const int32_t *receiver_index,
                 float *workspace, float *seismic, float *snapshots) {
   if (nz_pad < 3 || nx_pad < 3 || steps < 1 || record_every < 1 || snapshot_every < 0) return -1;
   if (((uintptr_t)workspace & 63) != 0) return -2;
   const size_t stride = fd_stride(nx_pad), width = fd_width(nx_pad);
   const size_t field = fd_field_floats(nz_pad, nx_pad);
+  const size_t fields = pml ? 7 : 3;
   float *p = workspace, *p_prev = workspace + field, *alpha = workspace + 2 * field;
-  float *kappa_x = workspace + 3 * field, *z_mask = kappa_x + width;
+  /* Row vectors: κ_x and z_mask for a sponge, a_x and b_x for a PML. */
+  float *row_a = workspace + fields * field, *row_b = row_a + width;
+  float *psi_x = workspace + 3 * field, *psi_z = psi_x + field, *zeta_x = psi_z + field, *zeta_z = zeta_x + field;
 
-  for (size_t i = 0; i < 3 * field + 2 * width; i++) workspace[i] = 0.0f;
+  for (size_t i = 0; i < fields * field + FD_ROW_VECTORS * width; i++) workspace[i] = 0.0f;
   for (int row = 0; row < nz_pad; row++) {
     float *dst = alpha + (size_t)(row + FD_GHOST) * stride + FD_LEAD;
     const float *src = alpha_compact + (size_t)row * nx_pad;
     for (int col = 0; col < nx_pad; col++) dst[col] = src[col];
   }
   for (int col = 0; col < nx_pad; col++) {
-    kappa_x[col] = kappa_x_compact[col];
-    z_mask[col] = z_mask_compact[col];
+    row_a[col] = pml ? pml_ax[col] : kappa_x_compact[col];
+    row_b[col] = pml ? pml_bx[col] : z_mask_compact[col];
   }
   const size_t source = (size_t)(source_row + FD_GHOST) * stride + FD_LEAD + (size_t)source_col;
 
   for (int step = 0; step < steps; step++) {
-    fd_fill_ghosts(p, nz_pad, nx_pad, stride, width, free_surface);
-    fd_update(p, p_prev, alpha, kappa_x, z_mask, kappa_z, nz_pad, stride, width);
+    if (pml) {
+      /* Beyond a PML the field is zero: its ghosts are never written, except a free surface's mirror. */
+      if (free_surface) fd_mirror_free_surface(p, stride, width);
+      fd_update_pml(p, p_prev, alpha, psi_x, psi_z, zeta_x, zeta_z, row_a, row_b, pml_az, pml_bz, nz_pad, stride, width);
+    } else {
+      fd_fill_ghosts(p, nz_pad, nx_pad, stride, width, free_surface);
+      fd_update(p, p_prev, alpha, row_a, row_b, kappa_z, nz_pad, stride, width);
+    }
     float *swap = p;
     p = p_prev;
     p_prev = swap;

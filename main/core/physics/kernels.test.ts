@@ -93,6 +93,15 @@ describe('kernels agree (ts reference, wasm, native)', () => {
     for (let t = 0; t < 100; t += 1) expect(seismic[t * 24]).toBe(0);
   });
 
+  test('PML, absorbing and free top', () => {
+    const velocity = testModel(30, 48);
+    for (const top of ['absorbing', 'free'] as const) {
+      const geometry: AcquisitionGeometry = { ...smallGeometry(top), boundary: { kind: 'pml', widthCells: 12 } };
+      expectAgreement(runAll(velocity, 30, 48, geometry, 0, 30));
+      expectAgreement(runAll(velocity, 30, 48, geometry, 1, 0));
+    }
+  });
+
   test('the OpenFWI geometry (120-cell sponge, periodic wrap) on a real-sized grid', () => {
     const velocity = testModel(70, 70);
     const geometry: AcquisitionGeometry = { ...openfwiGeometry(), steps: 250 };

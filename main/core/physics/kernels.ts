@@ -34,7 +34,16 @@ function shotParameters(setup: ShotSetup): number[] {
     setup.sourceRow,
     setup.sourceCol,
     setup.receiverIndex.length,
+    m.pml ? 1 : 0,
   ];
+}
+
+const EMPTY = new Float32Array(0);
+
+/** The PML's coefficient vectors in the kernel's order (empty for a sponge). */
+function pmlVectors(setup: ShotSetup): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const pml = setup.model.pml;
+  return pml ? [pml.ax, pml.bx, pml.az, pml.bz] : [EMPTY, EMPTY, EMPTY, EMPTY];
 }
 
 const tsKernel: FdKernel = { name: 'ts', runShot: runShotTs };
@@ -54,7 +63,7 @@ export function nativeAddonPath(): string {
 interface WasmExports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
-  fd_workspace_floats(nzPad: number, nxPad: number): number;
+  fd_workspace_floats(nzPad: number, nxPad: number, pml: number): number;
   fd_run_shot(...args: number[]): number;
 }
 
@@ -89,9 +98,10 @@ function createWasmKernel(): FdKernel {
       const kappaXAt = take(m.nxPad);
       const zMaskAt = take(m.nxPad);
       const kappaZAt = take(m.nzPad);
+      const pmlAt = pmlVectors(setup).map((vector) => take(vector.length));
       const amplitudeAt = take(setup.steps);
       const receiverAt = take(setup.receiverIndex.length);
-      const workspaceAt = take(exports.fd_workspace_floats(m.nzPad, m.nxPad));
+      const workspaceAt = take(exports.fd_workspace_floats(m.nzPad, m.nxPad, m.pml ? 1 : 0));
       const seismicAt = take(seismicLength);
       const snapshotAt = take(snapshotLength);
       const needed = cursor - exports.memory.buffer.byteLength;
@@ -102,6 +112,7 @@ function createWasmKernel(): FdKernel {
       new Float32Array(buffer, kappaXAt, m.nxPad).set(m.kappaX);
       new Float32Array(buffer, zMaskAt, m.nxPad).set(m.zMask);
       new Float32Array(buffer, kappaZAt, m.nzPad).set(m.kappaZ);
+      pmlVectors(setup).forEach((vector, i) => new Float32Array(buffer, pmlAt[i], vector.length).set(vector));
       new Float32Array(buffer, amplitudeAt, setup.steps).set(setup.sourceAmplitude);
       new Int32Array(buffer, receiverAt, setup.receiverIndex.length).set(setup.receiverIndex);
 
@@ -111,6 +122,7 @@ function createWasmKernel(): FdKernel {
         kappaXAt,
         zMaskAt,
         kappaZAt,
+        ...pmlAt,
         amplitudeAt,
         receiverAt,
         workspaceAt,
@@ -133,6 +145,10 @@ interface NativeAddon {
     kappaX: Float32Array,
     zMask: Float32Array,
     kappaZ: Float32Array,
+    pmlAx: Float32Array,
+    pmlBx: Float32Array,
+    pmlAz: Float32Array,
+    pmlBz: Float32Array,
     amplitude: Float32Array,
     receiverIndex: Int32Array,
     seismic: Float32Array,
@@ -155,6 +171,7 @@ function createNativeKernel(addon: NativeAddon): FdKernel {
         m.kappaX,
         m.zMask,
         m.kappaZ,
+        ...pmlVectors(setup),
         setup.sourceAmplitude,
         setup.receiverIndex,
         seismic,
