@@ -22,6 +22,7 @@ import FolderOpenIcon from '@mui/icons-material/FolderOpen';
 import StorageIcon from '@mui/icons-material/Storage';
 import WavesIcon from '@mui/icons-material/Waves';
 import LayersIcon from '@mui/icons-material/Layers';
+import ViewInArIcon from '@mui/icons-material/ViewInAr';
 import WorkHistoryIcon from '@mui/icons-material/WorkHistory';
 import SettingsIcon from '@mui/icons-material/Settings';
 import MenuOpenIcon from '@mui/icons-material/MenuOpen';
@@ -40,6 +41,7 @@ import { ProjectsView } from '../views/ProjectsView.tsx';
 import { DatasetsView } from '../views/DatasetsView.tsx';
 import { SeismicView } from '../views/SeismicView.tsx';
 import { VelocityView } from '../views/VelocityView.tsx';
+import { WavefieldView } from '../views/WavefieldView.tsx';
 import { JobsView } from '../views/JobsView.tsx';
 import { SettingsView } from '../views/SettingsView.tsx';
 
@@ -52,7 +54,7 @@ interface NavItem {
 }
 
 /**
- * The navigation, in groups. The wavefield (three.js), models/training, generation and gallery
+ * The navigation, in groups. The models/training, generation and gallery
  * views join the "Data" and "Generative models" groups when they exist; add them here and to
  * `viewIds` in routes.ts.
  */
@@ -64,6 +66,7 @@ const navGroups: { label: string; items: NavItem[] }[] = [
       { view: 'datasets', label: 'Datasets', icon: <StorageIcon />, needsProject: true },
       { view: 'seismic', label: 'Shot gathers', icon: <WavesIcon />, needsProject: true },
       { view: 'velocity', label: 'Velocity maps', icon: <LayersIcon />, needsProject: true },
+      { view: 'wavefield', label: 'Wavefield', icon: <ViewInArIcon />, needsProject: true },
     ],
   },
   { label: 'Work', items: [{ view: 'jobs', label: 'Jobs', icon: <WorkHistoryIcon />, needsProject: true }] },
@@ -147,6 +150,9 @@ function Shell() {
         break;
       case 'velocity':
         content = <VelocityView params={route.params} />;
+        break;
+      case 'wavefield':
+        content = <WavefieldView params={route.params} />;
         break;
       case 'jobs':
         content = <JobsView />;

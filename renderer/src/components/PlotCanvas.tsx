@@ -26,6 +26,11 @@ export interface PlotCanvasProps {
   onHover?: (cell: { col: number; row: number } | null) => void;
   /** Double-click resets the view. */
   onReset?: () => void;
+  /**
+   * When given, dragging paints cells instead of panning (editors): called with each cell under the
+   * pointer while the button is down, then once with phase 'end'. The wheel still zooms.
+   */
+  onPaint?: (cell: { col: number; row: number }, phase: 'start' | 'move' | 'end') => void;
   background?: string;
   testId: string;
   ariaLabel: string;
@@ -48,6 +53,8 @@ export function PlotCanvas(props: PlotCanvasProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   const drag = useRef<{ x: number; y: number; view: DataWindow; pointerId: number } | null>(null);
+  const paint = useRef<{ pointerId: number; last: { col: number; row: number } | null } | null>(null);
+  const onPaint = props.onPaint;
 
   const rectFor = useCallback(
     (width: number, height: number): PlotRect => {
@@ -149,9 +156,25 @@ export function PlotCanvas(props: PlotCanvasProps) {
         onPointerDown={(event) => {
           if (event.button !== 0) return;
           event.currentTarget.setPointerCapture(event.pointerId);
+          if (onPaint) {
+            const cell = cellAt(event);
+            paint.current = { pointerId: event.pointerId, last: cell };
+            if (cell) onPaint(cell, 'start');
+            return;
+          }
           drag.current = { x: event.clientX, y: event.clientY, view, pointerId: event.pointerId };
         }}
         onPointerMove={(event) => {
+          const painting = paint.current;
+          if (onPaint && painting && painting.pointerId === event.pointerId) {
+            const cell = cellAt(event);
+            if (cell && (cell.col !== painting.last?.col || cell.row !== painting.last?.row)) {
+              painting.last = cell;
+              onPaint(cell, 'move');
+            }
+            onHover?.(cell);
+            return;
+          }
           const start = drag.current;
           if (start && start.pointerId === event.pointerId) {
             const bounds = event.currentTarget.getBoundingClientRect();
@@ -163,9 +186,15 @@ export function PlotCanvas(props: PlotCanvasProps) {
         }}
         onPointerUp={(event) => {
           if (drag.current?.pointerId === event.pointerId) drag.current = null;
+          const painting = paint.current;
+          if (painting && painting.pointerId === event.pointerId) {
+            paint.current = null;
+            if (painting.last) onPaint?.(painting.last, 'end');
+          }
         }}
         onPointerCancel={() => {
           drag.current = null;
+          paint.current = null;
         }}
         onPointerLeave={() => onHover?.(null)}
         onDoubleClick={() => onReset?.()}

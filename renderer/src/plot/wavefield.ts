@@ -83,7 +83,7 @@ export interface BlendOptions {
  * a · seismic(p) + (1 − a) · brightness · velocity(v). Where the wave has not arrived one sees the model;
  * at and beyond the clip one sees only the pressure colour. Non-finite pressure counts as 0.
  */
-export function blendPressureOverVelocity(pressure: Float32Array, velocity: Float32Array, options: BlendOptions, out = new Uint8Array(pressure.length * 4)): Uint8Array {
+export function blendPressureOverVelocity(pressure: Float32Array, velocity: Float32Array, options: BlendOptions, out: Uint8Array = new Uint8Array(pressure.length * 4)): Uint8Array {
   if (velocity.length !== pressure.length) throw new Error(`Pressure has ${pressure.length} values but the velocity model ${velocity.length}.`);
   if (out.length !== pressure.length * 4) throw new Error(`Texel buffer holds ${out.length / 4} texels, not ${pressure.length}.`);
   const top = LUT_SIZE - 1;

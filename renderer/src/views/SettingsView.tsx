@@ -5,6 +5,7 @@ import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
+import { GeometrySection } from './GeometrySection.tsx';
 
 interface Form {
   autoPython: boolean;
@@ -145,6 +146,9 @@ export function SettingsView() {
           </Stack>
         </Paper>
       )}
+      <Box sx={{ mt: 3 }}>
+        <GeometrySection />
+      </Box>
       <PathPickerDialog
         open={picking}
         title="Choose the Python interpreter"

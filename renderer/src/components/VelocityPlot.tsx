@@ -1,0 +1,67 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Box, Typography } from '@mui/material';
+import { formatNumber } from '../jobs/format.ts';
+import type { AxisScale } from '../plot/axes.ts';
+import type { ColormapLut } from '../plot/colormaps.ts';
+import { valuesToRgba } from '../plot/image.ts';
+import { fullWindow, type DataWindow } from '../plot/viewport.ts';
+import { ColorBar } from './ColorBar.tsx';
+import { cellValue, PlotCanvas, type PlotOverlayContext } from './PlotCanvas.tsx';
+import { rgbaToCanvas } from './raster.ts';
+
+export interface VelocityPlotProps {
+  /** [nz, nx] in m/s */
+  velocityMps: Float32Array;
+  nz: number;
+  nx: number;
+  spacingM: number | null;
+  lut: ColormapLut;
+  min: number;
+  max: number;
+  testId: string;
+  ariaLabel: string;
+  height?: number | string;
+  drawOverlay?: (overlay: PlotOverlayContext) => void;
+  onPaint?: (cell: { col: number; row: number }, phase: 'start' | 'move' | 'end') => void;
+}
+
+/** A velocity model [depth, width] with physical axes, a hover readout in m/s and its colour bar (`<testId>-colorbar`). */
+export function VelocityPlot({ velocityMps, nz, nx, spacingM, lut, min, max, testId, ariaLabel, height = 340, drawOverlay, onPaint }: VelocityPlotProps) {
+  const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
+  const raster = useMemo(() => rgbaToCanvas(valuesToRgba(velocityMps, lut, min, max), nx, nz), [velocityMps, lut, min, max, nx, nz]);
+  const extent = useMemo(() => ({ cols: Math.max(1, nx), rows: Math.max(1, nz) }), [nx, nz]);
+  const [view, setView] = useState<DataWindow>(() => fullWindow(extent));
+  useEffect(() => setView(fullWindow(extent)), [extent]);
+  const xAxis: AxisScale = useMemo(() => (spacingM ? { label: 'Distance (m)', step: spacingM, origin: 0 } : { label: 'Grid column', step: 1, origin: 0 }), [spacingM]);
+  const yAxis: AxisScale = useMemo(() => (spacingM ? { label: 'Depth (m)', step: spacingM, origin: 0 } : { label: 'Grid row', step: 1, origin: 0 }), [spacingM]);
+  const readout = hover
+    ? `${spacingM ? `x ${formatNumber(cellValue(xAxis, hover.col))} m, z ${formatNumber(cellValue(yAxis, hover.row))} m` : `column ${hover.col}, row ${hover.row}`} · ${formatNumber(velocityMps[hover.row * nx + hover.col])} m/s`
+    : '';
+  return (
+    <Box>
+      <Typography variant="caption" component="div" sx={{ px: 1, fontFamily: 'monospace', height: 20, color: 'text.secondary' }} data-testid={`${testId}-readout`}>
+        {readout}
+      </Typography>
+      <Box sx={{ display: 'flex', gap: 1, height }}>
+        <Box sx={{ flex: 1, minWidth: 0 }}>
+          <PlotCanvas
+            testId={testId}
+            ariaLabel={ariaLabel}
+            extent={extent}
+            image={raster}
+            drawOverlay={drawOverlay}
+            xAxis={xAxis}
+            yAxis={yAxis}
+            xAxisPosition="top"
+            view={view}
+            onViewChange={setView}
+            onHover={setHover}
+            onReset={() => setView(fullWindow(extent))}
+            onPaint={onPaint}
+          />
+        </Box>
+        <ColorBar lut={lut} min={min} max={max} label="m/s" testId={`${testId}-colorbar`} />
+      </Box>
+    </Box>
+  );
+}
