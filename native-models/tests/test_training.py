@@ -161,7 +161,7 @@ class TestStage1Run(unittest.TestCase):
         self.assertEqual([m['step'] for m in STAGE1_LINES if m['type'] == 'preview'], [3, 6])
         for m in STAGE1_LINES:
             if m['type'] == 'progress':
-                for key in ('total_steps', 'loss', 'lr', 'samples_per_s', 'loss_seismic_l1', 'loss_velocity_l1',
+                for key in ('total_steps', 'loss', 'lr', 'samples_per_s', 'eta_s', 'loss_seismic_l1', 'loss_velocity_l1',
                             'loss_vq'):
                     self.assertIn(key, m)
                 self.assertTrue(math.isfinite(m['loss']) and m['samples_per_s'] > 0)

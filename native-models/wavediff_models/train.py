@@ -70,6 +70,8 @@ def parse_args(argv):
     p.add_argument('--base-channels', type=int)
     p.add_argument('--channel-mult', type=_ints, help='per-level channel multipliers, e.g. 1,2,4,8')
     p.add_argument('--no-attention', action='store_true', help='stage 2: no self-attention at the lowest level')
+    p.add_argument('--seismic-weight', type=float, help='stage 1: weight of the seismic L1 term (1.0)')
+    p.add_argument('--velocity-weight', type=float, help='stage 1: weight of the velocity L1 term (1.0)')
     p.add_argument('--adversarial-weight', type=float,
                    help='stage 1: weight of the PatchGAN hinge term on decoded velocity (default 0 = off)')
     p.add_argument('--adversarial-start', type=int, help='stage 1: first step of the adversarial term (0)')
@@ -110,7 +112,8 @@ def build_config(args, train_set):
                  'codebook_dim': args.codebook_dim, 'base_channels': args.base_channels,
                  'channel_mult': args.channel_mult, 'width': args.width, 'beta_schedule': args.beta_schedule,
                  'seismic_size': args.seismic_size, 'velocity_size': args.velocity_size,
-                 'adversarial_weight': args.adversarial_weight, 'adversarial_start': args.adversarial_start}
+                 'adversarial_weight': args.adversarial_weight, 'adversarial_start': args.adversarial_start,
+                 'seismic_weight': args.seismic_weight, 'velocity_weight': args.velocity_weight}
     for key, value in overrides.items():
         if value is not None and key in model:
             model[key] = value
@@ -280,6 +283,7 @@ def run(args, emitter, stop):
     grad_clip = cfg['train']['grad_clip']
     interval_start = time.perf_counter()
     interval_samples = 0
+    interval_steps = 0
     while step < total and stop.signal is None:
         t0 = time.perf_counter()
         indices = sampler.next()
@@ -297,12 +301,14 @@ def run(args, emitter, stop):
         samples_seen += len(indices)
         interval_samples += len(indices)
         elapsed += time.perf_counter() - t0
+        interval_steps += 1
         if step % args.log_every == 0 or step == total:
             now = time.perf_counter()
+            seconds = max(now - interval_start, 1e-9)
             emitter.emit('progress', step=step, total_steps=total, loss=float(loss), lr=_lr(optimizer),
-                         samples_per_s=interval_samples / max(now - interval_start, 1e-9),
-                         epoch=samples_seen / len(train_idx), elapsed_s=elapsed, **terms)
-            interval_start, interval_samples = now, 0
+                         samples_per_s=interval_samples / seconds, epoch=samples_seen / len(train_idx),
+                         elapsed_s=elapsed, eta_s=(total - step) * seconds / interval_steps, **terms)
+            interval_start, interval_samples, interval_steps = now, 0, 0
         if args.preview_every and step % args.preview_every == 0 and step < total:
             preview()
         if args.eval_every and step % args.eval_every == 0 and step < total:
