@@ -377,11 +377,19 @@ class TestSignals(unittest.TestCase):
         self.assertEqual(stopped['reason'], 'SIGTERM')
         self.assertGreaterEqual(stopped['step'], 1)
         self.assertEqual(bundle_io.load(out)['step'], stopped['step'])
-        rc, lines, err = run_in_process(['inversionnet', '--data', DATA, '--out', out, '--resume', '--no-export',
+        rc, lines, err = run_in_process(['inversionnet', '--data', DATA, '--out', out, '--resume',
                                          '--steps', str(stopped['step'] + 1), '--batch-size', '2'] + TINY_INVERSIONNET)
         self.assertEqual(rc, 0, err)
         self.assertEqual(lines[-1]['type'], 'done')
         self.assertEqual(lines[-1]['step'], stopped['step'] + 1)
+        # The finished run exported InversionNet on the native grid.
+        info = read_onnx(os.path.join(out, 'model', 'inversionnet.onnx'))
+        self.assertEqual([(i['name'], i['shape']) for i in info['inputs']], [('seismic', ['batch', 5, 1000, 70])])
+        self.assertEqual([(o['name'], o['shape']) for o in info['outputs']], [('velocity', ['batch', 1, 70, 70])])
+        with open(os.path.join(out, 'model', 'manifest.json')) as f:
+            manifest = json.load(f)
+        self.assertEqual(manifest['preprocess']['seismic']['size'], None)
+        self.assertEqual(manifest['training']['steps'], stopped['step'] + 1)
 
 
 if __name__ == '__main__':
