@@ -20,7 +20,8 @@ export interface VelocityPlotProps {
   max: number;
   testId: string;
   ariaLabel: string;
-  height?: number | string;
+  /** Height of the plot in pixels; the width follows the model's aspect ratio (square cells) up to the space available. */
+  height?: number;
   drawOverlay?: (overlay: PlotOverlayContext) => void;
   onPaint?: (cell: { col: number; row: number }, phase: 'start' | 'move' | 'end') => void;
 }
@@ -42,7 +43,7 @@ export function VelocityPlot({ velocityMps, nz, nx, spacingM, lut, min, max, tes
       <Typography variant="caption" component="div" sx={{ px: 1, fontFamily: 'monospace', height: 20, color: 'text.secondary' }} data-testid={`${testId}-readout`}>
         {readout}
       </Typography>
-      <Box sx={{ display: 'flex', gap: 1, height }}>
+      <Box sx={{ display: 'flex', gap: 1, height, width: `${Math.round(((height - 40) * nx) / Math.max(1, nz)) + 80 + 92}px`, maxWidth: '100%' }}>
         <Box sx={{ flex: 1, minWidth: 0 }}>
           <PlotCanvas
             testId={testId}

@@ -107,7 +107,7 @@ function label(text: string, colour = '#e6ebf0'): THREE.Sprite {
   canvas.height = 64;
   const ctx = canvas.getContext('2d');
   if (ctx) {
-    ctx.font = '600 30px system-ui, sans-serif';
+    ctx.font = '600 34px system-ui, sans-serif';
     ctx.fillStyle = colour;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
@@ -116,7 +116,7 @@ function label(text: string, colour = '#e6ebf0'): THREE.Sprite {
   const texture = new THREE.CanvasTexture(canvas);
   texture.colorSpace = THREE.SRGBColorSpace;
   const sprite = new THREE.Sprite(new THREE.SpriteMaterial({ map: texture, depthTest: false, transparent: true }));
-  sprite.scale.set(0.5, 0.125, 1);
+  sprite.scale.set(0.72, 0.18, 1);
   return sprite;
 }
 
@@ -229,7 +229,7 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     const xLabel = label('distance →');
     xLabel.position.set(0, 0, -box.depth / 2 - 0.15);
     const zLabel = label('depth →');
-    zLabel.position.set(-box.width / 2 - 0.3, 0, 0);
+    zLabel.position.set(-box.width / 2 - 0.4, 0, 0);
     surfaceGroup.add(xLabel, zLabel);
     content.add(surfaceGroup);
 
@@ -258,11 +258,11 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     const sliceMarkers = markers(source, receivers, onSlice, 0.012);
     slicesGroup.add(sliceMarkers);
     const tLabel = label('time →');
-    tLabel.position.set(box.width / 2 + 0.1, box.depth / 2 + 0.1, 0);
+    tLabel.position.set(box.width / 2 + 0.15, box.depth / 2 + 0.12, 0);
     const dLabel = label('distance →');
-    dLabel.position.set(0, box.depth / 2 + 0.12, -box.time / 2);
+    dLabel.position.set(0, box.depth / 2 + 0.15, -box.time / 2);
     const depthLabel = label('depth ↓');
-    depthLabel.position.set(-box.width / 2 - 0.3, 0, -box.time / 2);
+    depthLabel.position.set(-box.width / 2 - 0.4, 0, -box.time / 2);
     slicesGroup.add(tLabel, dLabel, depthLabel);
     content.add(slicesGroup);
 
@@ -283,8 +283,8 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     const p = parts.current;
     if (!p || !p.box) return;
     const size = Math.max(p.box.width, p.box.depth);
-    if (display === 'surface') p.camera.position.set(0.35 * size, 1.0 * size, 1.45 * size);
-    else p.camera.position.set(1.7 * size, 1.05 * size, 2.2 * size);
+    if (display === 'surface') p.camera.position.set(0.45 * size, 1.3 * size, 1.9 * size);
+    else p.camera.position.set(1.75 * size, 1.2 * size, 2.3 * size);
     p.controls.target.set(0, display === 'surface' ? -0.05 : 0, 0);
     p.controls.update();
   }, [display, volume, shape]);

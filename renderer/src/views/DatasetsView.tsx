@@ -26,6 +26,9 @@ import WavesIcon from '@mui/icons-material/Waves';
 import LayersIcon from '@mui/icons-material/Layers';
 import CheckIcon from '@mui/icons-material/Check';
 import CloseIcon from '@mui/icons-material/Close';
+import ScienceIcon from '@mui/icons-material/Science';
+import ViewInArIcon from '@mui/icons-material/ViewInAr';
+import BoltIcon from '@mui/icons-material/Bolt';
 import type { DatasetInfo, JobInfo } from '../../../main/core/api/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
@@ -35,6 +38,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { formatNumber, formatShape, formatTimestamp } from '../jobs/format.ts';
 import { ExportOpenFwiDialog, ImportOpenFwiDialog, ImportSegyDialog } from './DatasetDialogs.tsx';
+import { DeviationCheck, ForwardDialog, SynthesizeDialog } from './PhysicsDialogs.tsx';
 
 const datasetTables = ['datasets', 'dataset_parts'];
 /** Meta entries the properties table already shows under their own labels. */
@@ -43,7 +47,7 @@ const shownMetaKeys = new Set(['sampleIntervalMs', 'gridSpacingM']);
 export function DatasetsView({ params }: { params: Record<string, string> }) {
   const list = useApiQuery('dataset.list', {}, { refreshOn: datasetTables });
   const [selected, setSelected] = useState<number | null>(() => (params.dataset ? intParam(params, 'dataset', -1) : null));
-  const [dialog, setDialog] = useState<'segy' | 'openfwi' | null>(null);
+  const [dialog, setDialog] = useState<'segy' | 'openfwi' | 'synthesize' | null>(null);
   const notify = useNotify();
   const { navigate } = useNavigation();
 
@@ -70,6 +74,9 @@ export function DatasetsView({ params }: { params: Record<string, string> }) {
             </Button>
             <Button variant="outlined" startIcon={<FileUploadIcon />} onClick={() => setDialog('openfwi')} data-testid="dataset-import-openfwi">
               Import OpenFWI…
+            </Button>
+            <Button variant="outlined" startIcon={<ScienceIcon />} onClick={() => setDialog('synthesize')} data-testid="dataset-synthesize">
+              Synthesise…
             </Button>
           </>
         }
@@ -127,6 +134,7 @@ export function DatasetsView({ params }: { params: Record<string, string> }) {
       )}
       <ImportSegyDialog open={dialog === 'segy'} onClose={() => setDialog(null)} onStarted={jobStarted} />
       <ImportOpenFwiDialog open={dialog === 'openfwi'} onClose={() => setDialog(null)} onStarted={jobStarted} />
+      <SynthesizeDialog open={dialog === 'synthesize'} onClose={() => setDialog(null)} onStarted={jobStarted} />
     </Box>
   );
 }
@@ -139,6 +147,7 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
   const [name, setName] = useState('');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [forwarding, setForwarding] = useState(false);
   const { navigate } = useNavigation();
   const notify = useNotify();
   const d = detail.data;
@@ -222,10 +231,19 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
             <Button variant="contained" startIcon={<LayersIcon />} disabled={!d.hasVelocity} onClick={() => navigate('velocity', { dataset: String(d.id) })} data-testid="dataset-view-velocity">
               Velocity maps
             </Button>
+            <Button variant="contained" startIcon={<ViewInArIcon />} disabled={!d.hasVelocity} onClick={() => navigate('wavefield', { dataset: String(d.id) })} data-testid="dataset-view-wavefield">
+              Wavefield
+            </Button>
             <Button variant="outlined" startIcon={<FileDownloadIcon />} onClick={() => setExporting(true)} data-testid="dataset-export-openfwi">
               Export OpenFWI…
             </Button>
+            {d.hasVelocity && (
+              <Button variant="outlined" startIcon={<BoltIcon />} onClick={() => setForwarding(true)} data-testid="dataset-forward">
+                Forward-model…
+              </Button>
+            )}
           </Stack>
+          {d.hasSeismic && d.hasVelocity && <DeviationCheck dataset={d} />}
           <Divider />
           <Table size="small" aria-label="Dataset properties" data-testid="dataset-properties">
             <TableBody>
@@ -289,6 +307,15 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
           >
             Its {d.nSamples} samples and array files in the project folder are removed. This cannot be undone.
           </ConfirmDialog>
+          <ForwardDialog
+            open={forwarding}
+            dataset={d}
+            onClose={() => setForwarding(false)}
+            onStarted={(job) => {
+              setForwarding(false);
+              onStarted(job);
+            }}
+          />
           <ExportOpenFwiDialog
             open={exporting}
             dataset={d satisfies DatasetInfo}

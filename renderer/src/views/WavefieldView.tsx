@@ -284,9 +284,9 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(0.1);
   const [clipPercent, setClipPercent] = useState(99);
-  const [sliceRow, setSliceRow] = useState(() => Math.min(shape.nz - 1, result.source.z + 1));
-  const [sliceCol, setSliceCol] = useState(() => result.source.x);
-  const [heightScale, setHeightScale] = useState(0.12);
+  const [sliceRow, setSliceRow] = useState(() => Math.round(shape.nz / 3));
+  const [sliceCol, setSliceCol] = useState(() => Math.round(shape.nx / 2));
+  const [heightScale, setHeightScale] = useState(0.08);
   const pressureLut = colormap('seismic');
   const velocityLut = colormap('turbo');
   const clip = useMemo(() => displayClip(run.volume, { kind: 'percentile', percent: clipPercent }, 0), [run.volume, clipPercent]);
@@ -332,17 +332,17 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
             {playing ? <PauseIcon /> : <PlayArrowIcon />}
           </IconButton>
         </Tooltip>
-        <FormControl size="small" sx={{ width: 120 }}>
-          <InputLabel id="wavefield-speed-label">Speed</InputLabel>
-          <Select labelId="wavefield-speed-label" label="Speed" value={String(speed)} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="wavefield-speed">
+        <FormControl size="small" sx={{ width: 150 }}>
+          <InputLabel id="wavefield-speed-label">Speed (× real time)</InputLabel>
+          <Select labelId="wavefield-speed-label" label="Speed (× real time)" value={String(speed)} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="wavefield-speed">
             {SPEEDS.map((s) => (
               <MenuItem key={s} value={String(s)} data-testid="wavefield-speed-option" data-speed={s}>
-                {s}× real time
+                {s}×
               </MenuItem>
             ))}
           </Select>
         </FormControl>
-        <Box sx={{ flex: 1, minWidth: 260 }}>
+        <Box sx={{ flex: 1, minWidth: 220 }}>
           <Typography variant="body2" id="wavefield-time-label" data-testid="wavefield-time">
             t = {formatNumber(timeMs)} ms (frame {frame + 1} of {shape.frames})
           </Typography>
@@ -359,9 +359,9 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
             slotProps={{ input: { 'aria-labelledby': 'wavefield-time-label', 'data-testid': 'wavefield-frame' } as object }}
           />
         </Box>
-        <Box sx={{ width: 200 }}>
-          <Typography variant="body2" id="wavefield-clip-label">
-            Clip at the {clipPercent}th percentile of |p|
+        <Box sx={{ width: 190 }}>
+          <Typography variant="body2" id="wavefield-clip-label" noWrap>
+            Clip: {clipPercent}th percentile of |p|
           </Typography>
           <Slider
             value={clipPercent}
@@ -390,9 +390,9 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
           </Box>
         ) : (
           <>
-            <Box sx={{ width: 170 }}>
+            <Box sx={{ width: 165 }}>
               <Typography variant="body2" id="wavefield-slice-depth-label">
-                x–t slice at z = {formatNumber((sliceRow + 0.5) * result.gridSpacingM)} m
+                x–t at z = {formatNumber((sliceRow + 0.5) * result.gridSpacingM)} m
               </Typography>
               <Slider
                 value={sliceRow}
@@ -404,9 +404,9 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
                 slotProps={{ input: { 'aria-labelledby': 'wavefield-slice-depth-label', 'data-testid': 'wavefield-slice-depth' } as object }}
               />
             </Box>
-            <Box sx={{ width: 170 }}>
+            <Box sx={{ width: 165 }}>
               <Typography variant="body2" id="wavefield-slice-x-label">
-                z–t slice at x = {formatNumber((sliceCol + 0.5) * result.gridSpacingM)} m
+                z–t at x = {formatNumber((sliceCol + 0.5) * result.gridSpacingM)} m
               </Typography>
               <Slider
                 value={sliceCol}
