@@ -67,8 +67,8 @@ static inline size_t fd_field_floats(int nz_pad, int nx_pad) {
   return ((size_t)nz_pad + 2 * FD_GHOST + 1) * fd_stride(nx_pad);
 }
 
-/* Row vectors kept in the workspace: κ_x and z_mask, or the PML's a_x and b_x. */
-#define FD_ROW_VECTORS 2
+/* Row vectors kept in the workspace: κ_x, z_mask, 2 − κ_x, 1 − κ_x (sponge), or the PML's a_x and b_x. */
+#define FD_ROW_VECTORS 4
 
 /*
  * Floats of workspace fd_run_shot needs: p, p_prev, α in the strided layout, two row vectors,
@@ -113,26 +113,70 @@ static void fd_fill_ghosts(float *restrict p, int nz_pad, int nx_pad, size_t str
   }
 }
 
-/* One update of every padded cell, written over p_prev. */
+/* Laplacian of p at the vector starting at pc + c, in units of dx² (same operation order everywhere). */
+#define FD_LAPLACIAN(pc, c, stride, centre_value)                                                                   \
+  (near * ((fd_load((pc) + (c) - 1) + fd_load((pc) + (c) + 1)) + (fd_load((pc) + (c) - (stride)) + fd_load((pc) + (c) + (stride)))) + \
+   far * ((fd_load((pc) + (c) - 2) + fd_load((pc) + (c) + 2)) + (fd_load((pc) + (c) - 2 * (stride)) + fd_load((pc) + (c) + 2 * (stride)))) + \
+   centre * (centre_value))
+
+/* α rows: padded rows repeat the model's edge rows (edge-replicated padding), so the sponge rows
+   read one row that stays in L1 instead of streaming their own copy. */
+static inline const float *fd_alpha_row(const float *alpha, int row, int pad_top, int nz, size_t stride) {
+  int model_row = row - pad_top;
+  if (model_row < 0) model_row = 0;
+  if (model_row > nz - 1) model_row = nz - 1;
+  return alpha + (size_t)(model_row + pad_top + FD_GHOST) * stride + FD_LEAD;
+}
+
+/*
+ * One update of every padded cell, written over p_prev. κ = κ_x[c] + z_mask[c]·κ_z[row] is split
+ * by column span, giving the same bits: in the x-sponges z_mask = 0 so κ = κ_x (with 2 − κ and
+ * 1 − κ precomputed per column in c1x, c2x), between them z_mask = 1 so κ = κ_z is constant
+ * along the row; only the vectors straddling the x-sponge edges take the general formula.
+ */
 static void fd_update(const float *restrict p, float *restrict p_prev, const float *restrict alpha,
-                      const float *restrict kappa_x, const float *restrict z_mask, const float *restrict kappa_z,
-                      int nz_pad, size_t stride, size_t width) {
+                      const float *restrict kappa_x, const float *restrict z_mask, const float *restrict c1x,
+                      const float *restrict c2x, const float *restrict kappa_z, int nz_pad, int pad_top, int nz,
+                      int pad_left, int nx, size_t stride, size_t width) {
   const fd_vec near = fd_splat(4.0f / 3.0f), far = fd_splat(-1.0f / 12.0f), centre = fd_splat(-5.0f);
   const fd_vec two = fd_splat(2.0f), one = fd_splat(1.0f);
+  /* Vector-aligned spans: [0, va) x-sponge, [va, vb) mixed, [vb, vc) between the x-sponges,
+     [vc, vd) mixed, [vd, width) x-sponge. */
+  size_t va = (size_t)pad_left / FD_VW * FD_VW;
+  size_t vb = ((size_t)pad_left + FD_VW - 1) / FD_VW * FD_VW;
+  size_t vc = ((size_t)pad_left + (size_t)nx) / FD_VW * FD_VW;
+  size_t vd = ((size_t)pad_left + (size_t)nx + FD_VW - 1) / FD_VW * FD_VW;
+  if (vc < vb) vc = vb; /* an interior narrower than a vector: all mixed */
+  if (vd < vc) vd = vc;
   for (int row = 0; row < nz_pad; row++) {
     const size_t base = (size_t)(row + FD_GHOST) * stride + FD_LEAD;
     const float *restrict pc = p + base;
     float *restrict pp = p_prev + base;
-    const float *restrict a = alpha + base;
-    const fd_vec kz = fd_splat(kappa_z[row]);
-    for (size_t c = 0; c < width; c += FD_VW) {
-      const fd_vec centre_value = fd_load(pc + c);
-      const fd_vec near_sum = (fd_load(pc + c - 1) + fd_load(pc + c + 1)) + (fd_load(pc + c - stride) + fd_load(pc + c + stride));
-      const fd_vec far_sum = (fd_load(pc + c - 2) + fd_load(pc + c + 2)) + (fd_load(pc + c - 2 * stride) + fd_load(pc + c + 2 * stride));
-      const fd_vec laplacian = near * near_sum + far * far_sum + centre * centre_value;
+    const float *restrict a = fd_alpha_row(alpha, row, pad_top, nz, stride);
+    const float kz_scalar = kappa_z[row];
+    const fd_vec kz = fd_splat(kz_scalar);
+    const fd_vec c1z = fd_splat(2.0f - kz_scalar), c2z = fd_splat(1.0f - kz_scalar);
+    for (size_t c = 0; c < va; c += FD_VW) {
+      const fd_vec v = fd_load(pc + c);
+      fd_store(pp + c, fd_load(c1x + c) * v - fd_load(c2x + c) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
+    }
+    for (size_t c = va; c < vb; c += FD_VW) {
+      const fd_vec v = fd_load(pc + c);
       const fd_vec kappa = fd_load(kappa_x + c) + fd_load(z_mask + c) * kz;
-      const fd_vec next = (two - kappa) * centre_value - (one - kappa) * fd_load(pp + c) + fd_load(a + c) * laplacian;
-      fd_store(pp + c, next);
+      fd_store(pp + c, (two - kappa) * v - (one - kappa) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
+    }
+    for (size_t c = vb; c < vc; c += FD_VW) {
+      const fd_vec v = fd_load(pc + c);
+      fd_store(pp + c, c1z * v - c2z * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
+    }
+    for (size_t c = vc; c < vd; c += FD_VW) {
+      const fd_vec v = fd_load(pc + c);
+      const fd_vec kappa = fd_load(kappa_x + c) + fd_load(z_mask + c) * kz;
+      fd_store(pp + c, (two - kappa) * v - (one - kappa) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
+    }
+    for (size_t c = vd; c < width; c += FD_VW) {
+      const fd_vec v = fd_load(pc + c);
+      fd_store(pp + c, fd_load(c1x + c) * v - fd_load(c2x + c) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
     }
   }
 }
@@ -156,7 +200,7 @@ static void fd_mirror_free_surface(float *restrict p, size_t stride, size_t widt
 static void fd_update_pml(const float *restrict p, float *restrict p_prev, const float *restrict alpha,
                           float *restrict psi_x, float *restrict psi_z, float *restrict zeta_x, float *restrict zeta_z,
                           const float *restrict ax, const float *restrict bx, const float *restrict az,
-                          const float *restrict bz, int nz_pad, size_t stride, size_t width) {
+                          const float *restrict bz, int nz_pad, int pad_top, int nz, size_t stride, size_t width) {
   const fd_vec d1_near = fd_splat(8.0f / 12.0f), d1_far = fd_splat(1.0f / 12.0f);
   const fd_vec near = fd_splat(4.0f / 3.0f), far = fd_splat(-1.0f / 12.0f), centre1 = fd_splat(-2.5f), two = fd_splat(2.0f);
   const size_t s2 = 2 * stride;
@@ -181,7 +225,7 @@ static void fd_update_pml(const float *restrict p, float *restrict p_prev, const
     float *restrict zx = zeta_x + base;
     float *restrict zz = zeta_z + base;
     float *restrict pp = p_prev + base;
-    const float *restrict a = alpha + base;
+    const float *restrict a = fd_alpha_row(alpha, row, pad_top, nz, stride);
     const fd_vec azr = fd_splat(az[row]), bzr = fd_splat(bz[row]);
     for (size_t c = 0; c < width; c += FD_VW) {
       const fd_vec centre = fd_load(pc + c);
@@ -218,12 +262,12 @@ int fd_run_shot(int nz_pad, int nx_pad, int free_surface, int steps, int record_
   const size_t field = fd_field_floats(nz_pad, nx_pad);
   const size_t fields = pml ? 7 : 3;
   float *p = workspace, *p_prev = workspace + field, *alpha = workspace + 2 * field;
-  /* Row vectors: κ_x and z_mask for a sponge, a_x and b_x for a PML. */
-  float *row_a = workspace + fields * field, *row_b = row_a + width;
+  /* Row vectors: κ_x, z_mask, 2 − κ_x, 1 − κ_x for a sponge; a_x and b_x for a PML. */
+  float *row_a = workspace + fields * field, *row_b = row_a + width, *row_c = row_b + width, *row_d = row_c + width;
   float *psi_x = workspace + 3 * field, *psi_z = psi_x + field, *zeta_x = psi_z + field, *zeta_z = zeta_x + field;
 
   for (size_t i = 0; i < fields * field + FD_ROW_VECTORS * width; i++) workspace[i] = 0.0f;
-  for (int row = 0; row < nz_pad; row++) {
+  for (int row = pad_top; row < pad_top + nz; row++) { /* fd_alpha_row reads only the model's rows */
     float *dst = alpha + (size_t)(row + FD_GHOST) * stride + FD_LEAD;
     const float *src = alpha_compact + (size_t)row * nx_pad;
     for (int col = 0; col < nx_pad; col++) dst[col] = src[col];
@@ -232,16 +276,20 @@ int fd_run_shot(int nz_pad, int nx_pad, int free_surface, int steps, int record_
     row_a[col] = pml ? pml_ax[col] : kappa_x_compact[col];
     row_b[col] = pml ? pml_bx[col] : z_mask_compact[col];
   }
+  for (size_t col = 0; col < width; col++) {
+    row_c[col] = 2.0f - row_a[col];
+    row_d[col] = 1.0f - row_a[col];
+  }
   const size_t source = (size_t)(source_row + FD_GHOST) * stride + FD_LEAD + (size_t)source_col;
 
   for (int step = 0; step < steps; step++) {
     if (pml) {
       /* Beyond a PML the field is zero: its ghosts are never written, except a free surface's mirror. */
       if (free_surface) fd_mirror_free_surface(p, stride, width);
-      fd_update_pml(p, p_prev, alpha, psi_x, psi_z, zeta_x, zeta_z, row_a, row_b, pml_az, pml_bz, nz_pad, stride, width);
+      fd_update_pml(p, p_prev, alpha, psi_x, psi_z, zeta_x, zeta_z, row_a, row_b, pml_az, pml_bz, nz_pad, pad_top, nz, stride, width);
     } else {
       fd_fill_ghosts(p, nz_pad, nx_pad, stride, width, free_surface);
-      fd_update(p, p_prev, alpha, row_a, row_b, kappa_z, nz_pad, stride, width);
+      fd_update(p, p_prev, alpha, row_a, row_b, row_c, row_d, kappa_z, nz_pad, pad_top, nz, pad_left, nx, stride, width);
     }
     float *swap = p;
     p = p_prev;
