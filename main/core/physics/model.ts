@@ -26,7 +26,7 @@ export interface PaddedModel {
   velocityMps: Float32Array;
   /** (v·dt/dx)² [nzPad, nxPad]; 0 on a free-surface row. */
   alpha: Float32Array;
-  /** κ of the x-sponge at each column [nxPad], 0 outside it. */
+  /** κ of the x-sponge at each column [nxPad], 0 outside it (the C kernel relies on this split). */
   kappaX: Float32Array;
   /** 1 in columns where the z-profile applies (between the x-sponges) [nxPad], else 0. */
   zMask: Float32Array;
