@@ -89,10 +89,11 @@ test('wavefield of a demo sample, a hand-edited model, a synthesis and its PDE d
   await expect(page.getByTestId('wavefield-title')).toContainText('edited model', { timeout: 120_000 });
   await expect(page.getByTestId('wavefield-error')).toHaveCount(0);
   await page.getByTestId('wavefield-frame').focus();
-  await page.keyboard.press('End');
-  await page.keyboard.press('PageDown');
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 38; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('wavefield-time')).toContainText('t = 380 ms');
   await page.getByTestId('wavefield-3d').scrollIntoViewIfNeeded();
-  await expectScene(studio, 'surface');
+  await expectScene(studio, 'surface', 38);
   await studio.screenshot('wavefield-edited-model');
 
   // Synthesise two samples, wait for the job, find the dataset and check its PDE deviation.

@@ -61,10 +61,10 @@ describe('blendPressureOverVelocity', () => {
     expect([...out.slice(12, 16)]).toEqual([turbo.rgb[255 * 3], turbo.rgb[255 * 3 + 1], turbo.rgb[255 * 3 + 2], 255]);
   });
 
-  it('mixes linearly in |p| / clip and dims the velocity', () => {
-    const out = blendPressureOverVelocity(new Float32Array([1]), new Float32Array([1000]), { ...options, velocityBrightness: 0.5 });
-    // a = 0.5, seismic index round(0.75 · 255) = 191, velocity weight 0.25.
-    const expected = [0, 1, 2].map((k) => Math.round(0.5 * seismic.rgb[191 * 3 + k] + 0.25 * turbo.rgb[k]));
+  it('mixes by the square root of |p| / clip and dims the velocity', () => {
+    const out = blendPressureOverVelocity(new Float32Array([0.5]), new Float32Array([1000]), { ...options, velocityBrightness: 0.5 });
+    // |p| / clip = 0.25 → a = 0.5; seismic index round(0.625 · 255) = 159; velocity weight (1 − a) · 0.5 = 0.25.
+    const expected = [0, 1, 2].map((k) => Math.round(0.5 * seismic.rgb[159 * 3 + k] + 0.25 * turbo.rgb[k]));
     expect([...out.slice(0, 3)]).toEqual(expected);
   });
 
