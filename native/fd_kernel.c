@@ -29,6 +29,9 @@
 #define FD_VEC_BYTES 16
 #endif
 #define FD_VW (FD_VEC_BYTES / 4)
+#ifndef FD_ROW_BLOCK
+#define FD_ROW_BLOCK 2
+#endif
 #define FD_LEAD 16
 #define FD_GHOST 2
 
@@ -48,11 +51,8 @@ static inline fd_vec fd_load(const float *p) {
 
 static inline void fd_store(float *p, fd_vec v) { __builtin_memcpy(p, &v, sizeof v); }
 
-static inline fd_vec fd_splat(float x) {
-  fd_vec v;
-  for (int i = 0; i < FD_VW; i++) v[i] = x;
-  return v;
-}
+/* Every lane x (a scalar operand broadcasts; a lane loop would go through stack memory in wasm). */
+static inline fd_vec fd_splat(float x) { return (fd_vec){0} + x; }
 
 static inline size_t fd_round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
@@ -113,12 +113,6 @@ static void fd_fill_ghosts(float *restrict p, int nz_pad, int nx_pad, size_t str
   }
 }
 
-/* Laplacian of p at the vector starting at pc + c, in units of dx² (same operation order everywhere). */
-#define FD_LAPLACIAN(pc, c, stride, centre_value)                                                                   \
-  (near * ((fd_load((pc) + (c) - 1) + fd_load((pc) + (c) + 1)) + (fd_load((pc) + (c) - (stride)) + fd_load((pc) + (c) + (stride)))) + \
-   far * ((fd_load((pc) + (c) - 2) + fd_load((pc) + (c) + 2)) + (fd_load((pc) + (c) - 2 * (stride)) + fd_load((pc) + (c) + 2 * (stride)))) + \
-   centre * (centre_value))
-
 /* α rows: padded rows repeat the model's edge rows (edge-replicated padding), so the sponge rows
    read one row that stays in L1 instead of streaming their own copy. */
 static inline const float *fd_alpha_row(const float *alpha, int row, int pad_top, int nz, size_t stride) {
@@ -128,56 +122,96 @@ static inline const float *fd_alpha_row(const float *alpha, int row, int pad_top
   return alpha + (size_t)(model_row + pad_top + FD_GHOST) * stride + FD_LEAD;
 }
 
+enum { FD_SPAN_SPONGE, FD_SPAN_CONSTANT, FD_SPAN_MIXED };
+
 /*
- * One update of every padded cell, written over p_prev. κ = κ_x[c] + z_mask[c]·κ_z[row] is split
- * by column span, giving the same bits: in the x-sponges z_mask = 0 so κ = κ_x (with 2 − κ and
- * 1 − κ precomputed per column in c1x, c2x), between them z_mask = 1 so κ = κ_z is constant
- * along the row; only the vectors straddling the x-sponge edges take the general formula.
+ * Updates columns [begin, end) of rows `row` and `row + 1` (when `two_rows`), sharing the loads of
+ * the column above and below. `mode` is a constant at every call, so each call compiles to its own
+ * branch-free loop:
+ *   FD_SPAN_SPONGE   κ = κ_x[c]: (2 − κ) and (1 − κ) from the precomputed c1x, c2x;
+ *   FD_SPAN_CONSTANT κ = κ_z[row] for the whole span (between the x-sponges);
+ *   FD_SPAN_MIXED    κ = κ_x[c] + z_mask[c]·κ_z[row] (vectors straddling an x-sponge edge).
+ * All three give the bits of the general formula (z_mask is 0 or 1, κ_x is 0 where z_mask is 1).
+ */
+static inline __attribute__((always_inline)) void fd_span(
+    const float *restrict pc, float *restrict pp, const float *restrict a0, const float *restrict a1,
+    const float *restrict kappa_x, const float *restrict z_mask, const float *restrict c1x, const float *restrict c2x,
+    float kz0_scalar, float kz1_scalar, size_t stride, size_t begin, size_t end, int mode, int two_rows) {
+  const fd_vec near = fd_splat(4.0f / 3.0f), far = fd_splat(-1.0f / 12.0f), centre = fd_splat(-5.0f);
+  const fd_vec two = fd_splat(2.0f), one = fd_splat(1.0f);
+  const fd_vec kz0 = fd_splat(kz0_scalar), kz1 = fd_splat(kz1_scalar);
+  const fd_vec c1z0 = fd_splat(2.0f - kz0_scalar), c2z0 = fd_splat(1.0f - kz0_scalar);
+  const fd_vec c1z1 = fd_splat(2.0f - kz1_scalar), c2z1 = fd_splat(1.0f - kz1_scalar);
+  const size_t s2 = 2 * stride;
+  for (size_t c = begin; c < end; c += FD_VW) {
+    const float *q = pc + c;
+    /* Column c in rows row−2 … row+3. */
+    const fd_vec up2 = fd_load(q - s2), up1 = fd_load(q - stride), mid0 = fd_load(q), mid1 = fd_load(q + stride);
+    const fd_vec down2 = fd_load(q + s2);
+    fd_vec c1_0, c2_0, c1_1, c2_1;
+    if (mode == FD_SPAN_SPONGE) {
+      c1_0 = c1_1 = fd_load(c1x + c);
+      c2_0 = c2_1 = fd_load(c2x + c);
+    } else if (mode == FD_SPAN_CONSTANT) {
+      c1_0 = c1z0, c2_0 = c2z0, c1_1 = c1z1, c2_1 = c2z1;
+    } else {
+      const fd_vec kx = fd_load(kappa_x + c), zm = fd_load(z_mask + c);
+      const fd_vec kappa0 = kx + zm * kz0, kappa1 = kx + zm * kz1;
+      c1_0 = two - kappa0, c2_0 = one - kappa0, c1_1 = two - kappa1, c2_1 = one - kappa1;
+    }
+    {
+      const fd_vec near_sum = (fd_load(q - 1) + fd_load(q + 1)) + (up1 + mid1);
+      const fd_vec far_sum = (fd_load(q - 2) + fd_load(q + 2)) + (up2 + down2);
+      const fd_vec laplacian = near * near_sum + far * far_sum + centre * mid0;
+      fd_store(pp + c, c1_0 * mid0 - c2_0 * fd_load(pp + c) + fd_load(a0 + c) * laplacian);
+    }
+    if (two_rows) {
+      const float *q1 = q + stride;
+      const fd_vec down3 = fd_load(q1 + s2);
+      const fd_vec near_sum = (fd_load(q1 - 1) + fd_load(q1 + 1)) + (mid0 + down2);
+      const fd_vec far_sum = (fd_load(q1 - 2) + fd_load(q1 + 2)) + (up1 + down3);
+      const fd_vec laplacian = near * near_sum + far * far_sum + centre * mid1;
+      fd_store(pp + stride + c, c1_1 * mid1 - c2_1 * fd_load(pp + stride + c) + fd_load(a1 + c) * laplacian);
+    }
+  }
+}
+
+/*
+ * One update of every padded cell, written over p_prev, two rows at a time. κ is split by column
+ * span (see fd_span): [0, va) x-sponge, [va, vb) mixed, [vb, vc) between the x-sponges,
+ * [vc, vd) mixed, [vd, width) x-sponge, all vector-aligned.
  */
 static void fd_update(const float *restrict p, float *restrict p_prev, const float *restrict alpha,
                       const float *restrict kappa_x, const float *restrict z_mask, const float *restrict c1x,
                       const float *restrict c2x, const float *restrict kappa_z, int nz_pad, int pad_top, int nz,
                       int pad_left, int nx, size_t stride, size_t width) {
-  const fd_vec near = fd_splat(4.0f / 3.0f), far = fd_splat(-1.0f / 12.0f), centre = fd_splat(-5.0f);
-  const fd_vec two = fd_splat(2.0f), one = fd_splat(1.0f);
-  /* Vector-aligned spans: [0, va) x-sponge, [va, vb) mixed, [vb, vc) between the x-sponges,
-     [vc, vd) mixed, [vd, width) x-sponge. */
   size_t va = (size_t)pad_left / FD_VW * FD_VW;
   size_t vb = ((size_t)pad_left + FD_VW - 1) / FD_VW * FD_VW;
   size_t vc = ((size_t)pad_left + (size_t)nx) / FD_VW * FD_VW;
   size_t vd = ((size_t)pad_left + (size_t)nx + FD_VW - 1) / FD_VW * FD_VW;
   if (vc < vb) vc = vb; /* an interior narrower than a vector: all mixed */
   if (vd < vc) vd = vc;
-  for (int row = 0; row < nz_pad; row++) {
+  int row = 0;
+  /* Two rows at a time: the column loads between them are shared (about 10% faster in wasm). */
+  for (; FD_ROW_BLOCK == 2 && row + 1 < nz_pad; row += 2) {
     const size_t base = (size_t)(row + FD_GHOST) * stride + FD_LEAD;
-    const float *restrict pc = p + base;
-    float *restrict pp = p_prev + base;
-    const float *restrict a = fd_alpha_row(alpha, row, pad_top, nz, stride);
-    const float kz_scalar = kappa_z[row];
-    const fd_vec kz = fd_splat(kz_scalar);
-    const fd_vec c1z = fd_splat(2.0f - kz_scalar), c2z = fd_splat(1.0f - kz_scalar);
-    for (size_t c = 0; c < va; c += FD_VW) {
-      const fd_vec v = fd_load(pc + c);
-      fd_store(pp + c, fd_load(c1x + c) * v - fd_load(c2x + c) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
-    }
-    for (size_t c = va; c < vb; c += FD_VW) {
-      const fd_vec v = fd_load(pc + c);
-      const fd_vec kappa = fd_load(kappa_x + c) + fd_load(z_mask + c) * kz;
-      fd_store(pp + c, (two - kappa) * v - (one - kappa) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
-    }
-    for (size_t c = vb; c < vc; c += FD_VW) {
-      const fd_vec v = fd_load(pc + c);
-      fd_store(pp + c, c1z * v - c2z * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
-    }
-    for (size_t c = vc; c < vd; c += FD_VW) {
-      const fd_vec v = fd_load(pc + c);
-      const fd_vec kappa = fd_load(kappa_x + c) + fd_load(z_mask + c) * kz;
-      fd_store(pp + c, (two - kappa) * v - (one - kappa) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
-    }
-    for (size_t c = vd; c < width; c += FD_VW) {
-      const fd_vec v = fd_load(pc + c);
-      fd_store(pp + c, fd_load(c1x + c) * v - fd_load(c2x + c) * fd_load(pp + c) + fd_load(a + c) * FD_LAPLACIAN(pc, c, stride, v));
-    }
+    const float *a0 = fd_alpha_row(alpha, row, pad_top, nz, stride), *a1 = fd_alpha_row(alpha, row + 1, pad_top, nz, stride);
+    const float k0 = kappa_z[row], k1 = kappa_z[row + 1];
+    fd_span(p + base, p_prev + base, a0, a1, kappa_x, z_mask, c1x, c2x, k0, k1, stride, 0, va, FD_SPAN_SPONGE, 1);
+    fd_span(p + base, p_prev + base, a0, a1, kappa_x, z_mask, c1x, c2x, k0, k1, stride, va, vb, FD_SPAN_MIXED, 1);
+    fd_span(p + base, p_prev + base, a0, a1, kappa_x, z_mask, c1x, c2x, k0, k1, stride, vb, vc, FD_SPAN_CONSTANT, 1);
+    fd_span(p + base, p_prev + base, a0, a1, kappa_x, z_mask, c1x, c2x, k0, k1, stride, vc, vd, FD_SPAN_MIXED, 1);
+    fd_span(p + base, p_prev + base, a0, a1, kappa_x, z_mask, c1x, c2x, k0, k1, stride, vd, width, FD_SPAN_SPONGE, 1);
+  }
+  for (; row < nz_pad; row++) {
+    const size_t base = (size_t)(row + FD_GHOST) * stride + FD_LEAD;
+    const float *a0 = fd_alpha_row(alpha, row, pad_top, nz, stride);
+    const float k0 = kappa_z[row];
+    fd_span(p + base, p_prev + base, a0, a0, kappa_x, z_mask, c1x, c2x, k0, k0, stride, 0, va, FD_SPAN_SPONGE, 0);
+    fd_span(p + base, p_prev + base, a0, a0, kappa_x, z_mask, c1x, c2x, k0, k0, stride, va, vb, FD_SPAN_MIXED, 0);
+    fd_span(p + base, p_prev + base, a0, a0, kappa_x, z_mask, c1x, c2x, k0, k0, stride, vb, vc, FD_SPAN_CONSTANT, 0);
+    fd_span(p + base, p_prev + base, a0, a0, kappa_x, z_mask, c1x, c2x, k0, k0, stride, vc, vd, FD_SPAN_MIXED, 0);
+    fd_span(p + base, p_prev + base, a0, a0, kappa_x, z_mask, c1x, c2x, k0, k0, stride, vd, width, FD_SPAN_SPONGE, 0);
   }
 }
 

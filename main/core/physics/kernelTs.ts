@@ -108,9 +108,9 @@ function updateSponge(p: Float32Array, pPrev: Float32Array, model: PaddedModel, 
     const coefBase = row * nxPad;
     for (let col = 0; col < nxPad; col += 1) {
       const i = base + col;
+      const centre = p[i];
       const nearSum = f(f(p[i - 1] + p[i + 1]) + f(p[i - stride] + p[i + stride]));
       const farSum = f(f(p[i - 2] + p[i + 2]) + f(p[i - 2 * stride] + p[i + 2 * stride]));
-      const centre = p[i];
       const laplacian = f(f(f(NEAR * nearSum) + f(FAR * farSum)) + f(CENTRE * centre));
       const kappa = f(kappaX[col] + f(zMask[col] * kz));
       pPrev[i] = f(f(f(f(2 - kappa) * centre) - f(f(1 - kappa) * pPrev[i])) + f(alpha[coefBase + col] * laplacian));
