@@ -147,6 +147,11 @@ export class Catalogue {
     for (const listener of this.listeners) listener(tables);
   }
 
+  /** For modules that keep their own named operations on this database (generation/store.ts): report the tables a write touched. */
+  announce(...tables: string[]): void {
+    this.changed(...tables);
+  }
+
   // ---- project metadata ----
 
   getMeta(key: string): string | null {

@@ -102,4 +102,71 @@ export const migrations: Migration[] = [
       CREATE INDEX training_events_by_job ON training_events(job_id, id);
     `,
   },
+  {
+    version: 3,
+    name: 'generation runs and samples',
+    sql: `
+      -- One generation job's settings and provenance; its arrays form the dataset dataset_id.
+      CREATE TABLE generation_runs (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER UNIQUE REFERENCES jobs(id) ON DELETE SET NULL,
+        dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+        stage1_ref TEXT NOT NULL,
+        stage2_ref TEXT NOT NULL,
+        inversion_ref TEXT NOT NULL,
+        sampler TEXT NOT NULL,
+        sampler_label TEXT NOT NULL,
+        steps INTEGER NOT NULL,
+        seed INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        batch_size INTEGER NOT NULL,
+        physics_check INTEGER NOT NULL,
+        provider TEXT,
+        geometry TEXT NOT NULL,
+        params TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      -- One generated pair: where its arrays are (dataset part and row) and its metrics.
+      -- pde_* are NULL when the physics check was off; inv_* compare InversionNet(seismic) with the
+      -- decoded velocity (MAE and RMSE on the [-1, 1] scale, SSIM on [0, 1]).
+      CREATE TABLE generation_samples (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES generation_runs(id) ON DELETE CASCADE,
+        sample_index INTEGER NOT NULL,
+        dataset_id INTEGER REFERENCES datasets(id) ON DELETE CASCADE,
+        part_index INTEGER NOT NULL,
+        row_in_part INTEGER NOT NULL,
+        seed INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        sampler TEXT NOT NULL,
+        steps INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        pde_rel_l2 REAL,
+        pde_mse REAL,
+        pde_rel_l2_per_source TEXT,
+        inv_mae REAL NOT NULL,
+        inv_rmse REAL NOT NULL,
+        inv_ssim REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (run_id, sample_index)
+      );
+      CREATE INDEX generation_samples_by_pde ON generation_samples(pde_rel_l2);
+      CREATE INDEX generation_samples_by_mae ON generation_samples(inv_mae);
+      CREATE INDEX generation_samples_by_rmse ON generation_samples(inv_rmse);
+      CREATE INDEX generation_samples_by_ssim ON generation_samples(inv_ssim);
+      CREATE INDEX generation_samples_by_seed ON generation_samples(seed);
+      CREATE INDEX generation_samples_by_model ON generation_samples(model, pde_rel_l2);
+      CREATE INDEX generation_samples_by_sampler ON generation_samples(sampler, pde_rel_l2);
+      CREATE INDEX generation_samples_by_dataset ON generation_samples(dataset_id);
+
+      CREATE TABLE generation_tags (
+        sample_id INTEGER NOT NULL REFERENCES generation_samples(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (sample_id, tag)
+      );
+      CREATE INDEX generation_tags_by_tag ON generation_tags(tag, sample_id);
+    `,
+  },
 ];
