@@ -9,7 +9,8 @@
  *   INPUT  int32 nz, nx, steps, source_row, source_col, receivers, then float32 alpha[nz·nx],
  *          float32 kappa[nz·nx], float32 amplitude[steps], int32 receiver_index[receivers]
  *   OUTPUT float32 seismic[steps·receivers] of the last repeat
- * Prints `cell_updates_per_second <x>` for the fastest repeat.
+ * Prints `cell_updates_per_second <x>` (wall clock) and `cell_updates_per_cpu_second <x>` for the
+ * fastest repeat.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -18,9 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-static double now_seconds(void) {
+static double clock_seconds(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -58,12 +59,12 @@ int main(int argc, char **argv) {
   float *p = calloc((size_t)rows * stride, sizeof(float));
   float *pp = calloc((size_t)rows * stride, sizeof(float));
   float *seismic = malloc(sizeof(float) * steps * nrec);
-  double best = 1e30;
+  double best = 1e30, best_cpu = 1e30;
 
   for (int rep = 0; rep < repeats; rep++) {
     memset(p, 0, sizeof(float) * rows * stride);
     memset(pp, 0, sizeof(float) * rows * stride);
-    const double start = now_seconds();
+    const double start = clock_seconds(CLOCK_MONOTONIC), start_cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     for (int step = 0; step < steps; step++) {
       /* periodic ghosts */
       for (int z = 0; z < nz; z++) {
@@ -97,8 +98,9 @@ int main(int argc, char **argv) {
         seismic[step * nrec + r] = p[(row + 2) * stride + col + 2];
       }
     }
-    const double elapsed = now_seconds() - start;
+    const double elapsed = clock_seconds(CLOCK_MONOTONIC) - start, cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - start_cpu;
     if (elapsed < best) best = elapsed;
+    if (cpu < best_cpu) best_cpu = cpu;
   }
   FILE *out = fopen(argv[2], "wb");
   if (!out || fwrite(seismic, sizeof(float), (size_t)steps * nrec, out) != (size_t)steps * nrec) {
@@ -107,5 +109,6 @@ int main(int argc, char **argv) {
   }
   fclose(out);
   printf("cell_updates_per_second %.6e\n", (double)nz * nx * steps / best);
+  printf("cell_updates_per_cpu_second %.6e\n", (double)nz * nx * steps / best_cpu);
   return 0;
 }
