@@ -115,6 +115,8 @@ describe('kernels agree (ts reference, wasm, native)', () => {
     expect(wavefield.frames).toBe(12);
     expect(wavefield.snapshots.length).toBe(12 * 30 * 48);
     expect(wavefield.frameIntervalSeconds).toBeCloseTo(0.01, 12);
+    await expect(modelWavefield(velocity, 30, 48, { ...geometry, steps: 1_000_000 }, { shot: 0, everySteps: 1 })).rejects.toThrow(/GiB.*everySteps ≥/);
+    await expect(modelWavefield(velocity, 30, 48, geometry, { shot: 2, everySteps: 10 })).rejects.toThrow(/shot = 2/);
     geometry.receivers.forEach((cell, r) => {
       for (let frame = 0; frame < 12; frame += 1) {
         expect(wavefield.snapshots[frame * 30 * 48 + cell.z * 48 + cell.x]).toBe(wavefield.seismic[frame * 10 * 24 + r]);

@@ -104,6 +104,9 @@ export async function forwardModel(
   return seismic;
 }
 
+/** Largest snapshot volume modelWavefield returns (1 GiB of float32). */
+export const MAX_SNAPSHOT_BYTES = 2 ** 30;
+
 export interface WavefieldOptions extends WorkOptions {
   /** Index of the source (shot) to model. */
   shot: number;
@@ -140,6 +143,14 @@ export async function modelWavefield(
   }
   if (!Number.isInteger(everySteps) || everySteps < 1) {
     throw new StudioError('bad_input', `Wavefield everySteps = ${everySteps} must be a whole number ≥ 1.`);
+  }
+  const snapshotBytes = Math.ceil(g.steps / everySteps) * nz * nx * 4;
+  if (snapshotBytes > MAX_SNAPSHOT_BYTES) {
+    throw new StudioError(
+      'bad_input',
+      `Wavefield snapshots every ${everySteps} steps would take ${(snapshotBytes / 2 ** 30).toFixed(1)} GiB ` +
+        `(${Math.ceil(g.steps / everySteps)} frames of ${nz} × ${nx}); use everySteps ≥ ${Math.ceil((g.steps * nz * nx * 4) / MAX_SNAPSHOT_BYTES)}.`,
+    );
   }
   throwIfCancelled(options.signal);
   const kernel = resolveKernel(options.kernel ?? 'auto', options.onNotice);
