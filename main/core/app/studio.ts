@@ -7,6 +7,7 @@ import { StudioError } from '../util/errors.ts';
 import { UserStore } from './userStore.ts';
 import type { JobKind } from '../jobs/jobKind.ts';
 import { FdWorkerPool } from '../physics/pool.ts';
+import { OnnxSessionPool } from '../ml/onnxPool.ts';
 
 export type ShellKind = 'electron' | 'browser' | 'cli';
 
@@ -28,13 +29,15 @@ export class Studio {
   private current: Project | null = null;
   private detachCatalogue: (() => void) | null = null;
   private solverPool: FdWorkerPool | null = null;
+  private inferencePool: OnnxSessionPool | null = null;
+  private inferencePoolCores = 0;
 
   constructor(options: StudioOptions) {
     this.shell = options.shell;
     this.user = new UserStore(options.dataDir);
     this.jobs = new JobManager({
       maxConcurrent: this.user.settings().maxConcurrentJobs,
-      services: { fdPool: () => this.fdPool(), settings: () => this.user.settings(), notice: (level, message) => this.notice(level, message) },
+      services: { fdPool: () => this.fdPool(), onnxPool: () => this.onnxPool(), settings: () => this.user.settings(), notice: (level, message) => this.notice(level, message) },
     });
     for (const kind of options.jobKinds) this.jobs.register(kind);
     this.jobs.onUpdate((job) => this.emit('job.updated', job));
@@ -62,6 +65,23 @@ export class Studio {
       this.solverPool = new FdWorkerPool({ size: this.workerThreads });
     }
     return this.solverPool;
+  }
+
+  /**
+   * onnxruntime sessions (generation, probes) in worker threads, using the cores the worker-thread
+   * setting allows; CUDA where its provider loads, else the CPU with a notice to every client.
+   */
+  onnxPool(): OnnxSessionPool {
+    if (this.inferencePool && this.inferencePoolCores !== this.workerThreads) {
+      const old = this.inferencePool;
+      this.inferencePool = null;
+      void old.close();
+    }
+    if (!this.inferencePool) {
+      this.inferencePoolCores = this.workerThreads;
+      this.inferencePool = new OnnxSessionPool({ cores: this.workerThreads, provider: 'auto', onNotice: (message) => this.notice('warn', message) });
+    }
+    return this.inferencePool;
   }
 
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
@@ -121,6 +141,8 @@ export class Studio {
     await this.closeProject();
     await this.solverPool?.close();
     this.solverPool = null;
+    await this.inferencePool?.close();
+    this.inferencePool = null;
     this.emitter.removeAllListeners();
   }
 }

@@ -2,12 +2,15 @@ import type { z } from 'zod';
 import type { Progress } from '../util/progress.ts';
 import type { Catalogue } from '../project/catalogue.ts';
 import type { FdWorkerPool } from '../physics/pool.ts';
+import type { OnnxSessionPool } from '../ml/onnxPool.ts';
 import type { Settings } from '../api/contract.ts';
 
 /** Shared compute a job may use; owned by the Studio, sized by the user's settings. */
 export interface StudioServices {
   /** The FD solver's worker pool (created on first use). */
   fdPool(): FdWorkerPool;
+  /** onnxruntime sessions in worker threads, sized like the FD pool (created on first use; absent where no job runs networks). */
+  onnxPool?(): OnnxSessionPool;
   /** The user's current settings (Python interpreter, worker threads). */
   settings(): Settings;
   /** Sends a notice to every client (a fallback taken, a conversion made). */
