@@ -67,6 +67,7 @@ export function runShotTs(setup: ShotSetup): ShotResult {
   const snapshots = new Float32Array(frames * model.nz * model.nx);
   const source = at(setup.sourceRow, setup.sourceCol);
 
+  const sponge = model.pml ? null : spongeFactors(model);
   const pml = model.pml ? { psiX: new Float32Array(size), psiZ: new Float32Array(size), zetaX: new Float32Array(size), zetaZ: new Float32Array(size) } : null;
 
   for (let step = 0; step < steps; step += 1) {
@@ -76,7 +77,7 @@ export function runShotTs(setup: ShotSetup): ShotResult {
       updatePml(p, pPrev, pml.psiX, pml.psiZ, pml.zetaX, pml.zetaZ, model, stride);
     } else {
       fillGhosts(p, nzPad, nxPad, stride, freeSurface);
-      updateSponge(p, pPrev, model, stride);
+      updateSponge(p, pPrev, model, sponge!, stride);
     }
     const next = pPrev;
     pPrev = p;
@@ -99,11 +100,26 @@ export function runShotTs(setup: ShotSetup): ShotResult {
   return { seismic, snapshots };
 }
 
-/** p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p) for every padded cell, written over p_prev. */
-function updateSponge(p: Float32Array, pPrev: Float32Array, model: PaddedModel, stride: number): void {
-  const { nzPad, nxPad, alpha, kappaX, zMask, kappaZ } = model;
+/** The sponge's per-cell factors (2 − κ) and (1 − κ), κ = κ_x[col] + z_mask[col]·κ_z[row], [nzPad, nxPad]. */
+function spongeFactors(model: PaddedModel): { keep: Float32Array; forget: Float32Array } {
+  const { nzPad, nxPad, kappaX, zMask, kappaZ } = model;
+  const keep = new Float32Array(nzPad * nxPad);
+  const forget = new Float32Array(nzPad * nxPad);
   for (let row = 0; row < nzPad; row += 1) {
-    const kz = kappaZ[row];
+    for (let col = 0; col < nxPad; col += 1) {
+      const kappa = f(kappaX[col] + f(zMask[col] * kappaZ[row]));
+      keep[row * nxPad + col] = 2 - kappa;
+      forget[row * nxPad + col] = 1 - kappa;
+    }
+  }
+  return { keep, forget };
+}
+
+/** p_next = (2 − κ)·p − (1 − κ)·p_prev + α·L(p) for every padded cell, written over p_prev. */
+function updateSponge(p: Float32Array, pPrev: Float32Array, model: PaddedModel, factors: ReturnType<typeof spongeFactors>, stride: number): void {
+  const { nzPad, nxPad, alpha } = model;
+  const { keep, forget } = factors;
+  for (let row = 0; row < nzPad; row += 1) {
     const base = (row + GHOST) * stride + GHOST;
     const coefBase = row * nxPad;
     for (let col = 0; col < nxPad; col += 1) {
@@ -112,8 +128,8 @@ function updateSponge(p: Float32Array, pPrev: Float32Array, model: PaddedModel, 
       const nearSum = f(f(p[i - 1] + p[i + 1]) + f(p[i - stride] + p[i + stride]));
       const farSum = f(f(p[i - 2] + p[i + 2]) + f(p[i - 2 * stride] + p[i + 2 * stride]));
       const laplacian = f(f(f(NEAR * nearSum) + f(FAR * farSum)) + f(CENTRE * centre));
-      const kappa = f(kappaX[col] + f(zMask[col] * kz));
-      pPrev[i] = f(f(f(f(2 - kappa) * centre) - f(f(1 - kappa) * pPrev[i])) + f(alpha[coefBase + col] * laplacian));
+      const c = coefBase + col;
+      pPrev[i] = f(f(f(keep[c] * centre) - f(forget[c] * pPrev[i])) + f(alpha[c] * laplacian));
     }
   }
 }
