@@ -58,6 +58,7 @@ function measure(kernel: FdKernel, shots: number, repeats: number): { rate: numb
 }
 
 const rates: Record<string, number> = {};
+const cpuRates: Record<string, number> = {};
 const outputs: Record<string, Float32Array> = {};
 for (const [name, shots, repeats] of [['native', 5, 3], ['wasm', 5, 3], ['ts', 1, 2]] as const) {
   const kernel = name === 'native' ? loadNativeKernel() : resolveKernel(name);
@@ -65,12 +66,14 @@ for (const [name, shots, repeats] of [['native', 5, 3], ['wasm', 5, 3], ['ts', 1
   kernel.runShot(shotSetup(model, geometry, 2)); // warm-up (JIT, page faults)
   const { rate, cpuRate, seismic } = measure(kernel, shots, repeats);
   rates[name] = rate;
+  cpuRates[name] = cpuRate;
   outputs[name] = seismic;
   console.log(`kernel ${name.padEnd(6)} ${(rate / 1e9).toFixed(3)}e9 cell updates/s (one thread; ${(cpuRate / 1e9).toFixed(3)}e9 per CPU second)`);
 }
 
 // The C reference, on the same shot, checked against the studio's kernels.
 let referenceRate = 0;
+let referenceCpuRate = 0;
 const compiler = ['cc', 'gcc', 'clang'].find((cc) => spawnSync(cc, ['--version']).status === 0);
 if (!compiler) {
   console.log('C reference: no C compiler (cc, gcc, clang) found; ratios not computed');
@@ -94,7 +97,7 @@ if (!compiler) {
   );
   const text = execFileSync(binary, [input, output, '3'], { encoding: 'utf8' });
   referenceRate = Number(/cell_updates_per_second (\S+)/.exec(text)?.[1] ?? 0);
-  const referenceCpuRate = Number(/cell_updates_per_cpu_second (\S+)/.exec(text)?.[1] ?? 0);
+  referenceCpuRate = Number(/cell_updates_per_cpu_second (\S+)/.exec(text)?.[1] ?? 0);
   const referenceSeismic = new Float32Array(new Uint8Array(fs.readFileSync(output)).buffer);
   const ours = outputs.wasm ?? outputs.native;
   let num = 0;
@@ -108,10 +111,12 @@ if (!compiler) {
       `${(referenceCpuRate / 1e9).toFixed(3)}e9 per CPU second); its seismic against the studio's: relative L2 ${Math.sqrt(num / den).toExponential(2)}`,
   );
 }
-if (referenceRate > 0) {
-  if (rates.wasm) console.log(`ratio portable ${(rates.wasm / referenceRate).toFixed(2)}`);
-  if (rates.native) console.log(`ratio native ${(rates.native / referenceRate).toFixed(2)}`);
-  if (rates.ts) console.log(`ratio ts ${(rates.ts / referenceRate).toFixed(2)}`);
+// Ratios by CPU time: one thread each, so other work on the machine (descheduling) cancels out.
+if (referenceCpuRate > 0) {
+  console.log(`ratios to the C reference, per CPU second (by wall clock: ${['wasm', 'native', 'ts'].filter((k) => rates[k]).map((k) => `${k} ${(rates[k] / referenceRate).toFixed(2)}`).join(', ')}):`);
+  if (cpuRates.wasm) console.log(`ratio portable ${(cpuRates.wasm / referenceCpuRate).toFixed(2)}`);
+  if (cpuRates.native) console.log(`ratio native ${(cpuRates.native / referenceCpuRate).toFixed(2)}`);
+  if (cpuRates.ts) console.log(`ratio ts ${(cpuRates.ts / referenceCpuRate).toFixed(2)}`);
 }
 
 // Worker pool: 1 worker against all of them, on one sample and on a batch.
@@ -136,4 +141,8 @@ const kernelName = resolveKernel('auto').name;
 console.log(`pool (${kernelName} kernel) one sample: 1 worker ${oneSampleOne.toFixed(2)} s, ${cores} workers ${oneSampleAll.toFixed(2)} s, speed-up ${(oneSampleOne / oneSampleAll).toFixed(2)}×`);
 console.log(`pool (${kernelName} kernel) batch of ${batch}: 1 worker ${batchOne.toFixed(2)} s, ${cores} workers ${batchAll.toFixed(2)} s, speed-up ${(batchOne / batchAll).toFixed(2)}×`);
 console.log(`seconds per OpenFWI pair (5 shots, ${(cellsPerPair / 1e8).toFixed(2)}e8 cell updates): ${(batchOne / batch).toFixed(3)} s on 1 worker, ${(batchAll / batch).toFixed(3)} s on ${cores} workers`);
-console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const load = os.loadavg();
+console.log(`load average after: ${load.map((l) => l.toFixed(2)).join(' ')}`);
+if (load[0] > 0.5 * cores) {
+  console.log(`note: other work was running (load ${load[0].toFixed(2)} on ${cores} cores): wall-clock rates and pool speed-ups understate; re-run on a quiet machine.`);
+}
