@@ -117,4 +117,20 @@ describe.skipIf(!probe.found)('PyTorch and onnxruntime-node agree on every expor
     expect(stage2.latentShape).toEqual(stage1.latentShape);
     expect(stage2.schedule.numTrainTimesteps).toBe(1000);
   });
+
+  it('wavediff invert writes velocity [N, 1, 70, 70] in m/s with either network', () => {
+    const seismicFile = path.join(dir, 'data', 'data1.npy');
+    for (const [network, model] of [['inversionnet', models.inversionnet], ['stage1', models.stage1]]) {
+      const out = path.join(dir, `inverted-${network}.npy`);
+      const result = spawnSync(process.execPath, [path.join(nativeModelsDir(), '..', 'bin', 'wavediff.mjs'), 'invert', '--seismic', seismicFile, '--out', out, '--model', model, '--network', network, '--batch-size', '4'], { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      const velocity = readNpy(out);
+      expect(velocity.shape).toEqual([6, 1, 70, 70]);
+      expect(Math.min(...velocity.data)).toBeGreaterThanOrEqual(1500 - 1e-3);
+      expect(Math.max(...velocity.data)).toBeLessThanOrEqual(4500 + 1e-3);
+    }
+    const wrongModel = spawnSync(process.execPath, [path.join(nativeModelsDir(), '..', 'bin', 'wavediff.mjs'), 'invert', '--seismic', seismicFile, '--out', path.join(dir, 'x.npy'), '--model', models.stage2, '--network', 'inversionnet'], { encoding: 'utf8' });
+    expect(wrongModel.status).not.toBe(0);
+    expect(wrongModel.stderr).toMatch(/is a stage2 model; an inversionnet model is needed here/);
+  });
 });

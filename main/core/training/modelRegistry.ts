@@ -80,6 +80,9 @@ export function resolveModel(ref: string, kind: NetworkKind, project: Project | 
     const available = listModels(project).map((m) => m.ref).join(', ') || 'none';
     throw new StudioError('not_found', `No model '${ref}' (available: ${available}; or give a folder with manifest.json).`);
   }
-  if (entry.kind !== kind) throw new StudioError('bad_input', `Model '${ref}' is a ${entry.kind} model; a ${kind} model is needed here.`);
+  if (entry.kind !== kind) {
+    const article = (k: string): string => (k === 'inversionnet' ? 'an' : 'a');
+    throw new StudioError('bad_input', `Model '${ref}' is ${article(entry.kind)} ${entry.kind} model; ${article(kind)} ${kind} model is needed here.`);
+  }
   return entry;
 }

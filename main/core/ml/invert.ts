@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { OnnxSessionPool } from './onnxPool.ts';
+import { InversionNetwork, Stage1Network } from './networks.ts';
+import { resolveModel, shippedModelsDir } from '../training/modelRegistry.ts';
+import type { Project } from '../project/project.ts';
+import { StudioError } from '../util/errors.ts';
+import { throwIfCancelled } from '../util/abort.ts';
+import type { WorkOptions } from '../util/progress.ts';
+
+export type InversionChoice = 'inversionnet' | 'stage1' | 'auto';
+
+/** A seismic → velocity map: InversionNet, or stage 1's encoder and velocity decoder. */
+export interface VelocityPredictor {
+  network: 'inversionnet' | 'stage1';
+  modelRef: string;
+  /** [sources, time, receivers] of one input sample. */
+  seismicShape: number[];
+  /** [1, depth, width] of one output sample. */
+  velocityShape: number[];
+  predict(seismic: Float32Array, batch: number): Promise<Float32Array>;
+}
+
+/** Held-out velocity MAE of a shipped network as the model card recorded it (lower is better). */
+function cardMae(network: 'inversionnet' | 'stage1'): number | null {
+  const card = path.join(shippedModelsDir(), 'card.json');
+  if (!fs.existsSync(card)) return null;
+  const metrics = (JSON.parse(fs.readFileSync(card, 'utf8')) as { heldOut?: Record<string, { velocity_mae?: number }> }).heldOut;
+  const value = metrics?.[network === 'stage1' ? 'stage1_inversion' : 'inversionnet']?.velocity_mae;
+  return typeof value === 'number' ? value : null;
+}
+
+/**
+ * 'auto' picks the more accurate of the two networks for the model reference: for the shipped
+ * defaults by the model card's held-out MAE, otherwise InversionNet, the network trained for it.
+ */
+export async function loadVelocityPredictor(pool: OnnxSessionPool, modelRef: string, choice: InversionChoice, project: Project | null): Promise<VelocityPredictor> {
+  let network: 'inversionnet' | 'stage1' = choice === 'stage1' ? 'stage1' : 'inversionnet';
+  if (choice === 'auto' && modelRef === 'default') {
+    const inversion = cardMae('inversionnet');
+    const stage1 = cardMae('stage1');
+    if (inversion !== null && stage1 !== null && stage1 < inversion) network = 'stage1';
+  }
+  if (network === 'inversionnet') {
+    const model = await InversionNetwork.load(pool, resolveModel(modelRef, 'inversionnet', project));
+    return {
+      network,
+      modelRef: model.entry.ref,
+      seismicShape: model.seismicShape,
+      velocityShape: model.velocityShape,
+      predict: (seismic, batch) => model.invert(seismic, batch),
+    };
+  }
+  const stage1 = await Stage1Network.load(pool, resolveModel(modelRef, 'stage1', project));
+  return {
+    network,
+    modelRef: stage1.entry.ref,
+    seismicShape: stage1.seismicShape,
+    velocityShape: stage1.velocityShape,
+    predict: async (seismic, batch) => {
+      const quantized = await stage1.quantize(await stage1.encode(seismic, batch), batch);
+      return stage1.decodeVelocity(quantized, batch);
+    },
+  };
+}
+
+/** Predicts velocity [N, 1, depth, width] m/s for seismic [N, sources, time, receivers], batch by batch. */
+export async function predictVelocity(
+  predictor: VelocityPredictor,
+  readSeismic: (start: number, count: number) => Float32Array,
+  samples: number,
+  writeVelocity: (velocity: Float32Array) => void,
+  options: WorkOptions & { batchSize?: number } = {},
+): Promise<void> {
+  const batchSize = options.batchSize ?? 8;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new StudioError('bad_input', `Batch size ${batchSize}: use a whole number ≥ 1.`);
+  options.onProgress?.({ done: 0, total: samples, unit: 'samples' });
+  for (let start = 0; start < samples; start += batchSize) {
+    throwIfCancelled(options.signal);
+    const count = Math.min(batchSize, samples - start);
+    writeVelocity(await predictor.predict(readSeismic(start, count), count));
+    options.onProgress?.({ done: start + count, total: samples, unit: 'samples' });
+  }
+}
