@@ -48,7 +48,7 @@ train() {
   local out="$WORK/$kind" resume=()
   [ -f "$out/checkpoint.pt" ] && resume=(--resume)
   (cd native-models && "$PY" -m wavediff_models.train "$kind" --data "$WORK/data/train.json" --val-data "$WORK/data/val.json" \
-    --out "$out" --steps "$steps" --threads "$THREADS" --device "$DEVICE" --seismic-limits "$LIMITS" \
+    --out "$out" --steps "$steps" --threads "$THREADS" --device "$DEVICE" --seismic-limits="$LIMITS" \
     --log-every 50 --checkpoint-every 250 --preview-every 500 --eval-every 500 --max-val-samples 64 "${resume[@]}" "$@") \
     > "$WORK/$kind.jsonl" 2> "$WORK/$kind.log"
 }
