@@ -16,10 +16,12 @@ export interface FdTaskMessage {
   kernel: KernelChoice;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the run is cancelled. */
   cancelFlag: Int32Array;
+  /** Keep wavefield snapshots every this many steps (0: none). */
+  snapshotEverySteps: number;
 }
 
 export type FdWorkerReply =
-  | { kind: 'shot'; taskId: number; shot: number; seismic: Float32Array }
+  | { kind: 'shot'; taskId: number; shot: number; seismic: Float32Array; snapshots: Float32Array }
   | { kind: 'done'; taskId: number; stopped: boolean }
   | { kind: 'error'; taskId: number; code: string; message: string }
   | { kind: 'notice'; message: string };
@@ -43,10 +45,14 @@ port.on('message', (task: FdTaskMessage) => {
       task.nx,
       task.geometry,
       task.shots,
-      (shot, seismic) => {
-        port.postMessage({ kind: 'shot', taskId: task.taskId, shot, seismic } satisfies FdWorkerReply, [seismic.buffer as ArrayBuffer]);
+      (shot, { seismic, snapshots }) => {
+        port.postMessage({ kind: 'shot', taskId: task.taskId, shot, seismic, snapshots } satisfies FdWorkerReply, [
+          seismic.buffer as ArrayBuffer,
+          snapshots.buffer as ArrayBuffer,
+        ]);
       },
       stop,
+      task.snapshotEverySteps,
     );
     port.postMessage({ kind: 'done', taskId: task.taskId, stopped: stop() } satisfies FdWorkerReply);
   } catch (error) {

@@ -3,7 +3,7 @@ import { isCancelled } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import type { AcquisitionGeometry } from './geometry.ts';
 import { FdWorkerPool } from './pool.ts';
-import { forwardModel } from './solver.ts';
+import { forwardModel, modelWavefield } from './solver.ts';
 
 const nz = 24;
 const nx = 32;
@@ -65,6 +65,17 @@ describe('FdWorkerPool', () => {
       expect(progress.at(-1)).toEqual({ done: 3 * n, total: 3 * n, unit: 'shots' });
       expect(progress.map((p) => p.done)).toEqual(Array.from({ length: 3 * n + 1 }, (_, i) => i));
     }
+  });
+
+  test('wavefield snapshots on a worker equal those on the calling thread', async () => {
+    const velocity = batch(1);
+    const inThread = await modelWavefield(velocity, nz, nx, geometry(), { shot: 1, everySteps: 15, kernel: 'wasm' });
+    const progress: Progress[] = [];
+    const onWorker = await modelWavefield(velocity, nz, nx, geometry(), { shot: 1, everySteps: 15, pool: pool(2), onProgress: (p) => progress.push(p) });
+    expect(onWorker.frames).toBe(10);
+    expect(onWorker.snapshots).toEqual(inThread.snapshots);
+    expect(onWorker.seismic).toEqual(inThread.seismic);
+    expect(progress.at(-1)).toEqual({ done: 1, total: 1, unit: 'shots' });
   });
 
   test('cancelling stops the run at once and leaves the workers usable', async () => {

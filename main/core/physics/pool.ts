@@ -22,9 +22,8 @@ interface PendingTask {
 }
 
 interface RunState {
-  shotLength: number;
-  sampleLength: number;
-  seismic: Float32Array;
+  /** Places one finished shot of a sample. */
+  onShot: (sample: number, shot: number, result: { seismic: Float32Array; snapshots: Float32Array }) => void;
   /** Sample index of each dispatched task, by task id. */
   sampleOf: Map<number, number>;
   done: number;
@@ -33,7 +32,7 @@ interface RunState {
   cancelFlag: Int32Array;
   finished: boolean;
   options: WorkOptions;
-  resolve: (seismic: Float32Array) => void;
+  resolve: () => void;
   reject: (error: unknown) => void;
 }
 
@@ -70,65 +69,97 @@ export class FdWorkerPool {
    * Same contract as `forwardModel` (solver.ts): velocity [N, nz, nx] m/s → seismic
    * [N, sources, time, receivers]; progress in shots.
    */
-  forwardModel(
+  async forwardModel(
     velocityMps: Float32Array,
     shape: VelocityShape,
     geometry: AcquisitionGeometry,
     options: WorkOptions & { kernel?: KernelChoice } = {},
   ): Promise<Float32Array> {
-    if (this.closed) return Promise.reject(new StudioError('conflict', 'The FD worker pool is closed; create a new one.'));
+    if (this.closed) throw new StudioError('conflict', 'The FD worker pool is closed; create a new one.');
     const { geometry: g } = prepareForwardRun(velocityMps, shape, geometry);
     const { n, nz, nx } = shape;
     const shots = g.sources.length;
     const shotLength = recordedSamples(g) * g.receivers.length;
-    const sampleLength = shots * shotLength;
-    const kernel = options.kernel ?? this.kernel;
+    const seismic = new Float32Array(n * shots * shotLength);
+    // Whole samples per task when there are enough to keep every worker busy, else single shots.
+    const bySample = n >= 2 * this.size;
+    const shotIndices = Array.from({ length: shots }, (_, i) => i);
+    const tasks: Array<{ sample: number; shots: number[] }> = [];
+    for (let sample = 0; sample < n; sample += 1) {
+      for (const group of bySample ? [shotIndices] : shotIndices.map((shot) => [shot])) tasks.push({ sample, shots: group });
+    }
+    await this.run(velocityMps, nz, nx, g, tasks, 0, options, (sample, shot, result) => {
+      seismic.set(result.seismic, (sample * shots + shot) * shotLength);
+    });
+    return seismic;
+  }
 
-    return new Promise<Float32Array>((resolve, reject) => {
+  /**
+   * One shot of one velocity model [nz, nx] on a worker, with wavefield snapshots every
+   * `snapshotEverySteps` steps (modelWavefield in solver.ts validates and wraps it).
+   */
+  async modelShot(
+    velocityMps: Float32Array,
+    nz: number,
+    nx: number,
+    geometry: AcquisitionGeometry,
+    shot: number,
+    snapshotEverySteps: number,
+    options: WorkOptions & { kernel?: KernelChoice } = {},
+  ): Promise<{ seismic: Float32Array; snapshots: Float32Array }> {
+    if (this.closed) throw new StudioError('conflict', 'The FD worker pool is closed; create a new one.');
+    let result: { seismic: Float32Array; snapshots: Float32Array } | undefined;
+    await this.run(velocityMps, nz, nx, geometry, [{ sample: 0, shots: [shot] }], snapshotEverySteps, options, (_, __, shotResult) => {
+      result = shotResult;
+    });
+    return result!;
+  }
+
+  /** Queues the tasks of one run and settles when all are done, one fails, or it is cancelled. */
+  private run(
+    velocityMps: Float32Array,
+    nz: number,
+    nx: number,
+    geometry: AcquisitionGeometry,
+    tasks: Array<{ sample: number; shots: number[] }>,
+    snapshotEverySteps: number,
+    options: WorkOptions & { kernel?: KernelChoice },
+    onShot: RunState['onShot'],
+  ): Promise<void> {
+    const kernel = options.kernel ?? this.kernel;
+    return new Promise<void>((resolve, reject) => {
       if (options.signal?.aborted) {
         reject(new StudioError('cancelled', 'Cancelled by the user.'));
         return;
       }
+      const onAbort = (): void => this.finishRun(run, new StudioError('cancelled', 'Cancelled by the user.'));
       const run: RunState = {
-        shotLength,
-        sampleLength,
-        seismic: new Float32Array(n * sampleLength),
+        onShot,
         sampleOf: new Map(),
         done: 0,
-        total: n * shots,
-        remainingTasks: 0,
+        total: tasks.reduce((sum, task) => sum + task.shots.length, 0),
+        remainingTasks: tasks.length,
         cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
         finished: false,
         options,
-        resolve,
-        reject,
+        resolve: () => {
+          options.signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          options.signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
       };
-      const onAbort = (): void => this.finishRun(run, new StudioError('cancelled', 'Cancelled by the user.'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      run.resolve = (value) => {
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve(value);
-      };
-      run.reject = (error) => {
-        options.signal?.removeEventListener('abort', onAbort);
-        reject(error);
-      };
       if (options.onNotice) this.noticeListeners.add(options.onNotice);
-
-      // Whole samples per task when there are enough to keep every worker busy, else single shots.
-      const bySample = n >= 2 * this.size;
-      const shotIndices = Array.from({ length: shots }, (_, i) => i);
-      for (let sample = 0; sample < n; sample += 1) {
-        const groups = bySample ? [shotIndices] : shotIndices.map((shot) => [shot]);
-        for (const group of groups) {
-          const velocity = velocityMps.slice(sample * nz * nx, (sample + 1) * nz * nx);
-          this.queue.push({
-            message: { velocityMps: velocity, nz, nx, geometry: g, shots: group, kernel, cancelFlag: run.cancelFlag },
-            run,
-            sample,
-          });
-          run.remainingTasks += 1;
-        }
+      for (const task of tasks) {
+        const velocity = velocityMps.slice(task.sample * nz * nx, (task.sample + 1) * nz * nx);
+        this.queue.push({
+          message: { velocityMps: velocity, nz, nx, geometry, shots: task.shots, kernel, cancelFlag: run.cancelFlag, snapshotEverySteps },
+          run,
+          sample: task.sample,
+        });
       }
       options.onProgress?.({ done: 0, total: run.total, unit: 'shots' });
       this.dispatch();
@@ -150,7 +181,7 @@ export class FdWorkerPool {
     Atomics.store(run.cancelFlag, 0, 1);
     for (let i = this.queue.length - 1; i >= 0; i -= 1) if (this.queue[i].run === run) this.queue.splice(i, 1);
     if (run.options.onNotice) this.noticeListeners.delete(run.options.onNotice);
-    if (error === undefined) run.resolve(run.seismic);
+    if (error === undefined) run.resolve();
     else run.reject(error);
   }
 
@@ -199,8 +230,7 @@ export class FdWorkerPool {
     const run = busy.run;
     if (reply.kind === 'shot') {
       if (run.finished) return;
-      const sample = run.sampleOf.get(reply.taskId)!;
-      run.seismic.set(reply.seismic, sample * run.sampleLength + reply.shot * run.shotLength);
+      run.onShot(run.sampleOf.get(reply.taskId)!, reply.shot, reply);
       run.done += 1;
       run.options.onProgress?.({ done: run.done, total: run.total, unit: 'shots' });
       return;

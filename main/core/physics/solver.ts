@@ -4,7 +4,7 @@ import type { WorkOptions } from '../util/progress.ts';
 import { checkStability, velocityRange, type StabilityReport } from './checks.ts';
 import { recordedSamples, validateGeometry, type AcquisitionGeometry, type VelocityShape } from './geometry.ts';
 import { resolveKernel, type FdKernel, type KernelChoice } from './kernels.ts';
-import { padModel, shotSetup } from './model.ts';
+import { padModel, shotSetup, type ShotResult } from './model.ts';
 import type { FdWorkerPool } from './pool.ts';
 
 export interface ForwardOptions extends WorkOptions {
@@ -43,8 +43,8 @@ export function prepareForwardRun(
 }
 
 /**
- * Runs the given shots of one velocity sample [nz, nx] with `kernel`, writing each shot's
- * [time, receivers] into `out` at `shotOffset(shot)`. Used on the calling thread and in workers.
+ * Runs the given shots of one velocity sample [nz, nx] with `kernel`, handing each shot's
+ * result ([time, receivers] seismic, optional snapshots) to `onShotDone`. Used in workers.
  */
 export function runSampleShots(
   kernel: FdKernel,
@@ -53,13 +53,14 @@ export function runSampleShots(
   nx: number,
   geometry: AcquisitionGeometry,
   shots: readonly number[],
-  onShotDone: (shot: number, seismic: Float32Array) => void,
+  onShotDone: (shot: number, result: ShotResult) => void,
   shouldStop: () => boolean = () => false,
+  snapshotEverySteps = 0,
 ): void {
   const model = padModel(velocityMps, nz, nx, geometry);
   for (const shot of shots) {
     if (shouldStop()) return;
-    onShotDone(shot, kernel.runShot(shotSetup(model, geometry, shot)).seismic);
+    onShotDone(shot, kernel.runShot(shotSetup(model, geometry, shot, snapshotEverySteps)));
   }
 }
 
@@ -113,6 +114,8 @@ export interface WavefieldOptions extends WorkOptions {
   /** A snapshot after updates 0, k, 2k, …: ceil(steps / k) frames. */
   everySteps: number;
   kernel?: KernelChoice;
+  /** Runs the shot on one of this pool's workers; without one it runs on the calling thread. */
+  pool?: FdWorkerPool;
 }
 
 export interface Wavefield {
@@ -127,7 +130,8 @@ export interface Wavefield {
 
 /**
  * Models one shot on one velocity model [nz, nx] (m/s) and keeps wavefield snapshots of the
- * interior every `everySteps` steps, for an x–z–t view. Runs on the calling thread.
+ * interior every `everySteps` steps, for an x–z–t view. Runs on a worker of `options.pool`, else
+ * on the calling thread.
  */
 export async function modelWavefield(
   velocityMps: Float32Array,
@@ -153,11 +157,16 @@ export async function modelWavefield(
     );
   }
   throwIfCancelled(options.signal);
-  const kernel = resolveKernel(options.kernel ?? 'auto', options.onNotice);
-  const model = padModel(velocityMps, nz, nx, g);
-  options.onProgress?.({ done: 0, total: 1, unit: 'shots' });
-  const result = kernel.runShot(shotSetup(model, g, shot, everySteps));
-  options.onProgress?.({ done: 1, total: 1, unit: 'shots' });
+  let result: ShotResult;
+  if (options.pool) {
+    result = await options.pool.modelShot(velocityMps, nz, nx, g, shot, everySteps, options);
+  } else {
+    const kernel = resolveKernel(options.kernel ?? 'auto', options.onNotice);
+    const model = padModel(velocityMps, nz, nx, g);
+    options.onProgress?.({ done: 0, total: 1, unit: 'shots' });
+    result = kernel.runShot(shotSetup(model, g, shot, everySteps));
+    options.onProgress?.({ done: 1, total: 1, unit: 'shots' });
+  }
   const frames = Math.ceil(g.steps / everySteps);
   return { snapshots: result.snapshots, frames, frameIntervalSeconds: everySteps * g.timeStepSeconds, seismic: result.seismic };
 }
