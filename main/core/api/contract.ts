@@ -239,6 +239,105 @@ export const pythonProbeSchema = z.object({
   installHint: z.string(),
 });
 
+// ---------- generation and gallery ----------
+
+/** The sampler of a generation: the full DDPM chain, DDIM with n steps and η, or third-order Adams–Bashforth with n steps. */
+export const generationSamplerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ddpm') }),
+  z.object({ kind: z.literal('ddim'), steps: z.number().int().min(1).max(1000), eta: z.number().min(0).max(1).default(0) }),
+  z.object({ kind: z.literal('ab3'), steps: z.number().int().min(2).max(1000) }),
+]);
+export type GenerationSamplerArgs = z.infer<typeof generationSamplerSchema>;
+
+export const generationParamsSchema = z.object({
+  /** Model references: 'default' (the shipped model), 'project:<id>' or a model folder. */
+  stage1: z.string().min(1).default('default'),
+  stage2: z.string().min(1).default('default'),
+  inversionnet: z.string().min(1).default('default'),
+  count: z.number().int().min(1).max(1_000_000),
+  batchSize: z.number().int().min(1).max(256).default(4),
+  sampler: generationSamplerSchema.default({ kind: 'ab3', steps: 20 }),
+  /** Sample i uses seed + i. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Forward-model every decoded velocity and store the PDE deviation. */
+  physicsCheck: z.boolean().default(true),
+  name: z.string().min(1).max(200).optional(),
+});
+
+export const generationRunSchema = z.object({
+  id: z.number().int(),
+  jobId: z.number().int().nullable(),
+  datasetId: z.number().int().nullable(),
+  stage1Ref: z.string(),
+  stage2Ref: z.string(),
+  inversionRef: z.string(),
+  sampler: z.string(),
+  samplerLabel: z.string(),
+  steps: z.number().int(),
+  seed: z.number().int(),
+  count: z.number().int(),
+  batchSize: z.number().int(),
+  physicsCheck: z.boolean(),
+  provider: z.string().nullable(),
+  createdAt: z.string(),
+  samples: z.number().int(),
+});
+export type GenerationRunInfo = z.infer<typeof generationRunSchema>;
+
+export const generatedSampleSchema = z.object({
+  id: z.number().int(),
+  runId: z.number().int(),
+  sampleIndex: z.number().int(),
+  datasetId: z.number().int().nullable(),
+  seed: z.number().int(),
+  model: z.string(),
+  sampler: z.string(),
+  steps: z.number().int(),
+  provider: z.string(),
+  /** ‖ŝ − f(v̂)‖₂/‖f(v̂)‖₂ over all sources, time samples and receivers; null without the physics check. */
+  pde_rel_l2: z.number().nullable(),
+  pde_mse: z.number().nullable(),
+  pde_rel_l2_per_source: z.array(z.number().nullable()).nullable(),
+  /** InversionNet(ŝ) against v̂: MAE and RMSE on [−1, 1], SSIM on [0, 1]. */
+  inv_mae: z.number(),
+  inv_rmse: z.number(),
+  inv_ssim: z.number(),
+  createdAt: z.string(),
+  tags: z.array(z.string()),
+});
+export type GeneratedSample = z.infer<typeof generatedSampleSchema>;
+
+export const sampleFilterSchema = z.object({
+  pdeMin: z.number().optional(),
+  pdeMax: z.number().optional(),
+  invMetric: z.enum(['inv_mae', 'inv_rmse', 'inv_ssim']).optional(),
+  invMin: z.number().optional(),
+  invMax: z.number().optional(),
+  model: z.string().optional(),
+  sampler: z.string().optional(),
+  seed: z.number().int().optional(),
+  runId: z.number().int().optional(),
+  tag: z.string().min(1).max(100).optional(),
+});
+
+export const sampleSortSchema = z.enum(['pde_rel_l2', 'pde_mse', 'inv_mae', 'inv_rmse', 'inv_ssim', 'seed', 'id']);
+
+export const sampleDetailSchema = z.object({
+  sample: generatedSampleSchema,
+  /** [sources, time, receivers] decoded seismic ŝ, physical amplitude */
+  seismic: float32PayloadSchema,
+  /** [depth, width] decoded velocity v̂, m/s */
+  velocityMps: float32PayloadSchema,
+  /** [depth, width] InversionNet(ŝ), m/s */
+  invertedMps: float32PayloadSchema,
+  /** [sources, time, receivers] f(v̂) with the run's geometry and ŝ − f(v̂); null unless asked for */
+  modelled: float32PayloadSchema.nullable(),
+  difference: float32PayloadSchema.nullable(),
+  sampleIntervalMs: z.number(),
+  gridSpacingM: z.number(),
+});
+export type SampleDetail = z.infer<typeof sampleDetailSchema>;
+
 const datasetRef = z.object({ datasetId: z.number().int() });
 const jobRef = z.object({ jobId: z.number().int() });
 const none = z.object({}).strict();
@@ -384,6 +483,62 @@ export const methods = {
     z.object({ jobId: z.number().int(), file: z.string() }),
     float32PayloadSchema,
     "One preview array (a .npy the trainer wrote under the job's run folder).",
+  ),
+
+  'generate.start': method(
+    generationParamsSchema,
+    jobInfoSchema,
+    'Generate seismic–velocity pairs with the diffusion models, check each with the FD solver and InversionNet; runs as a resumable job.',
+  ),
+  'generate.runs': method(none, z.array(generationRunSchema), 'Generation runs of the open project, newest first.'),
+  'gallery.query': method(
+    sampleFilterSchema.extend({
+      sort: sampleSortSchema.default('id'),
+      descending: z.boolean().default(false),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(10_000).default(200),
+    }),
+    z.object({ total: z.number().int(), samples: z.array(generatedSampleSchema) }),
+    'One page of generated samples matching a filter, sorted by a metric.',
+  ),
+  'gallery.sample': method(
+    z.object({ sampleId: z.number().int(), withModelled: z.boolean().default(false) }),
+    sampleDetailSchema,
+    "A generated sample's arrays and metrics; with withModelled, f(v̂) and ŝ − f(v̂) are computed with the FD pool.",
+  ),
+  'gallery.tag': method(
+    z.object({ sampleIds: z.array(z.number().int()).min(1).max(100_000), tag: z.string().min(1).max(100) }),
+    z.object({ changed: z.number().int() }),
+    'Tag generated samples.',
+  ),
+  'gallery.untag': method(
+    z.object({ sampleIds: z.array(z.number().int()).min(1).max(100_000), tag: z.string().min(1).max(100) }),
+    z.object({ changed: z.number().int() }),
+    'Remove a tag from generated samples.',
+  ),
+  'gallery.tags': method(none, z.array(z.object({ tag: z.string(), count: z.number().int() })), 'Tags in use and their sample counts.'),
+  'gallery.challenging': method(
+    z.object({
+      pdeMax: z.number().positive(),
+      k: z.number().int().min(1).max(100_000),
+      metric: z.enum(['inv_mae', 'inv_rmse', 'inv_ssim']).default('inv_mae'),
+      runId: z.number().int().optional(),
+      tag: z.string().min(1).max(100).default('challenging'),
+    }),
+    z.array(generatedSampleSchema),
+    'Physically valid yet hard: the top-K by inversion error among samples with pde_rel_l2 ≤ pdeMax, tagged and returned.',
+  ),
+  'export.generated': method(
+    z.object({
+      folder: z.string().min(1),
+      runId: z.number().int().optional(),
+      filter: sampleFilterSchema.optional(),
+      sampleIds: z.array(z.number().int()).min(1).max(1_000_000).optional(),
+      segy: z.boolean().default(true),
+      overwrite: z.boolean().default(false),
+    }),
+    jobInfoSchema,
+    'Export generated samples (a run, a filter or a selection) as OpenFWI .npy pairs with metrics.csv/metrics.json, and SEG-Y; runs as a job.',
   ),
 
   'job.list': method(none, z.array(jobInfoSchema), 'Jobs of the open project, newest first.'),

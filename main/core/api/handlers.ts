@@ -18,6 +18,9 @@ import { findPython, torchInstallHint } from '../training/python.ts';
 import { listModels } from '../training/modelRegistry.ts';
 import { trainingRunDir } from '../training/trainingJob.ts';
 import { readNpy } from '../io/npy.ts';
+import { GenerationStore, type GenerationSampleRow } from '../generation/store.ts';
+import { checkGenerationParams } from '../generation/checks.ts';
+import { sampleDetail, selectSampleIds } from '../generation/samples.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -190,12 +193,56 @@ const handlers: Handlers = {
     return float32Payload(array.data, array.shape);
   },
 
+  'generate.start': (studio, args) => {
+    checkGenerationParams(args, studio.requireProject());
+    return studio.jobs.start('generate', args);
+  },
+  'generate.runs': (studio) =>
+    new GenerationStore(studio.requireProject().catalogue).listRuns().map(({ geometry: _g, params: _p, ...run }) => run),
+  'gallery.query': (studio, args) => {
+    const page = new GenerationStore(studio.requireProject().catalogue).querySamples(args);
+    return { total: page.total, samples: page.samples.map(sampleInfo) };
+  },
+  'gallery.sample': async (studio, { sampleId, withModelled }) => {
+    const project = studio.requireProject();
+    const detail = await sampleDetail(project.folder, project.catalogue, sampleId, { fdPool: studio.fdPool(), withModelled });
+    const { arrays, geometry } = detail;
+    const [, depth, width] = arrays.velocityShape;
+    return {
+      sample: sampleInfo(detail.sample),
+      seismic: float32Payload(arrays.seismic, arrays.seismicShape),
+      velocityMps: float32Payload(arrays.velocityMps, [depth, width]),
+      invertedMps: float32Payload(arrays.invertedMps, [depth, width]),
+      modelled: detail.modelled ? float32Payload(detail.modelled, arrays.seismicShape) : null,
+      difference: detail.difference ? float32Payload(detail.difference, arrays.seismicShape) : null,
+      sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+      gridSpacingM: geometry.spacingMeters,
+    };
+  },
+  'gallery.tag': (studio, { sampleIds, tag }) => ({ changed: new GenerationStore(studio.requireProject().catalogue).tag(sampleIds, tag) }),
+  'gallery.untag': (studio, { sampleIds, tag }) => ({ changed: new GenerationStore(studio.requireProject().catalogue).untag(sampleIds, tag) }),
+  'gallery.tags': (studio) => new GenerationStore(studio.requireProject().catalogue).tags(),
+  'gallery.challenging': (studio, args) => new GenerationStore(studio.requireProject().catalogue).selectChallenging(args).map(sampleInfo),
+  'export.generated': (studio, args) => {
+    const project = studio.requireProject();
+    // Refuse an empty or ambiguous selection before a job is recorded.
+    const ids = selectSampleIds(new GenerationStore(project.catalogue), args);
+    if (ids.length === 0) throw new StudioError('bad_input', 'No generated samples match; nothing to export.');
+    return studio.jobs.start('export.generated', args);
+  },
+
   'job.list': (studio) => studio.jobs.list(),
   'job.events': (studio, { jobId, afterId }) => studio.requireProject().catalogue.jobEvents(jobId, afterId ?? 0),
   'job.cancel': (studio, { jobId }) => studio.jobs.cancel(jobId),
   'job.resume': (studio, { jobId }) => studio.jobs.resume(jobId),
   'job.discard': (studio, { jobId }) => studio.jobs.discard(jobId),
 };
+
+/** A catalogue row as the contract's generatedSampleSchema carries it. */
+function sampleInfo(row: GenerationSampleRow): MethodResult<'gallery.query'>['samples'][number] {
+  const { partIndex: _part, rowInPart: _row, ...info } = row;
+  return info;
+}
 
 function describeIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
   return error.issues.map((i) => `${i.path.map(String).join('.') || '(arguments)'}: ${i.message}`).join('; ');

@@ -1,0 +1,480 @@
+/**
+ * Named operations on the generation tables (migration 3): runs, samples with their metrics and
+ * provenance, tags, and the gallery's filtered and sorted pages. Callers never pass SQL: sort keys
+ * and filters are whitelisted here, values are bound parameters.
+ */
+import type { Catalogue } from '../project/catalogue.ts';
+import { StudioError } from '../util/errors.ts';
+
+export const GENERATION_TABLES = ['generation_runs', 'generation_samples', 'generation_tags'] as const;
+
+export interface NewGenerationRun {
+  jobId: number | null;
+  datasetId: number;
+  stage1Ref: string;
+  stage2Ref: string;
+  inversionRef: string;
+  /** 'ddpm' | 'ddim' | 'ab3' */
+  sampler: string;
+  samplerLabel: string;
+  /** Network evaluations per sample. */
+  steps: number;
+  seed: number;
+  count: number;
+  batchSize: number;
+  physicsCheck: boolean;
+  provider: string | null;
+  geometry: unknown;
+  params: unknown;
+}
+
+export interface GenerationRunRow extends Omit<NewGenerationRun, 'geometry' | 'params'> {
+  id: number;
+  geometry: Record<string, unknown>;
+  params: Record<string, unknown>;
+  createdAt: string;
+  /** Samples committed so far. */
+  samples: number;
+}
+
+export interface SampleMetrics {
+  pde_rel_l2: number | null;
+  pde_mse: number | null;
+  pde_rel_l2_per_source: (number | null)[] | null;
+  inv_mae: number;
+  inv_rmse: number;
+  inv_ssim: number;
+}
+
+export interface NewGenerationSample extends SampleMetrics {
+  sampleIndex: number;
+  partIndex: number;
+  rowInPart: number;
+  seed: number;
+}
+
+export interface GenerationSampleRow extends SampleMetrics {
+  id: number;
+  runId: number;
+  sampleIndex: number;
+  datasetId: number | null;
+  partIndex: number;
+  rowInPart: number;
+  seed: number;
+  model: string;
+  sampler: string;
+  steps: number;
+  provider: string;
+  createdAt: string;
+  tags: string[];
+}
+
+export const SAMPLE_SORT_KEYS = ['pde_rel_l2', 'pde_mse', 'inv_mae', 'inv_rmse', 'inv_ssim', 'seed', 'id'] as const;
+export type SampleSortKey = (typeof SAMPLE_SORT_KEYS)[number];
+
+export interface SampleFilter {
+  pdeMin?: number;
+  pdeMax?: number;
+  /** Which inversion error `invMin`/`invMax` bound (default inv_mae). */
+  invMetric?: 'inv_mae' | 'inv_rmse' | 'inv_ssim';
+  invMin?: number;
+  invMax?: number;
+  model?: string;
+  sampler?: string;
+  seed?: number;
+  runId?: number;
+  tag?: string;
+  /** Only these sample ids (a selection). */
+  ids?: number[];
+}
+
+export interface SampleQuery extends SampleFilter {
+  sort?: SampleSortKey;
+  descending?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+interface SampleDbRow {
+  id: number;
+  run_id: number;
+  sample_index: number;
+  dataset_id: number | null;
+  part_index: number;
+  row_in_part: number;
+  seed: number;
+  model: string;
+  sampler: string;
+  steps: number;
+  provider: string;
+  pde_rel_l2: number | null;
+  pde_mse: number | null;
+  pde_rel_l2_per_source: string | null;
+  inv_mae: number;
+  inv_rmse: number;
+  inv_ssim: number;
+  created_at: string;
+  tags: string | null;
+}
+
+interface RunDbRow {
+  id: number;
+  job_id: number | null;
+  dataset_id: number;
+  stage1_ref: string;
+  stage2_ref: string;
+  inversion_ref: string;
+  sampler: string;
+  sampler_label: string;
+  steps: number;
+  seed: number;
+  count: number;
+  batch_size: number;
+  physics_check: number;
+  provider: string | null;
+  geometry: string;
+  params: string;
+  created_at: string;
+  samples: number;
+}
+
+const now = (): string => new Date().toISOString();
+
+function toRun(row: RunDbRow): GenerationRunRow {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    datasetId: row.dataset_id,
+    stage1Ref: row.stage1_ref,
+    stage2Ref: row.stage2_ref,
+    inversionRef: row.inversion_ref,
+    sampler: row.sampler,
+    samplerLabel: row.sampler_label,
+    steps: row.steps,
+    seed: row.seed,
+    count: row.count,
+    batchSize: row.batch_size,
+    physicsCheck: row.physics_check === 1,
+    provider: row.provider,
+    geometry: JSON.parse(row.geometry) as Record<string, unknown>,
+    params: JSON.parse(row.params) as Record<string, unknown>,
+    createdAt: row.created_at,
+    samples: row.samples,
+  };
+}
+
+function toSample(row: SampleDbRow): GenerationSampleRow {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    sampleIndex: row.sample_index,
+    datasetId: row.dataset_id,
+    partIndex: row.part_index,
+    rowInPart: row.row_in_part,
+    seed: row.seed,
+    model: row.model,
+    sampler: row.sampler,
+    steps: row.steps,
+    provider: row.provider,
+    pde_rel_l2: row.pde_rel_l2,
+    pde_mse: row.pde_mse,
+    pde_rel_l2_per_source: row.pde_rel_l2_per_source ? (JSON.parse(row.pde_rel_l2_per_source) as (number | null)[]) : null,
+    inv_mae: row.inv_mae,
+    inv_rmse: row.inv_rmse,
+    inv_ssim: row.inv_ssim,
+    createdAt: row.created_at,
+    tags: row.tags ? row.tags.split('\u001f') : [],
+  };
+}
+
+const finiteOrNull = (value: number | null): number | null => (value !== null && Number.isFinite(value) ? value : null);
+
+const RUN_SELECT = `SELECT r.*, (SELECT COUNT(*) FROM generation_samples s WHERE s.run_id = r.id) AS samples FROM generation_runs r`;
+const SAMPLE_SELECT = `SELECT s.*, (SELECT group_concat(tag, char(31)) FROM generation_tags t WHERE t.sample_id = s.id) AS tags FROM generation_samples s`;
+
+/** The generation catalogue of one project. */
+export class GenerationStore {
+  readonly catalogue: Catalogue;
+
+  constructor(catalogue: Catalogue) {
+    this.catalogue = catalogue;
+  }
+
+  private get db() {
+    return this.catalogue.db;
+  }
+
+  /** Creates the run and its (empty) 'generated' dataset in one transaction. */
+  createRun(run: Omit<NewGenerationRun, 'datasetId'>, dataset: { name: string; folder: string; meta: Record<string, unknown> }): GenerationRunRow {
+    const id = this.db.transaction(() => {
+      const at = now();
+      const ds = this.db
+        .prepare('INSERT INTO datasets (name, kind, folder, n_samples, source, meta, created_by_job, created_at) VALUES (?, ?, ?, 0, NULL, ?, ?, ?)')
+        .run(dataset.name, 'generated', dataset.folder, JSON.stringify(dataset.meta), run.jobId, at);
+      const info = this.db
+        .prepare(
+          `INSERT INTO generation_runs (job_id, dataset_id, stage1_ref, stage2_ref, inversion_ref, sampler, sampler_label, steps, seed, count, batch_size, physics_check, provider, geometry, params, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          run.jobId,
+          Number(ds.lastInsertRowid),
+          run.stage1Ref,
+          run.stage2Ref,
+          run.inversionRef,
+          run.sampler,
+          run.samplerLabel,
+          run.steps,
+          run.seed,
+          run.count,
+          run.batchSize,
+          run.physicsCheck ? 1 : 0,
+          run.provider,
+          JSON.stringify(run.geometry),
+          JSON.stringify(run.params),
+          at,
+        );
+      return Number(info.lastInsertRowid);
+    })();
+    this.catalogue.announce('datasets', 'generation_runs');
+    return this.getRun(id);
+  }
+
+  getRun(id: number): GenerationRunRow {
+    const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RunDbRow | undefined;
+    if (!row) throw new StudioError('not_found', `There is no generation run ${id} in this project.`);
+    return toRun(row);
+  }
+
+  runOfJob(jobId: number): GenerationRunRow | null {
+    const row = this.db.prepare(`${RUN_SELECT} WHERE r.job_id = ?`).get(jobId) as RunDbRow | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  listRuns(): GenerationRunRow[] {
+    return (this.db.prepare(`${RUN_SELECT} ORDER BY r.id DESC`).all() as RunDbRow[]).map(toRun);
+  }
+
+  setRunProvider(id: number, provider: string): void {
+    this.db.prepare('UPDATE generation_runs SET provider = ? WHERE id = ?').run(provider, id);
+  }
+
+  /** Committed dataset parts of a run's dataset, in order (part_index, file names, sample count). */
+  committedParts(datasetId: number): { partIndex: number; nSamples: number; files: string[] }[] {
+    const rows = this.db.prepare('SELECT part_index, n_samples, seismic_file, velocity_file, meta FROM dataset_parts WHERE dataset_id = ? ORDER BY part_index').all(datasetId) as {
+      part_index: number;
+      n_samples: number;
+      seismic_file: string | null;
+      velocity_file: string | null;
+      meta: string;
+    }[];
+    return rows.map((r) => {
+      const meta = JSON.parse(r.meta) as { inversionFile?: string };
+      return { partIndex: r.part_index, nSamples: r.n_samples, files: [r.seismic_file, r.velocity_file, meta.inversionFile ?? null].filter((f): f is string => f !== null) };
+    });
+  }
+
+  /**
+   * Commits one batch: its dataset part (files already complete under arrays/), the dataset's sample
+   * count, and the samples' rows, all in one transaction.
+   */
+  commitBatch(
+    run: GenerationRunRow,
+    part: { partIndex: number; seismicFile: string; velocityFile: string; inversionFile: string; seismicShape: number[]; velocityShape: number[] },
+    samples: NewGenerationSample[],
+    provider: string,
+  ): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO dataset_parts (dataset_id, part_index, n_samples, seismic_file, velocity_file, headers_file, seismic_shape, velocity_shape, meta)
+           VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+        )
+        .run(run.datasetId, part.partIndex, samples.length, part.seismicFile, part.velocityFile, JSON.stringify(part.seismicShape), JSON.stringify(part.velocityShape), JSON.stringify({ inversionFile: part.inversionFile }));
+      this.db.prepare('UPDATE datasets SET n_samples = n_samples + ? WHERE id = ?').run(samples.length, run.datasetId);
+      const insert = this.db.prepare(
+        `INSERT INTO generation_samples (run_id, sample_index, dataset_id, part_index, row_in_part, seed, model, sampler, steps, provider,
+           pde_rel_l2, pde_mse, pde_rel_l2_per_source, inv_mae, inv_rmse, inv_ssim, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const at = now();
+      for (const s of samples) {
+        insert.run(
+          run.id,
+          s.sampleIndex,
+          run.datasetId,
+          s.partIndex,
+          s.rowInPart,
+          s.seed,
+          run.stage2Ref,
+          run.sampler,
+          run.steps,
+          provider,
+          finiteOrNull(s.pde_rel_l2),
+          finiteOrNull(s.pde_mse),
+          s.pde_rel_l2_per_source ? JSON.stringify(s.pde_rel_l2_per_source.map(finiteOrNull)) : null,
+          s.inv_mae,
+          s.inv_rmse,
+          s.inv_ssim,
+          at,
+        );
+      }
+    })();
+    this.catalogue.announce('datasets', 'dataset_parts', 'generation_samples');
+  }
+
+  /** Bulk insert for tests and imports of sample rows (one transaction). */
+  insertSampleRows(runId: number, rows: (NewGenerationSample & { model: string; sampler: string; steps: number; provider: string })[]): void {
+    const run = this.getRun(runId);
+    const insert = this.db.prepare(
+      `INSERT INTO generation_samples (run_id, sample_index, dataset_id, part_index, row_in_part, seed, model, sampler, steps, provider,
+         pde_rel_l2, pde_mse, pde_rel_l2_per_source, inv_mae, inv_rmse, inv_ssim, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const at = now();
+    this.db.transaction(() => {
+      for (const s of rows) {
+        insert.run(run.id, s.sampleIndex, run.datasetId, s.partIndex, s.rowInPart, s.seed, s.model, s.sampler, s.steps, s.provider, s.pde_rel_l2, s.pde_mse, null, s.inv_mae, s.inv_rmse, s.inv_ssim, at);
+      }
+    })();
+    this.catalogue.announce('generation_samples');
+  }
+
+  private where(filter: SampleFilter): { sql: string; values: (number | string)[] } {
+    const clauses: string[] = [];
+    const values: (number | string)[] = [];
+    const bound = (column: string, op: '>=' | '<=', value: number | undefined, field: string): void => {
+      if (value === undefined) return;
+      if (!Number.isFinite(value)) throw new StudioError('bad_input', `Filter ${field} = ${value} must be a finite number.`);
+      clauses.push(`s.${column} ${op} ?`);
+      values.push(value);
+    };
+    bound('pde_rel_l2', '>=', filter.pdeMin, 'pdeMin');
+    bound('pde_rel_l2', '<=', filter.pdeMax, 'pdeMax');
+    const inv = filter.invMetric ?? 'inv_mae';
+    if (!['inv_mae', 'inv_rmse', 'inv_ssim'].includes(inv)) throw new StudioError('bad_input', `invMetric '${inv}' must be inv_mae, inv_rmse or inv_ssim.`);
+    bound(inv, '>=', filter.invMin, 'invMin');
+    bound(inv, '<=', filter.invMax, 'invMax');
+    if (filter.model !== undefined) {
+      clauses.push('s.model = ?');
+      values.push(filter.model);
+    }
+    if (filter.sampler !== undefined) {
+      clauses.push('s.sampler = ?');
+      values.push(filter.sampler);
+    }
+    if (filter.seed !== undefined) {
+      clauses.push('s.seed = ?');
+      values.push(filter.seed);
+    }
+    if (filter.runId !== undefined) {
+      clauses.push('s.run_id = ?');
+      values.push(filter.runId);
+    }
+    if (filter.tag !== undefined) {
+      clauses.push('s.id IN (SELECT sample_id FROM generation_tags WHERE tag = ?)');
+      values.push(filter.tag);
+    }
+    if (filter.ids !== undefined) {
+      const ids = filter.ids.filter((id) => Number.isSafeInteger(id));
+      clauses.push(`s.id IN (SELECT value FROM json_each(?))`);
+      values.push(JSON.stringify(ids));
+    }
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
+  }
+
+  /** The SQL and bound values of a page query (exposed for the query-plan test). */
+  pageStatement(query: SampleQuery): { sql: string; values: (number | string)[] } {
+    const sort = query.sort ?? 'id';
+    if (!SAMPLE_SORT_KEYS.includes(sort)) throw new StudioError('bad_input', `Sort key '${sort}' is not one of ${SAMPLE_SORT_KEYS.join(', ')}.`);
+    const direction = query.descending ? 'DESC' : 'ASC';
+    const limit = query.limit ?? 100;
+    const offset = query.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new StudioError('bad_input', `limit ${limit} must be a whole number from 1 to 10000.`);
+    if (!Number.isInteger(offset) || offset < 0) throw new StudioError('bad_input', `offset ${offset} must be a whole number ≥ 0.`);
+    const where = this.where(query);
+    // The id tie-break keeps pages stable when many samples share a value.
+    const order = sort === 'id' ? `s.id ${direction}` : `s.${sort} ${direction}, s.id ${direction}`;
+    return { sql: `${SAMPLE_SELECT} ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, values: [...where.values, limit, offset] };
+  }
+
+  /** One page of samples matching the filter, in the requested order, and the total count. */
+  querySamples(query: SampleQuery): { total: number; samples: GenerationSampleRow[] } {
+    const where = this.where(query);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM generation_samples s ${where.sql}`).get(...where.values) as { n: number }).n;
+    const page = this.pageStatement(query);
+    const rows = this.db.prepare(page.sql).all(...page.values) as SampleDbRow[];
+    return { total, samples: rows.map(toSample) };
+  }
+
+  /** Every sample id matching a filter, in sample order (for exports). */
+  sampleIds(filter: SampleFilter): number[] {
+    const where = this.where(filter);
+    return (this.db.prepare(`SELECT s.id FROM generation_samples s ${where.sql} ORDER BY s.run_id, s.sample_index`).all(...where.values) as { id: number }[]).map((r) => r.id);
+  }
+
+  getSample(id: number): GenerationSampleRow {
+    const row = this.db.prepare(`${SAMPLE_SELECT} WHERE s.id = ?`).get(id) as SampleDbRow | undefined;
+    if (!row) throw new StudioError('not_found', `There is no generated sample ${id} in this project.`);
+    return toSample(row);
+  }
+
+  getSamples(ids: readonly number[]): GenerationSampleRow[] {
+    return ids.map((id) => this.getSample(id));
+  }
+
+  tag(ids: readonly number[], tag: string): number {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO generation_tags (sample_id, tag, created_at) VALUES (?, ?, ?)');
+    const exists = this.db.prepare('SELECT 1 FROM generation_samples WHERE id = ?');
+    let added = 0;
+    this.db.transaction(() => {
+      for (const id of ids) {
+        if (!exists.get(id)) throw new StudioError('not_found', `There is no generated sample ${id} in this project; nothing was tagged.`);
+        added += insert.run(id, tag, now()).changes;
+      }
+    })();
+    this.catalogue.announce('generation_tags');
+    return added;
+  }
+
+  untag(ids: readonly number[], tag: string): number {
+    const remove = this.db.prepare('DELETE FROM generation_tags WHERE sample_id = ? AND tag = ?');
+    let removed = 0;
+    this.db.transaction(() => {
+      for (const id of ids) removed += remove.run(id, tag).changes;
+    })();
+    this.catalogue.announce('generation_tags');
+    return removed;
+  }
+
+  /** Tags in use with their sample counts. */
+  tags(): { tag: string; count: number }[] {
+    return this.db.prepare('SELECT tag, COUNT(*) AS count FROM generation_tags GROUP BY tag ORDER BY tag').all() as { tag: string; count: number }[];
+  }
+
+  /**
+   * Challenging samples: among samples whose pde_rel_l2 is at most `pdeMax` (physically valid), the
+   * `k` with the largest inversion error (`metric`; for SSIM the smallest is the worst), tagged
+   * `tag` in one transaction. Ties break by id.
+   */
+  selectChallenging(options: { pdeMax: number; k: number; metric?: 'inv_mae' | 'inv_rmse' | 'inv_ssim'; runId?: number; tag?: string }): GenerationSampleRow[] {
+    const metric = options.metric ?? 'inv_mae';
+    if (!['inv_mae', 'inv_rmse', 'inv_ssim'].includes(metric)) throw new StudioError('bad_input', `metric '${metric}' must be inv_mae, inv_rmse or inv_ssim.`);
+    if (!Number.isFinite(options.pdeMax)) throw new StudioError('bad_input', `pdeMax ${options.pdeMax} must be a finite number.`);
+    if (!Number.isInteger(options.k) || options.k < 1) throw new StudioError('bad_input', `k ${options.k} must be a whole number ≥ 1.`);
+    const worstFirst = metric === 'inv_ssim' ? 'ASC' : 'DESC';
+    const values: (number | string)[] = [options.pdeMax];
+    let runClause = '';
+    if (options.runId !== undefined) {
+      runClause = 'AND run_id = ?';
+      values.push(options.runId);
+    }
+    const ids = (
+      this.db
+        .prepare(`SELECT id FROM generation_samples WHERE pde_rel_l2 IS NOT NULL AND pde_rel_l2 <= ? ${runClause} ORDER BY ${metric} ${worstFirst}, id ASC LIMIT ?`)
+        .all(...values, options.k) as { id: number }[]
+    ).map((r) => r.id);
+    if (ids.length) this.tag(ids, options.tag ?? 'challenging');
+    return this.getSamples(ids);
+  }
+}
