@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CliCommand, CliIo, ParsedArgs } from '../command.ts';
+import { StudioError } from '../../core/util/errors.ts';
+import { Studio } from '../../core/app/studio.ts';
+import { defaultDataDir } from '../../core/app/userStore.ts';
+import { studioJobKinds } from '../../core/jobs/registry.ts';
+import { catalogueFileName } from '../../core/project/project.ts';
+import type { JobInfo } from '../../core/api/contract.ts';
+import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
+import { FdWorkerPool } from '../../core/physics/pool.ts';
+import { runProbe } from '../../core/generation/probe.ts';
+import type { GenerationSampler, ModelRefs } from '../../core/generation/pipeline.ts';
+import { call, followJob } from '../studioSession.ts';
+import { positiveInteger } from '../physicsArgs.ts';
+import { cliAbortSignal } from '../interrupt.ts';
+import { ProgressBar } from '../progressBar.ts';
+
+function wholeNumber(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) throw new StudioError('bad_input', `--${option} ${String(value)}: use a whole number ≥ 0.`);
+  return parsed;
+}
+
+function samplerOption(v: ParsedArgs['values']): GenerationSampler {
+  const kind = (v.sampler as string | undefined) ?? 'ab3';
+  const steps = positiveInteger(v.steps, 'steps', 20);
+  if (kind === 'ddpm') return { kind: 'ddpm' };
+  if (kind === 'ab3') return { kind: 'ab3', steps };
+  if (kind === 'ddim') {
+    const eta = v.eta === undefined ? 0 : Number(v.eta);
+    if (!(eta >= 0 && eta <= 1)) throw new StudioError('bad_input', `--eta ${String(v.eta)}: use a number from 0 to 1.`);
+    return { kind: 'ddim', steps, eta };
+  }
+  throw new StudioError('bad_input', `--sampler ${kind}: choose ddpm, ddim or ab3.`);
+}
+
+function modelRefs(v: ParsedArgs['values']): ModelRefs {
+  const model = (v.model as string | undefined) ?? 'default';
+  return {
+    stage1: (v.stage1 as string | undefined) ?? model,
+    stage2: (v.stage2 as string | undefined) ?? model,
+    inversionnet: (v.inversionnet as string | undefined) ?? model,
+  };
+}
+
+const MODEL_USAGE = `  --model REF          all three models: 'default' (shipped, native-models/default/), 'project:ID' or a folder
+  --stage1 REF, --stage2 REF, --inversionnet REF   one model each (override --model)
+  --sampler S          ddpm | ddim | ab3 (default ab3)
+  --steps N            network evaluations for ddim and ab3 (default 20)
+  --eta E              DDIM η from 0 to 1 (default 0)
+  --seed S             sample i uses seed S + i (default 0)`;
+
+async function studioSession<T>(projectFolder: string, create: boolean, work: (studio: Studio) => Promise<T>): Promise<T> {
+  const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
+  try {
+    if (create) await studio.createProject(projectFolder, 'wavediff generate');
+    else await studio.openProject(projectFolder);
+    return await work(studio);
+  } finally {
+    await studio.shutdown();
+  }
+}
+
+export const generateCommand: CliCommand = {
+  name: 'generate',
+  summary: 'Generate physically checked seismic–velocity pairs and export them as OpenFWI files',
+  usage: `Usage: wavediff generate --count N --out DIR [options]
+
+Samples N pairs with the diffusion models, decodes seismic and velocity, forward-models every
+velocity with the FD solver (PDE deviation), runs InversionNet on the seismic (velocity MAE, RMSE,
+SSIM), and exports them into DIR: data1.npy/model1.npy … (seismic [N,5,1000,70], velocity
+[N,1,70,70] m/s), metrics.csv, metrics.json and seismic.sgy.
+
+Without --project the work is kept in DIR/.wavediff-project; running the same command again after
+Ctrl-C or a crash continues where it stopped.
+
+Options:
+  --count N            number of pairs
+  --out DIR            export folder
+${MODEL_USAGE}
+  --batch-size B       samples per batch (default 4; results do not depend on it)
+  --no-physics         skip the FD check (pde_rel_l2 is then computed for the export)
+  --project DIR        generate into this project (the run stays in its gallery)
+  --no-segy            do not write seismic.sgy
+  --json               print the result as JSON on stdout`,
+  options: {
+    model: { type: 'string' },
+    stage1: { type: 'string' },
+    stage2: { type: 'string' },
+    inversionnet: { type: 'string' },
+    count: { type: 'string' },
+    sampler: { type: 'string' },
+    steps: { type: 'string' },
+    eta: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'no-physics': { type: 'boolean', default: false },
+    'no-segy': { type: 'boolean', default: false },
+    project: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(args: ParsedArgs, io: CliIo) {
+    const v = args.values;
+    if (v.count === undefined || typeof v.out !== 'string' || args.positionals.length > 0) {
+      io.stderr.write(`wavediff generate: give --count and --out.\n\n${this.usage}\n`);
+      return 2;
+    }
+    const out = path.resolve(v.out);
+    const params = {
+      ...modelRefs(v),
+      count: positiveInteger(v.count, 'count', 1),
+      batchSize: positiveInteger(v['batch-size'], 'batch-size', 4),
+      sampler: samplerOption(v),
+      seed: wholeNumber(v.seed, 'seed', 0),
+      physicsCheck: !v['no-physics'],
+    };
+    const ownProject = typeof v.project !== 'string';
+    const projectFolder = ownProject ? path.join(out, '.wavediff-project') : path.resolve(v.project as string);
+    const create = ownProject && !fs.existsSync(path.join(projectFolder, catalogueFileName));
+    return studioSession(projectFolder, create, async (studio) => {
+      // A run of the same command that was cut short continues instead of starting again.
+      const same = studio.jobs
+        .list()
+        .find((j) => j.kind === 'generate' && j.resumable && JSON.stringify(studio.requireProject().catalogue.getJob(j.id).params) === JSON.stringify({ ...params, name: undefined }));
+      let started: JobInfo;
+      if (ownProject && same) {
+        io.stderr.write(`wavediff generate: continuing the interrupted run (job ${same.id}).\n`);
+        started = await call(studio, 'job.resume', { jobId: same.id });
+      } else {
+        started = await call(studio, 'generate.start', params);
+      }
+      const status = await followJob(studio, started, io);
+      if (status !== 0) return status;
+      const result = studio.jobs.get(started.id).result as { runId: number; samples: number; samplesPerSecond: number; provider: string; stageSeconds: Record<string, number> };
+      const exportJob: JobInfo = await call(studio, 'export.generated', { folder: out, runId: result.runId, segy: !v['no-segy'], overwrite: true });
+      const exported = await followJob(studio, exportJob, io);
+      if (exported !== 0) return exported;
+      const exportResult = studio.jobs.get(exportJob.id).result as { files: string[] };
+      const split = Object.entries(result.stageSeconds).map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(', ');
+      io.stderr.write(`wavediff generate: ${result.samples} pairs in ${out} (${result.samplesPerSecond.toFixed(3)} samples/s on ${result.provider}; ${split}).\n`);
+      if (v.json) io.stdout.write(`${JSON.stringify({ out, runId: result.runId, samples: result.samples, files: exportResult.files, samplesPerSecond: result.samplesPerSecond, provider: result.provider, stageSeconds: result.stageSeconds })}\n`);
+      return 0;
+    });
+  },
+};
+
+export const probeCommand: CliCommand = {
+  name: 'probe',
+  summary: 'Trajectory probe: PDE deviation of random, denoised and reconstructed pairs, and along the sampler',
+  usage: `Usage: wavediff probe --count N [--json] [options]
+
+Measures pde_rel_l2 (OpenFWI geometry) of (a) pairs decoded from random latents without denoising,
+(b) denoised samples and the decoded x̂₀ at several sampler steps (the curve), (c) stage-1
+reconstructions of held-out pairs synthesised from the model's training families with an unused seed.
+
+Options:
+  --count N            samples for each of (a), (b), (c) (default 8)
+${MODEL_USAGE}
+  --curve-steps LIST   sampler grid steps for the curve, e.g. 0,5,10,19 (default: six, evenly spaced)
+  --holdout-seed S     seed of the held-out synthesis (default: one training did not record)
+  --threads N          cores for the FD solver and onnxruntime (default: all)
+  --json               print {"random": {"mean", "median", …}, "denoised": …, "reconstruction": …, "curve": […], …}`,
+  options: {
+    model: { type: 'string' },
+    stage1: { type: 'string' },
+    stage2: { type: 'string' },
+    inversionnet: { type: 'string' },
+    count: { type: 'string' },
+    sampler: { type: 'string' },
+    steps: { type: 'string' },
+    eta: { type: 'string' },
+    seed: { type: 'string' },
+    'curve-steps': { type: 'string' },
+    'holdout-seed': { type: 'string' },
+    threads: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(args: ParsedArgs, io: CliIo) {
+    const v = args.values;
+    const threads = positiveInteger(v.threads, 'threads', os.availableParallelism());
+    const curveSteps = typeof v['curve-steps'] === 'string' ? v['curve-steps'].split(',').map((s) => wholeNumber(s.trim(), 'curve-steps', 0)) : undefined;
+    const onnx = new OnnxSessionPool({ cores: threads, onNotice: (m) => io.stderr.write(`wavediff probe: note: ${m}\n`) });
+    const fd = new FdWorkerPool({ size: threads });
+    const bar = new ProgressBar(io, 'probe');
+    try {
+      const report = await runProbe(onnx, fd, modelRefs(v), null, {
+        count: positiveInteger(v.count, 'count', 8),
+        seed: wholeNumber(v.seed, 'seed', 0),
+        sampler: samplerOption(v),
+        curveSteps,
+        holdoutSeed: v['holdout-seed'] === undefined ? undefined : wholeNumber(v['holdout-seed'], 'holdout-seed', 0),
+        signal: cliAbortSignal,
+        onProgress: bar.update,
+      });
+      bar.finish(
+        `pde_rel_l2 mean: random ${report.random.mean.toPrecision(4)}, denoised ${report.denoised.mean.toPrecision(4)}, reconstruction ${report.reconstruction.mean.toPrecision(4)} (random/denoised ${report.random_over_denoised.toFixed(2)}×)`,
+      );
+      if (v.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+      else {
+        io.stdout.write(`random latents    mean ${report.random.mean.toPrecision(4)}  median ${report.random.median.toPrecision(4)}\n`);
+        io.stdout.write(`denoised          mean ${report.denoised.mean.toPrecision(4)}  median ${report.denoised.median.toPrecision(4)}\n`);
+        io.stdout.write(`reconstruction    mean ${report.reconstruction.mean.toPrecision(4)}  median ${report.reconstruction.median.toPrecision(4)}\n`);
+        for (const p of report.curve) io.stdout.write(`step ${String(p.step).padStart(4)} (t=${String(p.t).padStart(3)})  mean ${p.mean.toPrecision(4)}  median ${p.median.toPrecision(4)}\n`);
+      }
+      return 0;
+    } finally {
+      await onnx.close();
+      await fd.close();
+    }
+  },
+};
