@@ -27,6 +27,7 @@ import WorkHistoryIcon from '@mui/icons-material/WorkHistory';
 import SettingsIcon from '@mui/icons-material/Settings';
 import MenuOpenIcon from '@mui/icons-material/MenuOpen';
 import MenuIcon from '@mui/icons-material/Menu';
+import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
 import type { StudioClient } from '../api/client.ts';
 import { ApiProvider } from '../api/context.tsx';
 import { JobsProvider, useJobs } from '../jobs/JobsProvider.tsx';
@@ -44,6 +45,7 @@ import { VelocityView } from '../views/VelocityView.tsx';
 import { WavefieldView } from '../views/WavefieldView.tsx';
 import { JobsView } from '../views/JobsView.tsx';
 import { SettingsView } from '../views/SettingsView.tsx';
+import { ModelsView } from '../views/ModelsView.tsx';
 
 interface NavItem {
   view: ViewId;
@@ -53,11 +55,7 @@ interface NavItem {
   needsProject: boolean;
 }
 
-/**
- * The navigation, in groups. The models/training, generation and gallery
- * views join the "Data" and "Generative models" groups when they exist; add them here and to
- * `viewIds` in routes.ts.
- */
+/** The navigation, in groups; a view added here also goes into `viewIds` in routes.ts. */
 const navGroups: { label: string; items: NavItem[] }[] = [
   { label: 'Project', items: [{ view: 'projects', label: 'Projects', icon: <FolderOpenIcon />, needsProject: false }] },
   {
@@ -68,6 +66,10 @@ const navGroups: { label: string; items: NavItem[] }[] = [
       { view: 'velocity', label: 'Velocity maps', icon: <LayersIcon />, needsProject: true },
       { view: 'wavefield', label: 'Wavefield', icon: <ViewInArIcon />, needsProject: true },
     ],
+  },
+  {
+    label: 'Generative models',
+    items: [{ view: 'models', label: 'Models', icon: <ModelTrainingIcon />, needsProject: true }],
   },
   { label: 'Work', items: [{ view: 'jobs', label: 'Jobs', icon: <WorkHistoryIcon />, needsProject: true }] },
 ];
@@ -153,6 +155,9 @@ function Shell() {
         break;
       case 'wavefield':
         content = <WavefieldView params={route.params} />;
+        break;
+      case 'models':
+        content = <ModelsView params={route.params} />;
         break;
       case 'jobs':
         content = <JobsView />;

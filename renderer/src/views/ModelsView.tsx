@@ -1,0 +1,221 @@
+import { useEffect, useMemo, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Chip,
+  LinearProgress,
+  List,
+  ListItemButton,
+  ListItemText,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  Tooltip,
+  Typography,
+} from '@mui/material';
+import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
+import type { ModelInfo } from '../../../main/core/api/contract.ts';
+import { useApiQuery } from '../api/hooks.ts';
+import { useNavigation } from '../app/navigation.ts';
+import { formatHash, intParam } from '../app/routes.ts';
+import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
+import { useJobs } from '../jobs/JobsProvider.tsx';
+import { formatTimestamp, progressFraction } from '../jobs/format.ts';
+import { formatMetric, formatParameters, trainingSummary } from '../models/format.ts';
+import { NETWORK_LABELS, TrainDialog } from './TrainDialog.tsx';
+import { TrainingRunPanel } from './TrainingRunPanel.tsx';
+
+/** Models and training: the models the studio can run, the Python it trains with, and training runs with live curves. */
+export function ModelsView({ params }: { params: Record<string, string> }) {
+  const models = useApiQuery('model.list', {}, { refreshOn: ['models'] });
+  const python = useApiQuery('python.detect', {}, { refreshOnProjectChange: false });
+  const { jobs } = useJobs();
+  const trainingJobs = useMemo(() => jobs.filter((j) => j.kind === 'train'), [jobs]);
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const [selected, setSelected] = useState<number | null>(() => (params.job ? intParam(params, 'job', -1) : null));
+
+  // Follow the newest run until the user picks one.
+  const job = trainingJobs.find((j) => j.id === selected) ?? trainingJobs[0] ?? null;
+  useEffect(() => {
+    const hash = formatHash({ view: 'models', params: job ? { job: String(job.id) } : {} });
+    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+  }, [job]);
+
+  return (
+    <>
+      <ViewHeader
+        title="Models"
+        subtitle="Shipped default models and those trained in this project; training runs with their curves and reconstructions."
+        actions={
+          <Button variant="contained" startIcon={<ModelTrainingIcon />} onClick={() => setDialogOpen(true)} data-testid="models-train">
+            Train…
+          </Button>
+        }
+      />
+      <PythonStatus probe={python.data} loading={python.loading} error={python.error} />
+      <ErrorAlert error={models.error} testId="models-error" />
+      <Typography variant="h6" sx={{ mb: 1 }}>
+        Models
+      </Typography>
+      {models.data && models.data.length === 0 ? (
+        <EmptyState title="No models yet" testId="models-empty">
+          <span>The shipped defaults are not installed and no model was trained in this project. Train one with “Train…”.</span>
+        </EmptyState>
+      ) : (
+        <ModelTable models={models.data ?? []} loading={models.loading && !models.data} />
+      )}
+
+      <Typography variant="h6" sx={{ mt: 3, mb: 1 }}>
+        Training runs
+      </Typography>
+      {trainingJobs.length === 0 ? (
+        <Typography variant="body2" color="text.secondary" data-testid="training-runs-empty">
+          No training run in this project yet.
+        </Typography>
+      ) : (
+        <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start', flexDirection: { xs: 'column', md: 'row' } }}>
+          <Paper variant="outlined" sx={{ width: { xs: '100%', md: 280 }, flexShrink: 0, maxHeight: 640, overflow: 'auto' }}>
+            <List dense disablePadding data-testid="training-runs">
+              {trainingJobs.map((j) => {
+                const fraction = progressFraction(j.progress);
+                return (
+                  <ListItemButton
+                    key={j.id}
+                    selected={job?.id === j.id}
+                    onClick={() => setSelected(j.id)}
+                    data-testid="training-run-item"
+                    data-job-id={j.id}
+                    data-status={j.status}
+                    aria-selected={job?.id === j.id}
+                  >
+                    <ListItemText
+                      primary={j.title}
+                      secondary={
+                        <>
+                          {j.status} · {formatTimestamp(j.createdAt)}
+                          {j.status === 'running' && <LinearProgress variant={fraction === null ? 'indeterminate' : 'determinate'} value={(fraction ?? 0) * 100} sx={{ mt: 0.5 }} />}
+                        </>
+                      }
+                    />
+                  </ListItemButton>
+                );
+              })}
+            </List>
+          </Paper>
+          <Box sx={{ flex: 1, minWidth: 0, width: '100%' }}>{job && <TrainingRunPanel key={job.id} job={job} />}</Box>
+        </Box>
+      )}
+      <TrainDialog
+        open={dialogOpen}
+        onClose={() => setDialogOpen(false)}
+        onStarted={(started) => {
+          setDialogOpen(false);
+          setSelected(started.id);
+        }}
+      />
+    </>
+  );
+}
+
+function PythonStatus({ probe, loading, error }: { probe: { found: { path: string; pythonVersion: string; torchVersion: string; cudaAvailable: boolean } | null; tried: { path: string; problem: string | null }[]; installHint: string } | undefined; loading: boolean; error: Error | null }) {
+  const { navigate } = useNavigation();
+  if (error) return <ErrorAlert error={error} testId="python-status-error" />;
+  if (!probe) return loading ? <LinearProgress sx={{ mb: 2 }} data-testid="python-status-loading" /> : null;
+  if (probe.found) {
+    return (
+      <Alert severity="success" sx={{ mb: 2 }} data-testid="python-status" data-found="true">
+        Training with Python {probe.found.pythonVersion} at <code>{probe.found.path}</code>, torch {probe.found.torchVersion} ({probe.found.cudaAvailable ? 'CUDA available' : 'CPU only'}).
+      </Alert>
+    );
+  }
+  return (
+    <Alert
+      severity="warning"
+      sx={{ mb: 2, whiteSpace: 'pre-wrap' }}
+      data-testid="python-status"
+      data-found="false"
+      action={
+        <Button color="inherit" onClick={() => navigate('settings')} data-testid="python-status-settings">
+          Settings
+        </Button>
+      }
+    >
+      No Python interpreter with torch was found, so models cannot be trained here (generation with existing models still works).
+      {probe.tried.length > 0 && `\nTried: ${probe.tried.map((t) => `${t.path}${t.problem ? ` (${t.problem})` : ''}`).join('; ')}`}
+      {`\n${probe.installHint}`}
+      {'\nChoose an interpreter in Settings.'}
+    </Alert>
+  );
+}
+
+const METRIC_COLUMNS: { key: string; label: string; tip: string }[] = [
+  { key: 'velocity_mae', label: 'Vel. MAE', tip: 'Velocity mean absolute error on OpenFWI’s [−1, 1] scale (held-out)' },
+  { key: 'velocity_rmse', label: 'Vel. RMSE', tip: 'Velocity root-mean-square error on [−1, 1] (held-out)' },
+  { key: 'velocity_ssim', label: 'Vel. SSIM', tip: 'Structural similarity of (v + 1)/2 (held-out; 1 is perfect)' },
+  { key: 'seismic_relative_l2', label: 'Seis. rel. L2', tip: '‖ŝ − s‖₂ / ‖s‖₂ on the normalised seismic (held-out)' },
+];
+
+function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean }) {
+  return (
+    <TableContainer component={Paper} variant="outlined">
+      {loading && <LinearProgress />}
+      <Table data-testid="model-table">
+        <TableHead>
+          <TableRow>
+            <TableCell>Name</TableCell>
+            <TableCell>Kind</TableCell>
+            <TableCell>Source</TableCell>
+            <TableCell align="right">Parameters</TableCell>
+            <TableCell>Training data</TableCell>
+            <TableCell align="right">Steps</TableCell>
+            <TableCell align="right">Time</TableCell>
+            <TableCell>Device</TableCell>
+            {METRIC_COLUMNS.map((c) => (
+              <TableCell key={c.key} align="right">
+                <Tooltip title={c.tip}>
+                  <span>{c.label}</span>
+                </Tooltip>
+              </TableCell>
+            ))}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {models.map((m) => {
+            const training = trainingSummary(m.training);
+            return (
+              <TableRow key={m.ref} data-testid="model-row" data-model-ref={m.ref} data-kind={m.kind} data-source={m.source}>
+                <TableCell>
+                  <Typography variant="body2" sx={{ fontWeight: 600 }}>
+                    {m.name}
+                  </Typography>
+                  <Typography variant="caption" color="text.secondary" sx={{ fontFamily: 'monospace' }}>
+                    {m.ref} · {formatTimestamp(m.createdAt)}
+                  </Typography>
+                </TableCell>
+                <TableCell>{NETWORK_LABELS[m.kind].title}</TableCell>
+                <TableCell>
+                  <Chip size="small" variant="outlined" label={m.source === 'shipped' ? 'shipped' : 'project'} color={m.source === 'shipped' ? 'primary' : 'default'} />
+                </TableCell>
+                <TableCell align="right">{formatParameters(m.parameters)}</TableCell>
+                <TableCell>{training.data}</TableCell>
+                <TableCell align="right">{training.steps}</TableCell>
+                <TableCell align="right">{training.time}</TableCell>
+                <TableCell>{training.device}</TableCell>
+                {METRIC_COLUMNS.map((c) => (
+                  <TableCell key={c.key} align="right" data-metric={c.key} sx={{ fontFamily: 'monospace' }}>
+                    {formatMetric(m.metrics?.[c.key])}
+                  </TableCell>
+                ))}
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
