@@ -1,0 +1,48 @@
+/**
+ * The shipped default models load and reproduce the metrics their model card states, on the same
+ * fixed held-out set (recomputed here: synthesis, FD modelling and ONNX inference are deterministic).
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { shippedModelsDir, shippedModels } from '../training/modelRegistry.ts';
+import { OnnxSessionPool } from './onnxPool.ts';
+import { FdWorkerPool } from '../physics/pool.ts';
+import { evaluateShippedModels, type CardMetrics } from './modelCard.ts';
+
+const cardFile = path.join(shippedModelsDir(), 'card.json');
+const present = fs.existsSync(cardFile) && shippedModels().length === 3;
+if (!present) console.log(`Shipped-model test skipped: ${cardFile} or one of the three default models is missing (npm run models:train-defaults, then npm run models:card).`);
+
+const onnx = new OnnxSessionPool({ workers: 1, intraOpThreads: 2 });
+const fd = new FdWorkerPool({ size: 2 });
+afterAll(async () => {
+  await onnx.close();
+  await fd.close();
+});
+
+describe.skipIf(!present)('shipped default models', () => {
+  it('total no more than 50 MB of files', () => {
+    let bytes = 0;
+    for (const model of shippedModels()) for (const file of fs.readdirSync(model.folder)) bytes += fs.statSync(path.join(model.folder, file)).size;
+    expect(bytes).toBeLessThanOrEqual(50 * 1024 * 1024);
+  });
+
+  it('reproduce their model-card metrics on the fixed held-out set and real OpenFWI models', async () => {
+    const card = JSON.parse(fs.readFileSync(cardFile, 'utf8')) as CardMetrics;
+    const now = await evaluateShippedModels(onnx, fd);
+    const close = (got: number, want: number, what: string): void => {
+      expect(Math.abs(got - want), `${what}: ${got} vs the card's ${want}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(want)));
+    };
+    for (const network of ['inversionnet', 'stage1_inversion'] as const) {
+      for (const metric of ['velocity_mae', 'velocity_rmse', 'velocity_ssim'] as const) {
+        close(now.heldOut[network][metric], card.heldOut[network][metric], `held-out ${network} ${metric}`);
+        for (const family of Object.keys(card.realOpenfwi)) {
+          close(now.realOpenfwi[family][network][metric], card.realOpenfwi[family][network][metric], `${family} ${network} ${metric}`);
+        }
+      }
+    }
+    close(now.heldOut.seismic_relative_l2, card.heldOut.seismic_relative_l2, 'seismic relative L2');
+    close(now.heldOut.reconstruction_pde_rel_l2, card.heldOut.reconstruction_pde_rel_l2, 'reconstruction PDE deviation');
+  }, 600_000);
+});
