@@ -28,6 +28,8 @@ import SettingsIcon from '@mui/icons-material/Settings';
 import MenuOpenIcon from '@mui/icons-material/MenuOpen';
 import MenuIcon from '@mui/icons-material/Menu';
 import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
+import AutoAwesomeIcon from '@mui/icons-material/AutoAwesome';
+import GridViewIcon from '@mui/icons-material/GridView';
 import type { StudioClient } from '../api/client.ts';
 import { ApiProvider } from '../api/context.tsx';
 import { JobsProvider, useJobs } from '../jobs/JobsProvider.tsx';
@@ -46,6 +48,8 @@ import { WavefieldView } from '../views/WavefieldView.tsx';
 import { JobsView } from '../views/JobsView.tsx';
 import { SettingsView } from '../views/SettingsView.tsx';
 import { ModelsView } from '../views/ModelsView.tsx';
+import { GenerateView } from '../views/GenerateView.tsx';
+import { GalleryView } from '../views/GalleryView.tsx';
 
 interface NavItem {
   view: ViewId;
@@ -69,7 +73,11 @@ const navGroups: { label: string; items: NavItem[] }[] = [
   },
   {
     label: 'Generative models',
-    items: [{ view: 'models', label: 'Models', icon: <ModelTrainingIcon />, needsProject: true }],
+    items: [
+      { view: 'models', label: 'Models', icon: <ModelTrainingIcon />, needsProject: true },
+      { view: 'generate', label: 'Generate', icon: <AutoAwesomeIcon />, needsProject: true },
+      { view: 'gallery', label: 'Gallery', icon: <GridViewIcon />, needsProject: true },
+    ],
   },
   { label: 'Work', items: [{ view: 'jobs', label: 'Jobs', icon: <WorkHistoryIcon />, needsProject: true }] },
 ];
@@ -158,6 +166,12 @@ function Shell() {
         break;
       case 'models':
         content = <ModelsView params={route.params} />;
+        break;
+      case 'generate':
+        content = <GenerateView />;
+        break;
+      case 'gallery':
+        content = <GalleryView params={route.params} />;
         break;
       case 'jobs':
         content = <JobsView />;

@@ -1,0 +1,228 @@
+import { useEffect, useState } from 'react';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  FormHelperText,
+  InputLabel,
+  MenuItem,
+  Radio,
+  RadioGroup,
+  Select,
+  Stack,
+  Switch,
+  TextField,
+  Typography,
+} from '@mui/material';
+import FolderOpenIcon from '@mui/icons-material/FolderOpen';
+import { useApiAction } from '../api/hooks.ts';
+import { useNotify } from '../app/notices.tsx';
+import { ErrorAlert } from '../components/common.tsx';
+import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
+import { parseIntField, parseNumberField } from '../models/forms.ts';
+import { activeFilterCount, filterArgs, type GalleryFilter, type InvMetric } from '../gallery/query.ts';
+
+/**
+ * "Challenging samples": physically valid (PDE deviation ≤ a threshold) yet hard for InversionNet —
+ * the top K by inversion error, tagged (`gallery.challenging`).
+ */
+export function ChallengingDialog({ open, runId, onClose, onDone }: { open: boolean; runId: number | null; onClose: () => void; onDone: (tag: string) => void }) {
+  const action = useApiAction('gallery.challenging');
+  const notify = useNotify();
+  const [pdeMax, setPdeMax] = useState('0.1');
+  const [k, setK] = useState('20');
+  const [metric, setMetric] = useState<InvMetric>('inv_mae');
+  const [tag, setTag] = useState('challenging');
+  const [scope, setScope] = useState<'run' | 'all'>('run');
+  useEffect(() => {
+    if (open) action.clearError();
+  }, [open, action.clearError]);
+
+  const pde = parseNumberField(pdeMax, 'PDE deviation threshold', 1e-12, 1e12);
+  const count = parseIntField(k, 'K', 1, 100_000);
+  const tagError = tag.trim() === '' || tag.length > 100 ? 'A tag of 1–100 characters.' : null;
+  const valid = typeof pde === 'number' && typeof count === 'number' && !tagError;
+
+  const submit = async () => {
+    if (!valid) return;
+    try {
+      const tagged = await action.run({ pdeMax: pde, k: count, metric, tag: tag.trim(), ...(scope === 'run' && runId !== null ? { runId } : {}) });
+      notify(
+        tagged.length > 0 ? 'success' : 'info',
+        tagged.length > 0 ? `Tagged ${tagged.length} sample${tagged.length === 1 ? '' : 's'} '${tag.trim()}'.` : `No sample has a PDE deviation ≤ ${pde}; nothing tagged.`,
+      );
+      onDone(tag.trim());
+    } catch {
+      // shown in the dialog
+    }
+  };
+
+  return (
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="challenging-dialog" aria-labelledby="challenging-title">
+      <DialogTitle id="challenging-title">Challenging samples</DialogTitle>
+      <DialogContent dividers>
+        <Stack
+          spacing={2}
+          component="form"
+          id="challenging-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <ErrorAlert error={action.error} testId="challenging-error" />
+          <Typography variant="body2" color="text.secondary">
+            Samples the physics accepts (PDE deviation at most the threshold) but InversionNet inverts worst: the top K by inversion error are tagged and shown.
+          </Typography>
+          <Stack direction="row" spacing={2}>
+            <TextField
+              label="PDE deviation ≤"
+              value={pdeMax}
+              onChange={(e) => setPdeMax(e.target.value)}
+              error={typeof pde === 'string'}
+              helperText={typeof pde === 'string' ? pde : 'Relative L2 of ŝ − f(v̂).'}
+              fullWidth
+              slotProps={{ htmlInput: { 'data-testid': 'challenging-pde-max', inputMode: 'decimal' } }}
+            />
+            <TextField
+              label="K"
+              value={k}
+              onChange={(e) => setK(e.target.value)}
+              error={typeof count === 'string'}
+              helperText={typeof count === 'string' ? count : 'Samples to tag.'}
+              fullWidth
+              slotProps={{ htmlInput: { 'data-testid': 'challenging-k', inputMode: 'numeric' } }}
+            />
+          </Stack>
+          <Stack direction="row" spacing={2}>
+            <FormControl fullWidth>
+              <InputLabel id="challenging-metric-label">Inversion error</InputLabel>
+              <Select labelId="challenging-metric-label" label="Inversion error" value={metric} onChange={(e) => setMetric(e.target.value as InvMetric)} data-testid="challenging-metric">
+                <MenuItem value="inv_mae">MAE (highest first)</MenuItem>
+                <MenuItem value="inv_rmse">RMSE (highest first)</MenuItem>
+                <MenuItem value="inv_ssim">SSIM (lowest first)</MenuItem>
+              </Select>
+            </FormControl>
+            <TextField
+              label="Tag"
+              value={tag}
+              onChange={(e) => setTag(e.target.value)}
+              error={Boolean(tagError)}
+              helperText={tagError ?? ' '}
+              fullWidth
+              slotProps={{ htmlInput: { 'data-testid': 'challenging-tag' } }}
+            />
+          </Stack>
+          {runId !== null && (
+            <RadioGroup row value={scope} onChange={(e) => setScope(e.target.value as 'run' | 'all')}>
+              <FormControlLabel value="run" control={<Radio slotProps={{ input: { 'data-testid': 'challenging-scope-run' } as object }} />} label={`Run ${runId}`} />
+              <FormControlLabel value="all" control={<Radio slotProps={{ input: { 'data-testid': 'challenging-scope-all' } as object }} />} label="All runs" />
+            </RadioGroup>
+          )}
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} data-testid="challenging-cancel">
+          Cancel
+        </Button>
+        <Button type="submit" form="challenging-form" variant="contained" disabled={!valid || action.busy} data-testid="challenging-start">
+          Find and tag
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+type ExportScope = 'run' | 'filter' | 'selection';
+
+/** Export generated samples (a run, the current filter, or the selection) as OpenFWI .npy pairs with metrics CSV/JSON and SEG-Y (`export.generated`). */
+export function ExportGeneratedDialog({ open, filter, runId, selection, onClose }: { open: boolean; filter: GalleryFilter; runId: number | null; selection: number[]; onClose: () => void }) {
+  const action = useApiAction('export.generated');
+  const notify = useNotify();
+  const [scope, setScope] = useState<ExportScope>('filter');
+  const [folder, setFolder] = useState('');
+  const [segy, setSegy] = useState(true);
+  const [overwrite, setOverwrite] = useState(false);
+  const [picking, setPicking] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    action.clearError();
+    setScope(selection.length > 0 ? 'selection' : runId !== null && activeFilterCount(filter) === 1 ? 'run' : 'filter');
+  }, [open, action.clearError, selection.length, runId, filter]);
+
+  const valid = folder.trim() !== '' && (scope !== 'selection' || selection.length > 0) && (scope !== 'run' || runId !== null);
+  const submit = async () => {
+    if (!valid) return;
+    try {
+      const scopeArgs = scope === 'run' ? { runId: runId! } : scope === 'selection' ? { sampleIds: selection } : { filter: filterArgs(filter) };
+      const job = await action.run({ folder: folder.trim(), segy, overwrite, ...scopeArgs });
+      notify('info', `Export started (job ${job.id}); follow it in Jobs.`);
+      onClose();
+    } catch {
+      // shown in the dialog
+    }
+  };
+
+  return (
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="gallery-export-dialog" aria-labelledby="gallery-export-title">
+      <DialogTitle id="gallery-export-title">Export generated samples</DialogTitle>
+      <DialogContent dividers>
+        <Stack
+          spacing={2}
+          component="form"
+          id="gallery-export-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <ErrorAlert error={action.error} testId="gallery-export-error" />
+          <RadioGroup value={scope} onChange={(e) => setScope(e.target.value as ExportScope)}>
+            <FormControlLabel value="run" disabled={runId === null} control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-run' } as object }} />} label={runId !== null ? `Run ${runId}` : 'A run (filter the gallery by run first)'} />
+            <FormControlLabel value="filter" control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-filter' } as object }} />} label={activeFilterCount(filter) > 0 ? 'Every sample matching the current filters' : 'Every generated sample'} />
+            <FormControlLabel value="selection" disabled={selection.length === 0} control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-selection' } as object }} />} label={`The selection (${selection.length})`} />
+          </RadioGroup>
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
+            <TextField
+              label="Folder on the studio machine"
+              value={folder}
+              onChange={(e) => setFolder(e.target.value)}
+              fullWidth
+              helperText="data*.npy / model*.npy pairs (OpenFWI layout), metrics.csv and metrics.json"
+              slotProps={{ htmlInput: { 'data-testid': 'gallery-export-folder' } }}
+            />
+            <Button startIcon={<FolderOpenIcon />} onClick={() => setPicking(true)} sx={{ mt: 0.5, flexShrink: 0 }} data-testid="gallery-export-browse">
+              Browse…
+            </Button>
+          </Stack>
+          <FormControlLabel control={<Switch checked={segy} onChange={(e) => setSegy(e.target.checked)} slotProps={{ input: { 'data-testid': 'gallery-export-segy' } as object }} />} label="Also write SEG-Y" />
+          <FormControlLabel control={<Switch checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'gallery-export-overwrite' } as object }} />} label="Overwrite files already in the folder" />
+          <FormHelperText>The export runs as a job.</FormHelperText>
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} data-testid="gallery-export-cancel">
+          Cancel
+        </Button>
+        <Button type="submit" form="gallery-export-form" variant="contained" disabled={!valid || action.busy} data-testid="gallery-export-start">
+          Export
+        </Button>
+      </DialogActions>
+      <PathPickerDialog
+        open={picking}
+        title="Choose the export folder"
+        mode="folder"
+        initialFolder={folder || null}
+        onClose={() => setPicking(false)}
+        onSelect={([chosen]) => {
+          setPicking(false);
+          if (chosen) setFolder(chosen);
+        }}
+      />
+    </Dialog>
+  );
+}
