@@ -11,6 +11,7 @@ import type { JobInfo } from '../../core/api/contract.ts';
 import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
 import { FdWorkerPool } from '../../core/physics/pool.ts';
 import { runProbe } from '../../core/generation/probe.ts';
+import { checkGenerationParams } from '../../core/generation/checks.ts';
 import type { GenerationSampler, ModelRefs } from '../../core/generation/pipeline.ts';
 import { call, followJob } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
@@ -119,6 +120,8 @@ ${MODEL_USAGE}
       physicsCheck: !v['no-physics'],
     };
     const ownProject = typeof v.project !== 'string';
+    // Missing models and impossible steps are reported before any folder is made.
+    if (ownProject) checkGenerationParams({ ...params, name: undefined }, null);
     const projectFolder = ownProject ? path.join(out, '.wavediff-project') : path.resolve(v.project as string);
     const create = ownProject && !fs.existsSync(path.join(projectFolder, catalogueFileName));
     return studioSession(projectFolder, create, async (studio) => {
