@@ -121,7 +121,7 @@ ${MODEL_USAGE}
     };
     const ownProject = typeof v.project !== 'string';
     // Missing models and impossible steps are reported before any folder is made.
-    if (ownProject) checkGenerationParams({ ...params, name: undefined }, null);
+    if (ownProject) checkGenerationParams(params, null);
     const projectFolder = ownProject ? path.join(out, '.wavediff-project') : path.resolve(v.project as string);
     const create = ownProject && !fs.existsSync(path.join(projectFolder, catalogueFileName));
     return studioSession(projectFolder, create, async (studio) => {

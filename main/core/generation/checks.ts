@@ -1,15 +1,13 @@
-import type { z } from 'zod';
-import type { generationParamsSchema } from '../api/contract.ts';
 import type { Project } from '../project/project.ts';
 import { StudioError } from '../util/errors.ts';
-import { resolveGenerationModels, scheduleLength } from './pipeline.ts';
+import { resolveGenerationModels, scheduleLength, type GenerationSampler, type ModelRefs } from './pipeline.ts';
 
 /**
  * Checks made before a generation job is recorded: the three models exist (a missing shipped
  * default names native-models/default/) and the sampler's steps fit the stage-2 schedule. Graphs
  * are loaded (and checked against their manifests) when the job starts.
  */
-export function checkGenerationParams(params: z.output<typeof generationParamsSchema>, project: Project | null): void {
+export function checkGenerationParams(params: ModelRefs & { sampler: GenerationSampler; seed: number; count: number }, project: Project | null): void {
   const entries = resolveGenerationModels({ stage1: params.stage1, stage2: params.stage2, inversionnet: params.inversionnet }, project);
   const timesteps = scheduleLength(entries.stage2);
   if (params.sampler.kind !== 'ddpm' && params.sampler.steps > timesteps) {
