@@ -130,7 +130,7 @@ const handlers: Handlers = {
     const [nz, nx] = velocityMps.shape;
     const geometry = projectGeometry(studio.requireProject().catalogue);
     const velocity = decodeFloat32(velocityMps, 'velocityMps');
-    const field = await modelWavefield(velocity, nz, nx, geometry, { shot, everySteps, onNotice: (m) => studio.notice('warn', m) });
+    const field = await modelWavefield(velocity, nz, nx, geometry, { shot, everySteps, pool: studio.fdPool(), onNotice: (m) => studio.notice('warn', m) });
     let min = Infinity;
     let max = -Infinity;
     for (const v of field.snapshots) {
