@@ -29,3 +29,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+
+# The FD solver's native kernel (N-API addon); without it the studio uses its WebAssembly kernel.
+node scripts/build-native.mjs || echo "The native FD kernel was not built; the portable WebAssembly kernel will be used."
