@@ -1,3 +1,4 @@
+import { velocityFamilySchema } from '../api/contract.ts';
 import { Random, mixSeed } from '../util/random.ts';
 import { StudioError } from '../util/errors.ts';
 
@@ -21,16 +22,8 @@ import { StudioError } from '../util/errors.ts';
  * so cheap test grids get the same kind of structure.
  */
 
-export const VELOCITY_FAMILIES = [
-  'flatvel-a',
-  'flatvel-b',
-  'curvevel-a',
-  'curvevel-b',
-  'flatfault-a',
-  'flatfault-b',
-  'curvefault-a',
-  'curvefault-b',
-] as const;
+/** The eight families, declared once in the API contract (the renderer offers the same list). */
+export const VELOCITY_FAMILIES = velocityFamilySchema.options;
 export type VelocityFamily = (typeof VELOCITY_FAMILIES)[number];
 
 /** OpenFWI's velocity range; normalisation maps it linearly to [−1, 1]. */
