@@ -46,7 +46,7 @@ export function LineChart({ series, yScale = 'linear', xLabel = 'Step', yLabel, 
     const yDomain = displayDomain(extent.y, yScale);
     const x = makeScale(xDomain, MARGIN.left, MARGIN.left + plotWidth, 'linear');
     const y = makeScale(yDomain, MARGIN.top + plotHeight, MARGIN.top, yScale);
-    const xTicks = chartTicks(xDomain, 'linear', Math.max(2, Math.floor(plotWidth / 80))).filter((t) => Number.isInteger(t.value) || xDomain.max - xDomain.min < 10);
+    const xTicks = chartTicks(xDomain, 'linear', Math.max(2, Math.floor(plotWidth / 80)), true);
     const yTicks = chartTicks(yDomain, yScale, Math.max(2, Math.floor(plotHeight / 36)));
     const paths = series.map((s) => linePath(s.points, x, y, yScale));
     return { plotWidth, plotHeight, xDomain, yDomain, x, y, xTicks, yTicks, paths };

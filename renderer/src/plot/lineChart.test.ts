@@ -55,7 +55,12 @@ describe('makeScale', () => {
 
 describe('chartTicks', () => {
   it('gives nice linear ticks inside the domain', () => {
-    expect(chartTicks({ min: 0, max: 1 }, 'linear', 5).map((t) => t.label)).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
+    expect(chartTicks({ min: 0, max: 1 }, 'linear', 5).map((t) => t.label)).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1.0']);
+  });
+  it('keeps whole steps on an integer axis and writes the decimals a step needs', () => {
+    expect(chartTicks({ min: 1, max: 2 }, 'linear', 4, true).map((t) => t.label)).toEqual(['1', '2']);
+    expect(chartTicks({ min: 1, max: 2 }, 'linear', 4).map((t) => t.label)).toEqual(['1.00', '1.25', '1.50', '1.75', '2.00']);
+    expect(chartTicks({ min: 0, max: 1000 }, 'linear', 4, true).map((t) => t.label)).toEqual(['0', '250', '500', '750', '1000']);
   });
   it('gives 1, 2, 5 per decade on a short log span, decades on a long one', () => {
     expect(chartTicks({ min: 0.01, max: 1 }, 'log', 5).map((t) => t.value)).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]);
@@ -70,6 +75,7 @@ describe('formatAxisNumber', () => {
     expect(formatAxisNumber(1_500_000)).toBe('1.5M');
     expect(formatAxisNumber(0.00025)).toBe('2.5e-4');
     expect(formatAxisNumber(0.3000000004, 0.1)).toBe('0.3');
+    expect(formatAxisNumber(0.25, 0.05)).toBe('0.25');
     expect(formatAxisNumber(200, 50)).toBe('200');
   });
 });

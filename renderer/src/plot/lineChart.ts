@@ -2,7 +2,7 @@
  * Line charts of series over steps (training curves, throughput, held-out metrics): data → scales,
  * ticks and SVG path strings. Pure: no DOM, so the tests run in node.
  */
-import { niceStep, niceTicks } from './ticks.ts';
+import { niceStep, niceTicks, stepDecimals } from './ticks.ts';
 
 export type ScaleKind = 'linear' | 'log';
 
@@ -97,7 +97,7 @@ export interface ChartTick {
  * Ticks for an axis: nice linear steps, or on a log scale 1·10^k (adding 2 and 5·10^k when the span
  * is under three decades; falling back to linear ticks inside a single decade).
  */
-export function chartTicks(domain: Domain, kind: ScaleKind, maxTicks: number): ChartTick[] {
+export function chartTicks(domain: Domain, kind: ScaleKind, maxTicks: number, integer = false): ChartTick[] {
   if (kind === 'log' && domain.min > 0 && domain.max > domain.min) {
     const lo = Math.floor(Math.log10(domain.min) + 1e-9);
     const hi = Math.ceil(Math.log10(domain.max) - 1e-9);
@@ -112,6 +112,12 @@ export function chartTicks(domain: Domain, kind: ScaleKind, maxTicks: number): C
     if (ticks.length >= 2) return ticks;
   }
   const step = niceStep(domain.max - domain.min, maxTicks);
+  if (integer && step < 1) {
+    // Whole steps only (a training step axis over a short run).
+    const ticks: ChartTick[] = [];
+    for (let v = Math.ceil(domain.min); v <= Math.floor(domain.max); v++) ticks.push({ value: v, label: String(v) });
+    return ticks;
+  }
   return niceTicks(domain.min, domain.max, maxTicks).map((value) => ({ value, label: formatAxisNumber(value, step) }));
 }
 
@@ -126,9 +132,7 @@ export function formatAxisNumber(value: number, step?: number): string {
     return `${trimZeros(mantissa)}e${Number(exponent)}`;
   }
   if (step !== undefined && step > 0) {
-    const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
-    const fixed = value.toFixed(decimals);
-    return decimals > 0 ? trimZeros(fixed) : fixed;
+    return value.toFixed(Math.min(8, stepDecimals(step)));
   }
   return trimZeros(value.toPrecision(3));
 }

@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Box,
   Button,
@@ -35,11 +35,11 @@ import { useThumbnailReset, useVelocityThumbnail } from '../gallery/thumbnails.t
 import { ChallengingDialog, ExportGeneratedDialog } from './GalleryDialogs.tsx';
 import { SampleDetailDialog } from './SampleDetail.tsx';
 
-const CELL_WIDTH = 152;
-const CELL_HEIGHT = 214;
+const CELL_WIDTH = 160;
+const CELL_HEIGHT = 224;
 const GAP = 8;
 const OVERSCAN_ROWS = 2;
-const THUMB_SIZE = 136;
+const THUMB_SIZE = 144;
 /** Thumbnails share one colour range so cells compare: OpenFWI's velocity range. */
 export const THUMB_MIN_MPS = 1500;
 export const THUMB_MAX_MPS = 4500;
@@ -79,6 +79,20 @@ export function GalleryView({ params }: { params: Record<string, string> }) {
     return () => observer.disconnect();
   }, []);
 
+  // Scroll positions are applied once per animation frame, however many scroll events arrive.
+  const scrollFrame = useRef<number | null>(null);
+  const onScroll = useCallback(() => {
+    if (scrollFrame.current !== null) return;
+    scrollFrame.current = requestAnimationFrame(() => {
+      scrollFrame.current = null;
+      const top = scroller.current?.scrollTop ?? 0;
+      setViewport((v) => (v.scrollTop === top ? v : { ...v, scrollTop: top }));
+    });
+  }, []);
+  useEffect(() => () => {
+    if (scrollFrame.current !== null) cancelAnimationFrame(scrollFrame.current);
+  }, []);
+
   const [total, setTotal] = useState<number | null>(null);
   const geometry = gridGeometry(viewport.width - 2 * GAP, total ?? 0, CELL_WIDTH, CELL_HEIGHT, GAP);
   const rows = visibleRows(viewport.scrollTop, viewport.height, geometry, OVERSCAN_ROWS);
@@ -108,14 +122,20 @@ export function GalleryView({ params }: { params: Record<string, string> }) {
   const models = useMemo(() => [...new Set((runs.data ?? []).map((r) => r.stage2Ref))], [runs.data]);
   const samplers = useMemo(() => [...new Set((runs.data ?? []).map((r) => r.sampler))], [runs.data]);
   const update = (patch: Partial<GalleryFilter>) => setFilter((f) => ({ ...f, ...patch }));
-  const toggle = (id: number) =>
-    setSelected((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  // Stable, so the memoised cells re-render only when their own sample or selection changes.
+  const toggle = useCallback(
+    (id: number) =>
+      setSelected((current) => {
+        const next = new Set(current);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
 
+  // The columns sit centred in the width they leave.
+  const offsetX = Math.max(GAP, Math.floor((viewport.width - (geometry.columns * CELL_WIDTH + (geometry.columns - 1) * GAP)) / 2));
   const cells: React.ReactNode[] = [];
   for (let index = items.start; index < items.end; index++) {
     const row = Math.floor(index / geometry.columns);
@@ -127,7 +147,7 @@ export function GalleryView({ params }: { params: Record<string, string> }) {
         index={index}
         sample={sample}
         top={row * geometry.rowHeight + GAP}
-        left={GAP + col * (CELL_WIDTH + GAP)}
+        left={offsetX + col * (CELL_WIDTH + GAP)}
         selected={sample ? selected.has(sample.id) : false}
         onOpen={setOpenSample}
         onToggle={toggle}
@@ -228,10 +248,7 @@ export function GalleryView({ params }: { params: Record<string, string> }) {
           </Stack>
           <Box
             ref={scroller}
-            onScroll={(e) => {
-              const top = e.currentTarget.scrollTop;
-              setViewport((v) => (v.scrollTop === top ? v : { ...v, scrollTop: top }));
-            }}
+            onScroll={onScroll}
             sx={{ flex: 1, minHeight: 420, overflowY: 'auto', position: 'relative', border: 1, borderColor: 'divider', borderRadius: 1, bgcolor: 'background.default' }}
             data-testid="gallery-grid"
             data-columns={geometry.columns}
@@ -393,7 +410,7 @@ function CellContent({ sample, selected, onToggle }: { sample: GeneratedSample; 
           slotProps={{ input: { 'aria-label': `Select sample ${sample.id}`, 'data-testid': 'gallery-cell-select' } as object }}
         />
       </Box>
-      <Box sx={{ mt: 0.5, fontFamily: 'monospace', fontSize: 11, lineHeight: 1.45 }}>
+      <Box sx={{ mt: 0.5, fontFamily: 'monospace', fontSize: 11, lineHeight: 1.4, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', '& > div': { overflow: 'hidden', textOverflow: 'ellipsis' } }}>
         <div>
           #{sample.id} · seed {sample.seed}
         </div>

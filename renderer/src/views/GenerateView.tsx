@@ -265,7 +265,7 @@ function ModelSelect({ kind, models, value, error, onChange }: { kind: NetworkKi
           </MenuItem>
         ))}
       </Select>
-      <FormHelperText>{error ?? (options.length === 0 ? 'None available.' : ' ')}</FormHelperText>
+      {(error || options.length === 0) && <FormHelperText>{error ?? 'None available.'}</FormHelperText>}
     </FormControl>
   );
 }

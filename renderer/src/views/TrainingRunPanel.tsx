@@ -102,9 +102,14 @@ export function TrainingRunPanel({ job }: { job: JobInfo }) {
           <LineChart series={losses} yScale={logScale ? 'log' : 'linear'} yLabel="Loss" testId="training-loss-chart" emptyText="No loss reported yet." />
         </Box>
         <Box>
-          <Typography variant="subtitle2" sx={{ lineHeight: '38px' }}>
-            Held-out metrics {lastMetrics ? `(step ${lastMetrics.step}: ${Object.entries(lastMetrics.values).slice(0, 4).map(([k, v]) => `${trainingLabels[k] ?? k} ${formatMetric(v)}`).join(', ')})` : ''}
-          </Typography>
+          <Stack direction="row" sx={{ alignItems: 'baseline', gap: 1, minHeight: 38, flexWrap: 'wrap' }}>
+            <Typography variant="subtitle2">Held-out metrics</Typography>
+            {lastMetrics && (
+              <Typography variant="caption" color="text.secondary" data-testid="training-metrics-latest">
+                step {lastMetrics.step}: {Object.entries(lastMetrics.values).slice(0, 4).map(([k, v]) => `${trainingLabels[k] ?? k} ${formatMetric(v)}`).join(' · ')}
+              </Typography>
+            )}
+          </Stack>
           <LineChart series={metrics} yLabel="Metric" testId="training-metrics-chart" emptyText="Metrics come at the end of training, or every “Metrics every” steps." />
         </Box>
         <Box>

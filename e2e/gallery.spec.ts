@@ -1,0 +1,126 @@
+import { test, expect, type StudioHandle } from './fixtures.ts';
+
+async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
+  const { page } = studio;
+  await page.getByTestId('nav-jobs').click();
+  await expect(page.getByTestId('view-jobs')).toBeVisible();
+  await expect(page.locator('[data-testid="job"][data-status="done"]')).toHaveCount(count, { timeout: 120_000 });
+}
+
+/** Trains a network for 2 steps from the Models view and waits for its model to be registered. */
+async function trainTiny(studio: StudioHandle, network: 'stage1' | 'stage2' | 'inversionnet', name: string, stage1Name?: string): Promise<void> {
+  const { page } = studio;
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('models-train').click();
+  await page.getByTestId('train-network').click();
+  await page.locator(`[data-testid="train-network-option"][data-network="${network}"]`).click();
+  await page.getByTestId('train-dataset').click();
+  await page.getByTestId('train-dataset-option').filter({ hasText: 'Pairs to train on' }).click();
+  if (stage1Name) {
+    await page.getByTestId('train-stage1').click();
+    await page.getByTestId('train-stage1-option').filter({ hasText: stage1Name }).click();
+  }
+  await page.getByTestId('train-steps').fill('2');
+  await page.getByTestId('train-batch-size').fill('2');
+  await page.getByTestId('train-name').fill(name);
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-dialog')).toBeHidden();
+  await expect(page.getByTestId('training-run')).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+  await expect(page.locator(`[data-testid="model-row"][data-source="project"][data-kind="${network}"]`).filter({ hasText: name })).toHaveCount(1);
+}
+
+test('gallery: generate with project models, sort by PDE deviation, a sample in detail, challenging samples', async ({ studio }) => {
+  test.setTimeout(300_000);
+  const { page } = studio;
+  await expect(page.getByTestId('appbar-project')).toContainText('Demo project');
+  await waitForJobsDone(studio, 2);
+
+  await page.getByTestId('nav-models').click();
+  await expect(page.getByTestId('python-status')).toBeVisible({ timeout: 60_000 });
+  test.skip((await page.getByTestId('python-status').getAttribute('data-found')) !== 'true', 'No Python with torch here: the models this spec generates with cannot be trained.');
+
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-synthesize').click();
+  await page.getByTestId('synthesize-count').fill('4');
+  await page.getByTestId('synthesize-seed').fill('5');
+  await page.getByTestId('synthesize-name').fill('Pairs to train on');
+  await page.getByTestId('synthesize-start').click();
+  await waitForJobsDone(studio, 3);
+
+  await trainTiny(studio, 'stage1', 'Tiny stage 1');
+  await trainTiny(studio, 'stage2', 'Tiny stage 2', 'Tiny stage 1');
+  await trainTiny(studio, 'inversionnet', 'Tiny InversionNet');
+
+  // Generate: parameters are checked before the job starts.
+  await page.getByTestId('nav-generate').click();
+  await expect(page.getByTestId('view-generate')).toBeVisible();
+  for (const [kind, name] of [['stage1', 'Tiny stage 1'], ['stage2', 'Tiny stage 2'], ['inversionnet', 'Tiny InversionNet']] as const) {
+    await page.getByTestId(`generate-${kind}`).click();
+    await page.getByTestId(`generate-${kind}-option`).filter({ hasText: name }).click();
+  }
+  await expect(page.getByTestId('generate-physics-check')).toBeChecked();
+  await page.getByTestId('generate-sampler-ddim').click();
+  await page.getByTestId('generate-eta').fill('2');
+  await page.getByTestId('generate-count').fill('6');
+  await page.getByTestId('generate-start').click();
+  await expect(page.getByTestId('generate-form')).toContainText('η must be between 0 and 1.');
+  await page.getByTestId('generate-sampler-ab3').click();
+  await page.getByTestId('generate-steps').fill('10');
+  await page.getByTestId('generate-batch-size').fill('3');
+  await page.getByTestId('generate-seed').fill('42');
+  await page.getByTestId('generate-start').click();
+  const run = page.getByTestId('generate-run').first();
+  await expect(run).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+  await expect(run).toHaveAttribute('data-samples', '6');
+  await expect(run.getByTestId('generate-run-provider')).not.toHaveAttribute('data-provider', '');
+  await studio.screenshot('generate');
+
+  // The gallery: the run's six samples in the grid with thumbnails and metrics.
+  await run.getByTestId('generate-run-gallery').click();
+  await expect(page.getByTestId('view-gallery')).toBeVisible();
+  await expect(page.getByTestId('gallery-total')).toHaveAttribute('data-total', '6');
+  await expect(page.getByTestId('gallery-cell')).toHaveCount(6);
+  await expect(page.getByTestId('gallery-thumb')).toHaveCount(6);
+
+  // Sort by PDE deviation, largest first: the cells come in that order.
+  await page.getByTestId('gallery-sort').click();
+  await page.locator('[data-testid="gallery-sort-option"][data-sort="pde_rel_l2"]').click();
+  await page.getByTestId('gallery-sort-direction').click();
+  await expect(page.getByTestId('gallery-sort-direction')).toHaveAttribute('data-descending', 'true');
+  await expect.poll(async () => {
+    const values = await page.getByTestId('gallery-cell').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-pde'))));
+    return values.length === 6 && values.every((v, i) => i === 0 || v <= values[i - 1]);
+  }).toBe(true);
+  await studio.screenshot('gallery');
+
+  // A sample in detail: ŝ, f(v̂), their difference, v̂, InversionNet(ŝ), its error, the metrics.
+  await page.getByTestId('gallery-cell').first().click();
+  const detail = page.getByTestId('gallery-detail');
+  await expect(detail).toBeVisible();
+  await expect(page.getByTestId('gallery-detail-modelled')).toBeVisible({ timeout: 60_000 });
+  for (const id of ['gallery-detail-seismic', 'gallery-detail-difference', 'gallery-detail-velocity', 'gallery-detail-inverted', 'gallery-detail-error-map']) {
+    await expect(page.getByTestId(id)).toBeVisible();
+  }
+  await expect(page.locator('[data-testid="gallery-detail-metric"][data-key="pde_rel_l2"]')).toContainText(/\d/);
+  await page.locator('[data-testid="gallery-detail-source-option"][data-source="2"]').click();
+  await studio.screenshot('gallery-detail');
+  await page.getByTestId('gallery-detail-close').click();
+  await expect(detail).toBeHidden();
+
+  // Challenging samples: the top 2 by inversion error among those under a generous PDE threshold, tagged.
+  await page.getByTestId('gallery-challenging').click();
+  await page.getByTestId('challenging-pde-max').fill('1000');
+  await page.getByTestId('challenging-k').fill('2');
+  await page.getByTestId('challenging-start').click();
+  await expect(page.getByTestId('challenging-dialog')).toBeHidden();
+  await expect(page.getByTestId('gallery-total')).toHaveAttribute('data-total', '2');
+  await expect(page.getByTestId('gallery-cell-tags')).toHaveCount(2);
+  await expect(page.getByTestId('gallery-cell-tags').first()).toContainText('challenging');
+  await studio.screenshot('gallery-challenging');
+
+  // The wavefield of a generated sample opens in the Wavefield view.
+  await page.getByTestId('gallery-cell').first().click();
+  await page.getByTestId('gallery-detail-wavefield').click();
+  await expect(page.getByTestId('view-wavefield')).toBeVisible();
+  await expect(page.getByTestId('wavefield-velocity-title')).toContainText('m/s');
+});
