@@ -108,10 +108,12 @@ describe('project folder and catalogue', () => {
     });
     fs.mkdirSync(path.join(project.arraysDir, 'ds-kept'));
     fs.writeFileSync(path.join(project.arraysDir, 'ds-kept', '.data2.npy.123.abcd.partial'), 'half');
+    fs.mkdirSync(path.join(folder, 'models', 'stage1-job9'), { recursive: true });
     project.close();
     const reopened = Project.open(folder);
     expect(fs.existsSync(path.join(reopened.arraysDir, 'ds-orphan'))).toBe(false);
     expect(fs.readdirSync(path.join(reopened.arraysDir, 'ds-kept'))).toEqual([]);
+    expect(fs.existsSync(path.join(folder, 'models', 'stage1-job9'))).toBe(false);
     reopened.close();
   });
 

@@ -96,8 +96,8 @@ export class Project {
   }
 
   /**
-   * Removes what a crash left that no catalogue row points at: dataset folders without a row,
-   * staging folders of jobs that can no longer resume, and temporary files.
+   * Removes what a crash left that no catalogue row points at: dataset and model folders without a
+   * row, staging folders of jobs that can no longer resume, and temporary files.
    */
   sweepOrphans(): void {
     const recorded = new Set(this.catalogue.datasetFolders());
@@ -106,6 +106,13 @@ export class Project {
       if (!recorded.has(entry.name)) fs.rmSync(path.join(this.arraysDir, entry.name), { recursive: true, force: true });
     }
     for (const folder of recorded) removeStalePartials(path.join(this.arraysDir, folder));
+    const modelsDir = path.join(this.folder, 'models');
+    if (fs.existsSync(modelsDir)) {
+      const models = new Set(this.catalogue.modelFolders());
+      for (const entry of fs.readdirSync(modelsDir, { withFileTypes: true })) {
+        if (entry.isDirectory() && !models.has(entry.name)) fs.rmSync(path.join(modelsDir, entry.name), { recursive: true, force: true });
+      }
+    }
     if (fs.existsSync(this.stagingDir)) {
       const resumable = new Set(this.catalogue.jobsWithStatus('queued', 'running', 'interrupted', 'cancelled').map((j) => `job-${j.id}`));
       for (const entry of fs.readdirSync(this.stagingDir)) {
