@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { test, expect, type StudioHandle } from './fixtures.ts';
 
 async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
@@ -117,6 +119,23 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
   await expect(page.getByTestId('gallery-cell-tags')).toHaveCount(2);
   await expect(page.getByTestId('gallery-cell-tags').first()).toContainText('challenging');
   await studio.screenshot('gallery-challenging');
+
+  // Export the selection of one challenging sample: OpenFWI pairs, metrics and SEG-Y, as a job.
+  await page.getByTestId('gallery-cell-select').first().check();
+  await expect(page.getByTestId('gallery-selection')).toHaveAttribute('data-count', '1');
+  await page.getByTestId('gallery-export').click();
+  await expect(page.getByTestId('gallery-export-scope-selection')).toBeChecked();
+  const exportFolder = path.join(studio.dataDir, 'exported');
+  await page.getByTestId('gallery-export-folder').fill(exportFolder);
+  await page.getByTestId('gallery-export-start').click();
+  await expect(page.getByTestId('gallery-export-dialog')).toBeHidden();
+  await page.getByTestId('nav-jobs').click();
+  await expect(page.locator('[data-testid="job"][data-job-kind="export.generated"]')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  expect(fs.readdirSync(exportFolder)).toEqual(expect.arrayContaining(['metrics.csv', 'metrics.json']));
+  // Back to the gallery as it was left: the URL keeps its run, tag and sort.
+  await page.goBack();
+  await expect(page.getByTestId('view-gallery')).toBeVisible();
+  await expect(page.getByTestId('gallery-total')).toHaveAttribute('data-total', '2');
 
   // The wavefield of a generated sample opens in the Wavefield view.
   await page.getByTestId('gallery-cell').first().click();

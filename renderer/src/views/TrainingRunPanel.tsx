@@ -227,6 +227,12 @@ function PreviewImages({ jobId, entry }: { jobId: number; entry: PreviewEntry })
   );
 }
 
+/** Median of the finite values (a sorted copy; previews are small). */
+function medianOf(values: Float32Array): number {
+  const finite = Float32Array.from(values.filter((v) => Number.isFinite(v))).sort();
+  return finite.length === 0 ? 0 : finite[finite.length >> 1];
+}
+
 function rank(name: string): number {
   const i = PREVIEW_ORDER.indexOf(name);
   return i < 0 ? PREVIEW_ORDER.length : i;
@@ -239,7 +245,15 @@ function rank(name: string): number {
  */
 function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' | 'velocity' }) {
   const reference = items.find((p) => p.name.endsWith('target'))?.grid ?? items.find((p) => p.grid)?.grid ?? null;
-  const seismicClip = kind === 'seismic' && reference ? absPercentile(reference.values, 99) || 1 : 1;
+  // Normalised seismic is not centred on zero amplitude: centre the diverging map on the target's
+  // median (its quiet background) and clip at the 99th percentile of the deviation from it.
+  const seismicScale = useMemo(() => {
+    if (kind !== 'seismic' || !reference) return { centre: 0, half: 1 };
+    const centre = medianOf(reference.values);
+    const shifted = new Float32Array(reference.values.length);
+    for (let i = 0; i < shifted.length; i++) shifted[i] = reference.values[i] - centre;
+    return { centre, half: absPercentile(shifted, 99) || 1 };
+  }, [kind, reference]);
   return (
     <Stack direction="row" sx={{ gap: 2, flexWrap: 'wrap' }}>
       {items.map((p) => {
@@ -262,12 +276,12 @@ function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' |
         let max: number;
         if (isDifference) {
           const [lo, hi] = finiteRange(p.grid.values);
-          const half = isSeismic ? seismicClip : Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+          const half = isSeismic ? seismicScale.half : Math.max(Math.abs(lo), Math.abs(hi)) || 1;
           min = -half;
           max = half;
         } else if (isSeismic) {
-          min = -seismicClip;
-          max = seismicClip;
+          min = seismicScale.centre - seismicScale.half;
+          max = seismicScale.centre + seismicScale.half;
         } else {
           min = -1;
           max = 1;
@@ -294,7 +308,7 @@ function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' |
               ariaLabel={`${PREVIEW_LABELS[p.name] ?? p.name}, ${rows} × ${cols}`}
             />
             <Typography variant="caption" color="text.secondary" component="div">
-              {rows} × {cols} · {isDifference || isSeismic ? `±${formatMetric(max, 2)}` : '[−1, 1]'}
+              {rows} × {cols} · {isDifference ? `±${formatMetric(max, 2)}` : isSeismic ? `${formatMetric(min, 2)} to ${formatMetric(max, 2)}` : '[−1, 1]'}
             </Typography>
           </Box>
         );
