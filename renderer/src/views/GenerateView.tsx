@@ -89,6 +89,21 @@ export function GenerateView() {
     }
   };
 
+  // Runs and generation jobs without a run yet (queued, or failed before they began), newest first.
+  const entries = useMemo(() => {
+    const list: { key: number; run: GenerationRunInfo | null; job: JobInfo | null }[] = (runs.data ?? []).map((run) => ({
+      key: run.jobId ?? -run.id,
+      run,
+      job: jobs.find((j) => j.id === run.jobId) ?? null,
+    }));
+    if (runs.data) {
+      for (const job of jobs) {
+        if (job.kind === 'generate' && job.status !== 'discarded' && !runs.data.some((r) => r.jobId === job.id)) list.push({ key: job.id, run: null, job });
+      }
+    }
+    return list.sort((a, b) => b.key - a.key);
+  }, [runs.data, jobs]);
+
   const missingKinds = models.data ? (['stage1', 'stage2', 'inversionnet'] as const).filter((k) => !models.data!.some((m) => m.kind === k)) : [];
 
   return (
@@ -227,24 +242,23 @@ export function GenerateView() {
             </Typography>
           )}
           <Stack spacing={1.5} data-testid="generate-runs">
-            {jobs
-              .filter((j) => j.kind === 'generate' && runs.data && !runs.data.some((r) => r.jobId === j.id) && j.status !== 'discarded')
-              .map((j) => (
-                <Paper key={`job${j.id}`} variant="outlined" sx={{ p: 1.5 }} data-testid="generate-job" data-job-id={j.id} data-status={j.status}>
+            {entries.map((entry) =>
+              entry.run ? (
+                <RunCard key={`run${entry.run.id}`} run={entry.run} job={entry.job} rate={entry.job ? (rates.get(entry.job.id) ?? null) : null} />
+              ) : entry.job ? (
+                <Paper key={`job${entry.job.id}`} variant="outlined" sx={{ p: 1.5 }} data-testid="generate-job" data-job-id={entry.job.id} data-status={entry.job.status}>
                   <Typography variant="subtitle2">
-                    {j.title} · {j.status}
+                    {entry.job.title} · {entry.job.status}
                   </Typography>
-                  {(j.status === 'queued' || j.status === 'running') && <LinearProgress sx={{ my: 1 }} />}
-                  {j.error && (
+                  {(entry.job.status === 'queued' || entry.job.status === 'running') && <LinearProgress sx={{ my: 1 }} />}
+                  {entry.job.error && (
                     <Typography variant="caption" color="error" component="div" sx={{ whiteSpace: 'pre-wrap' }} data-testid="generate-job-error">
-                      {j.error}
+                      {entry.job.error}
                     </Typography>
                   )}
                 </Paper>
-              ))}
-            {(runs.data ?? []).map((run) => (
-              <RunCard key={run.id} run={run} job={jobs.find((j) => j.id === run.jobId) ?? null} rate={run.jobId !== null ? (rates.get(run.jobId) ?? null) : null} />
-            ))}
+              ) : null,
+            )}
           </Stack>
         </Box>
       </Box>
@@ -304,9 +318,10 @@ function RunCard({ run, job, rate }: { run: GenerationRunInfo; job: JobInfo | nu
       {active && <LinearProgress variant={fraction === null ? 'indeterminate' : 'determinate'} value={(fraction ?? 0) * 100} sx={{ my: 1 }} data-testid="generate-run-progress" />}
       <Typography variant="caption" color="text.secondary" component="div" data-testid="generate-run-details">
         {[
-          active ? `${formatRate(rate, 'samples')}` : null,
-          active && job?.etaSeconds !== null && job?.etaSeconds !== undefined ? `ETA ${formatDuration(job.etaSeconds)}` : null,
+          // The job's own message has its measured rate and ETA; before the first batch, the renderer's estimate.
           active && job?.progress.message ? job.progress.message : null,
+          active && !job?.progress.message ? formatRate(rate, 'samples') : null,
+          active && !job?.progress.message && job?.etaSeconds !== null && job?.etaSeconds !== undefined ? `ETA ${formatDuration(job.etaSeconds)}` : null,
           `models ${run.stage1Ref} · ${run.stage2Ref} · ${run.inversionRef}`,
           `batch ${run.batchSize}`,
           run.physicsCheck ? 'physics check on' : 'physics check off',

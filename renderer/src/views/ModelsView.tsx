@@ -28,6 +28,8 @@ import { useJobs } from '../jobs/JobsProvider.tsx';
 import { formatTimestamp, progressFraction } from '../jobs/format.ts';
 import { formatMetric, formatParameters, trainingSummary } from '../models/format.ts';
 import { NETWORK_LABELS, TrainDialog } from './TrainDialog.tsx';
+
+const KIND_SHORT: Record<ModelInfo['kind'], string> = { stage1: 'Stage 1', stage2: 'Stage 2', inversionnet: 'InversionNet' };
 import { TrainingRunPanel } from './TrainingRunPanel.tsx';
 
 /** Models and training: the models the studio can run, the Python it trains with, and training runs with live curves. */
@@ -169,7 +171,6 @@ function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean
           <TableRow>
             <TableCell>Name</TableCell>
             <TableCell>Kind</TableCell>
-            <TableCell>Source</TableCell>
             <TableCell align="right">Parameters</TableCell>
             <TableCell>Training data</TableCell>
             <TableCell align="right">Steps</TableCell>
@@ -192,14 +193,16 @@ function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean
                 <TableCell>
                   <Typography variant="body2" sx={{ fontWeight: 600 }}>
                     {m.name}
+                    {m.source === 'shipped' && <Chip size="small" variant="outlined" color="primary" label="shipped" sx={{ ml: 1, height: 18 }} />}
                   </Typography>
-                  <Typography variant="caption" color="text.secondary" sx={{ fontFamily: 'monospace' }}>
+                  <Typography variant="caption" color="text.secondary" sx={{ fontFamily: 'monospace', whiteSpace: 'nowrap' }}>
                     {m.ref} · {formatTimestamp(m.createdAt)}
                   </Typography>
                 </TableCell>
-                <TableCell>{NETWORK_LABELS[m.kind].title}</TableCell>
                 <TableCell>
-                  <Chip size="small" variant="outlined" label={m.source === 'shipped' ? 'shipped' : 'project'} color={m.source === 'shipped' ? 'primary' : 'default'} />
+                  <Tooltip title={NETWORK_LABELS[m.kind].description}>
+                    <span>{KIND_SHORT[m.kind]}</span>
+                  </Tooltip>
                 </TableCell>
                 <TableCell align="right">{formatParameters(m.parameters)}</TableCell>
                 <TableCell>{training.data}</TableCell>
