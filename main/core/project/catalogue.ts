@@ -133,6 +133,7 @@ function sameShape(shapes: (number[] | null)[]): number[] | null {
 export class Catalogue {
   readonly db: SqliteDatabase;
   private readonly listeners = new Set<ChangeListener>();
+  private readonly datasetCache = new Map<number, DatasetDetail & { folder: string }>();
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -144,6 +145,7 @@ export class Catalogue {
   }
 
   private changed(...tables: string[]): void {
+    if (tables.includes('datasets') || tables.includes('dataset_parts')) this.datasetCache.clear();
     for (const listener of this.listeners) listener(tables);
   }
 
@@ -339,11 +341,21 @@ export class Catalogue {
     }));
   }
 
+  /**
+   * A dataset with its parts. The parts are memoised until a write touches datasets or dataset_parts
+   * (or the row changes under another process): viewers and the gallery ask for the same dataset per
+   * sample, and a generated one can have thousands of parts.
+   */
   getDataset(id: number): DatasetDetail & { folder: string } {
     const row = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetDbRow | undefined;
+    const cached = this.datasetCache.get(id);
+    // Another process (the CLI) may have written the same catalogue: the row must still match.
+    if (cached && row && row.n_samples === cached.nSamples && row.name === cached.name) return cached;
     if (!row) throw new StudioError('not_found', `There is no dataset ${id} in this project.`);
     const parts = this.partsOf(id);
-    return { ...this.toDatasetInfo(row, parts), parts, folder: row.folder };
+    const detail = { ...this.toDatasetInfo(row, parts), parts, folder: row.folder };
+    this.datasetCache.set(id, detail);
+    return detail;
   }
 
   listDatasets(): DatasetInfo[] {
