@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import path from 'node:path';
+import fs from 'node:fs';
 import { appRoot } from '../util/paths.ts';
 import { StudioError } from '../util/errors.ts';
 
@@ -19,8 +20,11 @@ export interface TrainerRun {
   stop(): void;
 }
 
+/** The Python package's folder; in a packaged app it is unpacked beside the asar archive so Python can read it. */
 export function nativeModelsDir(): string {
-  return path.join(appRoot(), 'native-models');
+  const root = appRoot();
+  const unpacked = root.endsWith('.asar') ? `${root}.unpacked` : root;
+  return path.join(fs.existsSync(path.join(unpacked, 'native-models')) ? unpacked : root, 'native-models');
 }
 
 /**
