@@ -17,7 +17,7 @@ export function findElectronBinary(fromDir = process.cwd()) {
     return fs.existsSync(binary) ? { binary } : { reason: `ELECTRON_OVERRIDE_DIST_PATH has no ${path.basename(binary)}` };
   }
   const pathFile = path.join(packageDir, 'path.txt');
-  if (!fs.existsSync(pathFile)) return { reason: "the electron package's install step, which downloads its binary, did not run" };
+  if (!fs.existsSync(pathFile)) return { reason: "Electron's binary has not been downloaded (`npx install-electron` downloads it)" };
   const binary = path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
   return fs.existsSync(binary) ? { binary } : { reason: `${binary} is missing` };
 }

@@ -20,7 +20,7 @@ if (electron.binary) {
 } else {
   console.log(`Electron's binary is not installed here (${electron.reason}).`);
   console.log('Starting the browser shell instead: open the address below in a browser on this machine.');
-  console.log('(To get the desktop app, run `npm install electron` on a machine that can download its binary.)\n');
+  console.log('(For the desktop app, run `npx install-electron` once on a machine that can reach Electron\'s download site.)\n');
   const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
