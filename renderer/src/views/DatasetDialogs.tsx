@@ -18,6 +18,7 @@ import {
 import type { DatasetInfo, JobInfo } from '../../../main/core/api/contract.ts';
 import { useApiAction } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
+import { PathField } from '../components/PathField.tsx';
 import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
 
 /** Trace header fields that commonly identify a shot gather (segyio TraceField names); any field name may be typed. */
@@ -202,7 +203,6 @@ export function ImportOpenFwiDialog({ open, onClose, onStarted }: ImportDialogPr
   const start = useApiAction('import.openfwi');
   const [folder, setFolder] = useState('');
   const [name, setName] = useState('');
-  const [picking, setPicking] = useState(false);
 
   useEffect(() => {
     if (open) start.clearError();
@@ -228,19 +228,15 @@ export function ImportOpenFwiDialog({ open, onClose, onStarted }: ImportDialogPr
           <Typography variant="body2" color="text.secondary">
             A folder of data*.npy [N, sources, time, receivers] and model*.npy [N, 1, depth, width] pairs, float32.
           </Typography>
-          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
-            <TextField
-              fullWidth
-              required
-              label="Folder"
-              value={folder}
-              onChange={(e) => setFolder(e.target.value)}
-              slotProps={{ htmlInput: { 'data-testid': 'import-openfwi-folder', spellCheck: false } }}
-            />
-            <Button variant="outlined" onClick={() => setPicking(true)} data-testid="import-openfwi-browse" sx={{ mt: 0.5, flexShrink: 0 }}>
-              Browse…
-            </Button>
-          </Stack>
+          <PathField
+            required
+            label="Folder"
+            value={folder}
+            onChange={setFolder}
+            inputTestId="import-openfwi-folder"
+            browseTestId="import-openfwi-browse"
+            pickerTitle="Choose an OpenFWI folder"
+          />
           <TextField label="Dataset name (optional)" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'import-openfwi-name', maxLength: 200 } }} />
         </Stack>
       </DialogContent>
@@ -252,17 +248,6 @@ export function ImportOpenFwiDialog({ open, onClose, onStarted }: ImportDialogPr
           Start import
         </Button>
       </DialogActions>
-      <PathPickerDialog
-        open={picking}
-        title="Choose an OpenFWI folder"
-        mode="folder"
-        initialFolder={folder || null}
-        onClose={() => setPicking(false)}
-        onSelect={([chosen]) => {
-          setPicking(false);
-          if (chosen) setFolder(chosen);
-        }}
-      />
     </Dialog>
   );
 }
@@ -271,7 +256,6 @@ export function ExportOpenFwiDialog({ open, dataset, onClose, onStarted }: { ope
   const start = useApiAction('export.openfwi');
   const [folder, setFolder] = useState('');
   const [overwrite, setOverwrite] = useState(false);
-  const [picking, setPicking] = useState(false);
 
   useEffect(() => {
     if (open) start.clearError();
@@ -294,19 +278,15 @@ export function ExportOpenFwiDialog({ open, dataset, onClose, onStarted }: { ope
           <Typography variant="body2" color="text.secondary">
             Writes data*.npy and model*.npy pairs (float32) into the folder.
           </Typography>
-          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
-            <TextField
-              fullWidth
-              required
-              label="Folder"
-              value={folder}
-              onChange={(e) => setFolder(e.target.value)}
-              slotProps={{ htmlInput: { 'data-testid': 'export-openfwi-folder', spellCheck: false } }}
-            />
-            <Button variant="outlined" onClick={() => setPicking(true)} data-testid="export-openfwi-browse" sx={{ mt: 0.5, flexShrink: 0 }}>
-              Browse…
-            </Button>
-          </Stack>
+          <PathField
+            required
+            label="Folder"
+            value={folder}
+            onChange={setFolder}
+            inputTestId="export-openfwi-folder"
+            browseTestId="export-openfwi-browse"
+            pickerTitle="Choose the export folder"
+          />
           <FormControlLabel
             control={<Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'export-openfwi-overwrite' } as object }} />}
             label="Overwrite existing files in the folder"
@@ -321,17 +301,6 @@ export function ExportOpenFwiDialog({ open, dataset, onClose, onStarted }: { ope
           Start export
         </Button>
       </DialogActions>
-      <PathPickerDialog
-        open={picking}
-        title="Choose the export folder"
-        mode="folder"
-        initialFolder={folder || null}
-        onClose={() => setPicking(false)}
-        onSelect={([chosen]) => {
-          setPicking(false);
-          if (chosen) setFolder(chosen);
-        }}
-      />
     </Dialog>
   );
 }

@@ -30,6 +30,7 @@ import { useCurrentProject } from '../app/project.tsx';
 import { useNotify } from '../app/notices.tsx';
 import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
+import { PathField } from '../components/PathField.tsx';
 import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
 import { formatTimestamp } from '../jobs/format.ts';
 
@@ -223,7 +224,6 @@ export function ProjectsView() {
 function NewProjectDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (name: string) => void }) {
   const [name, setName] = useState('');
   const [folder, setFolder] = useState('');
-  const [picking, setPicking] = useState(false);
   const create = useApiAction('project.create');
   const valid = name.trim().length > 0 && folder.trim().length > 0;
 
@@ -261,20 +261,16 @@ function NewProjectDialog({ open, onClose, onCreated }: { open: boolean; onClose
             required
             slotProps={{ htmlInput: { 'data-testid': 'new-project-name', maxLength: 200 } }}
           />
-          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
-            <TextField
-              label="Folder"
-              value={folder}
-              onChange={(e) => setFolder(e.target.value)}
-              required
-              fullWidth
-              helperText="A new or empty folder on the studio machine; it is created if it does not exist. Browse to a parent and add the new folder's name."
-              slotProps={{ htmlInput: { 'data-testid': 'new-project-folder', spellCheck: false } }}
-            />
-            <Button variant="outlined" onClick={() => setPicking(true)} data-testid="new-project-browse" sx={{ mt: 0.5, flexShrink: 0 }}>
-              Browse…
-            </Button>
-          </Stack>
+          <PathField
+            label="Folder"
+            value={folder}
+            onChange={setFolder}
+            required
+            helperText="A new or empty folder on the studio machine; it is created if it does not exist. Browse to a parent and add the new folder's name."
+            inputTestId="new-project-folder"
+            browseTestId="new-project-browse"
+            pickerTitle="Choose the project folder (or its parent)"
+          />
         </Stack>
       </DialogContent>
       <DialogActions>
@@ -285,17 +281,6 @@ function NewProjectDialog({ open, onClose, onCreated }: { open: boolean; onClose
           Create
         </Button>
       </DialogActions>
-      <PathPickerDialog
-        open={picking}
-        title="Choose the project folder (or its parent)"
-        mode="folder"
-        initialFolder={folder || null}
-        onClose={() => setPicking(false)}
-        onSelect={([chosen]) => {
-          setPicking(false);
-          if (chosen) setFolder(chosen);
-        }}
-      />
     </Dialog>
   );
 }

@@ -4,7 +4,7 @@ import { settingsSchema, type Settings } from '../../../main/core/api/contract.t
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
-import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
+import { PathField } from '../components/PathField.tsx';
 import { GeometrySection } from './GeometrySection.tsx';
 
 interface Form {
@@ -29,7 +29,6 @@ export function SettingsView() {
   const update = useApiAction('settings.update');
   const notify = useNotify();
   const [form, setForm] = useState<Form | null>(null);
-  const [picking, setPicking] = useState(false);
 
   useEffect(() => {
     if (settings.data) setForm(toForm(settings.data));
@@ -98,21 +97,20 @@ export function SettingsView() {
                 label="Find one automatically"
               />
               {!form.autoPython && (
-                <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'flex-start' }}>
-                  <TextField
-                    fullWidth
-                    label="Python interpreter path"
-                    placeholder="/usr/bin/python3"
-                    value={form.pythonPath}
-                    onChange={(e) => setForm({ ...form, pythonPath: e.target.value })}
-                    error={pythonMissing}
-                    helperText={pythonMissing ? 'Enter a path, or let the studio find one.' : ' '}
-                    slotProps={{ htmlInput: { 'data-testid': 'settings-python-path', spellCheck: false } }}
-                  />
-                  <Button variant="outlined" onClick={() => setPicking(true)} data-testid="settings-python-browse" sx={{ mt: 0.5, flexShrink: 0 }}>
-                    Browse…
-                  </Button>
-                </Stack>
+                <PathField
+                  mt={1}
+                  label="Python interpreter path"
+                  placeholder="/usr/bin/python3"
+                  value={form.pythonPath}
+                  onChange={(pythonPath) => setForm({ ...form, pythonPath })}
+                  error={pythonMissing}
+                  helperText={pythonMissing ? 'Enter a path, or let the studio find one.' : ' '}
+                  inputTestId="settings-python-path"
+                  browseTestId="settings-python-browse"
+                  pickerTitle="Choose the Python interpreter"
+                  pickerMode="file"
+                  pickerStartsAtValue={false}
+                />
               )}
             </Box>
             <TextField
@@ -149,16 +147,6 @@ export function SettingsView() {
       <Box sx={{ mt: 3 }}>
         <GeometrySection />
       </Box>
-      <PathPickerDialog
-        open={picking}
-        title="Choose the Python interpreter"
-        mode="file"
-        onClose={() => setPicking(false)}
-        onSelect={([chosen]) => {
-          setPicking(false);
-          if (chosen && form) setForm({ ...form, pythonPath: chosen });
-        }}
-      />
     </Box>
   );
 }
