@@ -1,10 +1,5 @@
 import { useEffect, useState } from 'react';
 import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControl,
   FormControlLabel,
   FormHelperText,
@@ -21,8 +16,8 @@ import {
 import FolderOpenIcon from '@mui/icons-material/FolderOpen';
 import { useApiAction } from '../api/hooks.ts';
 import { useNotify } from '../app/notices.tsx';
-import { ErrorAlert } from '../components/common.tsx';
-import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
+import { FormDialog } from '../components/FormDialog.tsx';
+import { PathField } from '../components/PathField.tsx';
 import { parseIntField, parseNumberField } from '../models/forms.ts';
 import { activeFilterCount, filterArgs, type GalleryFilter, type InvMetric } from '../gallery/query.ts';
 
@@ -62,78 +57,65 @@ export function ChallengingDialog({ open, runId, onClose, onDone }: { open: bool
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="challenging-dialog" aria-labelledby="challenging-title">
-      <DialogTitle id="challenging-title">Challenging samples</DialogTitle>
-      <DialogContent dividers>
-        <Stack
-          spacing={2}
-          component="form"
-          id="challenging-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <ErrorAlert error={action.error} testId="challenging-error" />
-          <Typography variant="body2" color="text.secondary">
-            Samples the physics accepts (PDE deviation at most the threshold) but InversionNet inverts worst: the top K by inversion error are tagged and shown.
-          </Typography>
-          <Stack direction="row" spacing={2}>
-            <TextField
-              label="PDE deviation ≤"
-              value={pdeMax}
-              onChange={(e) => setPdeMax(e.target.value)}
-              error={typeof pde === 'string'}
-              helperText={typeof pde === 'string' ? pde : 'Relative L2 of ŝ − f(v̂).'}
-              fullWidth
-              slotProps={{ htmlInput: { 'data-testid': 'challenging-pde-max', inputMode: 'decimal' } }}
-            />
-            <TextField
-              label="K"
-              value={k}
-              onChange={(e) => setK(e.target.value)}
-              error={typeof count === 'string'}
-              helperText={typeof count === 'string' ? count : 'Samples to tag.'}
-              fullWidth
-              slotProps={{ htmlInput: { 'data-testid': 'challenging-k', inputMode: 'numeric' } }}
-            />
-          </Stack>
-          <Stack direction="row" spacing={2}>
-            <FormControl fullWidth>
-              <InputLabel id="challenging-metric-label">Inversion error</InputLabel>
-              <Select labelId="challenging-metric-label" label="Inversion error" value={metric} onChange={(e) => setMetric(e.target.value as InvMetric)} data-testid="challenging-metric">
-                <MenuItem value="inv_mae">MAE (highest first)</MenuItem>
-                <MenuItem value="inv_rmse">RMSE (highest first)</MenuItem>
-                <MenuItem value="inv_ssim">SSIM (lowest first)</MenuItem>
-              </Select>
-            </FormControl>
-            <TextField
-              label="Tag"
-              value={tag}
-              onChange={(e) => setTag(e.target.value)}
-              error={Boolean(tagError)}
-              helperText={tagError ?? ' '}
-              fullWidth
-              slotProps={{ htmlInput: { 'data-testid': 'challenging-tag' } }}
-            />
-          </Stack>
-          {runId !== null && (
-            <RadioGroup row value={scope} onChange={(e) => setScope(e.target.value as 'run' | 'all')}>
-              <FormControlLabel value="run" control={<Radio slotProps={{ input: { 'data-testid': 'challenging-scope-run' } as object }} />} label={`Run ${runId}`} />
-              <FormControlLabel value="all" control={<Radio slotProps={{ input: { 'data-testid': 'challenging-scope-all' } as object }} />} label="All runs" />
-            </RadioGroup>
-          )}
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="challenging-cancel">
-          Cancel
-        </Button>
-        <Button type="submit" form="challenging-form" variant="contained" disabled={!valid || action.busy} data-testid="challenging-start">
-          Find and tag
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="challenging"
+      title="Challenging samples"
+      error={action.error}
+      submitLabel="Find and tag"
+      submitDisabled={!valid || action.busy}
+      onSubmit={() => void submit()}
+    >
+      <Typography variant="body2" color="text.secondary">
+        Samples the physics accepts (PDE deviation at most the threshold) but InversionNet inverts worst: the top K by inversion error are tagged and shown.
+      </Typography>
+      <Stack direction="row" spacing={2}>
+        <TextField
+          label="PDE deviation ≤"
+          value={pdeMax}
+          onChange={(e) => setPdeMax(e.target.value)}
+          error={typeof pde === 'string'}
+          helperText={typeof pde === 'string' ? pde : 'Relative L2 of ŝ − f(v̂).'}
+          fullWidth
+          slotProps={{ htmlInput: { 'data-testid': 'challenging-pde-max', inputMode: 'decimal' } }}
+        />
+        <TextField
+          label="K"
+          value={k}
+          onChange={(e) => setK(e.target.value)}
+          error={typeof count === 'string'}
+          helperText={typeof count === 'string' ? count : 'Samples to tag.'}
+          fullWidth
+          slotProps={{ htmlInput: { 'data-testid': 'challenging-k', inputMode: 'numeric' } }}
+        />
+      </Stack>
+      <Stack direction="row" spacing={2}>
+        <FormControl fullWidth>
+          <InputLabel id="challenging-metric-label">Inversion error</InputLabel>
+          <Select labelId="challenging-metric-label" label="Inversion error" value={metric} onChange={(e) => setMetric(e.target.value as InvMetric)} data-testid="challenging-metric">
+            <MenuItem value="inv_mae">MAE (highest first)</MenuItem>
+            <MenuItem value="inv_rmse">RMSE (highest first)</MenuItem>
+            <MenuItem value="inv_ssim">SSIM (lowest first)</MenuItem>
+          </Select>
+        </FormControl>
+        <TextField
+          label="Tag"
+          value={tag}
+          onChange={(e) => setTag(e.target.value)}
+          error={Boolean(tagError)}
+          helperText={tagError ?? ' '}
+          fullWidth
+          slotProps={{ htmlInput: { 'data-testid': 'challenging-tag' } }}
+        />
+      </Stack>
+      {runId !== null && (
+        <RadioGroup row value={scope} onChange={(e) => setScope(e.target.value as 'run' | 'all')}>
+          <FormControlLabel value="run" control={<Radio slotProps={{ input: { 'data-testid': 'challenging-scope-run' } as object }} />} label={`Run ${runId}`} />
+          <FormControlLabel value="all" control={<Radio slotProps={{ input: { 'data-testid': 'challenging-scope-all' } as object }} />} label="All runs" />
+        </RadioGroup>
+      )}
+    </FormDialog>
   );
 }
 
@@ -147,7 +129,6 @@ export function ExportGeneratedDialog({ open, filter, runId, selection, onClose 
   const [folder, setFolder] = useState('');
   const [segy, setSegy] = useState(true);
   const [overwrite, setOverwrite] = useState(false);
-  const [picking, setPicking] = useState(false);
   useEffect(() => {
     if (!open) return;
     action.clearError();
@@ -168,61 +149,35 @@ export function ExportGeneratedDialog({ open, filter, runId, selection, onClose 
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="gallery-export-dialog" aria-labelledby="gallery-export-title">
-      <DialogTitle id="gallery-export-title">Export generated samples</DialogTitle>
-      <DialogContent dividers>
-        <Stack
-          spacing={2}
-          component="form"
-          id="gallery-export-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <ErrorAlert error={action.error} testId="gallery-export-error" />
-          <RadioGroup value={scope} onChange={(e) => setScope(e.target.value as ExportScope)}>
-            <FormControlLabel value="run" disabled={runId === null} control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-run' } as object }} />} label={runId !== null ? `Run ${runId}` : 'A run (filter the gallery by run first)'} />
-            <FormControlLabel value="filter" control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-filter' } as object }} />} label={activeFilterCount(filter) > 0 ? 'Every sample matching the current filters' : 'Every generated sample'} />
-            <FormControlLabel value="selection" disabled={selection.length === 0} control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-selection' } as object }} />} label={`The selection (${selection.length})`} />
-          </RadioGroup>
-          <Stack direction="row" spacing={1} sx={{ alignItems: 'flex-start' }}>
-            <TextField
-              label="Folder on the studio machine"
-              value={folder}
-              onChange={(e) => setFolder(e.target.value)}
-              fullWidth
-              helperText="data*.npy / model*.npy pairs (OpenFWI layout), metrics.csv and metrics.json"
-              slotProps={{ htmlInput: { 'data-testid': 'gallery-export-folder' } }}
-            />
-            <Button startIcon={<FolderOpenIcon />} onClick={() => setPicking(true)} sx={{ mt: 0.5, flexShrink: 0 }} data-testid="gallery-export-browse">
-              Browse…
-            </Button>
-          </Stack>
-          <FormControlLabel control={<Switch checked={segy} onChange={(e) => setSegy(e.target.checked)} slotProps={{ input: { 'data-testid': 'gallery-export-segy' } as object }} />} label="Also write SEG-Y" />
-          <FormControlLabel control={<Switch checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'gallery-export-overwrite' } as object }} />} label="Overwrite files already in the folder" />
-          <FormHelperText>The export runs as a job.</FormHelperText>
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="gallery-export-cancel">
-          Cancel
-        </Button>
-        <Button type="submit" form="gallery-export-form" variant="contained" disabled={!valid || action.busy} data-testid="gallery-export-start">
-          Export
-        </Button>
-      </DialogActions>
-      <PathPickerDialog
-        open={picking}
-        title="Choose the export folder"
-        mode="folder"
-        initialFolder={folder || null}
-        onClose={() => setPicking(false)}
-        onSelect={([chosen]) => {
-          setPicking(false);
-          if (chosen) setFolder(chosen);
-        }}
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="gallery-export"
+      title="Export generated samples"
+      error={action.error}
+      submitLabel="Export"
+      submitDisabled={!valid || action.busy}
+      onSubmit={() => void submit()}
+    >
+      <RadioGroup value={scope} onChange={(e) => setScope(e.target.value as ExportScope)}>
+        <FormControlLabel value="run" disabled={runId === null} control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-run' } as object }} />} label={runId !== null ? `Run ${runId}` : 'A run (filter the gallery by run first)'} />
+        <FormControlLabel value="filter" control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-filter' } as object }} />} label={activeFilterCount(filter) > 0 ? 'Every sample matching the current filters' : 'Every generated sample'} />
+        <FormControlLabel value="selection" disabled={selection.length === 0} control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-selection' } as object }} />} label={`The selection (${selection.length})`} />
+      </RadioGroup>
+      <PathField
+        label="Folder on the studio machine"
+        value={folder}
+        onChange={setFolder}
+        helperText="data*.npy / model*.npy pairs (OpenFWI layout), metrics.csv and metrics.json"
+        spellCheck
+        inputTestId="gallery-export-folder"
+        browseTestId="gallery-export-browse"
+        browseIcon={<FolderOpenIcon />}
+        pickerTitle="Choose the export folder"
       />
-    </Dialog>
+      <FormControlLabel control={<Switch checked={segy} onChange={(e) => setSegy(e.target.checked)} slotProps={{ input: { 'data-testid': 'gallery-export-segy' } as object }} />} label="Also write SEG-Y" />
+      <FormControlLabel control={<Switch checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'gallery-export-overwrite' } as object }} />} label="Overwrite files already in the folder" />
+      <FormHelperText>The export runs as a job.</FormHelperText>
+    </FormDialog>
   );
 }

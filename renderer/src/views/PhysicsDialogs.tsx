@@ -2,10 +2,6 @@ import { useEffect, useState } from 'react';
 import {
   Box,
   Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControl,
   IconButton,
   InputLabel,
@@ -28,6 +24,7 @@ import CasinoIcon from '@mui/icons-material/Casino';
 import { velocityFamilySchema, type DatasetInfo, type JobInfo, type PdeDeviationSummary } from '../../../main/core/api/contract.ts';
 import { useApiAction } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
+import { FormDialog } from '../components/FormDialog.tsx';
 import { IndexStepper } from '../components/selectors.tsx';
 import { formatNumber } from '../jobs/format.ts';
 
@@ -85,96 +82,83 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="synthesize-dialog" aria-labelledby="synthesize-title">
-      <DialogTitle id="synthesize-title">Synthesise velocity models and their seismic</DialogTitle>
-      <DialogContent dividers>
-        <Stack
-          spacing={2}
-          component="form"
-          id="synthesize-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="synthesize"
+      title="Synthesise velocity models and their seismic"
+      error={start.error}
+      submitLabel="Synthesise"
+      submitDisabled={!valid || start.busy}
+      onSubmit={() => void submit()}
+    >
+      <Typography variant="body2" color="text.secondary">
+        OpenFWI-style models are drawn from a family and forward-modelled with this project's acquisition geometry (Settings → Project geometry). The job can be stopped and resumed.
+      </Typography>
+      <FormControl fullWidth>
+        <InputLabel id="synthesize-family-label">Family</InputLabel>
+        <Select
+          labelId="synthesize-family-label"
+          label="Family"
+          value={family}
+          onChange={(e) => setFamily(e.target.value as VelocityFamily)}
+          data-testid="synthesize-family"
+          renderValue={(v) => `${FAMILY_DESCRIPTIONS[v as VelocityFamily].title} — ${FAMILY_DESCRIPTIONS[v as VelocityFamily].description}`}
         >
-          <ErrorAlert error={start.error} testId="synthesize-error" />
-          <Typography variant="body2" color="text.secondary">
-            OpenFWI-style models are drawn from a family and forward-modelled with this project's acquisition geometry (Settings → Project geometry). The job can be stopped and resumed.
-          </Typography>
-          <FormControl fullWidth>
-            <InputLabel id="synthesize-family-label">Family</InputLabel>
-            <Select
-              labelId="synthesize-family-label"
-              label="Family"
-              value={family}
-              onChange={(e) => setFamily(e.target.value as VelocityFamily)}
-              data-testid="synthesize-family"
-              renderValue={(v) => `${FAMILY_DESCRIPTIONS[v as VelocityFamily].title} — ${FAMILY_DESCRIPTIONS[v as VelocityFamily].description}`}
-            >
-              {velocityFamilySchema.options.map((f) => (
-                <MenuItem key={f} value={f} data-testid="synthesize-family-option" data-family={f}>
-                  <ListItemText primary={FAMILY_DESCRIPTIONS[f].title} secondary={FAMILY_DESCRIPTIONS[f].description} />
-                </MenuItem>
-              ))}
-            </Select>
-          </FormControl>
-          <Stack direction="row" spacing={2}>
-            <TextField
-              label="Samples"
-              value={count}
-              onChange={(e) => setCount(e.target.value)}
-              error={countValue === null}
-              helperText={countValue === null ? 'A whole number from 1 to 1,000,000.' : 'Velocity–seismic pairs to make'}
-              slotProps={{ htmlInput: { 'data-testid': 'synthesize-count', inputMode: 'numeric' } }}
-              sx={{ flex: 1 }}
-            />
-            <Stack direction="row" sx={{ flex: 1, alignItems: 'flex-start' }}>
-              <TextField
-                label="Seed"
-                value={seed}
-                onChange={(e) => setSeed(e.target.value)}
-                error={seedValue === null}
-                helperText={seedValue === null ? 'A whole number from 0 to 2147483647.' : 'The same seed makes the same models'}
-                slotProps={{ htmlInput: { 'data-testid': 'synthesize-seed', inputMode: 'numeric' } }}
-                sx={{ flex: 1 }}
-              />
-              <Tooltip title="New random seed">
-                <IconButton aria-label="New random seed" onClick={() => setSeed(String(randomSeed()))} data-testid="synthesize-seed-random" sx={{ mt: 1 }}>
-                  <CasinoIcon />
-                </IconButton>
-              </Tooltip>
-            </Stack>
-          </Stack>
-          <Stack direction="row" spacing={2}>
-            <TextField
-              label="Dataset name (optional)"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              helperText={`Default: named after the family and seed`}
-              slotProps={{ htmlInput: { 'data-testid': 'synthesize-name', maxLength: 200 } }}
-              sx={{ flex: 2 }}
-            />
-            <TextField
-              label="Samples per file"
-              value={perFile}
-              onChange={(e) => setPerFile(e.target.value)}
-              error={perFileValue === null}
-              helperText={perFileValue === null ? 'A whole number from 1 to 100,000.' : 'OpenFWI uses 500'}
-              slotProps={{ htmlInput: { 'data-testid': 'synthesize-samples-per-file', inputMode: 'numeric' } }}
-              sx={{ flex: 1 }}
-            />
-          </Stack>
+          {velocityFamilySchema.options.map((f) => (
+            <MenuItem key={f} value={f} data-testid="synthesize-family-option" data-family={f}>
+              <ListItemText primary={FAMILY_DESCRIPTIONS[f].title} secondary={FAMILY_DESCRIPTIONS[f].description} />
+            </MenuItem>
+          ))}
+        </Select>
+      </FormControl>
+      <Stack direction="row" spacing={2}>
+        <TextField
+          label="Samples"
+          value={count}
+          onChange={(e) => setCount(e.target.value)}
+          error={countValue === null}
+          helperText={countValue === null ? 'A whole number from 1 to 1,000,000.' : 'Velocity–seismic pairs to make'}
+          slotProps={{ htmlInput: { 'data-testid': 'synthesize-count', inputMode: 'numeric' } }}
+          sx={{ flex: 1 }}
+        />
+        <Stack direction="row" sx={{ flex: 1, alignItems: 'flex-start' }}>
+          <TextField
+            label="Seed"
+            value={seed}
+            onChange={(e) => setSeed(e.target.value)}
+            error={seedValue === null}
+            helperText={seedValue === null ? 'A whole number from 0 to 2147483647.' : 'The same seed makes the same models'}
+            slotProps={{ htmlInput: { 'data-testid': 'synthesize-seed', inputMode: 'numeric' } }}
+            sx={{ flex: 1 }}
+          />
+          <Tooltip title="New random seed">
+            <IconButton aria-label="New random seed" onClick={() => setSeed(String(randomSeed()))} data-testid="synthesize-seed-random" sx={{ mt: 1 }}>
+              <CasinoIcon />
+            </IconButton>
+          </Tooltip>
         </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="synthesize-cancel">
-          Cancel
-        </Button>
-        <Button type="submit" form="synthesize-form" variant="contained" disabled={!valid || start.busy} data-testid="synthesize-start">
-          Synthesise
-        </Button>
-      </DialogActions>
-    </Dialog>
+      </Stack>
+      <Stack direction="row" spacing={2}>
+        <TextField
+          label="Dataset name (optional)"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          helperText={`Default: named after the family and seed`}
+          slotProps={{ htmlInput: { 'data-testid': 'synthesize-name', maxLength: 200 } }}
+          sx={{ flex: 2 }}
+        />
+        <TextField
+          label="Samples per file"
+          value={perFile}
+          onChange={(e) => setPerFile(e.target.value)}
+          error={perFileValue === null}
+          helperText={perFileValue === null ? 'A whole number from 1 to 100,000.' : 'OpenFWI uses 500'}
+          slotProps={{ htmlInput: { 'data-testid': 'synthesize-samples-per-file', inputMode: 'numeric' } }}
+          sx={{ flex: 1 }}
+        />
+      </Stack>
+    </FormDialog>
   );
 }
 
@@ -196,34 +180,21 @@ export function ForwardDialog({ open, dataset, onClose, onStarted }: { open: boo
     }
   };
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="forward-dialog" aria-labelledby="forward-title">
-      <DialogTitle id="forward-title">Forward-model “{dataset.name}”</DialogTitle>
-      <DialogContent dividers>
-        <Stack
-          spacing={2}
-          component="form"
-          id="forward-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <ErrorAlert error={start.error} testId="forward-error" />
-          <Typography variant="body2" color="text.secondary">
-            Models the seismic of its {dataset.nSamples} velocity models with this project's acquisition geometry, into a new dataset; runs as a job.
-          </Typography>
-          <TextField label="New dataset name" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'forward-name', maxLength: 200 } }} />
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="forward-cancel">
-          Cancel
-        </Button>
-        <Button type="submit" form="forward-form" variant="contained" disabled={start.busy} data-testid="forward-start">
-          Forward-model
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="forward"
+      title={<>Forward-model “{dataset.name}”</>}
+      error={start.error}
+      submitLabel="Forward-model"
+      submitDisabled={start.busy}
+      onSubmit={() => void submit()}
+    >
+      <Typography variant="body2" color="text.secondary">
+        Models the seismic of its {dataset.nSamples} velocity models with this project's acquisition geometry, into a new dataset; runs as a job.
+      </Typography>
+      <TextField label="New dataset name" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'forward-name', maxLength: 200 } }} />
+    </FormDialog>
   );
 }
 

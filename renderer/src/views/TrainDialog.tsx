@@ -1,10 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControl,
   FormHelperText,
   InputLabel,
@@ -18,6 +13,7 @@ import {
 import type { JobInfo } from '../../../main/core/api/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
+import { FormDialog } from '../components/FormDialog.tsx';
 import { trainArgs, type NetworkKind, type TrainField, type TrainForm } from '../models/forms.ts';
 
 export const NETWORK_LABELS: Record<NetworkKind, { title: string; description: string }> = {
@@ -94,126 +90,114 @@ export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClo
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="md" fullWidth data-testid="train-dialog" aria-labelledby="train-title">
-      <DialogTitle id="train-title">Train a network</DialogTitle>
-      <DialogContent dividers>
-        <Stack
-          spacing={2}
-          component="form"
-          id="train-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="train"
+      title="Train a network"
+      maxWidth="md"
+      error={start.error}
+      submitLabel="Start training"
+      submitDisabled={start.busy || (touched && !result.ok)}
+      onSubmit={() => void submit()}
+    >
+      <ErrorAlert error={datasets.error} testId="train-datasets-error" />
+      <FormControl fullWidth>
+        <InputLabel id="train-network-label">Network</InputLabel>
+        <Select
+          labelId="train-network-label"
+          label="Network"
+          value={form.network}
+          onChange={(e) => set('network', e.target.value as NetworkKind)}
+          data-testid="train-network"
+          renderValue={(v) => NETWORK_LABELS[v as NetworkKind].title}
         >
-          <ErrorAlert error={start.error} testId="train-error" />
-          <ErrorAlert error={datasets.error} testId="train-datasets-error" />
-          <FormControl fullWidth>
-            <InputLabel id="train-network-label">Network</InputLabel>
-            <Select
-              labelId="train-network-label"
-              label="Network"
-              value={form.network}
-              onChange={(e) => set('network', e.target.value as NetworkKind)}
-              data-testid="train-network"
-              renderValue={(v) => NETWORK_LABELS[v as NetworkKind].title}
-            >
-              {(Object.keys(NETWORK_LABELS) as NetworkKind[]).map((kind) => (
-                <MenuItem key={kind} value={kind} data-testid="train-network-option" data-network={kind}>
-                  <ListItemText primary={NETWORK_LABELS[kind].title} secondary={NETWORK_LABELS[kind].description} />
-                </MenuItem>
-              ))}
-            </Select>
-          </FormControl>
-          <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
-            <FormControl fullWidth error={Boolean(errors.datasetId)}>
-              <InputLabel id="train-dataset-label">Training data</InputLabel>
-              <Select
-                labelId="train-dataset-label"
-                label="Training data"
-                value={form.datasetId === null ? '' : String(form.datasetId)}
-                onChange={(e) => set('datasetId', Number(e.target.value))}
-                data-testid="train-dataset"
-              >
-                {pairs.map((d) => (
-                  <MenuItem key={d.id} value={String(d.id)} data-testid="train-dataset-option" data-dataset-id={d.id}>
-                    {d.name} ({d.nSamples} pairs)
-                  </MenuItem>
-                ))}
-              </Select>
-              <FormHelperText>{errors.datasetId ?? (pairs.length === 0 && datasets.data ? 'No dataset has both seismic and velocity: synthesise or import one.' : 'Datasets with seismic and velocity.')}</FormHelperText>
-            </FormControl>
-            <FormControl fullWidth error={Boolean(errors.valDatasetId)}>
-              <InputLabel id="train-val-dataset-label">Held-out data</InputLabel>
-              <Select
-                labelId="train-val-dataset-label"
-                label="Held-out data"
-                value={form.valDatasetId === null ? 'none' : String(form.valDatasetId)}
-                onChange={(e) => set('valDatasetId', e.target.value === 'none' ? null : Number(e.target.value))}
-                data-testid="train-val-dataset"
-              >
-                <MenuItem value="none" data-testid="train-val-dataset-option" data-dataset-id="none">
-                  A split of the training data
-                </MenuItem>
-                {pairs.map((d) => (
-                  <MenuItem key={d.id} value={String(d.id)} data-testid="train-val-dataset-option" data-dataset-id={d.id}>
-                    {d.name} ({d.nSamples} pairs)
-                  </MenuItem>
-                ))}
-              </Select>
-              <FormHelperText>{errors.valDatasetId ?? 'Metrics and previews use held-out samples.'}</FormHelperText>
-            </FormControl>
-          </Stack>
-          {form.network === 'stage2' && (
-            <FormControl fullWidth error={Boolean(errors.stage1Model)}>
-              <InputLabel id="train-stage1-label">Stage-1 model</InputLabel>
-              <Select
-                labelId="train-stage1-label"
-                label="Stage-1 model"
-                value={form.stage1Model}
-                onChange={(e) => set('stage1Model', e.target.value)}
-                data-testid="train-stage1"
-              >
-                {stage1Models.map((m) => (
-                  <MenuItem key={m.ref} value={m.ref} data-testid="train-stage1-option" data-model-ref={m.ref}>
-                    {m.name} ({m.ref})
-                  </MenuItem>
-                ))}
-              </Select>
-              <FormHelperText>{errors.stage1Model ?? (stage1Models.length === 0 ? 'No stage-1 model yet: train one first.' : 'Stage 2 learns this model’s latent space.')}</FormHelperText>
-            </FormControl>
-          )}
-          <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
-            {field('steps', 'Steps', 'Optimiser steps.', 'train-steps')}
-            {field('batchSize', 'Batch size', 'Empty: the network’s default.', 'train-batch-size')}
-            {field('threads', 'Threads', `PyTorch CPU threads${info.data ? ` (${info.data.cores} cores)` : ''}.`, 'train-threads')}
-            {field('seed', 'Seed', 'Initialisation and batches.', 'train-seed')}
-          </Stack>
-          <Typography variant="subtitle2">Reports</Typography>
-          <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
-            {field('logEvery', 'Loss every', 'Steps between loss reports (10).', 'train-log-every')}
-            {field('previewEvery', 'Preview every', 'Steps between reconstructions (200; 0: at the end).', 'train-preview-every')}
-            {field('evalEvery', 'Metrics every', 'Steps between held-out metrics (0: at the end).', 'train-eval-every')}
-          </Stack>
-          <TextField
-            label="Name"
-            value={form.name}
-            onChange={(e) => set('name', e.target.value)}
-            error={Boolean(errors.name)}
-            helperText={errors.name ?? 'Optional; the model is registered under this name.'}
-            fullWidth
-            slotProps={{ htmlInput: { 'data-testid': 'train-name' } }}
-          />
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="train-cancel">
-          Cancel
-        </Button>
-        <Button type="submit" form="train-form" variant="contained" disabled={start.busy || (touched && !result.ok)} data-testid="train-start">
-          Start training
-        </Button>
-      </DialogActions>
-    </Dialog>
+          {(Object.keys(NETWORK_LABELS) as NetworkKind[]).map((kind) => (
+            <MenuItem key={kind} value={kind} data-testid="train-network-option" data-network={kind}>
+              <ListItemText primary={NETWORK_LABELS[kind].title} secondary={NETWORK_LABELS[kind].description} />
+            </MenuItem>
+          ))}
+        </Select>
+      </FormControl>
+      <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+        <FormControl fullWidth error={Boolean(errors.datasetId)}>
+          <InputLabel id="train-dataset-label">Training data</InputLabel>
+          <Select
+            labelId="train-dataset-label"
+            label="Training data"
+            value={form.datasetId === null ? '' : String(form.datasetId)}
+            onChange={(e) => set('datasetId', Number(e.target.value))}
+            data-testid="train-dataset"
+          >
+            {pairs.map((d) => (
+              <MenuItem key={d.id} value={String(d.id)} data-testid="train-dataset-option" data-dataset-id={d.id}>
+                {d.name} ({d.nSamples} pairs)
+              </MenuItem>
+            ))}
+          </Select>
+          <FormHelperText>{errors.datasetId ?? (pairs.length === 0 && datasets.data ? 'No dataset has both seismic and velocity: synthesise or import one.' : 'Datasets with seismic and velocity.')}</FormHelperText>
+        </FormControl>
+        <FormControl fullWidth error={Boolean(errors.valDatasetId)}>
+          <InputLabel id="train-val-dataset-label">Held-out data</InputLabel>
+          <Select
+            labelId="train-val-dataset-label"
+            label="Held-out data"
+            value={form.valDatasetId === null ? 'none' : String(form.valDatasetId)}
+            onChange={(e) => set('valDatasetId', e.target.value === 'none' ? null : Number(e.target.value))}
+            data-testid="train-val-dataset"
+          >
+            <MenuItem value="none" data-testid="train-val-dataset-option" data-dataset-id="none">
+              A split of the training data
+            </MenuItem>
+            {pairs.map((d) => (
+              <MenuItem key={d.id} value={String(d.id)} data-testid="train-val-dataset-option" data-dataset-id={d.id}>
+                {d.name} ({d.nSamples} pairs)
+              </MenuItem>
+            ))}
+          </Select>
+          <FormHelperText>{errors.valDatasetId ?? 'Metrics and previews use held-out samples.'}</FormHelperText>
+        </FormControl>
+      </Stack>
+      {form.network === 'stage2' && (
+        <FormControl fullWidth error={Boolean(errors.stage1Model)}>
+          <InputLabel id="train-stage1-label">Stage-1 model</InputLabel>
+          <Select
+            labelId="train-stage1-label"
+            label="Stage-1 model"
+            value={form.stage1Model}
+            onChange={(e) => set('stage1Model', e.target.value)}
+            data-testid="train-stage1"
+          >
+            {stage1Models.map((m) => (
+              <MenuItem key={m.ref} value={m.ref} data-testid="train-stage1-option" data-model-ref={m.ref}>
+                {m.name} ({m.ref})
+              </MenuItem>
+            ))}
+          </Select>
+          <FormHelperText>{errors.stage1Model ?? (stage1Models.length === 0 ? 'No stage-1 model yet: train one first.' : 'Stage 2 learns this model’s latent space.')}</FormHelperText>
+        </FormControl>
+      )}
+      <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+        {field('steps', 'Steps', 'Optimiser steps.', 'train-steps')}
+        {field('batchSize', 'Batch size', 'Empty: the network’s default.', 'train-batch-size')}
+        {field('threads', 'Threads', `PyTorch CPU threads${info.data ? ` (${info.data.cores} cores)` : ''}.`, 'train-threads')}
+        {field('seed', 'Seed', 'Initialisation and batches.', 'train-seed')}
+      </Stack>
+      <Typography variant="subtitle2">Reports</Typography>
+      <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+        {field('logEvery', 'Loss every', 'Steps between loss reports (10).', 'train-log-every')}
+        {field('previewEvery', 'Preview every', 'Steps between reconstructions (200; 0: at the end).', 'train-preview-every')}
+        {field('evalEvery', 'Metrics every', 'Steps between held-out metrics (0: at the end).', 'train-eval-every')}
+      </Stack>
+      <TextField
+        label="Name"
+        value={form.name}
+        onChange={(e) => set('name', e.target.value)}
+        error={Boolean(errors.name)}
+        helperText={errors.name ?? 'Optional; the model is registered under this name.'}
+        fullWidth
+        slotProps={{ htmlInput: { 'data-testid': 'train-name' } }}
+      />
+    </FormDialog>
   );
 }
