@@ -26,6 +26,23 @@ export interface VelocityPlotProps {
   onPaint?: (cell: { col: number; row: number }, phase: 'start' | 'move' | 'end') => void;
 }
 
+/** The axes of a velocity grid [depth, width]: metres when its grid spacing is known, grid indices otherwise. */
+export function useGridAxes(spacingM: number | null): { xAxis: AxisScale; yAxis: AxisScale } {
+  return useMemo(
+    () =>
+      spacingM
+        ? { xAxis: { label: 'Distance (m)', step: spacingM, origin: 0 }, yAxis: { label: 'Depth (m)', step: spacingM, origin: 0 } }
+        : { xAxis: { label: 'Grid column', step: 1, origin: 0 }, yAxis: { label: 'Grid row', step: 1, origin: 0 } },
+    [spacingM],
+  );
+}
+
+/** The hover readout of a velocity grid: where the cell is, then its velocity in m/s. */
+export function velocityReadout(cell: { col: number; row: number }, spacingM: number | null, xAxis: AxisScale, yAxis: AxisScale, valueMps: number): string {
+  const position = spacingM ? `x ${formatNumber(cellValue(xAxis, cell.col))} m, z ${formatNumber(cellValue(yAxis, cell.row))} m` : `column ${cell.col}, row ${cell.row}`;
+  return `${position} · ${formatNumber(valueMps)} m/s`;
+}
+
 /** A velocity model [depth, width] with physical axes, a hover readout in m/s and its colour bar (`<testId>-colorbar`). */
 export function VelocityPlot({ velocityMps, nz, nx, spacingM, lut, min, max, testId, ariaLabel, height = 340, drawOverlay, onPaint }: VelocityPlotProps) {
   const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
@@ -33,11 +50,8 @@ export function VelocityPlot({ velocityMps, nz, nx, spacingM, lut, min, max, tes
   const extent = useMemo(() => ({ cols: Math.max(1, nx), rows: Math.max(1, nz) }), [nx, nz]);
   const [view, setView] = useState<DataWindow>(() => fullWindow(extent));
   useEffect(() => setView(fullWindow(extent)), [extent]);
-  const xAxis: AxisScale = useMemo(() => (spacingM ? { label: 'Distance (m)', step: spacingM, origin: 0 } : { label: 'Grid column', step: 1, origin: 0 }), [spacingM]);
-  const yAxis: AxisScale = useMemo(() => (spacingM ? { label: 'Depth (m)', step: spacingM, origin: 0 } : { label: 'Grid row', step: 1, origin: 0 }), [spacingM]);
-  const readout = hover
-    ? `${spacingM ? `x ${formatNumber(cellValue(xAxis, hover.col))} m, z ${formatNumber(cellValue(yAxis, hover.row))} m` : `column ${hover.col}, row ${hover.row}`} · ${formatNumber(velocityMps[hover.row * nx + hover.col])} m/s`
-    : '';
+  const { xAxis, yAxis } = useGridAxes(spacingM);
+  const readout = hover ? velocityReadout(hover, spacingM, xAxis, yAxis, velocityMps[hover.row * nx + hover.col]) : '';
   return (
     <Box>
       <Typography variant="caption" component="div" sx={{ px: 1, fontFamily: 'monospace', height: 20, color: 'text.secondary' }} data-testid={`${testId}-readout`}>

@@ -3,6 +3,23 @@ import { FormControl, IconButton, InputLabel, MenuItem, Select, Stack, TextField
 import ChevronLeftIcon from '@mui/icons-material/ChevronLeft';
 import ChevronRightIcon from '@mui/icons-material/ChevronRight';
 import type { DatasetInfo } from '../../../main/core/api/contract.ts';
+import { intParam } from '../app/routes.ts';
+
+/**
+ * The dataset and sample a viewer shows: from the URL's `dataset` and `sample` at first, then the first
+ * of `datasets` (sample 0) whenever the chosen one is not among them.
+ */
+export function useDatasetSample(datasets: DatasetInfo[], params: Record<string, string>) {
+  const [datasetId, setDatasetId] = useState<number | null>(() => (params.dataset ? intParam(params, 'dataset', -1) : null));
+  const [sample, setSample] = useState(() => intParam(params, 'sample', 0));
+  useEffect(() => {
+    if (datasets.length > 0 && !datasets.some((d) => d.id === datasetId)) {
+      setDatasetId(datasets[0].id);
+      setSample(0);
+    }
+  }, [datasets, datasetId]);
+  return { datasetId, setDatasetId, sample, setSample };
+}
 
 export function DatasetSelect({
   datasets,

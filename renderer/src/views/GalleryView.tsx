@@ -22,8 +22,8 @@ import WhatshotIcon from '@mui/icons-material/Whatshot';
 import SaveAltIcon from '@mui/icons-material/SaveAlt';
 import type { GeneratedSample } from '../../../main/core/api/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
-import { useNavigation } from '../app/navigation.ts';
-import { formatHash, intParam } from '../app/routes.ts';
+import { replaceRoute, useNavigation } from '../app/navigation.ts';
+import { intParam } from '../app/routes.ts';
 import { ArrayImage } from '../components/ArrayImage.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { formatMetric } from '../models/format.ts';
@@ -115,8 +115,7 @@ export function GalleryView({ params }: { params: Record<string, string> }) {
     if (sort !== 'id') p.sort = sort;
     if (descending) p.desc = '1';
     if (openSample !== null) p.sample = String(openSample);
-    const hash = formatHash({ view: 'gallery', params: p });
-    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+    replaceRoute({ view: 'gallery', params: p });
   }, [filter.runId, filter.tag, sort, descending, openSample]);
 
   const models = useMemo(() => [...new Set((runs.data ?? []).map((r) => r.stage2Ref))], [runs.data]);

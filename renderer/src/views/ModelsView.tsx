@@ -21,8 +21,8 @@ import {
 import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
 import type { ModelInfo } from '../../../main/core/api/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
-import { useNavigation } from '../app/navigation.ts';
-import { formatHash, intParam } from '../app/routes.ts';
+import { replaceRoute, useNavigation } from '../app/navigation.ts';
+import { intParam } from '../app/routes.ts';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
 import { formatTimestamp, progressFraction } from '../jobs/format.ts';
@@ -44,8 +44,7 @@ export function ModelsView({ params }: { params: Record<string, string> }) {
   // Follow the newest run until the user picks one.
   const job = trainingJobs.find((j) => j.id === selected) ?? trainingJobs[0] ?? null;
   useEffect(() => {
-    const hash = formatHash({ view: 'models', params: job ? { job: String(job.id) } : {} });
-    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+    replaceRoute({ view: 'models', params: job ? { job: String(job.id) } : {} });
   }, [job]);
 
   return (

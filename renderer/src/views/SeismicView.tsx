@@ -6,7 +6,6 @@ import {
   FormControlLabel,
   LinearProgress,
   Paper,
-  Slider,
   Stack,
   Switch,
   TextField,
@@ -17,10 +16,12 @@ import {
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
 import type { DatasetInfo } from '../../../main/core/api/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
-import { useNavigation } from '../app/navigation.ts';
-import { formatHash, intParam } from '../app/routes.ts';
+import { replaceRoute, useNavigation } from '../app/navigation.ts';
+import { intParam } from '../app/routes.ts';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
+import { LabelledSlider } from '../components/LabelledSlider.tsx';
 import { cellValue, PlotCanvas, type PlotOverlayContext } from '../components/PlotCanvas.tsx';
+import { useDecodedFloat32, useLastResponse } from '../components/plotData.ts';
 import { rgbaToCanvas } from '../components/raster.ts';
 import { DatasetSelect, IndexStepper } from '../components/selectors.tsx';
 import { TraceHeaderTable } from '../components/TraceHeaderTable.tsx';
@@ -28,7 +29,6 @@ import { formatNumber, formatShape } from '../jobs/format.ts';
 import { absPercentile, agc, displayClip, type ClipMode } from '../plot/amplitude.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import { colormap, type ColormapName } from '../plot/colormaps.ts';
-import { decodeFloat32 } from '../plot/decode.ts';
 import { valuesToRgba } from '../plot/image.ts';
 import { fullWindow, isFullWindow, type DataWindow } from '../plot/viewport.ts';
 import { wiggleReceiverStep, wiggleTraces } from '../plot/wiggle.ts';
@@ -56,8 +56,7 @@ export function SeismicView({ params }: { params: Record<string, string> }) {
 
   useEffect(() => {
     if (datasetId === null) return;
-    const hash = formatHash({ view: 'seismic', params: { dataset: String(datasetId), sample: String(sample), source: String(source) } });
-    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+    replaceRoute({ view: 'seismic', params: { dataset: String(datasetId), sample: String(sample), source: String(source) } });
   }, [datasetId, sample, source]);
 
   const dataset = seismicDatasets.find((d) => d.id === datasetId) ?? null;
@@ -126,20 +125,8 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
   const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
 
   // Keep showing the last gather while the next one loads, so stepping through sources does not flash.
-  const [shown, setShown] = useState(gatherQuery.data);
-  useEffect(() => {
-    if (gatherQuery.data) setShown(gatherQuery.data);
-  }, [gatherQuery.data]);
-
-  // Decoded once per response; everything below reuses the typed array.
-  const decoded = useMemo(() => {
-    if (!shown) return null;
-    try {
-      return { grid: decodeFloat32(shown.traces), error: null };
-    } catch (error) {
-      return { grid: null, error: error as Error };
-    }
-  }, [shown]);
+  const shown = useLastResponse(gatherQuery.data);
+  const decoded = useDecodedFloat32(shown?.traces);
   const grid = decoded?.grid ?? null;
   const nTime = grid?.shape[0] ?? 0;
   const nReceivers = grid?.shape[1] ?? 0;
@@ -255,21 +242,16 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
             </ToggleButton>
           </ToggleButtonGroup>
 
-          <Box>
-            <Typography variant="body2" id="seismic-gain-label">
-              Gain: {gainDb > 0 ? '+' : ''}
-              {gainDb} dB
-            </Typography>
-            <Slider
-              value={gainDb}
-              min={-30}
-              max={60}
-              step={1}
-              onChange={(_e, v) => setGainDb(v as number)}
-              slotProps={{ input: { 'aria-labelledby': 'seismic-gain-label', 'data-testid': 'seismic-gain' } as object }}
-              size="small"
-            />
-          </Box>
+          <LabelledSlider
+            labelId="seismic-gain-label"
+            testId="seismic-gain"
+            label={<>Gain: {gainDb > 0 ? '+' : ''}{gainDb} dB</>}
+            value={gainDb}
+            min={-30}
+            max={60}
+            step={1}
+            onChange={setGainDb}
+          />
 
           <Box>
             <ToggleButtonGroup
@@ -294,20 +276,17 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
               </ToggleButton>
             </ToggleButtonGroup>
             {clipKind === 'percentile' ? (
-              <Box sx={{ pt: 1 }}>
-                <Typography variant="body2" id="seismic-clip-label">
-                  Clip at the {clipPercent}th percentile of |amplitude|
-                </Typography>
-                <Slider
-                  value={clipPercent}
-                  min={80}
-                  max={100}
-                  step={0.5}
-                  onChange={(_e, v) => setClipPercent(v as number)}
-                  slotProps={{ input: { 'aria-labelledby': 'seismic-clip-label', 'data-testid': 'seismic-clip-percent' } as object }}
-                  size="small"
-                />
-              </Box>
+              <LabelledSlider
+                labelId="seismic-clip-label"
+                testId="seismic-clip-percent"
+                label={<>Clip at the {clipPercent}th percentile of |amplitude|</>}
+                value={clipPercent}
+                min={80}
+                max={100}
+                step={0.5}
+                onChange={setClipPercent}
+                sx={{ pt: 1 }}
+              />
             ) : (
               <TextField
                 sx={{ mt: 1.5 }}

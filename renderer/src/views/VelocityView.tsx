@@ -3,38 +3,28 @@ import { Alert, Box, Button, LinearProgress, Paper, Stack, ToggleButton, ToggleB
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
 import type { DatasetInfo } from '../../../main/core/api/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
-import { useNavigation } from '../app/navigation.ts';
-import { formatHash, intParam } from '../app/routes.ts';
+import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { ColorBar } from '../components/ColorBar.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
-import { cellValue, PlotCanvas } from '../components/PlotCanvas.tsx';
+import { PlotCanvas } from '../components/PlotCanvas.tsx';
+import { useDecodedFloat32, useLastResponse } from '../components/plotData.ts';
 import { rgbaToCanvas } from '../components/raster.ts';
-import { DatasetSelect, IndexStepper } from '../components/selectors.tsx';
+import { DatasetSelect, IndexStepper, useDatasetSample } from '../components/selectors.tsx';
+import { useGridAxes, velocityReadout } from '../components/VelocityPlot.tsx';
 import { formatNumber, formatShape } from '../jobs/format.ts';
-import type { AxisScale } from '../plot/axes.ts';
 import { colormap, type ColormapName } from '../plot/colormaps.ts';
-import { decodeFloat32 } from '../plot/decode.ts';
 import { valuesToRgba } from '../plot/image.ts';
 import { fullWindow, isFullWindow, type DataWindow } from '../plot/viewport.ts';
 
 export function VelocityView({ params }: { params: Record<string, string> }) {
   const datasets = useApiQuery('dataset.list', {}, { refreshOn: ['datasets', 'dataset_parts'] });
   const velocityDatasets = useMemo(() => (datasets.data ?? []).filter((d) => d.hasVelocity), [datasets.data]);
-  const [datasetId, setDatasetId] = useState<number | null>(() => (params.dataset ? intParam(params, 'dataset', -1) : null));
-  const [sample, setSample] = useState(() => intParam(params, 'sample', 0));
+  const { datasetId, setDatasetId, sample, setSample } = useDatasetSample(velocityDatasets, params);
   const { navigate } = useNavigation();
 
   useEffect(() => {
-    if (velocityDatasets.length > 0 && !velocityDatasets.some((d) => d.id === datasetId)) {
-      setDatasetId(velocityDatasets[0].id);
-      setSample(0);
-    }
-  }, [velocityDatasets, datasetId]);
-
-  useEffect(() => {
     if (datasetId === null) return;
-    const hash = formatHash({ view: 'velocity', params: { dataset: String(datasetId), sample: String(sample) } });
-    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+    replaceRoute({ view: 'velocity', params: { dataset: String(datasetId), sample: String(sample) } });
   }, [datasetId, sample]);
 
   const dataset = velocityDatasets.find((d) => d.id === datasetId) ?? null;
@@ -93,19 +83,8 @@ function VelocityPanel({
   const query = useApiQuery('dataset.velocityMap', { datasetId: dataset.id, sample }, { refreshOn: ['dataset_parts'] });
   const [mapName, setMapName] = useState<ColormapName>('turbo');
   const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
-  const [shown, setShown] = useState(query.data);
-  useEffect(() => {
-    if (query.data) setShown(query.data);
-  }, [query.data]);
-
-  const decoded = useMemo(() => {
-    if (!shown) return null;
-    try {
-      return { grid: decodeFloat32(shown.velocityMps), error: null };
-    } catch (error) {
-      return { grid: null, error: error as Error };
-    }
-  }, [shown]);
+  const shown = useLastResponse(query.data);
+  const decoded = useDecodedFloat32(shown?.velocityMps);
   const grid = decoded?.grid ?? null;
   const nDepth = grid?.shape[0] ?? 0;
   const nWidth = grid?.shape[1] ?? 0;
@@ -119,13 +98,9 @@ function VelocityPanel({
   useEffect(() => setView(fullWindow(extent)), [extent]);
 
   const spacing = shown?.gridSpacingM ?? dataset.gridSpacingM ?? null;
-  const xAxis: AxisScale = useMemo(() => (spacing ? { label: 'Distance (m)', step: spacing, origin: 0 } : { label: 'Grid column', step: 1, origin: 0 }), [spacing]);
-  const yAxis: AxisScale = useMemo(() => (spacing ? { label: 'Depth (m)', step: spacing, origin: 0 } : { label: 'Grid row', step: 1, origin: 0 }), [spacing]);
+  const { xAxis, yAxis } = useGridAxes(spacing);
 
-  const readout =
-    hover && grid
-      ? `${spacing ? `x ${formatNumber(cellValue(xAxis, hover.col))} m, z ${formatNumber(cellValue(yAxis, hover.row))} m` : `column ${hover.col}, row ${hover.row}`} · ${formatNumber(grid.values[hover.row * nWidth + hover.col])} m/s`
-      : '';
+  const readout = hover && grid ? velocityReadout(hover, spacing, xAxis, yAxis, grid.values[hover.row * nWidth + hover.col]) : '';
 
   // Keep the plot's aspect ratio physical (square cells) within the available width.
   const aspect = nWidth > 0 ? nDepth / nWidth : 1;

@@ -10,7 +10,6 @@ import {
   MenuItem,
   Paper,
   Select,
-  Slider,
   Stack,
   Tab,
   Tabs,
@@ -25,13 +24,13 @@ import PauseIcon from '@mui/icons-material/Pause';
 import BoltIcon from '@mui/icons-material/Bolt';
 import type { Float32Payload, WavefieldResult } from '../../../main/core/api/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
-import { useNavigation } from '../app/navigation.ts';
-import { formatHash, intParam } from '../app/routes.ts';
+import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { ColorBar } from '../components/ColorBar.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
+import { LabelledSlider } from '../components/LabelledSlider.tsx';
 import { PlotCanvas, type PlotOverlayContext } from '../components/PlotCanvas.tsx';
 import { rgbaToCanvas } from '../components/raster.ts';
-import { DatasetSelect, IndexStepper } from '../components/selectors.tsx';
+import { DatasetSelect, IndexStepper, useDatasetSample } from '../components/selectors.tsx';
 import { VelocityPlot } from '../components/VelocityPlot.tsx';
 import { WavefieldScene, type WavefieldDisplay } from '../components/WavefieldScene.tsx';
 import { formatNumber } from '../jobs/format.ts';
@@ -78,8 +77,7 @@ export function WavefieldView({ params }: { params: Record<string, string> }) {
     }
   }, [geometryQuery.data]);
   const [source, setSource] = useState<ModelSource>(params.model === 'editor' ? 'editor' : 'dataset');
-  const [datasetId, setDatasetId] = useState<number | null>(() => (params.dataset ? intParam(params, 'dataset', -1) : null));
-  const [sample, setSample] = useState(() => intParam(params, 'sample', 0));
+  const { datasetId, setDatasetId, sample, setSample } = useDatasetSample(velocityDatasets, params);
   const [editor, setEditor] = useState<VelocityEditorState>(initialEditorState);
   const [shot, setShot] = useState(0);
   const [everySteps, setEverySteps] = useState('10');
@@ -88,16 +86,8 @@ export function WavefieldView({ params }: { params: Record<string, string> }) {
   const { navigate } = useNavigation();
 
   useEffect(() => {
-    if (velocityDatasets.length > 0 && !velocityDatasets.some((d) => d.id === datasetId)) {
-      setDatasetId(velocityDatasets[0].id);
-      setSample(0);
-    }
-  }, [velocityDatasets, datasetId]);
-
-  useEffect(() => {
     const query: Record<string, string> = source === 'editor' ? { model: 'editor' } : datasetId === null ? {} : { dataset: String(datasetId), sample: String(sample) };
-    const hash = formatHash({ view: 'wavefield', params: query });
-    if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+    replaceRoute({ view: 'wavefield', params: query });
   }, [source, datasetId, sample]);
 
   const dataset = velocityDatasets.find((d) => d.id === datasetId) ?? null;
@@ -342,82 +332,69 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
             ))}
           </Select>
         </FormControl>
-        <Box sx={{ flex: 1, minWidth: 220 }}>
-          <Typography variant="body2" id="wavefield-time-label" data-testid="wavefield-time">
-            t = {formatNumber(timeMs)} ms (frame {frame + 1} of {shape.frames})
-          </Typography>
-          <Slider
-            value={frame}
-            min={0}
-            max={shape.frames - 1}
-            step={1}
-            onChange={(_e, v) => {
-              setPlaying(false);
-              setFrame(v as number);
-            }}
-            size="small"
-            slotProps={{ input: { 'aria-labelledby': 'wavefield-time-label', 'data-testid': 'wavefield-frame' } as object }}
-          />
-        </Box>
-        <Box sx={{ width: 190 }}>
-          <Typography variant="body2" id="wavefield-clip-label" noWrap>
-            Clip: {clipPercent}th percentile of |p|
-          </Typography>
-          <Slider
-            value={clipPercent}
-            min={80}
-            max={100}
-            step={0.5}
-            onChange={(_e, v) => setClipPercent(v as number)}
-            size="small"
-            slotProps={{ input: { 'aria-labelledby': 'wavefield-clip-label', 'data-testid': 'wavefield-clip' } as object }}
-          />
-        </Box>
+        <LabelledSlider
+          labelId="wavefield-time-label"
+          testId="wavefield-frame"
+          label={<>t = {formatNumber(timeMs)} ms (frame {frame + 1} of {shape.frames})</>}
+          labelTestId="wavefield-time"
+          value={frame}
+          min={0}
+          max={shape.frames - 1}
+          step={1}
+          onChange={(v) => {
+            setPlaying(false);
+            setFrame(v);
+          }}
+          sx={{ flex: 1, minWidth: 220 }}
+        />
+        <LabelledSlider
+          labelId="wavefield-clip-label"
+          testId="wavefield-clip"
+          label={<>Clip: {clipPercent}th percentile of |p|</>}
+          noWrap
+          value={clipPercent}
+          min={80}
+          max={100}
+          step={0.5}
+          onChange={setClipPercent}
+          sx={{ width: 190 }}
+        />
         {display === 'surface' ? (
-          <Box sx={{ width: 160 }}>
-            <Typography variant="body2" id="wavefield-height-label">
-              Relief
-            </Typography>
-            <Slider
-              value={heightScale}
-              min={0}
-              max={0.4}
-              step={0.01}
-              onChange={(_e, v) => setHeightScale(v as number)}
-              size="small"
-              slotProps={{ input: { 'aria-labelledby': 'wavefield-height-label', 'data-testid': 'wavefield-height' } as object }}
-            />
-          </Box>
+          <LabelledSlider
+            labelId="wavefield-height-label"
+            testId="wavefield-height"
+            label="Relief"
+            value={heightScale}
+            min={0}
+            max={0.4}
+            step={0.01}
+            onChange={setHeightScale}
+            sx={{ width: 160 }}
+          />
         ) : (
           <>
-            <Box sx={{ width: 165 }}>
-              <Typography variant="body2" id="wavefield-slice-depth-label">
-                x–t at z = {formatNumber((sliceRow + 0.5) * result.gridSpacingM)} m
-              </Typography>
-              <Slider
-                value={sliceRow}
-                min={0}
-                max={shape.nz - 1}
-                step={1}
-                onChange={(_e, v) => setSliceRow(v as number)}
-                size="small"
-                slotProps={{ input: { 'aria-labelledby': 'wavefield-slice-depth-label', 'data-testid': 'wavefield-slice-depth' } as object }}
-              />
-            </Box>
-            <Box sx={{ width: 165 }}>
-              <Typography variant="body2" id="wavefield-slice-x-label">
-                z–t at x = {formatNumber((sliceCol + 0.5) * result.gridSpacingM)} m
-              </Typography>
-              <Slider
-                value={sliceCol}
-                min={0}
-                max={shape.nx - 1}
-                step={1}
-                onChange={(_e, v) => setSliceCol(v as number)}
-                size="small"
-                slotProps={{ input: { 'aria-labelledby': 'wavefield-slice-x-label', 'data-testid': 'wavefield-slice-x' } as object }}
-              />
-            </Box>
+            <LabelledSlider
+              labelId="wavefield-slice-depth-label"
+              testId="wavefield-slice-depth"
+              label={<>x–t at z = {formatNumber((sliceRow + 0.5) * result.gridSpacingM)} m</>}
+              value={sliceRow}
+              min={0}
+              max={shape.nz - 1}
+              step={1}
+              onChange={setSliceRow}
+              sx={{ width: 165 }}
+            />
+            <LabelledSlider
+              labelId="wavefield-slice-x-label"
+              testId="wavefield-slice-x"
+              label={<>z–t at x = {formatNumber((sliceCol + 0.5) * result.gridSpacingM)} m</>}
+              value={sliceCol}
+              min={0}
+              max={shape.nx - 1}
+              step={1}
+              onChange={setSliceCol}
+              sx={{ width: 165 }}
+            />
           </>
         )}
       </Stack>
