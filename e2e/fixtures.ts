@@ -4,7 +4,7 @@
  * runs in Debian's Chromium; the Electron shell runs where Electron's binary is installed and is
  * skipped, saying so, where it is not.
  */
-import { test as base, chromium, _electron, type Page, type Browser, type ElectronApplication } from '@playwright/test';
+import { test as base, chromium, _electron, type Page, type Browser, type ElectronApplication, type Locator } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -125,5 +125,16 @@ export const test = base.extend<ShellOptions & { studio: StudioHandle }>({
     await stopServer(server.process);
   },
 });
+
+/**
+ * Picks an option of an open MUI select menu and waits for the menu to close. Under load MUI's menu
+ * can miss its closing transition although the choice is made; Escape then closes it.
+ */
+export async function chooseOption(page: Page, option: Locator): Promise<void> {
+  await option.click();
+  const menu = page.getByRole('listbox');
+  if (!(await menu.isHidden())) await menu.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => page.keyboard.press('Escape'));
+  await menu.waitFor({ state: 'hidden' });
+}
 
 export { expect } from '@playwright/test';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, expect, type StudioHandle } from './fixtures.ts';
+import { test, expect, chooseOption, type StudioHandle } from './fixtures.ts';
 
 async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
   const { page } = studio;
@@ -15,12 +15,12 @@ async function trainTiny(studio: StudioHandle, network: 'stage1' | 'stage2' | 'i
   await page.getByTestId('nav-models').click();
   await page.getByTestId('models-train').click();
   await page.getByTestId('train-network').click();
-  await page.locator(`[data-testid="train-network-option"][data-network="${network}"]`).click();
+  await chooseOption(page, page.locator(`[data-testid="train-network-option"][data-network="${network}"]`));
   await page.getByTestId('train-dataset').click();
-  await page.getByTestId('train-dataset-option').filter({ hasText: 'Pairs to train on' }).click();
+  await chooseOption(page, page.getByTestId('train-dataset-option').filter({ hasText: 'Pairs to train on' }));
   if (stage1Name) {
     await page.getByTestId('train-stage1').click();
-    await page.getByTestId('train-stage1-option').filter({ hasText: stage1Name }).click();
+    await chooseOption(page, page.getByTestId('train-stage1-option').filter({ hasText: stage1Name }));
   }
   await page.getByTestId('train-steps').fill('2');
   await page.getByTestId('train-batch-size').fill('2');
@@ -58,7 +58,7 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
   await expect(page.getByTestId('view-generate')).toBeVisible();
   for (const [kind, name] of [['stage1', 'Tiny stage 1'], ['stage2', 'Tiny stage 2'], ['inversionnet', 'Tiny InversionNet']] as const) {
     await page.getByTestId(`generate-${kind}`).click();
-    await page.getByTestId(`generate-${kind}-option`).filter({ hasText: name }).click();
+    await chooseOption(page, page.getByTestId(`generate-${kind}-option`).filter({ hasText: name }));
   }
   await expect(page.getByTestId('generate-physics-check')).toBeChecked();
   await page.getByTestId('generate-sampler-ddim').click();
@@ -86,7 +86,7 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
 
   // Sort by PDE deviation, largest first: the cells come in that order.
   await page.getByTestId('gallery-sort').click();
-  await page.locator('[data-testid="gallery-sort-option"][data-sort="pde_rel_l2"]').click();
+  await chooseOption(page, page.locator('[data-testid="gallery-sort-option"][data-sort="pde_rel_l2"]'));
   await page.getByTestId('gallery-sort-direction').click();
   await expect(page.getByTestId('gallery-sort-direction')).toHaveAttribute('data-descending', 'true');
   await expect.poll(async () => {
@@ -104,7 +104,7 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
     await expect(page.getByTestId(id)).toBeVisible();
   }
   await expect(page.locator('[data-testid="gallery-detail-metric"][data-key="pde_rel_l2"]')).toContainText(/\d/);
-  await page.locator('[data-testid="gallery-detail-source-option"][data-source="2"]').click();
+  await chooseOption(page, page.locator('[data-testid="gallery-detail-source-option"][data-source="2"]'));
   await studio.screenshot('gallery-detail');
   await page.getByTestId('gallery-detail-close').click();
   await expect(detail).toBeHidden();

@@ -1,4 +1,4 @@
-import { test, expect, type StudioHandle } from './fixtures.ts';
+import { test, expect, chooseOption, type StudioHandle } from './fixtures.ts';
 
 async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
   const { page } = studio;
@@ -40,9 +40,9 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   await page.getByTestId('models-train').click();
   await expect(page.getByTestId('train-dialog')).toBeVisible();
   await page.getByTestId('train-network').click();
-  await page.locator('[data-testid="train-network-option"][data-network="inversionnet"]').click();
+  await chooseOption(page, page.locator('[data-testid="train-network-option"][data-network="inversionnet"]'));
   await page.getByTestId('train-dataset').click();
-  await page.getByTestId('train-dataset-option').filter({ hasText: 'Four to train on' }).click();
+  await chooseOption(page, page.getByTestId('train-dataset-option').filter({ hasText: 'Four to train on' }));
   await page.getByTestId('train-steps').fill('0');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-dialog')).toContainText('Steps must be between 1 and');

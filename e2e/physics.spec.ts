@@ -1,4 +1,4 @@
-import { test, expect, type StudioHandle } from './fixtures.ts';
+import { test, expect, chooseOption, type StudioHandle } from './fixtures.ts';
 
 async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
   const { page } = studio;
@@ -101,7 +101,8 @@ test('wavefield of a demo sample, a hand-edited model, a synthesis and its PDE d
   await page.getByTestId('dataset-synthesize').click();
   await expect(page.getByTestId('synthesize-seed')).not.toHaveValue('');
   await page.getByTestId('synthesize-family').click();
-  await page.locator('[data-testid="synthesize-family-option"][data-family="flatfault-a"]').click();
+  await chooseOption(page, page.locator('[data-testid="synthesize-family-option"][data-family="flatfault-a"]'));
+  await expect(page.getByTestId('synthesize-family')).toContainText(/flat\s*-?\s*fault/i);
   await page.getByTestId('synthesize-count').fill('2');
   await page.getByTestId('synthesize-seed').fill('7');
   await page.getByTestId('synthesize-name').fill('Two faults');

@@ -16,7 +16,8 @@ export default defineConfig<ShellOptions>({
   expect: { timeout: 30_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry on CI: 2 shared cores can starve a UI transition; a real failure fails twice.
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: { trace: 'retain-on-failure' },
   projects: [
