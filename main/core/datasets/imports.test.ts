@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../jobs/registry.ts';
 import { dispatch } from '../api/handlers.ts';
+import { cancelWhileRunning } from '../jobs/testing/cancelWhileRunning.ts';
 import { sharedDir } from '../util/paths.ts';
 import { readNpy } from '../io/npy.ts';
 import { writeSegy } from '../io/segy/writer.ts';
@@ -109,24 +110,14 @@ describe('SEG-Y import into a project', () => {
         headers: (t) => ({ FieldRecord: Math.floor(t / 80) + 1, TraceNumber: (t % 80) + 1, offset: (t % 80) * 25 }),
       });
     }
+    const cancelled = cancelWhileRunning(studio, 'import.segy');
     const job = (await call('import.segy', { paths: [folder] })) as JobInfo;
-    await new Promise<void>((resolve) => {
-      const off = studio.onEvent((event, payload) => {
-        const update = payload as JobInfo;
-        if (event === 'job.updated' && update.id === job.id && update.progress.done > 0) {
-          off();
-          resolve();
-        }
-      });
-    });
-    await call('job.cancel', { jobId: job.id });
-    const cancelled = await studio.jobs.waitFor(job.id);
-    if (cancelled.status === 'cancelled') {
-      expect(await call('dataset.list', {})).toEqual([]);
-      expect(arraysEntries()).toEqual([]);
-      const resumed = await call('job.resume', { jobId: job.id });
-      expect((await studio.jobs.waitFor(resumed.id)).status).toBe('done');
-    }
+    expect(await cancelled).toBe(job.id);
+    expect((await studio.jobs.waitFor(job.id)).status).toBe('cancelled');
+    expect(await call('dataset.list', {})).toEqual([]);
+    expect(arraysEntries()).toEqual([]);
+    const resumed = await call('job.resume', { jobId: job.id });
+    expect((await studio.jobs.waitFor(resumed.id)).status).toBe('done');
     const [dataset] = await call('dataset.list', {});
     expect(dataset).toMatchObject({ nSamples: 6, seismicShape: [5, 2000, 80] });
     const gather = (await call('dataset.shotGather', { datasetId: dataset.id, sample: 5, source: 4 })) as ShotGather;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Studio } from '../../app/studio.ts';
 import { studioJobKinds } from '../registry.ts';
 import { dispatch } from '../../api/handlers.ts';
+import { cancelWhileRunning } from '../testing/cancelWhileRunning.ts';
 import { tinyGeometry } from '../../physics/testing/tinyGeometry.ts';
 import { generateVelocityModels } from '../../physics/families.ts';
 import { forwardModel } from '../../physics/solver.ts';
@@ -29,22 +30,13 @@ afterEach(async () => {
 
 describe('physics jobs in a project', () => {
   it('synthesises a family into a dataset whose pairs satisfy the solver, resuming after a cancel', async () => {
+    const cancelled = cancelWhileRunning(studio, 'physics.synthesize');
     const job = (await call('physics.synthesize', { family: 'curvefault-b', count: 12, seed: 7, samplesPerFile: 5 })) as JobInfo;
-    await new Promise<void>((resolve) => {
-      const off = studio.onEvent((event, payload) => {
-        const update = payload as JobInfo;
-        if (event === 'job.updated' && update.id === job.id && update.progress.done >= 4) {
-          off();
-          resolve();
-        }
-      });
-    });
-    await call('job.cancel', { jobId: job.id });
+    expect(await cancelled).toBe(job.id);
     const stopped = await studio.jobs.waitFor(job.id);
-    if (stopped.status === 'cancelled') {
-      expect(await call('dataset.list', {})).toEqual([]);
-      await call('job.resume', { jobId: job.id });
-    }
+    expect(stopped.status).toBe('cancelled');
+    expect(await call('dataset.list', {})).toEqual([]);
+    await call('job.resume', { jobId: job.id });
     const done = await studio.jobs.waitFor(job.id);
     expect(done.status).toBe('done');
 
