@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CliCommand, CliIo, ParsedArgs } from '../command.ts';
+import type { CliCommand, CliIo, OptionSpec, ParsedArgs } from '../command.ts';
 import { StudioError } from '../../core/util/errors.ts';
 import { Studio } from '../../core/app/studio.ts';
 import { defaultDataDir } from '../../core/app/userStore.ts';
@@ -47,6 +47,19 @@ function modelRefs(v: ParsedArgs['values']): ModelRefs {
   };
 }
 
+/** Options `generate` and `probe` share: the models, the count and the sampler (see MODEL_USAGE). */
+const MODEL_AND_SAMPLER_OPTIONS: Record<string, OptionSpec> = {
+    model: { type: 'string' },
+    stage1: { type: 'string' },
+    stage2: { type: 'string' },
+    inversionnet: { type: 'string' },
+    count: { type: 'string' },
+    sampler: { type: 'string' },
+    steps: { type: 'string' },
+    eta: { type: 'string' },
+    seed: { type: 'string' },
+};
+
 const MODEL_USAGE = `  --model REF          all three models: 'default' (shipped, native-models/default/), 'project:ID' or a folder
   --stage1 REF, --stage2 REF, --inversionnet REF   one model each (override --model)
   --sampler S          ddpm | ddim | ab3 (default ab3)
@@ -88,15 +101,7 @@ ${MODEL_USAGE}
   --no-segy            do not write seismic.sgy
   --json               print the result as JSON on stdout`,
   options: {
-    model: { type: 'string' },
-    stage1: { type: 'string' },
-    stage2: { type: 'string' },
-    inversionnet: { type: 'string' },
-    count: { type: 'string' },
-    sampler: { type: 'string' },
-    steps: { type: 'string' },
-    eta: { type: 'string' },
-    seed: { type: 'string' },
+    ...MODEL_AND_SAMPLER_OPTIONS,
     out: { type: 'string' },
     'batch-size': { type: 'string' },
     'no-physics': { type: 'boolean', default: false },
@@ -168,15 +173,7 @@ ${MODEL_USAGE}
   --threads N          cores for the FD solver and onnxruntime (default: all)
   --json               print {"random": {"mean", "median", …}, "denoised": …, "reconstruction": …, "curve": […], …}`,
   options: {
-    model: { type: 'string' },
-    stage1: { type: 'string' },
-    stage2: { type: 'string' },
-    inversionnet: { type: 'string' },
-    count: { type: 'string' },
-    sampler: { type: 'string' },
-    steps: { type: 'string' },
-    eta: { type: 'string' },
-    seed: { type: 'string' },
+    ...MODEL_AND_SAMPLER_OPTIONS,
     'curve-steps': { type: 'string' },
     'holdout-seed': { type: 'string' },
     threads: { type: 'string' },
