@@ -1,70 +1,156 @@
 #!/usr/bin/env bash
-# Retrains the shipped default models from scratch (npm run models:train-defaults):
+# The training campaign of the shipped default models (npm run models:train-defaults):
 #  1. synthesises training and held-out pairs of the four OpenFWI-style A families with the
-#     studio's own solver (wavediff synth, OpenFWI's geometry);
-#  2. trains stage 1 and InversionNet (in parallel), then stage 2 on stage 1's latents, with the
-#     trainer in native-models/ (CUDA when available, else CPU);
-#  3. installs the exported graphs and manifests in native-models/default/<kind>/.
-# The model card (native-models/MODEL_CARD.md) is then written by: npm run models:card
-# Re-running continues an interrupted run (synthesis and training both resume).
-# Sizes and steps are environment variables; the defaults are what the shipped models used.
+#     studio's own solver (wavediff synth, OpenFWI's geometry), and the real-model evaluation sets
+#     (OpenFWI's FlatVel-A / CurveVel-A velocity models of ../shared/testdata, modelled by our solver;
+#     evaluation only, never training);
+#  2. prepares them once (normalised, time averaged 1000 -> 250, float16) in a cache outside the work tree;
+#  3. trains stage 1 and InversionNet side by side (one thread each), then stage 2 on stage 1's latents;
+#  4. installs the exported graphs in native-models/default/<kind>/ (then: npm run models:card).
+#
+# Resumable over many runs: checkpoints live in native-models/campaign/<kind>/checkpoint.pt (committed),
+# SIGTERM to this script stops every trainer with a checkpoint, and
+#   npm run models:train-defaults -- --resume
+# continues exactly where it stopped. Synthesis is deterministic (seeds), so a lost cache is remade.
+#
+# Options: --resume (continue the committed campaign), --no-install (leave native-models/default alone),
+#          --only stage1|inversionnet|stage2 (train one network), --data-only (synthesise and prepare only).
+# Environment: WAVEDIFF_TRAIN_CACHE (default ~/.cache/wavediff-studio/training), WAVEDIFF_PYTHON,
+#   STAGE1_STEPS / INVERSION_STEPS / STAGE2_STEPS (totals; raising one on --resume starts a new
+#   cosine cycle from the current step), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family),
+#   DEVICE (auto|cpu|cuda), THREADS (torch threads per trainer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WORK=${WAVEDIFF_TRAIN_DIR:-$PWD/.bench/default-models}
+ROOT=$PWD
+CACHE=${WAVEDIFF_TRAIN_CACHE:-$HOME/.cache/wavediff-studio/training}
+CAMPAIGN=$ROOT/native-models/campaign
 PY=${WAVEDIFF_PYTHON:-/usr/bin/python3}
-TRAIN_COUNT=${TRAIN_COUNT:-400}        # pairs per family
-VAL_COUNT=${VAL_COUNT:-50}             # held-out pairs per family
-STAGE1_STEPS=${STAGE1_STEPS:-1000}
-INVERSION_STEPS=${INVERSION_STEPS:-2000}
-STAGE2_STEPS=${STAGE2_STEPS:-2500}
-THREADS=${THREADS:-1}                  # torch threads per trainer (two trainers run at once)
+TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-3000}     # pairs of flatvel-a and of curvevel-a
+TRAIN_COUNT_FAULT=${TRAIN_COUNT_FAULT:-1500} # pairs of flatfault-a and of curvefault-a
+VAL_COUNT=${VAL_COUNT:-50}                   # held-out pairs per family
+REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family for evaluation
+STAGE1_STEPS=${STAGE1_STEPS:-4000}
+INVERSION_STEPS=${INVERSION_STEPS:-4000}
+STAGE2_STEPS=${STAGE2_STEPS:-6000}
+THREADS=${THREADS:-1}
 DEVICE=${DEVICE:-auto}
+SYNTH_THREADS=${SYNTH_THREADS:-2}
 FAMILIES="flatvel-a curvevel-a flatfault-a curvefault-a"
 # Seismic normalisation limits spanning the four A families (OPENFWI.md): CurveVel-A's.
 LIMITS=-27.11,55.10
+SEISMIC_SIZE=250,70
 
-mkdir -p "$WORK"
-for family in $FAMILIES; do
-  node bin/wavediff.mjs synth --family "$family" --count "$TRAIN_COUNT" --seed 11 --samples-per-file "$TRAIN_COUNT" --out "$WORK/data/train/$family"
-  node bin/wavediff.mjs synth --family "$family" --count "$VAL_COUNT" --seed 97 --samples-per-file "$VAL_COUNT" --out "$WORK/data/val/$family"
+RESUME=0 INSTALL=1 ONLY="" DATA_ONLY=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --resume) RESUME=1 ;;
+    --no-install) INSTALL=0 ;;
+    --only) ONLY=$2; shift ;;
+    --data-only) DATA_ONLY=1 ;;
+    *) echo "train-default-models: unknown option $1 (use --resume, --no-install, --only KIND)" >&2; exit 2 ;;
+  esac
+  shift
 done
 
-"$PY" - "$WORK/data" $FAMILIES <<'PYEOF'
-import json, os, sys
-root, families = sys.argv[1], sys.argv[2:]
-for split in ('train', 'val'):
-    pairs = []
-    for family in families:
-        folder = os.path.join(split, family)
-        for name in sorted(os.listdir(os.path.join(root, folder))):
-            if name.startswith('data') and name.endswith('.npy'):
-                pairs.append({'seismic': os.path.join(folder, name), 'velocity': os.path.join(folder, 'model' + name[4:])})
-    with open(os.path.join(root, f'{split}.json'), 'w') as f:
-        json.dump({'name': f'OpenFWI-style A families ({split})', 'families': families, 'pairs': pairs}, f, indent=1)
-PYEOF
-
-train() {
-  local kind=$1 steps=$2; shift 2
-  local out="$WORK/$kind" resume=()
-  [ -f "$out/checkpoint.pt" ] && resume=(--resume)
-  (cd native-models && "$PY" -m wavediff_models.train "$kind" --data "$WORK/data/train.json" --val-data "$WORK/data/val.json" \
-    --out "$out" --steps "$steps" --threads "$THREADS" --device "$DEVICE" --seismic-limits="$LIMITS" \
-    --log-every 50 --checkpoint-every 250 --preview-every 500 --eval-every 500 --max-val-samples 64 "${resume[@]}" "$@") \
-    > "$WORK/$kind.jsonl" 2> "$WORK/$kind.log"
+synth() { # family count seed out
+  node bin/wavediff.mjs synth --family "$1" --count "$2" --seed "$3" --samples-per-file 500 \
+    --threads "$SYNTH_THREADS" --out "$4" >&2
 }
 
-train stage1 "$STAGE1_STEPS" --batch-size 16 &
-stage1=$!
-train inversionnet "$INVERSION_STEPS" --batch-size 16 &
-inversion=$!
-wait "$stage1"
-train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$WORK/stage1"
-wait "$inversion"
+count_for() { case $1 in *vel-a) echo "$TRAIN_COUNT_VEL" ;; *) echo "$TRAIN_COUNT_FAULT" ;; esac; }
 
-for kind in stage1 stage2 inversionnet; do
-  rm -rf "native-models/default/$kind"
-  mkdir -p "native-models/default/$kind"
-  cp "$WORK/$kind/model/"*.onnx "$WORK/$kind/model/manifest.json" "native-models/default/$kind/"
+prepare_split() { # split (train|val)
+  local split=$1 list="$CACHE/raw/$split.json"
+  [ -f "$CACHE/prepared/$split/prepared.json" ] && return 0
+  "$PY" - "$CACHE/raw" "$split" $FAMILIES <<'PYEOF'
+import json, os, sys
+root, split, families = sys.argv[1], sys.argv[2], sys.argv[3:]
+pairs = []
+for family in families:
+    folder = os.path.join(split, family)
+    for name in sorted(os.listdir(os.path.join(root, folder)), key=lambda n: (len(n), n)):
+        if name.startswith('data') and name.endswith('.npy'):
+            pairs.append({'seismic': os.path.join(folder, name), 'velocity': os.path.join(folder, 'model' + name[4:])})
+with open(os.path.join(root, f'{split}.json'), 'w') as f:
+    json.dump({'name': f'OpenFWI-style A families ({split})', 'families': families, 'pairs': pairs}, f, indent=1)
+PYEOF
+  (cd native-models && "$PY" -m wavediff_models.prepared --data "$list" --out "$CACHE/prepared/$split" \
+    --seismic-size "$SEISMIC_SIZE" --seismic-limits="$LIMITS")
+}
+
+real_eval_set() { # zip family-name
+  local zip=$1 name=$2 dir="$CACHE/real/$2"
+  [ -f "$CACHE/prepared/real-$name/prepared.json" ] && return 0
+  mkdir -p "$dir"
+  if [ ! -f "$dir/data1.npy" ]; then
+    "$PY" - "$zip" "$dir/model1.npy" "$REAL_COUNT" <<'PYEOF'
+import io, sys, zipfile
+import numpy as np
+zip_path, out, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with zipfile.ZipFile(zip_path) as z:
+    name = next(n for n in z.namelist() if n.endswith('vmodel11.npy'))
+    models = np.load(io.BytesIO(z.read(name)))
+np.save(out, np.ascontiguousarray(models[:count], dtype=np.float32))
+PYEOF
+    node bin/wavediff.mjs forward --velocity "$dir/model1.npy" --out "$dir/data1.npy" --threads "$SYNTH_THREADS" >&2
+  fi
+  (cd native-models && "$PY" -m wavediff_models.prepared --data "$dir" --out "$CACHE/prepared/real-$name" \
+    --seismic-size "$SEISMIC_SIZE" --seismic-limits="$LIMITS")
+}
+
+mkdir -p "$CACHE" "$CAMPAIGN"
+for family in $FAMILIES; do
+  synth "$family" "$(count_for "$family")" 11 "$CACHE/raw/train/$family"
+  synth "$family" "$VAL_COUNT" 97 "$CACHE/raw/val/$family"
 done
-du -sh native-models/default
-echo "Installed the default models in native-models/default/. Next: npm run models:card"
+prepare_split train
+prepare_split val
+TESTDATA=$ROOT/../shared/testdata/openfwi
+real_eval_set "$TESTDATA/FlatVelA_test_vmodel.zip" flatvel-a
+real_eval_set "$TESTDATA/CurveVelA_test_vmodel.zip" curvevel-a
+[ "$DATA_ONLY" = 1 ] && { echo "Training data ready in $CACHE/prepared"; exit 0; }
+
+PIDS=()
+stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
+trap 'echo "train-default-models: stopping the trainers (checkpoints are kept)" >&2; stop_all' TERM INT
+
+train() { # kind steps [extra trainer options]
+  local kind=$1 steps=$2; shift 2
+  local out="$CAMPAIGN/$kind" resume=()
+  mkdir -p "$out"
+  if [ -f "$out/checkpoint.pt" ]; then
+    if [ "$RESUME" = 1 ]; then resume=(--resume); else
+      echo "train-default-models: $out/checkpoint.pt exists; pass --resume to continue it, or remove it to start over" >&2
+      return 2
+    fi
+  fi
+  (cd native-models && exec nice -n 10 "$PY" -m wavediff_models.train "$kind" --data "$CACHE/prepared/train" \
+    --val-data "$CACHE/prepared/val" --eval-data "real-flatvel-a=$CACHE/prepared/real-flatvel-a" \
+    --eval-data "real-curvevel-a=$CACHE/prepared/real-curvevel-a" --out "$out" --steps "$steps" \
+    --threads "$THREADS" --device "$DEVICE" --log-every 25 --checkpoint-minutes 10 --checkpoint-every 0 \
+    --preview-every 1000 --keep-previews 2 --eval-every 500 --max-val-samples 64 "${resume[@]}" "$@") \
+    >> "$CACHE/$kind.jsonl" 2>> "$CACHE/$kind.log"
+}
+
+wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+status=0
+if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 & PIDS+=($!); fi
+if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 & PIDS+=($!); fi
+if wants stage1; then wait "${PIDS[0]}" || status=$?; fi
+if wants stage2 && [ "$status" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
+  train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" & PIDS+=($!)
+  wait "${PIDS[-1]}" || status=$?
+fi
+for pid in "${PIDS[@]}"; do wait "$pid" || status=$?; done
+[ "$status" = 0 ] || { echo "train-default-models: a trainer stopped with status $status (logs: $CACHE/*.log)" >&2; exit "$status"; }
+
+if [ "$INSTALL" = 1 ]; then
+  for kind in stage1 stage2 inversionnet; do
+    [ -f "$CAMPAIGN/$kind/model/manifest.json" ] || continue
+    rm -rf "native-models/default/$kind"
+    mkdir -p "native-models/default/$kind"
+    cp "$CAMPAIGN/$kind/model/"*.onnx "$CAMPAIGN/$kind/model/manifest.json" "native-models/default/$kind/"
+  done
+  du -sh native-models/default
+  echo "Installed the default models in native-models/default/. Next: npm run models:card"
+fi

@@ -41,6 +41,13 @@ def load(path):
     return bundle
 
 
+def averaged_state(bundle):
+    """The weights to evaluate and ship: the EMA of the weights where the run kept one, else the
+    live weights (a weights file already holds the chosen ones)."""
+    ema = bundle.get('ema')
+    return ema['shadow'] if ema else bundle['model_state']
+
+
 def weights_only(checkpoint):
     return {'format': 'wavediff_models/weights', 'kind': checkpoint['kind'], 'config': checkpoint['config'],
-            'model_state': checkpoint['model_state'], 'meta': checkpoint.get('meta', {})}
+            'model_state': averaged_state(checkpoint), 'meta': checkpoint.get('meta', {})}

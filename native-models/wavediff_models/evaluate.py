@@ -21,7 +21,7 @@ from .tasks import check_geometry, make_task
 def evaluate_model(model_path, data_path, limit=None, batch_size=8, device='cpu'):
     bundle = bundle_io.load(model_path)
     task = make_task(bundle['config'], torch.device(device))
-    task.load_state_dict(bundle['model_state'])
+    task.load_state_dict(bundle_io.averaged_state(bundle))
     task.train(False)
     dataset = OpenFWIDataset(data_path)
     check_geometry(bundle['config'], dataset, '--data')

@@ -173,7 +173,7 @@ def export_bundle(bundle, out_dir, emitter=None):
     """Writes the graphs, weights.pt and manifest.json of a checkpoint/weights bundle into out_dir."""
     kind = bundle['kind']
     task = make_task(copy.deepcopy(bundle['config']), torch.device('cpu'))
-    task.load_state_dict(bundle['model_state'])
+    task.load_state_dict(bundle_io.averaged_state(bundle))
     task.train(False)
     os.makedirs(out_dir, exist_ok=True)
     graphs = {}

@@ -12,10 +12,24 @@ import torch.nn as nn
 
 INVERSIONNET_DEFAULTS = {
     'sources': 5,
-    'input_size': [1000, 70],
+    # Network input: time averaged 1000 -> 250 in preprocessing (the manifest declares it), receivers kept.
+    'input_size': [250, 70],
     'output_size': [70, 70],
     'width': 0.25,
 }
+
+# Which of the seven time blocks stride by 2, in order of preference: 1000 samples take four
+# halvings (OpenFWI's 2,2,1,2,1,2,1 -> 63), 250 take two (2,1,1,2,1,1,1 -> 63).
+_TIME_HALVING_ORDER = (0, 3, 1, 5, 2, 4, 6)
+
+
+def time_strides(time_samples, target=63):
+    halvings, n = 0, time_samples
+    while n > target and halvings < len(_TIME_HALVING_ORDER):
+        n = (n + 1) // 2
+        halvings += 1
+    chosen = set(_TIME_HALVING_ORDER[:halvings])
+    return [2 if i in chosen else 1 for i in range(len(_TIME_HALVING_ORDER))]
 
 
 def _block(in_ch, out_ch, kernel=(3, 3), stride=(1, 1), padding=(1, 1)):
@@ -41,10 +55,9 @@ class InversionNet(nn.Module):
         def c(n):
             return max(4, int(round(n * w)))
 
-        t_blocks = [  # (out, kernel_t, stride_t) along time only
-            (c(32), 7, 2), (c(64), 3, 2), (c(64), 3, 1), (c(64), 3, 2), (c(64), 3, 1),
-            (c(128), 3, 2), (c(128), 3, 1),
-        ]
+        strides = time_strides(cfg['input_size'][0])
+        t_blocks = [(out, k, s) for (out, k), s in zip(  # (out, kernel_t, stride_t) along time only
+            [(c(32), 7), (c(64), 3), (c(64), 3), (c(64), 3), (c(64), 3), (c(128), 3), (c(128), 3)], strides)]
         layers = []
         in_ch = cfg['sources']
         h, wid = cfg['input_size']

@@ -8,7 +8,9 @@ import torch.nn.functional as F
 
 
 def group_norm(channels):
-    groups = 8 if channels % 8 == 0 else (4 if channels % 4 == 0 else 1)
+    """GroupNorm with at most 8 groups of at least 4 channels each (a group of one channel would be
+    instance norm, which throws away each channel's level)."""
+    groups = next(g for g in (8, 4, 2, 1) if channels % g == 0 and (channels // g >= 4 or g == 1))
     return nn.GroupNorm(groups, channels, eps=1e-6)
 
 
@@ -61,30 +63,50 @@ class Downsample(nn.Module):
 
 
 class Upsample(nn.Module):
-    """Nearest-neighbour upsampling by an integer factor per axis, then a 3x3 convolution."""
+    """Nearest-neighbour upsampling by an integer factor per axis, cropped to the matching encoder
+    level's size (63 -> 126 -> 125 undoes the halving 125 -> 63), then a 3x3 convolution. Factors
+    and crops are constants, so the exported graph keeps static shapes."""
 
-    def __init__(self, channels, factor):
+    def __init__(self, channels, factor, size=None):
         super().__init__()
         self.factor = (int(factor[0]), int(factor[1]))
+        self.size = (int(size[0]), int(size[1])) if size else None
         self.conv = nn.Conv2d(channels, channels, 3, padding=1)
 
     def forward(self, x):
         x = F.interpolate(x, scale_factor=(float(self.factor[0]), float(self.factor[1])), mode='nearest')
+        if self.size is not None:
+            x = x[:, :, :self.size[0], :self.size[1]]
         return self.conv(x)
 
 
+def _halvings(n_in, n_out):
+    """How many stride-2 convolutions (kernel 3, padding 1: n -> ceil(n / 2)) take n_in to n_out."""
+    levels, n = 0, n_in
+    while n > n_out:
+        n = (n + 1) // 2
+        levels += 1
+    if n != n_out:
+        raise ValueError(f'size {n_in} -> {n_out}: halving (n -> ceil(n/2)) does not reach {n_out} '
+                         f'(e.g. 256 -> 16, 250 -> 16, 64 -> 16)')
+    return levels
+
+
 def stride_plan(in_size, out_size):
-    """Per-level (stride_h, stride_w) that take in_size to out_size by halvings; each ratio must be
-    a power of two. Levels = the larger number of halvings; the axis with fewer halves first."""
-    plan_axes = []
-    for n_in, n_out in zip(in_size, out_size):
-        ratio = n_in / n_out
-        levels = int(round(math.log2(ratio))) if ratio >= 1 else -1
-        if levels < 0 or n_out * 2 ** levels != n_in:
-            raise ValueError(f'size {n_in} -> {n_out}: the ratio must be a power of two (e.g. 256 -> 16)')
-        plan_axes.append(levels)
+    """Per-level (stride_h, stride_w) that take in_size to out_size by halvings n -> ceil(n/2).
+    Levels = the larger number of halvings; the axis with fewer halves first."""
+    plan_axes = [_halvings(n_in, n_out) for n_in, n_out in zip(in_size, out_size)]
     levels = max(plan_axes)
     return [(2 if i < plan_axes[0] else 1, 2 if i < plan_axes[1] else 1) for i in range(levels)]
+
+
+def level_sizes(in_size, plan):
+    """Map size at each level of a stride plan: [in_size, after level 0, ...]."""
+    sizes = [tuple(in_size)]
+    for sh, sw in plan:
+        h, w = sizes[-1]
+        sizes.append(((h + 1) // 2 if sh == 2 else h, (w + 1) // 2 if sw == 2 else w))
+    return sizes
 
 
 def channels_for(base, mult, levels):

@@ -38,7 +38,7 @@ def write_reference_outputs(model_dir, out_dir, seed=0, batch=3):
         manifest = json.load(f)
     bundle = bundle_io.load(model_dir)
     task = make_task(bundle['config'], torch.device('cpu'))
-    task.load_state_dict(bundle['model_state'])
+    task.load_state_dict(bundle_io.averaged_state(bundle))
     task.train(False)
     specs = graph_specs(task)
     gen = torch.Generator().manual_seed(seed)

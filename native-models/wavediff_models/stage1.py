@@ -1,8 +1,15 @@
 """Stage 1: one encoder seismic -> latent map, a vector quantiser, and two decoders
 latent -> seismic and latent -> velocity (the shared latent space of the method).
 
-Shapes (defaults): seismic [B, 5, 256, 64] -> latent z [B, 8, 16, 16] -> quantised z_q [B, 8, 16, 16]
--> seismic [B, 5, 256, 64] and velocity [B, 1, 64, 64], all in the normalised [-1, 1] domain.
+Shapes (defaults): seismic [B, 5, 250, 70] (time averaged 1000 -> 250 in preprocessing, all 70
+receivers kept) -> latent z [B, 8, 16, 16] -> quantised z_q [B, 8, 16, 16] -> seismic [B, 5, 250, 70]
+and velocity [B, 1, 70, 70], all in the normalised [-1, 1] domain.
+
+Receiver and velocity grids of 70 are not reached by halvings, so a learned "adapter" convolution
+without padding maps them to the network's width first (kernel (3, 7): 70 -> 64 receivers; (7, 7):
+70 x 70 -> 64 x 64 velocity) and its transpose maps the decoder's output back. Each decoder adds a
+per-pixel output bias initialised from the training data (the median seismic, the mean velocity), so
+training starts from the data's typical gather instead of a flat one.
 
 Quantiser: EMA codebook (van den Oord et al. 2017, appendix), no gradient to the codebook; the
 encoder gets the commitment loss beta * ||z - sg(e)||^2 and the straight-through gradient.
@@ -11,12 +18,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .layers import Downsample, ResBlock, Upsample, channels_for, group_norm, stride_plan
+from .layers import Downsample, ResBlock, Upsample, channels_for, group_norm, level_sizes, stride_plan
 
 STAGE1_DEFAULTS = {
     'sources': 5,
-    'seismic_size': [256, 64],
-    'velocity_size': [64, 64],
+    'seismic_size': [250, 70],
+    'velocity_size': [70, 70],
+    # Adapter kernels (time/depth, receivers/width); None: the grid is halved directly.
+    'seismic_adapter': [3, 7],
+    'velocity_adapter': [7, 7],
+    'output_bias': True,
     'latent_size': [16, 16],
     'base_channels': 8,
     'channel_mult': [1, 2, 4, 8],
@@ -26,6 +37,8 @@ STAGE1_DEFAULTS = {
     'ema_decay': 0.99,
     'velocity_weight': 1.0,
     'seismic_weight': 1.0,
+    # Relative L2 of the decoded seismic in physical amplitude units (the card's metric), per sample.
+    'seismic_physical_weight': 1.0,
     # Optional adversarial term on the velocity decoder (0 = off: no discriminator is built).
     'adversarial_weight': 0.0,
     'adversarial_start': 0,
@@ -33,12 +46,29 @@ STAGE1_DEFAULTS = {
 }
 
 
+def adapted_size(size, adapter):
+    """Grid size after an adapter convolution (padding keeps the first axis when its kernel is 3)."""
+    if not adapter:
+        return list(size)
+    kh, kw = adapter
+    pad_h = kh // 2 if kh == 3 else 0
+    return [size[0] - kh + 1 + 2 * pad_h, size[1] - kw + 1]
+
+
+def _adapter_padding(adapter):
+    return (adapter[0] // 2 if adapter[0] == 3 else 0, 0)
+
+
 class Encoder(nn.Module):
-    def __init__(self, in_ch, in_size, latent_size, latent_dim, base, mult):
+    def __init__(self, in_ch, in_size, latent_size, latent_dim, base, mult, adapter=None):
         super().__init__()
-        plan = stride_plan(in_size, latent_size)
+        inner = adapted_size(in_size, adapter)
+        plan = stride_plan(inner, latent_size)
         ch = channels_for(base, mult, len(plan))
-        self.conv_in = nn.Conv2d(in_ch, ch[0], 3, padding=1)
+        if adapter:
+            self.conv_in = nn.Conv2d(in_ch, ch[0], tuple(adapter), padding=_adapter_padding(adapter))
+        else:
+            self.conv_in = nn.Conv2d(in_ch, ch[0], 3, padding=1)
         blocks = []
         for i, stride in enumerate(plan):
             blocks.append(ResBlock(ch[i], ch[i + 1]))
@@ -54,24 +84,46 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, latent_dim, latent_size, out_ch, out_size, base, mult, tanh):
+    def __init__(self, latent_dim, latent_size, out_ch, out_size, base, mult, tanh, adapter=None,
+                 output_bias=False):
         super().__init__()
-        plan = stride_plan(out_size, latent_size)
+        inner = adapted_size(out_size, adapter)
+        plan = stride_plan(inner, latent_size)
+        sizes = level_sizes(inner, plan)
         ch = channels_for(base, mult, len(plan))
         self.conv_in = nn.Conv2d(latent_dim, ch[-1], 3, padding=1)
         self.mid = ResBlock(ch[-1], ch[-1])
         blocks = []
         for i in reversed(range(len(plan))):
-            blocks.append(Upsample(ch[i + 1], plan[i]))
+            blocks.append(Upsample(ch[i + 1], plan[i], sizes[i]))
             blocks.append(ResBlock(ch[i + 1], ch[i]))
         self.blocks = nn.Sequential(*blocks)
         self.norm_out = group_norm(ch[0])
-        self.conv_out = nn.Conv2d(ch[0], out_ch, 3, padding=1)
+        if adapter:
+            self.conv_out = nn.ConvTranspose2d(ch[0], out_ch, tuple(adapter), padding=_adapter_padding(adapter))
+        else:
+            self.conv_out = nn.Conv2d(ch[0], out_ch, 3, padding=1)
+        # Per-pixel level added before tanh (pre-activation for velocity); set from data by init_output_bias.
+        self.output_bias = nn.Parameter(torch.zeros(1, out_ch, *out_size)) if output_bias else None
         self.tanh = tanh
+
+    @torch.no_grad()
+    def init_output_bias(self, typical):
+        """typical: [out_ch, H, W] in the output domain (normalised units); the decoder then starts
+        from it (for a tanh output, from its atanh)."""
+        if self.output_bias is None:
+            return
+        level = typical.clamp(-0.995, 0.995)
+        level = torch.atanh(level) if self.tanh else typical
+        self.output_bias.copy_(level[None].to(self.output_bias))
+        self.conv_out.weight.mul_(0.1)
+        self.conv_out.bias.zero_()
 
     def forward(self, z):
         h = self.blocks(self.mid(self.conv_in(z)))
         out = self.conv_out(F.silu(self.norm_out(h)))
+        if self.output_bias is not None:
+            out = out + self.output_bias
         return torch.tanh(out) if self.tanh else out
 
 
@@ -159,13 +211,15 @@ class Stage1Model(nn.Module):
         self.cfg = dict(cfg)
         c = self.cfg
         self.encoder = Encoder(c['sources'], c['seismic_size'], c['latent_size'], c['codebook_dim'],
-                               c['base_channels'], c['channel_mult'])
+                               c['base_channels'], c['channel_mult'], c.get('seismic_adapter'))
         self.quantizer = VectorQuantizer(c['codebook_size'], c['codebook_dim'], c['ema_decay'],
                                          c['commitment_beta'])
         self.decoder_seismic = Decoder(c['codebook_dim'], c['latent_size'], c['sources'], c['seismic_size'],
-                                       c['base_channels'], c['channel_mult'], tanh=False)
+                                       c['base_channels'], c['channel_mult'], tanh=False,
+                                       adapter=c.get('seismic_adapter'), output_bias=c.get('output_bias', False))
         self.decoder_velocity = Decoder(c['codebook_dim'], c['latent_size'], 1, c['velocity_size'],
-                                        c['base_channels'], c['channel_mult'], tanh=True)
+                                        c['base_channels'], c['channel_mult'], tanh=True,
+                                        adapter=c.get('velocity_adapter'), output_bias=c.get('output_bias', False))
 
     def forward(self, seismic):
         z = self.encoder(seismic)

@@ -50,9 +50,14 @@ class Task:
 
     # --- data on the device -------------------------------------------------------------
     def seismic(self, dataset, indices):
+        """Network-ready seismic; a prepared set (prepared.py) already holds it."""
+        if getattr(dataset, 'prepared', False):
+            return torch.from_numpy(dataset.seismic(indices)).to(self.device)
         return self.pre.seismic(dataset.seismic(indices), self.device)
 
     def velocity(self, dataset, indices):
+        if getattr(dataset, 'prepared', False):
+            return torch.from_numpy(dataset.velocity(indices)).to(self.device)
         return self.pre.velocity(dataset.velocity(indices), self.device)
 
     def modules(self):
@@ -73,8 +78,9 @@ class Task:
         for name, m in self.modules().items():
             m.load_state_dict(state[name])
 
-    def prepare(self, train_set, train_idx, log):
-        """One-off work before the first step (stage 2 encodes its latents here)."""
+    def prepare(self, train_set, train_idx, log, fresh=True):
+        """One-off work before the first step (stage 2 encodes its latents here; a fresh stage 1
+        sets its decoders' output biases from the data)."""
 
     def extra_optimizers(self):
         """name -> optimiser the task steps itself (checkpointed beside the main one)."""
@@ -137,6 +143,17 @@ class Stage1Task(Task):
     def extra_optimizers(self):
         return {'discriminator': self.disc_optimizer} if self.disc_optimizer is not None else {}
 
+    def prepare(self, train_set, train_idx, log, fresh=True):
+        if not fresh or not self.cfg['model'].get('output_bias'):
+            return
+        # Evenly spaced training samples (no RNG): per-pixel median seismic, mean velocity.
+        pick = np.asarray(train_idx)[np.linspace(0, len(train_idx) - 1, min(len(train_idx), 512)).astype(int)]
+        seismic = torch.cat([self.seismic(train_set, pick[i:i + 64]) for i in range(0, len(pick), 64)])
+        velocity = torch.cat([self.velocity(train_set, pick[i:i + 64]) for i in range(0, len(pick), 64)])
+        self.model.decoder_seismic.init_output_bias(seismic.median(dim=0).values)
+        self.model.decoder_velocity.init_output_bias(velocity.mean(dim=0))
+        log(f'stage 1 output biases set from {len(pick)} training samples (median seismic, mean velocity)')
+
     def _adversarial_on(self, step):
         return self.discriminator is not None and step >= self.cfg['model'].get('adversarial_start', 0)
 
@@ -148,11 +165,21 @@ class Stage1Task(Task):
         l_vel = F.l1_loss(vel_hat, velocity)
         m = self.cfg['model']
         total = m['seismic_weight'] * l_seis + m['velocity_weight'] * l_vel + vq_loss
+        physical_weight = m.get('seismic_physical_weight', 0.0)
+        if physical_weight:
+            # ||s_hat - s|| / ||s|| per sample in amplitude units; the clamp keeps exp() of an early,
+            # wild decoder output finite.
+            raw_hat = self.normalization.seismic_inverse(seis_hat.clamp(-1.5, 1.5))
+            raw = self.normalization.seismic_inverse(seismic)
+            l_phys = ((raw_hat - raw).flatten(1).norm(dim=1) / raw.flatten(1).norm(dim=1).clamp_min(1e-6)).mean()
+            total = total + physical_weight * l_phys
         counts = torch.bincount(idx.flatten(), minlength=m['codebook_size']).float()
         p = counts / counts.sum()
         perplexity = torch.exp(-(p[p > 0] * p[p > 0].log()).sum())
         terms = {'loss_seismic_l1': float(l_seis), 'loss_velocity_l1': float(l_vel),
                  'loss_vq': float(vq_loss), 'codebook_perplexity': float(perplexity)}
+        if physical_weight:
+            terms['loss_seismic_relative_l2_amplitude'] = float(l_phys)
         if self._adversarial_on(step):
             # Generator hinge term -mean D(v_hat); the critic is updated in after_step, once the
             # decoder step no longer needs the critic's current weights for its gradient.
@@ -211,10 +238,14 @@ class InversionNetTask(Task):
 
     def __init__(self, cfg, device):
         super().__init__(cfg, device)
-        self.model = InversionNet(cfg['model']).to(device)
+        # channels_last: about 2x faster convolutions on CPU (TRAINING-FACTS.md); same results.
+        self.model = InversionNet(cfg['model']).to(device, memory_format=torch.channels_last)
 
     def modules(self):
         return {'model': self.model}
+
+    def seismic(self, dataset, indices):
+        return super().seismic(dataset, indices).contiguous(memory_format=torch.channels_last)
 
     def loss(self, train_set, indices, step=0):
         velocity_hat = self.model(self.seismic(train_set, indices))
@@ -274,7 +305,7 @@ class Stage2Task(Task):
             out.append(self.stage1.encoder(self.seismic(dataset, indices[start:start + batch_size])))
         return torch.cat(out)
 
-    def prepare(self, train_set, train_idx, log):
+    def prepare(self, train_set, train_idx, log, fresh=True):
         log(f'encoding {len(train_idx)} training samples with the stage-1 encoder')
         latents = self.encode(train_set, train_idx)
         if self.latent_scale is None:
@@ -360,9 +391,11 @@ def check_geometry(cfg, dataset, name):
     where = f'{name} {dataset.description["source"]}'
     if dataset.seismic_shape[0] != sources:
         raise DataError(f'{where}: {dataset.seismic_shape[0]} sources per sample, the model expects {sources}')
-    if cfg['kind'] == 'inversionnet' and list(dataset.seismic_shape[1:]) != list(cfg['model']['input_size']):
-        raise DataError(f'{where}: seismic {list(dataset.seismic_shape)} per sample, InversionNet was built for '
-                        f'{[sources] + list(cfg["model"]["input_size"])}')
+    if cfg['kind'] == 'inversionnet':
+        native = cfg['model'].get('native_input_size', cfg['model']['input_size'])
+        if list(dataset.seismic_shape[1:]) != list(native):
+            raise DataError(f'{where}: seismic {list(dataset.seismic_shape)} per sample, InversionNet was built '
+                            f'for {[sources] + list(native)}')
 
 
 TASKS = {'stage1': Stage1Task, 'stage2': Stage2Task, 'inversionnet': InversionNetTask}

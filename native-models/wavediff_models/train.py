@@ -5,6 +5,7 @@
 stdout carries JSON lines only (README.md, "Protocol"); logs go to stderr. Checkpoints are written
 atomically to OUT/checkpoint.pt; --resume continues from it; SIGTERM/SIGINT save one and exit 0."""
 import argparse
+import contextlib
 import copy
 import os
 import signal
@@ -16,17 +17,22 @@ import torch
 
 from . import PROTOCOL_VERSION
 from . import bundle as bundle_io
-from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Normalization, OpenFWIDataset,
-                   Preprocessor, split_indices)
+from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Normalization, Preprocessor,
+                   split_indices)
+from .prepared import open_dataset
+from .recipe import WeightEMA, extend_cycles, first_cycle, learning_rate
 from .export import export_bundle
 from .runtime import (Emitter, atomic_torch_save, log, rng_state, seed_everything, select_device,
                       set_rng_state, set_threads)
 from .tasks import KINDS, MODEL_DEFAULTS, check_geometry, make_task, prune_previews, weights_fingerprint
 
+# AdamW with linear warm-up over warmup_fraction of a cycle, then cosine decay to min_lr_fraction of
+# the peak (recipe.py); evaluation and export use an EMA of the weights with decay up to ema_decay.
+RECIPE = {'warmup_fraction': 0.05, 'min_lr_fraction': 0.02, 'ema_decay': 0.999}
 TRAIN_DEFAULTS = {
-    'stage1': {'lr': 2e-4, 'weight_decay': 0.0, 'batch_size': 8, 'grad_clip': 1.0},
-    'stage2': {'lr': 2e-4, 'weight_decay': 0.0, 'batch_size': 16, 'grad_clip': 1.0},
-    'inversionnet': {'lr': 1e-4, 'weight_decay': 1e-4, 'batch_size': 8, 'grad_clip': 0.0},
+    'stage1': dict(RECIPE, lr=5e-4, weight_decay=1e-4, batch_size=16, grad_clip=1.0),
+    'stage2': dict(RECIPE, lr=5e-4, weight_decay=0.0, batch_size=64, grad_clip=1.0),
+    'inversionnet': dict(RECIPE, lr=1e-3, weight_decay=1e-4, batch_size=32, grad_clip=1.0),
 }
 
 
@@ -36,6 +42,17 @@ class TrainingError(Exception):
 
 def _ints(text):
     return [int(x) for x in text.replace('x', ',').split(',') if x.strip()]
+
+
+def _adapter(text):
+    return [] if text.strip().lower() == 'none' else _ints(text)
+
+
+def _named_path(text):
+    name, sep, path = text.partition('=')
+    if not sep or not name or not path:
+        raise argparse.ArgumentTypeError(f'{text}: write NAME=PATH, e.g. real-flatvel-a=/data/flatvel')
+    return name, path
 
 
 def _floats(text):
@@ -57,13 +74,20 @@ def parse_args(argv):
     p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1)')
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt when it exists')
+    p.add_argument('--stop-at', type=int,
+                   help='stop with a checkpoint after this step, as SIGTERM does (the schedule still runs to --steps)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--family', choices=sorted(SEISMIC_LIMITS),
                    help='OpenFWI family whose seismic limits normalise the data (default: the family in the '
                         'data folder\'s synthesis.json, else flatvel-a)')
     p.add_argument('--seismic-limits', type=_floats, help='raw amplitude limits "lo,hi" instead of the family\'s')
-    p.add_argument('--seismic-size', type=_ints, help='network seismic size "time,receivers" (stage 1: 256,64)')
-    p.add_argument('--velocity-size', type=_ints, help='network velocity size "depth,width" (stage 1: 64,64)')
+    p.add_argument('--seismic-size', type=_ints,
+                   help='network seismic size "time,receivers" (250,70: time averaged 1000 -> 250, receivers kept)')
+    p.add_argument('--velocity-size', type=_ints, help='stage 1 network velocity size "depth,width" (70,70)')
+    p.add_argument('--seismic-adapter', type=_adapter,
+                   help='stage 1: kernel "h,w" of the convolution that maps the receivers to the network width '
+                        '(3,7: 70 -> 64), or "none" when halvings reach the latent directly')
+    p.add_argument('--velocity-adapter', type=_adapter, help='stage 1: likewise for velocity (7,7: 70 -> 64), or "none"')
     p.add_argument('--latent-size', type=_ints, help='stage 1 latent map "h,w" (16,16)')
     p.add_argument('--codebook-size', type=int)
     p.add_argument('--codebook-dim', type=int)
@@ -78,7 +102,12 @@ def parse_args(argv):
     p.add_argument('--width', type=float, help='InversionNet channel multiplier (1.0 = 24.4 M parameters)')
     p.add_argument('--beta-schedule', choices=('linear', 'scaled_linear'))
     p.add_argument('--log-every', type=int, default=10, help='progress message every N steps')
-    p.add_argument('--checkpoint-every', type=int, default=200)
+    p.add_argument('--checkpoint-every', type=int, default=200, help='checkpoint every N steps (0: off)')
+    p.add_argument('--checkpoint-minutes', type=float, default=0,
+                   help='also checkpoint when this many minutes passed since the last one (0: off)')
+    p.add_argument('--eval-data', type=_named_path, action='append', default=[],
+                   help='NAME=PATH: another held-out set evaluated with the validation set (repeatable), '
+                        'e.g. real OpenFWI models; never trained on')
     p.add_argument('--preview-every', type=int, default=200, help='0: only at the end')
     p.add_argument('--eval-every', type=int, default=0, help='held-out metrics every N steps; 0: at the end')
     p.add_argument('--keep-previews', type=int, default=10, help='preview folders kept (oldest removed)')
@@ -94,7 +123,7 @@ def _stage1_payload(path):
         raise TrainingError(f'--stage1 {path}: holds a {b["kind"]} model; give a stage-1 training folder')
     from .stage1 import Stage1Model
     m = Stage1Model(b['config']['model'])
-    m.load_state_dict(b['model_state']['model'])
+    m.load_state_dict(bundle_io.averaged_state(b)['model'])
     return {'model': b['config']['model'], 'state_dict': m.state_dict(), 'fingerprint': weights_fingerprint(m),
             'normalization': b['config']['normalization'], 'preprocess': b['config']['preprocess'],
             'source': b['path'], 'steps': b.get('meta', {}).get('steps')}
@@ -112,11 +141,13 @@ def build_config(args, train_set):
                  'codebook_dim': args.codebook_dim, 'base_channels': args.base_channels,
                  'channel_mult': args.channel_mult, 'width': args.width, 'beta_schedule': args.beta_schedule,
                  'seismic_size': args.seismic_size, 'velocity_size': args.velocity_size,
+                 'input_size': args.seismic_size if kind == 'inversionnet' else None,
+                 'seismic_adapter': args.seismic_adapter, 'velocity_adapter': args.velocity_adapter,
                  'adversarial_weight': args.adversarial_weight, 'adversarial_start': args.adversarial_start,
                  'seismic_weight': args.seismic_weight, 'velocity_weight': args.velocity_weight}
     for key, value in overrides.items():
         if value is not None and key in model:
-            model[key] = value
+            model[key] = None if value == [] else value
     if args.no_attention and kind == 'stage2':
         model['attention_lowest'] = False
     cfg = {'kind': kind, 'model': model, 'train': train}
@@ -132,14 +163,23 @@ def build_config(args, train_set):
             raise TrainingError(f'--data has {sources} sources per sample; the stage-1 model expects '
                                 f'{s1["model"]["sources"]}')
         return cfg
-    family = args.family
-    if family is None:
-        recorded = [f for f in train_set.description.get('families', []) if f in SEISMIC_LIMITS]
-        family = recorded[0] if recorded else DEFAULT_FAMILY
-    limits = args.seismic_limits or SEISMIC_LIMITS[family]
-    if len(limits) != 2:
-        raise TrainingError('--seismic-limits needs two numbers "lo,hi", e.g. -26.95,52.77')
-    normalization = Normalization(limits, family if not args.seismic_limits else 'custom')
+    if getattr(train_set, 'prepared', False) and args.family is None and args.seismic_limits is None:
+        # A prepared set fixes the normalisation and network sizes it was made with.
+        normalization = Normalization.from_dict(train_set.normalization)
+        if args.seismic_size is None:
+            key = 'seismic_size' if kind == 'stage1' else 'input_size'
+            model[key] = list(train_set.preprocess['seismic']['size'])
+        if kind == 'stage1' and args.velocity_size is None and train_set.preprocess['velocity']['size']:
+            model['velocity_size'] = list(train_set.preprocess['velocity']['size'])
+    else:
+        family = args.family
+        if family is None:
+            recorded = [f for f in train_set.description.get('families', []) if f in SEISMIC_LIMITS]
+            family = recorded[0] if recorded else DEFAULT_FAMILY
+        limits = args.seismic_limits or SEISMIC_LIMITS[family]
+        if len(limits) != 2:
+            raise TrainingError('--seismic-limits needs two numbers "lo,hi", e.g. -26.95,52.77')
+        normalization = Normalization(limits, family if not args.seismic_limits else 'custom')
     cfg['normalization'] = normalization.to_dict()
     if train_set.velocity_shape is None:
         raise TrainingError(f'{kind} needs velocity files beside the seismic')
@@ -149,9 +189,10 @@ def build_config(args, train_set):
         pre = Preprocessor(normalization, model['seismic_size'], model['velocity_size'])
     else:
         model['sources'] = sources
-        model['input_size'] = [time_len, receivers]
+        model['native_input_size'] = [time_len, receivers]
         model['output_size'] = [depth, width]
-        pre = Preprocessor(normalization, None, None)  # InversionNet reads the native grid
+        # InversionNet's velocity is on the native grid; a prepared set's velocity must be too.
+        pre = Preprocessor(normalization, model['input_size'], None)
     cfg['preprocess'] = pre.to_dict()
     return cfg
 
@@ -190,7 +231,7 @@ def run(args, emitter, stop):
     elif args.resume:
         log(f'--resume: no {ckpt_path} yet, starting from step 0')
 
-    train_set = OpenFWIDataset(args.data, require_velocity=args.kind != 'stage2')
+    train_set = open_dataset(args.data, require_velocity=args.kind != 'stage2')
     if resumed:
         cfg = resumed['config']
         log('resuming: architecture, normalisation and optimiser settings come from the checkpoint')
@@ -200,15 +241,18 @@ def run(args, emitter, stop):
     seed_everything(seed)
 
     if args.val_data:
-        val_set = OpenFWIDataset(args.val_data)
+        val_set = open_dataset(args.val_data)
         train_idx = np.arange(len(train_set))
         val_idx = np.arange(len(val_set))
     else:
         val_set = train_set
         train_idx, val_idx = split_indices(len(train_set), args.val_fraction, seed)
     val_idx = val_idx[:args.max_val_samples]
-    check_geometry(cfg, train_set, '--data')
-    check_geometry(cfg, val_set, '--val-data')
+    eval_sets = [(name, open_dataset(path)) for name, path in args.eval_data]
+    for name, dataset in [('--data', train_set), ('--val-data', val_set)] + [(f'--eval-data {n}', d) for n, d in eval_sets]:
+        check_geometry(cfg, dataset, name)
+        if getattr(dataset, 'prepared', False):
+            dataset.check_matches(cfg['normalization'], cfg['preprocess'], name)
 
     if cfg['kind'] == 'inversionnet' and min(cfg['train']['batch_size'], len(train_idx)) < 2:
         raise TrainingError(f'InversionNet\'s batch norm needs batches of at least 2 samples; --batch-size is '
@@ -217,6 +261,8 @@ def run(args, emitter, stop):
     task = make_task(cfg, device)
     optimizer = torch.optim.AdamW(task.trainable(), lr=cfg['train']['lr'],
                                   weight_decay=cfg['train']['weight_decay'])
+    train_cfg = cfg['train']
+    train_cfg.setdefault('cycles', first_cycle(args.steps, train_cfg['lr']))
     sampler = BatchSampler(train_idx, cfg['train']['batch_size'], seed + 1)
     step = 0
     elapsed = 0.0
@@ -232,7 +278,12 @@ def run(args, emitter, stop):
         elapsed = resumed['meta'].get('training_time_s', 0.0)
         samples_seen = resumed['meta'].get('samples_seen', 0)
         metrics = resumed['meta'].get('metrics', {})
-    task.prepare(train_set, train_idx, log)  # stage 2: encode latents (uses no RNG)
+        train_cfg['cycles'] = extend_cycles(train_cfg['cycles'], step, args.steps)
+    # Stage 2 encodes its latents; a fresh stage 1 sets its output biases from the data (no RNG used).
+    task.prepare(train_set, train_idx, log, fresh=not resumed)
+    ema = WeightEMA(task.modules(), train_cfg.get('ema_decay', 0.0)) if train_cfg.get('ema_decay') else None
+    if ema and resumed and resumed.get('ema'):
+        ema.load_state_dict(resumed['ema'])
     if resumed:
         set_rng_state(resumed['rng'])
     total = args.steps
@@ -249,25 +300,36 @@ def run(args, emitter, stop):
         state = {'format': 'wavediff_models/checkpoint', 'kind': cfg['kind'], 'config': cfg,
                  'model_state': task.state_dict(), 'optimizer': optimizer.state_dict(),
                  'extra_optimizers': {name: o.state_dict() for name, o in task.extra_optimizers().items()},
-                 'sampler': sampler.state_dict(), 'rng': rng_state(), 'step': step, 'meta': meta()}
+                 'sampler': sampler.state_dict(), 'rng': rng_state(), 'step': step, 'meta': meta(),
+                 'ema': ema.state_dict() if ema else None}
         atomic_torch_save(state, ckpt_path)
         emitter.emit('checkpoint', step=step, path=os.path.abspath(ckpt_path))
         return state
 
+    def averaged():
+        return ema.applied(task.modules()) if ema else contextlib.nullcontext()
+
     def evaluate():
         task.train(False)
         rng = rng_state()  # evaluation must not shift the training RNG stream
-        result = task.evaluate(val_set, val_idx, max(1, cfg['train']['batch_size']))
+        batch = max(1, cfg['train']['batch_size'])
+        with averaged():
+            result = task.evaluate(val_set, val_idx, batch)
+            emitter.emit('metrics', step=step, split='validation', samples_seen=samples_seen, **result)
+            for name, dataset in eval_sets:
+                extra = task.evaluate(dataset, np.arange(len(dataset)), batch)
+                emitter.emit('metrics', step=step, split=name, samples_seen=samples_seen, **extra)
+                result = dict(result, **{f'{name}/{k}': v for k, v in extra.items() if not isinstance(v, dict)})
         set_rng_state(rng)
         task.train(True)
-        emitter.emit('metrics', step=step, split='validation', **result)
         return result
 
     def preview():
         task.train(False)
         rng = rng_state()
         directory = os.path.join(args.out, 'previews', f'step_{step:07d}')
-        files = task.preview(val_set, val_idx, directory)
+        with averaged():
+            files = task.preview(val_set, val_idx, directory)
         set_rng_state(rng)
         task.train(True)
         prune_previews(os.path.join(args.out, 'previews'), args.keep_previews)
@@ -284,8 +346,15 @@ def run(args, emitter, stop):
     interval_start = time.perf_counter()
     interval_samples = 0
     interval_steps = 0
+    last_checkpoint = time.monotonic()
     while step < total and stop.signal is None:
+        if args.stop_at is not None and step >= args.stop_at:
+            stop.signal = 'stop-at'
+            break
         t0 = time.perf_counter()
+        for group in optimizer.param_groups:
+            group['lr'] = learning_rate(step, train_cfg['cycles'], train_cfg.get('warmup_fraction', 0.0),
+                                        train_cfg.get('min_lr_fraction', 1.0))
         indices = sampler.next()
         loss, terms = task.loss(train_set, indices, step=step + 1)
         if not torch.isfinite(loss):
@@ -297,6 +366,8 @@ def run(args, emitter, stop):
             torch.nn.utils.clip_grad_norm_(task.trainable(), grad_clip)
         optimizer.step()
         terms.update(task.after_step(step + 1))
+        if ema:
+            ema.update(task.modules())
         step += 1
         samples_seen += len(indices)
         interval_samples += len(indices)
@@ -313,8 +384,12 @@ def run(args, emitter, stop):
             preview()
         if args.eval_every and step % args.eval_every == 0 and step < total:
             metrics = evaluate()
-        if args.checkpoint_every and step % args.checkpoint_every == 0 and step < total:
+        due = args.checkpoint_every and step % args.checkpoint_every == 0
+        if args.checkpoint_minutes and time.monotonic() - last_checkpoint >= 60 * args.checkpoint_minutes:
+            due = True
+        if due and step < total:
             checkpoint()
+            last_checkpoint = time.monotonic()
     if stop.signal is not None:
         state = checkpoint()
         emitter.emit('stopped', step=step, total_steps=total, reason=stop.signal, checkpoint=os.path.abspath(ckpt_path))

@@ -219,8 +219,11 @@ export class Stage2Network {
 export class InversionNetwork {
   readonly entry: ModelEntry;
   readonly manifest: Manifest;
+  /** Per-sample native shapes: seismic [sources, time, receivers], velocity [1, depth, width]. */
   readonly seismicShape: number[];
   readonly velocityShape: number[];
+  /** The graph's seismic input [sources, time, receivers] (time averaged by the manifest's preprocessing). */
+  private readonly networkSeismic: number[];
   private readonly key: string;
   private readonly pool: OnnxSessionPool;
 
@@ -229,7 +232,8 @@ export class InversionNetwork {
     this.entry = entry;
     this.manifest = manifest;
     this.key = key;
-    this.seismicShape = manifest.graphs.inversionnet.inputs[0].shape.slice(1) as number[];
+    this.networkSeismic = manifest.graphs.inversionnet.inputs[0].shape.slice(1) as number[];
+    this.seismicShape = manifest.training?.data?.seismic_shape ?? this.networkSeismic;
     this.velocityShape = manifest.graphs.inversionnet.outputs[0].shape.slice(1) as number[];
   }
 
@@ -244,7 +248,10 @@ export class InversionNetwork {
       throw new StudioError('bad_input', `Seismic of ${seismic.length} values is not [${batch}, ${this.seismicShape.join(', ')}] as InversionNet ${this.entry.ref} expects.`);
     }
     const normalized = normalizeSeismicInPlace(Float32Array.from(seismic), this.manifest.normalization.seismic);
-    const velocity = await runSingle(this.pool, this.key, 'seismic', normalized, dims(['batch', ...this.seismicShape], batch), 'velocity', observer.onRun);
+    const [sources, time, receivers] = this.seismicShape;
+    const [, netTime, netReceivers] = this.networkSeismic;
+    const resized = resizePlanes(normalized, batch * sources, time, receivers, netTime, netReceivers);
+    const velocity = await runSingle(this.pool, this.key, 'seismic', resized, dims(['batch', ...this.networkSeismic], batch), 'velocity', observer.onRun);
     return denormalizeVelocityInPlace(Float32Array.from(velocity), this.manifest.normalization.velocity);
   }
 }
