@@ -15,14 +15,18 @@
 #
 # Options: --resume (continue the committed campaign), --no-install (leave native-models/default alone),
 #          --only stage1|inversionnet|stage2 (train one network), --data-only (synthesise and prepare only).
-# Environment: WAVEDIFF_TRAIN_CACHE (default ~/.cache/wavediff-studio/training), WAVEDIFF_PYTHON,
+# Environment: WAVEDIFF_TRAIN_CACHE (default ~/.cache/wavediff-studio/training: data-<code hash>/ and the
+#   trainers' <kind>.jsonl / <kind>.log), WAVEDIFF_PYTHON,
 #   STAGE1_STEPS / INVERSION_STEPS / STAGE2_STEPS (totals; raising one on --resume starts a new
 #   cosine cycle from the current step), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family),
 #   DEVICE (auto|cpu|cuda), THREADS (torch threads per trainer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-CACHE=${WAVEDIFF_TRAIN_CACHE:-$HOME/.cache/wavediff-studio/training}
+LOGS=${WAVEDIFF_TRAIN_CACHE:-$HOME/.cache/wavediff-studio/training}
+# Synthesised data is keyed by the code that makes it: a change of the families or the synthesis
+# starts a new folder instead of resuming into a mixed set.
+CACHE=$LOGS/data-$(cat main/core/physics/families.ts main/core/physics/synthesis.ts | sha256sum | cut -c1-12)
 CAMPAIGN=$ROOT/native-models/campaign
 PY=${WAVEDIFF_PYTHON:-/usr/bin/python3}
 TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-3000}     # pairs of flatvel-a and of curvevel-a
@@ -60,7 +64,8 @@ synth() { # family count seed out
 count_for() { case $1 in *vel-a) echo "$TRAIN_COUNT_VEL" ;; *) echo "$TRAIN_COUNT_FAULT" ;; esac; }
 
 prepare_split() { # split (train|val)
-  local split=$1 list="$CACHE/raw/$split.json"
+  local split=$1
+  local list="$CACHE/raw/$split.json"
   [ -f "$CACHE/prepared/$split/prepared.json" ] && return 0
   "$PY" - "$CACHE/raw" "$split" $FAMILIES <<'PYEOF'
 import json, os, sys
@@ -79,7 +84,8 @@ PYEOF
 }
 
 real_eval_set() { # zip family-name
-  local zip=$1 name=$2 dir="$CACHE/real/$2"
+  local zip=$1 name=$2
+  local dir="$CACHE/real/$name"
   [ -f "$CACHE/prepared/real-$name/prepared.json" ] && return 0
   mkdir -p "$dir"
   if [ ! -f "$dir/data1.npy" ]; then
@@ -116,7 +122,8 @@ trap 'echo "train-default-models: stopping the trainers (checkpoints are kept)" 
 
 train() { # kind steps [extra trainer options]
   local kind=$1 steps=$2; shift 2
-  local out="$CAMPAIGN/$kind" resume=()
+  local out="$CAMPAIGN/$kind"
+  local resume=()
   mkdir -p "$out"
   if [ -f "$out/checkpoint.pt" ]; then
     if [ "$RESUME" = 1 ]; then resume=(--resume); else
@@ -129,7 +136,7 @@ train() { # kind steps [extra trainer options]
     --eval-data "real-curvevel-a=$CACHE/prepared/real-curvevel-a" --out "$out" --steps "$steps" \
     --threads "$THREADS" --device "$DEVICE" --log-every 25 --checkpoint-minutes 10 --checkpoint-every 0 \
     --preview-every 1000 --keep-previews 2 --eval-every 500 --max-val-samples 64 "${resume[@]}" "$@") \
-    >> "$CACHE/$kind.jsonl" 2>> "$CACHE/$kind.log"
+    >> "$LOGS/$kind.jsonl" 2>> "$LOGS/$kind.log"
 }
 
 wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
@@ -142,7 +149,7 @@ if wants stage2 && [ "$status" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.js
   wait "${PIDS[-1]}" || status=$?
 fi
 for pid in "${PIDS[@]}"; do wait "$pid" || status=$?; done
-[ "$status" = 0 ] || { echo "train-default-models: a trainer stopped with status $status (logs: $CACHE/*.log)" >&2; exit "$status"; }
+[ "$status" = 0 ] || { echo "train-default-models: a trainer stopped with status $status (logs: $LOGS/*.log)" >&2; exit "$status"; }
 
 if [ "$INSTALL" = 1 ]; then
   for kind in stage1 stage2 inversionnet; do
