@@ -117,8 +117,15 @@ real_eval_set "$TESTDATA/CurveVelA_test_vmodel.zip" curvevel-a
 [ "$DATA_ONLY" = 1 ] && { echo "Training data ready in $CACHE/prepared"; exit 0; }
 
 PIDS=()
-stop_all() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
+STOPPING=0
+# Each PID is the trainer itself (train() execs it), so SIGTERM reaches PyTorch, which checkpoints and exits 0.
+stop_all() { STOPPING=1; for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
 trap 'echo "train-default-models: stopping the trainers (checkpoints are kept)" >&2; stop_all' TERM INT
+wait_for() { # pid: wait through interruptions by the trap
+  local rc=0
+  while kill -0 "$1" 2>/dev/null; do wait "$1" && rc=0 || rc=$?; done
+  return "$rc"
+}
 
 train() { # kind steps [extra trainer options]
   local kind=$1 steps=$2; shift 2
@@ -131,11 +138,12 @@ train() { # kind steps [extra trainer options]
       return 2
     fi
   fi
-  (cd native-models && exec nice -n 10 "$PY" -m wavediff_models.train "$kind" --data "$CACHE/prepared/train" \
+  cd native-models
+  exec nice -n 10 "$PY" -m wavediff_models.train "$kind" --data "$CACHE/prepared/train" \
     --val-data "$CACHE/prepared/val" --eval-data "real-flatvel-a=$CACHE/prepared/real-flatvel-a" \
     --eval-data "real-curvevel-a=$CACHE/prepared/real-curvevel-a" --out "$out" --steps "$steps" \
     --threads "$THREADS" --device "$DEVICE" --log-every 25 --checkpoint-minutes 10 --checkpoint-every 0 \
-    --preview-every 1000 --keep-previews 2 --eval-every 500 --max-val-samples 64 "${resume[@]}" "$@") \
+    --preview-every 1000 --keep-previews 2 --eval-every 500 --max-val-samples 64 "${resume[@]}" "$@" \
     >> "$LOGS/$kind.jsonl" 2>> "$LOGS/$kind.log"
 }
 
@@ -143,12 +151,13 @@ wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 status=0
 if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 & PIDS+=($!); fi
 if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 & PIDS+=($!); fi
-if wants stage1; then wait "${PIDS[0]}" || status=$?; fi
-if wants stage2 && [ "$status" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
+if wants stage1; then wait_for "${PIDS[0]}" || status=$?; fi
+if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
   train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" & PIDS+=($!)
-  wait "${PIDS[-1]}" || status=$?
+  wait_for "${PIDS[-1]}" || status=$?
 fi
-for pid in "${PIDS[@]}"; do wait "$pid" || status=$?; done
+for pid in "${PIDS[@]}"; do wait_for "$pid" || status=$?; done
+[ "$STOPPING" = 0 ] || { echo "train-default-models: stopped; continue with --resume" >&2; exit 0; }
 [ "$status" = 0 ] || { echo "train-default-models: a trainer stopped with status $status (logs: $LOGS/*.log)" >&2; exit "$status"; }
 
 if [ "$INSTALL" = 1 ]; then
