@@ -74,6 +74,46 @@ function columnIncreases(model: Float32Array, x: number): boolean {
   return true;
 }
 
+/** Median over models of the CV of layer thicknesses down the middle column, the deepest (remainder) layer left out. */
+function medianThicknessCv(models: Float32Array): number {
+  const cvs: number[] = [];
+  for (let m = 0; m < models.length / CELLS; m += 1) {
+    const edges = [0];
+    for (let z = 1; z < NZ; z += 1) if (models[m * CELLS + z * NX + 35] !== models[m * CELLS + (z - 1) * NX + 35]) edges.push(z);
+    const thickness = edges.slice(1).map((e, i) => e - edges[i]); // all but the deepest layer
+    if (thickness.length < 2) continue;
+    const mean = thickness.reduce((s, t) => s + t, 0) / thickness.length;
+    const sd = Math.sqrt(thickness.reduce((s, t) => s + (t - mean) ** 2, 0) / thickness.length);
+    cvs.push(sd / mean);
+  }
+  return quantile(cvs, 0.5);
+}
+
+/** Peak-to-peak depth (cells) of every interface that spans the model: first row at or past the midpoint of two adjacent velocities. */
+function interfaceHeights(models: Float32Array): number[] {
+  const heights: number[] = [];
+  for (let m = 0; m < models.length / CELLS; m += 1) {
+    const model = models.subarray(m * CELLS, (m + 1) * CELLS);
+    const levels = [...new Set(model)].sort((p, q) => p - q);
+    for (let k = 1; k < levels.length; k += 1) {
+      const threshold = (levels[k - 1] + levels[k]) / 2;
+      const depths: number[] = [];
+      for (let x = 0; x < NX; x += 1) {
+        let z = 0;
+        while (z < NZ && model[z * NX + x] < threshold) z += 1;
+        depths.push(z);
+      }
+      if (depths.every((d) => d > 0 && d < NZ)) heights.push(Math.max(...depths) - Math.min(...depths));
+    }
+  }
+  return heights;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((p, r) => p - r);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
 const SAMPLES = 60;
 
 describe('velocity families', () => {
@@ -98,9 +138,9 @@ describe('velocity families', () => {
   it('keeps a seed producing the same model (regression pin: a change here changes every synthesised dataset)', () => {
     const flat = describeVelocityModel('flatvel-a', 1234, 0);
     expect(flat.layerVelocitiesMps).toEqual([2417, 2778, 3475, 3680]);
-    expect(flat.interfaceDepthsCells).toEqual([41, 49, 52]);
+    expect(flat.interfaceDepthsCells).toEqual([20, 40, 60]);
     const model = velocityModelForSample('flatvel-a', 1234, 0);
-    expect([model[40 * NX], model[41 * NX], model[51 * NX + 69], model[69 * NX + 3]]).toEqual([2417, 2778, 3475, 3680]);
+    expect([model[19 * NX], model[20 * NX], model[59 * NX + 69], model[69 * NX + 3]]).toEqual([2417, 2778, 3475, 3680]);
     const curvedFaulted = describeVelocityModel('curvefault-b', 1234, 0);
     expect(curvedFaulted.layerVelocitiesMps).toEqual([2300, 1705, 2737, 4129, 1700, 2651, 4259, 3774]);
     expect([curvedFaulted.faults.length, curvedFaulted.fold.length]).toEqual([2, 3]);
@@ -211,5 +251,27 @@ describe('velocity families', () => {
     expect(totalVariation(velocityHistogram(ours), velocityHistogram(real))).toBeLessThanOrEqual(0.08);
     expect(Math.abs(meanLayerCount(ours) - meanLayerCount(real))).toBeLessThanOrEqual(0.4);
     expect(Math.abs(medianTopRowVelocity(ours) - medianTopRowVelocity(real))).toBeLessThanOrEqual(120);
+  });
+
+  /*
+   * Layer geometry (docs/physics/velocity-families.md): real Vel-A layers are near-equal in
+   * thickness (median CV 0.11 FlatVel-A, 0.14 CurveVel-A without the deepest layer; uniformly drawn
+   * interfaces give 0.62), and CurveVel-A's interfaces rise and fall by 17 cells (median) to 37 (95th
+   * percentile). Bounds: CV within 0.05, heights within 4 and 8 cells.
+   */
+  it.each([
+    ['flatvel-a', 'FlatVelA_test_vmodel.zip'],
+    ['curvevel-a', 'CurveVelA_test_vmodel.zip'],
+  ] as const)('%s has OpenFWI’s near-equal layer thicknesses', (family, zipName) => {
+    const real = realModels(zipName);
+    const ours = generateVelocityModels(family, 1234, 500);
+    expect(Math.abs(medianThicknessCv(ours) - medianThicknessCv(real))).toBeLessThanOrEqual(0.05);
+  });
+
+  it('curvevel-a folds its interfaces as much as OpenFWI’s CurveVel-A', () => {
+    const real = interfaceHeights(realModels('CurveVelA_test_vmodel.zip'));
+    const ours = interfaceHeights(generateVelocityModels('curvevel-a', 1234, 500));
+    expect(Math.abs(quantile(ours, 0.5) - quantile(real, 0.5))).toBeLessThanOrEqual(4);
+    expect(Math.abs(quantile(ours, 0.95) - quantile(real, 0.95))).toBeLessThanOrEqual(8);
   });
 });

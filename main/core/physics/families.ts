@@ -105,8 +105,10 @@ interface FamilyParameters {
   minContrastMps: number;
   /** Each model draws its velocities from [1500, u] with u uniform in this range (m/s). */
   upperVelocityMps: [number, number];
-  /** Fold amplitude range (cells at nz = 70), total over its sine components. */
+  /** Fold amplitude range (cells at nz = 70), total over its sine components; drawn as lo + (hi − lo)·u^1.5. */
   foldAmplitudeCells: [number, number];
+  /** Near-equal layer thicknesses (OpenFWI's Vel-A) instead of uniformly drawn interface depths. */
+  evenLayers: boolean;
   /** Fault throw magnitude (cells at nz = 70) and the chance of a second fault. */
   throwCells: [number, number];
   secondFaultChance: number;
@@ -125,7 +127,7 @@ interface FamilyParameters {
 function parametersFor(family: VelocityFamily): FamilyParameters {
   const { layering, faulted, variant } = familyTraits(family);
   const a = variant === 'a';
-  const foldAmplitudeCells: [number, number] = layering === 'curved' ? (a ? [4, 14] : [6, 20]) : [0, 0];
+  const foldAmplitudeCells: [number, number] = layering === 'curved' ? (a ? [4, 28] : [6, 32]) : [0, 0];
   if (!faulted) {
     return {
       minLayers: a ? (layering === 'flat' ? 3 : 4) : 2,
@@ -134,6 +136,7 @@ function parametersFor(family: VelocityFamily): FamilyParameters {
       minContrastMps: a ? 0 : 300,
       upperVelocityMps: a ? [3800, 4500] : [4500, 4500],
       foldAmplitudeCells,
+      evenLayers: a,
       throwCells: [0, 0],
       secondFaultChance: 0,
     };
@@ -145,6 +148,7 @@ function parametersFor(family: VelocityFamily): FamilyParameters {
     minContrastMps: a ? 0 : 300,
     upperVelocityMps: [4500, 4500],
     foldAmplitudeCells,
+    evenLayers: false,
     throwCells: a ? [3, 10] : [5, 18],
     secondFaultChance: a ? 0.3 : 0.5,
   };
@@ -189,9 +193,28 @@ function drawInterfaceDepths(rng: Random, count: number, nz: number): number[] {
   }
 }
 
+/**
+ * Interfaces of `layers` near-equal layers, as in OpenFWI's FlatVel-A/CurveVel-A (vmodel11: the mean
+ * thickness of all but the deepest layer is ≈ 78/L cells for L visible layers, the deepest takes the
+ * rest, thicknesses vary by a CV of ≈ 0.1–0.15): interface k at k·h + U(−0.17 h, 0.17 h), h = 78/70·nz/L,
+ * at least `gap` cells apart and above the bottom row.
+ */
+function drawEvenInterfaceDepths(rng: Random, layers: number, nz: number): number[] {
+  const gap = Math.max(1, Math.round((2 * nz) / OPENFWI_MODEL_SHAPE.nz));
+  const thickness = ((78 / 70) * nz) / layers;
+  for (;;) {
+    const depths = Array.from({ length: layers - 1 }, (_, k) => Math.round((k + 1) * thickness + rng.uniformIn(-0.17, 0.17) * thickness));
+    let ok = depths[0] >= gap && depths[depths.length - 1] <= nz - 1;
+    for (let i = 1; i < depths.length; i += 1) if (depths[i] - depths[i - 1] < gap) ok = false;
+    if (ok) return depths;
+  }
+}
+
 function drawFold(rng: Random, params: FamilyParameters, scale: number): FoldComponent[] {
   const components = rng.integer(1, 3);
-  const total = rng.uniformIn(params.foldAmplitudeCells[0], params.foldAmplitudeCells[1]) * scale;
+  const [low, high] = params.foldAmplitudeCells;
+  // A skewed draw: mostly moderate folds with a tail of strong ones (CurveVel-A's contour heights).
+  const total = (low + (high - low) * rng.uniformIn(0, 1) ** 1.5) * scale;
   // Split the amplitude with decreasing weights: one dominant undulation plus smaller ones.
   const weights = Array.from({ length: components }, (_, i) => rng.uniformIn(0.5, 1) / (i + 1));
   const weightSum = weights.reduce((s, w) => s + w, 0);
@@ -229,7 +252,9 @@ export function describeVelocityModel(
   const maxLayers = Math.max(2, Math.floor((shape.nz - 1 - Math.max(1, Math.round(5 * scale))) / Math.max(1, Math.round(2 * scale))) + 1);
   const layers = Math.min(maxLayers, params.minLayers + rng.weightedIndex(params.layerWeights));
   const layerVelocitiesMps = drawLayerVelocities(rng, layers, params);
-  const interfaceDepthsCells = drawInterfaceDepths(rng, layers - 1, shape.nz);
+  const interfaceDepthsCells = params.evenLayers && layers * 2 <= shape.nz
+    ? drawEvenInterfaceDepths(rng, layers, shape.nz)
+    : drawInterfaceDepths(rng, layers - 1, shape.nz);
   const fold = traits.layering === 'curved' ? drawFold(rng, params, scale) : [];
   const description: VelocityModelDescription = { family, shape: { nz: shape.nz, nx: shape.nx }, layerVelocitiesMps, interfaceDepthsCells, fold, faults: [] };
   if (traits.faulted) {
