@@ -1,7 +1,7 @@
 """Forward-models velocity files with fd_torch, on a GPU when there is one:
 
     python3 -m wavediff_models.forward_torch --velocity V.npy [V2.npy ...] --out S.npy [S2.npy ...]
-        [--geometry G.json] [--device auto|cpu|cuda] [--batch 64] [--threads T]
+        [--geometry G.json] [--device auto|cpu|cuda] [--batch B] [--threads T]
 
 V: float32 velocity in m/s, [N, 1, depth, width] (OpenFWI's model*.npy; [N, depth, width] too).
 S: float32 seismic [N, sources, time, receivers], [N, 5, 1000, 70] with OpenFWI's geometry (the
@@ -70,22 +70,25 @@ def main(argv=None):
     p.add_argument('--out', nargs='+', required=True, help='seismic .npy to write, one per --velocity file')
     p.add_argument('--geometry', help="the studio's acquisition geometry JSON (default: OpenFWI's)")
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
-    p.add_argument('--batch', type=int, default=64, help='models stepped together (default 64)')
+    # On a CPU one sample's buffers (5 x 314 x 314 float32, 2 MB each) stay in cache; batches of 4
+    # ran 2.4x slower per cell (bench/fd_torch.py). A GPU needs many fields to fill its cores.
+    p.add_argument('--batch', type=int, help='models stepped together (default 64 on CUDA, 1 on CPU)')
     p.add_argument('--threads', type=int, help='torch.set_num_threads on CPU')
     args = p.parse_args(argv)
     if len(args.velocity) != len(args.out):
         p.error(f'{len(args.velocity)} --velocity files but {len(args.out)} --out files; give one output per input')
-    if args.batch < 1:
+    if args.batch is not None and args.batch < 1:
         p.error(f'--batch {args.batch}: use a whole number >= 1')
     try:
         set_threads(args.threads)
         device = select_device(args.device)
+        batch = args.batch or (64 if device.type == 'cuda' else 1)
         geometry = openfwi_geometry()
         if args.geometry:
             with open(args.geometry, 'r', encoding='utf-8') as f:
                 geometry = json.load(f)
         for velocity_path, seismic_path in zip(args.velocity, args.out):
-            shape = forward_file(velocity_path, seismic_path, geometry, device, args.batch)
+            shape = forward_file(velocity_path, seismic_path, geometry, device, batch)
             log(f'wrote {seismic_path} {list(shape)} on {device}')
         return 0
     except KeyError as e:
