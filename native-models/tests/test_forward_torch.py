@@ -43,6 +43,17 @@ class TestForwardTorchCli(unittest.TestCase):
         np.testing.assert_array_equal(np.load(paths[1][1]), expected[::-1])
         self.assertEqual(sorted(os.listdir(os.path.join(self.work, 'out'))), ['data0.npy', 'data1.npy'])
 
+    def test_time_limit_models_the_first_file_and_skips_the_rest(self):
+        velocity = os.path.join(self.work, 'model.npy')
+        np.save(velocity, small_models()[:1])
+        outputs = [os.path.join(self.work, f'data{i}.npy') for i in range(2)]
+        proc = run(['--velocity', velocity, velocity, '--out'] + outputs +
+                   ['--geometry', self.geometry_file, '--stop-after-s', '0'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(os.path.exists(outputs[0]))
+        self.assertFalse(os.path.exists(outputs[1]))
+        self.assertIn('time limit 0 s: 1 file(s) not modelled', proc.stderr)
+
     def test_bad_input_names_the_file_and_leaves_no_output(self):
         wrong_shape = os.path.join(self.work, 'wrong.npy')
         np.save(wrong_shape, np.zeros((2, 2, 16, 16), np.float32))

@@ -1,12 +1,13 @@
 """Forward-models velocity files with fd_torch, on a GPU when there is one:
 
     python3 -m wavediff_models.forward_torch --velocity V.npy [V2.npy ...] --out S.npy [S2.npy ...]
-        [--geometry G.json] [--device auto|cpu|cuda] [--batch B] [--threads T]
+        [--geometry G.json] [--device auto|cpu|cuda] [--batch B] [--threads T] [--stop-after-s S]
 
 V: float32 velocity in m/s, [N, 1, depth, width] (OpenFWI's model*.npy; [N, depth, width] too).
 S: float32 seismic [N, sources, time, receivers], [N, 5, 1000, 70] with OpenFWI's geometry (the
 default; --geometry takes the studio's geometry JSON). Each S is written to a temporary sibling and
-renamed when complete. The same numbers as `wavediff forward` (relative L2 ~1e-5, tests/test_fd_torch.py);
+renamed when complete. With --stop-after-s, files are modelled in the order given and a file is
+started only while the projected end (at the rate so far) stays within S seconds; the first always is. The same numbers as `wavediff forward` (relative L2 ~1e-5, tests/test_fd_torch.py);
 meant for velocity models from `wavediff synth --velocity-only` on a machine with a GPU."""
 import argparse
 import json
@@ -74,6 +75,7 @@ def main(argv=None):
     # ran 2.4x slower per cell (bench/fd_torch.py). A GPU needs many fields to fill its cores.
     p.add_argument('--batch', type=int, help='models stepped together (default 64 on CUDA, 1 on CPU)')
     p.add_argument('--threads', type=int, help='torch.set_num_threads on CPU')
+    p.add_argument('--stop-after-s', type=float, help='skip the remaining files once the next would end after S seconds')
     args = p.parse_args(argv)
     if len(args.velocity) != len(args.out):
         p.error(f'{len(args.velocity)} --velocity files but {len(args.out)} --out files; give one output per input')
@@ -87,8 +89,17 @@ def main(argv=None):
         if args.geometry:
             with open(args.geometry, 'r', encoding='utf-8') as f:
                 geometry = json.load(f)
-        for velocity_path, seismic_path in zip(args.velocity, args.out):
+        started, modelled = time.perf_counter(), 0
+        for i, (velocity_path, seismic_path) in enumerate(zip(args.velocity, args.out)):
+            elapsed = time.perf_counter() - started
+            if args.stop_after_s is not None and i > 0:
+                projected = elapsed + len(_velocity_batches(velocity_path)) * elapsed / max(modelled, 1)
+                if projected > args.stop_after_s:
+                    log(f'time limit {args.stop_after_s:g} s: {len(args.velocity) - i} file(s) not modelled, '
+                        f'from {velocity_path} on ({elapsed:.0f} s spent, this one would end at {projected:.0f} s)')
+                    break
             shape = forward_file(velocity_path, seismic_path, geometry, device, batch)
+            modelled += shape[0]
             log(f'wrote {seismic_path} {list(shape)} on {device}')
         return 0
     except KeyError as e:
