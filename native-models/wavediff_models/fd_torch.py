@@ -157,11 +157,11 @@ def forward_model(velocity_mps, geometry=None, device='cpu', check=True):
     free_surface = geometry['topSurface'] == 'free'
     shape = (n, shots, h + 2 * GHOST, w + 2 * GHOST)
     with torch.no_grad():
-        p = torch.zeros(shape, device=device)
-        p_prev = torch.zeros(shape, device=device)
-        near = torch.empty((n, shots, h, w), device=device)
+        p = torch.zeros(shape, dtype=torch.float32, device=device)
+        p_prev = torch.zeros_like(p)
+        near = torch.empty((n, shots, h, w), dtype=torch.float32, device=device)
         far = torch.empty_like(near)
-        record = torch.empty((recorded_samples(geometry), n, shots, len(receivers)), device=device)
+        record = torch.empty((recorded_samples(geometry), n, shots, len(receivers)), dtype=torch.float32, device=device)
         for step in range(steps):
             _fill_ghosts(p, free_surface)
             _update(p, p_prev, c, near, far)
