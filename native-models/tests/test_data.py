@@ -132,6 +132,16 @@ class TestSampling(unittest.TestCase):
         t.load_state_dict(state)
         self.assertEqual([t.next().tolist() for _ in range(5)], expected)
 
+    def test_state_of_a_larger_set_starts_a_new_epoch_on_a_smaller_one(self):
+        s = BatchSampler(np.arange(100), 8, 7)
+        s.next()
+        t = BatchSampler(np.arange(20, 30), 8, 7)
+        t.load_state_dict(s.state_dict())
+        for _ in range(3):
+            batch = t.next()
+            self.assertEqual(len(batch), 8)
+            self.assertTrue(set(batch.tolist()) <= set(range(20, 30)))
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -318,6 +318,12 @@ class BatchSampler:
         return {'generator': self.generator.get_state(), 'order': self.order, 'position': self.position}
 
     def load_state_dict(self, state):
+        """Restores the batch order; when the run continues on a training set of another size (a
+        campaign resumed on another machine's data), the saved epoch order does not index it, so the
+        next batch starts a new epoch from the restored generator."""
         self.generator.set_state(state['generator'])
         self.order = state['order']
         self.position = state['position']
+        if self.order is not None and len(self.order) != len(self.indices):
+            self.order = None
+            self.position = 0

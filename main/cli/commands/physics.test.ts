@@ -85,4 +85,14 @@ describe('wavediff forward / deviation / synth', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/continued from sample 3/);
   });
+
+  it('synth --velocity-only writes the same velocity models and no seismic', async () => {
+    const out = path.join(dir, 'synth-velocity');
+    const result = await cli(['synth', '--family', 'flatvel-a', '--count', '3', '--seed', '9', '--out', out, '--shape', '16x16', '--geometry', geometryFile, '--samples-per-file', '2', '--velocity-only', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/3 velocity models of flatvel-a/);
+    expect(JSON.parse(result.stdout).velocityOnly).toBe(true);
+    expect(fs.readdirSync(out).sort()).toEqual(['model1.npy', 'model2.npy', 'synthesis.json']);
+    expect(readNpy(path.join(out, 'model2.npy')).data).toEqual(generateVelocityModels('flatvel-a', 9, 1, { start: 2, shape: TINY_SHAPE }));
+  });
 });

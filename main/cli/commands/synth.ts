@@ -17,11 +17,13 @@ function shapeOption(value: unknown): { nz: number; nx: number } {
 export const synthCommand: CliCommand = {
   name: 'synth',
   summary: 'Synthesise an OpenFWI-style dataset: seeded velocity models of a family and their seismic',
-  usage: `Usage: wavediff synth --family F --count N --seed S [--out DIR] [--threads N] [--kernel K]
+  usage: `Usage: wavediff synth --family F --count N --seed S [--out DIR] [--velocity-only] [--threads N] [--kernel K]
 
 Generates N velocity models of family F from seed S (sample i depends only on S and i), forward-models
 them and writes data1.npy/model1.npy, … (500 samples per file) into DIR. Resumable: run the same
-command again with the same --out to continue after Ctrl-C or a crash.
+command again with the same --out to continue after Ctrl-C or a crash. With --velocity-only it writes
+model1.npy, … alone, for forward modelling elsewhere (e.g. on a GPU: python3 -m
+wavediff_models.forward_torch --velocity DIR/model1.npy --out DIR/data1.npy).
 
 Families: ${VELOCITY_FAMILIES.join(', ')}
 
@@ -32,6 +34,7 @@ Options:
   --out DIR             destination folder (default ./F-seedS)
   --samples-per-file K  samples per data/model file (default 500)
   --shape DxW           model size in cells (default 70x70; other sizes need --geometry)
+  --velocity-only       write the velocity models only (no forward modelling)
   --json                print the synthesis record as JSON on stdout when done
 ${PHYSICS_COMMON_USAGE}
 `,
@@ -45,6 +48,7 @@ ${PHYSICS_COMMON_USAGE}
     geometry: { type: 'string' },
     threads: { type: 'string' },
     kernel: { type: 'string' },
+    'velocity-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
   async run(args, io) {
@@ -63,11 +67,12 @@ ${PHYSICS_COMMON_USAGE}
     const geometry = geometryOption(v.geometry, shape);
     const destDir = path.resolve(typeof v.out === 'string' ? v.out : `${family}-seed${seed}`);
     const kernel = kernelOption(v.kernel);
-    const pool = poolOption(v.threads, kernel);
+    const velocityOnly = v['velocity-only'] === true;
+    const pool = velocityOnly ? undefined : poolOption(v.threads, kernel);
     const bar = new ProgressBar(io, 'synth');
     try {
       const result = await synthesizeDataset(
-        { family, count, seed, geometry, destDir, shape, samplesPerFile: positiveInteger(v['samples-per-file'], 'samples-per-file', 500) },
+        { family, count, seed, geometry, destDir, shape, velocityOnly, samplesPerFile: positiveInteger(v['samples-per-file'], 'samples-per-file', 500) },
         {
           pool,
           kernel,
@@ -77,7 +82,7 @@ ${PHYSICS_COMMON_USAGE}
         },
       );
       const resumed = result.resumedFrom > 0 ? ` (continued from sample ${result.resumedFrom})` : '';
-      bar.finish(`${count} samples of ${family} in ${destDir}${resumed}`);
+      bar.finish(`${count} ${velocityOnly ? 'velocity models' : 'samples'} of ${family} in ${destDir}${resumed}`);
       if (v.json) io.stdout.write(`${JSON.stringify({ destDir, ...result.state })}\n`);
       return 0;
     } finally {

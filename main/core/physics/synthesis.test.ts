@@ -99,6 +99,25 @@ describe('synthesizeDataset', async () => {
     expect((await synthesizeDataset(params(dir))).resumedFrom).toBe(COUNT);
   });
 
+  it('with velocityOnly writes the same model files and no seismic, resumably, and is not mixed with a full run', async () => {
+    const dir = path.join(root, 'velocity-only');
+    const stop = new AbortController();
+    const stopped = await synthesizeDataset({ ...params(dir), velocityOnly: true }, {
+      signal: stop.signal,
+      checkpoint: (state) => {
+        if (state.committedSamples >= 3) stop.abort();
+      },
+    }).catch((error: unknown) => error);
+    expect(isCancelled(stopped)).toBe(true);
+    const resumed = await synthesizeDataset({ ...params(dir), velocityOnly: true });
+    expect(resumed.resumedFrom).toBe(3);
+    expect(listing(dir)).toEqual(['model1.npy', 'model2.npy', 'model3.npy', 'synthesis.json']);
+    const models = Object.entries(bytesOf(reference)).filter(([name]) => name.startsWith('model'));
+    expect(bytesOf(dir)).toEqual(Object.fromEntries(models));
+    expect(resumed.state).toEqual({ ...result.state, velocityOnly: true });
+    await expect(synthesizeDataset(params(dir))).rejects.toThrow(/different synthesis \(velocityOnly: true there, false asked\)/);
+  });
+
   it('refuses to continue a different synthesis in the same folder, or to mix with foreign files', async () => {
     await expect(synthesizeDataset({ ...params(reference), seed: 7 })).rejects.toThrow(/different synthesis \(seed: 2024 there, 7 asked\)/);
     const foreign = path.join(root, 'foreign');

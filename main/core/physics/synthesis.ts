@@ -24,6 +24,9 @@ import { forwardModel } from './solver.ts';
  * point continues from the last recorded batch: chunks beyond it are discarded and recomputed
  * (identically: models are seeded per sample, the solver is deterministic), so no sample is lost
  * or written twice.
+ *
+ * With `velocityOnly` only the `model{k}.npy` files are written (no forward modelling): for tools that
+ * model the seismic elsewhere (native-models' forward_torch on a GPU writes `data{k}.npy` beside them).
  */
 
 export const SYNTHESIS_MANIFEST = 'synthesis.json';
@@ -39,11 +42,14 @@ export interface SynthesisParams {
   samplesPerFile?: number;
   /** Velocity model size; default OpenFWI's 70 × 70. */
   shape?: ModelShape;
-  /** Samples forward-modelled (and committed) together; default 2 × the pool's size (at least 2). */
+  /** Samples forward-modelled (and committed) together; default 2 × the pool's size (at least 2), or a whole file with velocityOnly. */
   batchSize?: number;
+  /** Write the velocity models only; the seismic is left to another tool. */
+  velocityOnly?: boolean;
 }
 
 export interface SynthesisFile {
+  /** The seismic file of these models; with velocityOnly, the name it is to have, not written here. */
   data: string;
   model: string;
   samples: number;
@@ -61,6 +67,8 @@ export interface SynthesisState {
   /** sha256 of the validated geometry's JSON: a resume with another geometry is refused. */
   geometrySha256: string;
   committedSamples: number;
+  /** Present (true) when only the velocity models were written. */
+  velocityOnly?: true;
   /** Completed file pairs, relative to destDir. */
   files: SynthesisFile[];
 }
@@ -115,6 +123,9 @@ export function readSynthesisManifest(destDir: string): SynthesisState | undefin
 function sameRun(a: SynthesisState, b: SynthesisState): string | null {
   const keys = ['family', 'seed', 'count', 'samplesPerFile', 'nz', 'nx', 'geometrySha256'] as const;
   for (const key of keys) if (a[key] !== b[key]) return `${key}: ${String(a[key])} there, ${String(b[key])} asked`;
+  if (Boolean(a.velocityOnly) !== Boolean(b.velocityOnly)) {
+    return `velocityOnly: ${Boolean(a.velocityOnly)} there, ${Boolean(b.velocityOnly)} asked`;
+  }
   return null;
 }
 
@@ -132,15 +143,15 @@ function tidy(destDir: string, state: SynthesisState): void {
   }
 }
 
-/** Chunks of samples [start, end), in order; throws when they do not tile the range. */
-function chunksCovering(chunkDir: string, start: number, end: number): Array<{ start: number; end: number }> {
+/** Chunks of samples [start, end), in order (model chunks, and their data partners unless velocityOnly); throws when they do not tile the range. */
+function chunksCovering(chunkDir: string, start: number, end: number, velocityOnly: boolean): Array<{ start: number; end: number }> {
   const ranges = (fs.existsSync(chunkDir) ? fs.readdirSync(chunkDir) : [])
     .map(parseChunkName)
-    .filter((c): c is NonNullable<typeof c> => c !== null && c.kind === 'data' && c.start >= start && c.end <= end)
+    .filter((c): c is NonNullable<typeof c> => c !== null && c.kind === 'model' && c.start >= start && c.end <= end)
     .sort((a, b) => a.start - b.start);
   let next = start;
   for (const range of ranges) {
-    if (range.start !== next || !fs.existsSync(path.join(chunkDir, chunkName(range.start, range.end, 'model')))) break;
+    if (range.start !== next || (!velocityOnly && !fs.existsSync(path.join(chunkDir, chunkName(range.start, range.end, 'data'))))) break;
     next = range.end;
   }
   if (next !== end) {
@@ -152,10 +163,10 @@ function chunksCovering(chunkDir: string, start: number, end: number): Array<{ s
   return ranges;
 }
 
-function mergeChunks(chunkDir: string, start: number, end: number, finalPath: string, kind: 'data' | 'model', trailing: number[]): void {
+function mergeChunks(chunkDir: string, start: number, end: number, finalPath: string, kind: 'data' | 'model', trailing: number[], velocityOnly: boolean): void {
   const writer = new NpyWriter(finalPath, { shape: [end - start, ...trailing] });
   try {
-    for (const range of chunksCovering(chunkDir, start, end)) writer.write(readNpy(path.join(chunkDir, chunkName(range.start, range.end, kind))).data);
+    for (const range of chunksCovering(chunkDir, start, end, velocityOnly)) writer.write(readNpy(path.join(chunkDir, chunkName(range.start, range.end, kind))).data);
     writer.commit();
   } catch (error) {
     writer.abort();
@@ -170,7 +181,9 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
   checkWhole(samplesPerFile, 'samplesPerFile', 1);
   if (!Number.isSafeInteger(params.seed)) throw new StudioError('bad_input', `Synthesis seed = ${params.seed}: use a whole number.`);
   const geometry = validateGeometry(params.geometry, shape);
-  const batchSize = params.batchSize ?? Math.max(2, 2 * (options.pool?.size ?? 1));
+  const velocityOnly = params.velocityOnly === true;
+  // Without forward modelling a batch costs ~0.5 ms a model: commit whole files.
+  const batchSize = params.batchSize ?? (velocityOnly ? samplesPerFile : Math.max(2, 2 * (options.pool?.size ?? 1)));
   checkWhole(batchSize, 'batchSize', 1);
 
   const destDir = params.destDir;
@@ -187,6 +200,7 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
     nx: shape.nx,
     geometrySha256: geometryHash(geometry),
     committedSamples: 0,
+    ...(velocityOnly ? { velocityOnly: true as const } : {}),
     files: [],
   };
   const previous = options.resumeState ?? readSynthesisManifest(destDir);
@@ -225,22 +239,24 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
     const n = end - start;
 
     const models = generateVelocityModels(params.family, params.seed, n, { start, shape });
-    const seismic = await forwardModel(models, { n, nz: shape.nz, nx: shape.nx }, geometry, {
-      pool: options.pool,
-      kernel: options.kernel,
-      signal: options.signal,
-      onNotice: options.onNotice,
-      onProgress: (p) => report(p.done),
-    });
+    const seismic = velocityOnly
+      ? null
+      : await forwardModel(models, { n, nz: shape.nz, nx: shape.nx }, geometry, {
+          pool: options.pool,
+          kernel: options.kernel,
+          signal: options.signal,
+          onNotice: options.onNotice,
+          onProgress: (p) => report(p.done),
+        });
     throwIfCancelled(options.signal);
     writeNpy(path.join(chunkDir, chunkName(start, end, 'model')), models, [n, ...modelTrailing]);
-    writeNpy(path.join(chunkDir, chunkName(start, end, 'data')), seismic, [n, ...seismicTrailing]);
+    if (seismic) writeNpy(path.join(chunkDir, chunkName(start, end, 'data')), seismic, [n, ...seismicTrailing]);
 
     const partDone = end === partEnd;
     if (partDone) {
       const file: SynthesisFile = { data: `data${part + 1}.npy`, model: `model${part + 1}.npy`, samples: partEnd - partStart };
-      mergeChunks(chunkDir, partStart, partEnd, path.join(destDir, file.model), 'model', modelTrailing);
-      mergeChunks(chunkDir, partStart, partEnd, path.join(destDir, file.data), 'data', seismicTrailing);
+      mergeChunks(chunkDir, partStart, partEnd, path.join(destDir, file.model), 'model', modelTrailing, velocityOnly);
+      if (!velocityOnly) mergeChunks(chunkDir, partStart, partEnd, path.join(destDir, file.data), 'data', seismicTrailing, velocityOnly);
       state.files.push(file);
     }
     state.committedSamples = end;
