@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../util/errors.ts';
-import { AtomicFileWriter } from '../util/atomicFile.ts';
+import { AtomicFileWriter, writeFailure } from '../util/atomicFile.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const MAGIC_LENGTH = 6;
@@ -830,7 +830,11 @@ export class NpyWriter {
       ? formatNpyHeader(WRITE_DESCR[this.dtype], [0, ...this.trailingShape], { growthPadding: true })
       : formatNpyHeader(WRITE_DESCR[this.dtype], this.fixedShape!);
     this.headerBytes = header.byteLength;
-    fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    try {
+      fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    } catch (error) {
+      throw writeFailure(error, finalPath);
+    }
     this.file = new AtomicFileWriter(finalPath);
     try {
       this.file.write(header);
