@@ -28,6 +28,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# onnxruntime-node's install script downloads its CUDA provider on Linux x64 from a feed these machines
+# cannot reach; the CPU provider ships inside the package. Its script reads this variable (npm 11 warns
+# about, and npm 12 will refuse, the same setting as a key in .npmrc). ONNXRUNTIME_NODE_INSTALL=cuda12
+# npm run setup fetches the CUDA provider where the feed is reachable.
+export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 
 # The FD solver's native kernel (N-API addon); without it the studio uses its WebAssembly kernel.

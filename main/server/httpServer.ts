@@ -5,8 +5,17 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Studio } from '../core/app/studio.ts';
 import { dispatch } from '../core/api/handlers.ts';
-import { toWireError } from '../core/util/errors.ts';
-import { callMessageSchema, apiSocketPath, sessionCookieName, sessionTokenParam, type ServerMessage } from '../core/api/wire.ts';
+import { StudioError, toWireError } from '../core/util/errors.ts';
+import {
+  callMessageSchema,
+  apiSocketPath,
+  sessionCookieName,
+  sessionTokenParam,
+  maxApiMessageBytes,
+  maxApiJsonDepth,
+  jsonDepthExceededAt,
+  type ServerMessage,
+} from '../core/api/wire.ts';
 import { contentSecurityPolicy } from '../core/api/security.ts';
 
 export interface StudioServerOptions {
@@ -17,6 +26,8 @@ export interface StudioServerOptions {
   port?: number;
   /** A fixed token (tests); a random one otherwise. */
   token?: string;
+  /** One line per refused request or broken connection, for the operator's terminal. Default: stderr. */
+  onLog?: (line: string) => void;
 }
 
 export interface StudioServer {
@@ -47,6 +58,21 @@ function sameSecret(given: string | null | undefined, expected: string): boolean
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The request target as a URL, or null when it is not one (`http://[`, `//[`): a client error, not a crash. */
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** How a request names itself in the log: method and target, quoted and cut short. */
+function describeRequest(req: http.IncomingMessage): string {
+  const target = req.url ?? '';
+  return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'} ${req.method ?? '?'} ${JSON.stringify(target.length > 200 ? `${target.slice(0, 200)}…` : target)}`;
+}
+
 function cookieValue(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
@@ -68,14 +94,24 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`The renderer is not built (${rendererDir}/index.html is missing). Run: npm run build:renderer`);
   }
+  const log = options.onLog ?? ((line: string) => process.stderr.write(`${line}\n`));
   let port = 0;
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
 
   const authorised = (req: http.IncomingMessage, url: URL): boolean =>
     sameSecret(url.searchParams.get(sessionTokenParam), token) || sameSecret(cookieValue(req.headers.cookie, sessionCookieName), token);
 
+  const badRequest = (res: http.ServerResponse, req: http.IncomingMessage, why: string): void => {
+    log(`browser shell: refused ${describeRequest(req)}: ${why}`);
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`Bad request: ${why}\n`);
+  };
+
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req.url);
+    if (!url) {
+      badRequest(res, req, 'the request target is not a valid URL.');
+      return;
+    }
     const baseHeaders = {
       'Content-Security-Policy': contentSecurityPolicy,
       'X-Content-Type-Options': 'nosniff',
@@ -101,7 +137,13 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
     if (url.searchParams.has(sessionTokenParam)) {
       headers['Set-Cookie'] = `${sessionCookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
-    const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    } catch {
+      badRequest(res, req, 'the path has a malformed percent-encoding (%XX must form UTF-8).');
+      return;
+    }
     const file = path.resolve(rendererDir, `.${relative}`);
     if (!file.startsWith(rendererDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { 'Content-Type': 'text/plain', ...headers }).end('Not found.');
@@ -109,12 +151,27 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
     }
     res.writeHead(200, { 'Content-Type': mimeTypes[path.extname(file)] ?? 'application/octet-stream', ...headers });
     if (req.method === 'HEAD') res.end();
-    else fs.createReadStream(file).pipe(res);
+    else {
+      fs.createReadStream(file)
+        .on('error', (error) => {
+          log(`browser shell: reading ${file} for ${describeRequest(req)} failed: ${error.message}`);
+          res.destroy();
+        })
+        .pipe(res);
+    }
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  // ws refuses a message over this size from its frame header, before buffering it (close 1009).
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxApiMessageBytes });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Node removes its own listener from an upgraded socket; without one, a reset would crash the server.
+    socket.on('error', (error) => log(`browser shell: ${describeRequest(req)}: connection error: ${error.message}`));
+    const url = requestUrl(req.url);
+    if (!url) {
+      log(`browser shell: refused ${describeRequest(req)}: the request target is not a valid URL.`);
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const origin = req.headers.origin ?? '';
     const originOk = allowedHosts().some((h) => origin === `http://${h}`);
     if (url.pathname !== apiSocketPath || !allowedHosts().includes(req.headers.host ?? '') || !originOk || !authorised(req, url)) {
@@ -129,11 +186,23 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
 
-  sockets.on('connection', (ws) => {
+  sockets.on('connection', (ws, req: http.IncomingMessage) => {
+    const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    // ws has already sent the close frame that matches the error (1002, 1007, 1009); only this connection ends.
+    ws.on('error', (error: Error & { code?: string }) => log(`browser shell: API socket ${peer} closed: ${error.code ?? 'error'}: ${error.message}`));
     ws.on('message', async (data) => {
       let id = -1;
       try {
-        const parsed = callMessageSchema.safeParse(JSON.parse(String(data)));
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        const tooDeepAt = jsonDepthExceededAt(bytes, maxApiJsonDepth);
+        if (tooDeepAt >= 0) {
+          log(`browser shell: API socket ${peer}: refused a ${bytes.length}-byte message nested deeper than ${maxApiJsonDepth} levels at byte ${tooDeepAt}.`);
+          throw new StudioError(
+            'bad_input',
+            `The API message (${bytes.length} bytes) nests arrays or objects deeper than ${maxApiJsonDepth} levels at byte ${tooDeepAt}; no API call needs that. Send the call's arguments as they are declared in the contract.`,
+          );
+        }
+        const parsed = callMessageSchema.safeParse(JSON.parse(bytes.toString('utf8')));
         if (!parsed.success) throw new Error('Malformed API message.');
         id = parsed.data.id;
         const result = await dispatch(options.studio, parsed.data.method, parsed.data.args);

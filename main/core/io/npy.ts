@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../util/errors.ts';
-import { AtomicFileWriter } from '../util/atomicFile.ts';
+import { AtomicFileWriter, writeFailure } from '../util/atomicFile.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const MAGIC_LENGTH = 6;
@@ -27,6 +27,12 @@ const ARRAY_ALIGN = 64;
 const GROWTH_AXIS_MAX_DIGITS = 21;
 /** Headers longer than this are not numpy files we wrote or should trust (numpy's default is 10000). */
 const MAX_HEADER_BYTES = 1 << 20;
+/**
+ * Deepest nesting of dicts, tuples and lists a header may have. numpy's own headers reach 8 or so
+ * (nested structured dtypes); the bound keeps the recursive parser far from the stack limit, which a
+ * 6 KB header of 3,000 nested tuples used to overflow.
+ */
+const MAX_HEADER_NESTING = 32;
 /** Largest Fortran-ordered array converted to C order in memory. */
 export const FORTRAN_CONVERSION_LIMIT_BYTES = 1 << 30;
 
@@ -145,13 +151,21 @@ function badFile(filePath: string, message: string, details?: Record<string, unk
 
 type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
 
-/** A recursive-descent parser for the subset of Python literals numpy writes in headers. */
+/**
+ * A recursive-descent parser for the subset of Python literals numpy writes in headers, with its
+ * nesting bounded by MAX_HEADER_NESTING. Records where each value of the outermost dict starts, so
+ * that errors about a field point at it.
+ */
 class PyLiteralParser {
   private pos = 0;
+  private depth = 0;
+  /** Byte offset in the file of each top-level dict value, by key. */
+  readonly valueOffsets = new Map<string, number>();
   constructor(
     private readonly text: string,
     private readonly filePath: string,
     private readonly headerOffset: number,
+    private readonly encoding: 'latin1' | 'utf8',
   ) {}
 
   parse(): PyValue {
@@ -161,13 +175,23 @@ class PyLiteralParser {
     return value;
   }
 
+  /** The file offset of character `pos` of the header: latin-1 has one byte per character, utf-8 up to four. */
+  private byteAt(pos: number): number {
+    return this.headerOffset + (this.encoding === 'latin1' ? pos : Buffer.byteLength(this.text.slice(0, pos), 'utf8'));
+  }
+
   private fail(what: string): never {
-    // The header text is latin-1 or utf-8; for the offset we count characters, which equals bytes for latin-1.
+    const byteOffset = this.byteAt(this.pos);
     throw badFile(
       this.filePath,
-      `the .npy header cannot be parsed (${what}) near byte ${this.headerOffset + this.pos}. The header is ${JSON.stringify(this.text.trim().slice(0, 200))}. Re-save the array with numpy.save.`,
-      { byteOffset: this.headerOffset + this.pos, field: 'header' },
+      `the .npy header cannot be parsed (${what}) near byte ${byteOffset}. The header is ${JSON.stringify(this.text.trim().slice(0, 200))}. Re-save the array with numpy.save.`,
+      { byteOffset, field: 'header' },
     );
+  }
+
+  private enter(): void {
+    this.depth += 1;
+    if (this.depth > MAX_HEADER_NESTING) this.fail(`dicts, tuples or lists nested deeper than ${MAX_HEADER_NESTING} levels; numpy writes far fewer`);
   }
 
   private skipSpace(): void {
@@ -197,12 +221,15 @@ class PyLiteralParser {
   }
 
   private dict(): { [key: string]: PyValue } {
+    this.enter();
     this.pos += 1;
-    const result: { [key: string]: PyValue } = {};
+    // No prototype: a key such as '__proto__' stays a plain key.
+    const result: { [key: string]: PyValue } = Object.create(null);
     for (;;) {
       this.skipSpace();
       if (this.text[this.pos] === '}') {
         this.pos += 1;
+        this.depth -= 1;
         return result;
       }
       const key = this.value();
@@ -210,6 +237,8 @@ class PyLiteralParser {
       this.skipSpace();
       if (this.text[this.pos] !== ':') this.fail("':' expected after a dict key");
       this.pos += 1;
+      this.skipSpace();
+      if (this.depth === 1) this.valueOffsets.set(key, this.byteAt(this.pos));
       result[key] = this.value();
       this.skipSpace();
       if (this.text[this.pos] === ',') this.pos += 1;
@@ -218,12 +247,14 @@ class PyLiteralParser {
   }
 
   private sequence(open: string, close: string): PyValue[] {
+    this.enter();
     this.pos += open.length;
     const items: PyValue[] = [];
     for (;;) {
       this.skipSpace();
       if (this.text[this.pos] === close) {
         this.pos += 1;
+        this.depth -= 1;
         return items;
       }
       items.push(this.value());
@@ -284,7 +315,7 @@ function parseDescr(descr: string, filePath: string, field: number): { dtype: Np
 export function parseNpyHeader(bytes: Uint8Array, filePath: string, fileBytes?: number): NpyHeader {
   const size = fileBytes ?? bytes.byteLength;
   if (size < MAGIC_LENGTH + 4 || bytes.byteLength < MAGIC_LENGTH + 4) {
-    throw badFile(filePath, `the file is ${size} bytes long, too short to hold an .npy header (at least 10 bytes). It is truncated or not an .npy file.`, { byteOffset: 0, field: 'magic' });
+    throw badFile(filePath, `the file ends at byte ${size}, too short to hold an .npy header (magic, version and header length take 10 bytes). It is truncated or not an .npy file.`, { byteOffset: size, field: 'magic' });
   }
   for (let i = 0; i < MAGIC_LENGTH; i += 1) {
     if (bytes[i] !== MAGIC[i]) {
@@ -325,32 +356,36 @@ export function parseNpyHeader(bytes: Uint8Array, filePath: string, fileBytes?: 
   } else {
     text = Buffer.from(headerBytes).toString('latin1');
   }
-  const dict = new PyLiteralParser(text, filePath, headerStart).parse();
+  const parser = new PyLiteralParser(text, filePath, headerStart, major === 3 ? 'utf8' : 'latin1');
+  const dict = parser.parse();
+  /** Where a field's value starts, or the header's start when the field is missing. */
+  const fieldAt = (key: string): number => parser.valueOffsets.get(key) ?? headerStart;
   if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
     throw badFile(filePath, `the .npy header at byte ${headerStart} is not a dict: ${JSON.stringify(text.trim().slice(0, 200))}.`, { byteOffset: headerStart, field: 'header' });
   }
   const descr = dict.descr;
   if (typeof descr !== 'string') {
     if (Array.isArray(descr)) {
-      throw new StudioError('unsupported', `${filePath}: the array has a structured (record) dtype; the studio reads plain numeric arrays only. Save each field as its own .npy file.`, { file: filePath, field: 'descr', byteOffset: headerStart });
+      throw new StudioError('unsupported', `${filePath}: the array has a structured (record) dtype ('descr' at byte ${fieldAt('descr')}); the studio reads plain numeric arrays only. Save each field as its own .npy file.`, { file: filePath, field: 'descr', byteOffset: fieldAt('descr') });
     }
-    throw badFile(filePath, `the header at byte ${headerStart} has no 'descr' string.`, { byteOffset: headerStart, field: 'descr' });
+    throw badFile(filePath, `the header at byte ${fieldAt('descr')} has no 'descr' string.`, { byteOffset: fieldAt('descr'), field: 'descr' });
   }
   const fortranOrder = dict.fortran_order;
   if (typeof fortranOrder !== 'boolean') {
-    throw badFile(filePath, `the header at byte ${headerStart} has no boolean 'fortran_order'.`, { byteOffset: headerStart, field: 'fortran_order' });
+    throw badFile(filePath, `the header at byte ${fieldAt('fortran_order')} has no boolean 'fortran_order'.`, { byteOffset: fieldAt('fortran_order'), field: 'fortran_order' });
   }
   const shapeValue = dict.shape;
   if (!Array.isArray(shapeValue) || !shapeValue.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw badFile(filePath, `the header at byte ${headerStart} has no valid 'shape' (a tuple of non-negative integers): ${JSON.stringify(shapeValue)}.`, { byteOffset: headerStart, field: 'shape' });
+    const given = JSON.stringify(shapeValue) ?? 'nothing';
+    throw badFile(filePath, `the header at byte ${fieldAt('shape')} has no valid 'shape' (a tuple of non-negative integers): ${given.length > 200 ? `${given.slice(0, 200)}…` : given}.`, { byteOffset: fieldAt('shape'), field: 'shape' });
   }
   const shape = shapeValue as number[];
-  const { dtype, littleEndian } = parseDescr(descr, filePath, headerStart);
+  const { dtype, littleEndian } = parseDescr(descr, filePath, fieldAt('descr'));
   const itemSize = DTYPES[dtype].itemSize;
   const elementCount = shape.reduce((a, b) => a * b, 1);
   const dataBytes = elementCount * itemSize;
   if (!Number.isSafeInteger(dataBytes)) {
-    throw badFile(filePath, `the shape ${formatShape(shape)} in the header is too large.`, { byteOffset: headerStart, field: 'shape' });
+    throw badFile(filePath, `the shape ${formatShape(shape)} at byte ${fieldAt('shape')} is too large: its data would not fit in 2^53 bytes.`, { byteOffset: fieldAt('shape'), field: 'shape' });
   }
   if (fileBytes !== undefined && fileBytes !== dataOffset + dataBytes) {
     const problem =
@@ -795,7 +830,11 @@ export class NpyWriter {
       ? formatNpyHeader(WRITE_DESCR[this.dtype], [0, ...this.trailingShape], { growthPadding: true })
       : formatNpyHeader(WRITE_DESCR[this.dtype], this.fixedShape!);
     this.headerBytes = header.byteLength;
-    fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    try {
+      fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+    } catch (error) {
+      throw writeFailure(error, finalPath);
+    }
     this.file = new AtomicFileWriter(finalPath);
     try {
       this.file.write(header);
