@@ -256,6 +256,30 @@ class TestStage1Run(unittest.TestCase):
 
 
 class TestStage2Run(unittest.TestCase):
+    def test_resume_on_a_retrained_stage1_warm_starts_a_new_run(self):
+        out = os.path.join(WORK, 'stage2-warm')
+        common = ['stage2', '--data', DATA, '--out', out, '--batch-size', '2', '--log-every', '1',
+                  '--no-export'] + TINY_STAGE2
+        rc, _, err = run_in_process(common + ['--stage1', STAGE1_OUT, '--steps', '2'])
+        self.assertEqual(rc, 0, err)
+        before = bundle_io.averaged_state(bundle_io.load(out))['unet']
+        other = os.path.join(WORK, 'stage1-other')  # the same stage 1 trained one step further
+        rc, _, err = run_in_process(['stage1', '--data', DATA, '--out', other, '--steps', '7', '--batch-size', '2',
+                                     '--seed', '5', '--no-export'] + TINY_STAGE1)
+        self.assertEqual(rc, 0, err)
+        rc, lines, err = run_in_process(common + ['--stage1', other, '--steps', '3', '--resume'])
+        self.assertEqual(rc, 0, err)
+        self.assertIn('another stage 1', err)
+        self.assertFalse(lines[0]['resumed'])
+        self.assertEqual(lines[0]['step'], 0)
+        after = bundle_io.load(out)
+        self.assertEqual(after['step'], 3)
+        self.assertEqual(after['config']['stage1']['source'], bundle_io.load(other)['path'])
+        # The new run started from the old weights: three small AdamW steps away from them.
+        first_change = max(float((after['model_state']['unet'][k] - v).abs().max()) for k, v in before.items()
+                           if v.dtype.is_floating_point)
+        self.assertLess(first_change, 0.05)
+
     def test_train_and_export_denoiser(self):
         out = os.path.join(WORK, 'stage2')
         rc, lines, err = run_in_process(['stage2', '--data', DATA, '--stage1', STAGE1_OUT, '--out', out,

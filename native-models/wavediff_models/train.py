@@ -231,6 +231,17 @@ def run(args, emitter, stop):
     elif args.resume:
         log(f'--resume: no {ckpt_path} yet, starting from step 0')
 
+    warm_start = None
+    if resumed and args.kind == 'stage2' and args.stage1:
+        fingerprint = _stage1_payload(args.stage1)['fingerprint']
+        if fingerprint != resumed['config']['stage1']['fingerprint']:
+            # The latent space moved (stage 1 trained on): a new run on the new latents, its UNet
+            # starting from the old run's averaged weights rather than from scratch.
+            log(f'{ckpt_path}: trained on another stage 1 than {args.stage1}; starting a new stage-2 run '
+                f'warm-started from its weights')
+            warm_start = bundle_io.averaged_state(resumed)
+            resumed = None
+
     train_set = open_dataset(args.data, require_velocity=args.kind != 'stage2')
     if resumed:
         cfg = resumed['config']
@@ -280,6 +291,8 @@ def run(args, emitter, stop):
         metrics = resumed['meta'].get('metrics', {})
         train_cfg['cycles'] = extend_cycles(train_cfg['cycles'], step, args.steps)
     # Stage 2 encodes its latents; a fresh stage 1 sets its output biases from the data (no RNG used).
+    if warm_start:
+        task.load_state_dict(warm_start)
     task.prepare(train_set, train_idx, log, fresh=not resumed)
     ema = WeightEMA(task.modules(), train_cfg.get('ema_decay', 0.0)) if train_cfg.get('ema_decay') else None
     if ema and resumed and resumed.get('ema'):
