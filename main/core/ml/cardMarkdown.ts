@@ -106,7 +106,7 @@ what doubling the samples seen and what reaching the target would take at the cu
     const time = (samples: number): string => (t.samples_per_s ? ` (≈ ${hours(samples / t.samples_per_s)} of training at ${t.samples_per_s.toFixed(1)} samples/s)` : '');
     const head = `- ${name}: ${fmt(t.value)} at ${count(t.samples_seen)} samples (${fmt(t.previous_value)} at ${count(t.previous_samples_seen)}), last slope m ∝ samples^${t.exponent.toFixed(2)}.`;
     if (t.value <= t.limit) return `${head} The target ${t.limit} is met.`;
-    if (t.exponent >= 0) return `${head} Not falling over the last interval: more samples at this recipe buy nothing measurable here.`;
+    if (t.exponent >= 0) return `${head} Not falling over the last interval (a plateau, or noise between two evaluations): this slope gives no estimate of what more samples would buy.`;
     const more = t.samples_to_target! - t.samples_seen;
     return `${head} Doubling the samples seen${time(t.samples_seen)} would bring it to ≈ ${fmt(t.value_at_double)}; the target ${t.limit} would take ≈ ${count(t.samples_to_target)} samples in all, ${count(more)} more${time(more)}.`;
   });
@@ -122,12 +122,13 @@ function trainingSection(card: ModelCard): string {
   const s1 = card.training.stage1;
   const inv = card.training.inversionnet;
   const limits = s1.seismic_limits ? `${s1.seismic_limits[0]} / ${s1.seismic_limits[1]}` : '?';
+  const curveVelLimits = s1.seismic_limits !== null && Math.abs(s1.seismic_limits[0] + 27.11) < 1e-6 && Math.abs(s1.seismic_limits[1] - 55.1) < 1e-6;
   const total = kinds.reduce((sum, k) => sum + (card.training[k].training_time_s ?? 0), 0);
   return `## Training data and compute
 Synthesised by the studio's own solver (\`wavediff synth\`, OpenFWI's forward-modelling geometry; seed 11 for
 training, 97 for held-out pairs: \`scripts/train-default-models.sh\`), never OpenFWI's files (their licence is
 non-commercial): ${count(s1.data_pairs)} training pairs of ${s1.families.join(', ')}. Seismic normalised as
-sign·log1p then min–max between the raw limits ${limits} (CurveVel-A's, wide enough for all four families);
+sign·log1p then min–max between the raw limits ${limits}${curveVelLimits ? " (CurveVel-A's, wide enough for all four families)" : ''};
 network seismic input: stage 1 ${s1.network_seismic_size?.join(' × ') ?? '?'}, InversionNet ${inv.network_seismic_size?.join(' × ') ?? '?'} (time × receivers).
 
 | network | parameters | steps | batch | samples seen | training time | device |

@@ -14,6 +14,8 @@ import { openfwiGeometry } from '../physics/geometry.ts';
 import { FdWorkerPool } from '../physics/pool.ts';
 import { learningCurves } from './learningCurves.ts';
 import { curveTargets } from './cardTargets.ts';
+import { renderModelCard, type ModelCard } from './cardMarkdown.ts';
+import { shippedModelsDir } from '../training/modelRegistry.ts';
 
 const probe = await findPython(null);
 const hasMatplotlib = spawnSync('/usr/bin/python3', ['-c', 'import matplotlib'], { encoding: 'utf8' }).status === 0;
@@ -69,6 +71,22 @@ describe.skipIf(!ready)('learning curves of a real training log', () => {
     const again = await learningCurves({ summary, png });
     expect(again.trends).toEqual(curves.trends);
     expect(fs.existsSync(png)).toBe(true);
+  });
+
+  it('gives the shipped card its curves section and what more compute would buy, from the trends', async () => {
+    const cardFile = path.join(shippedModelsDir(), 'card.json');
+    if (!fs.existsSync(cardFile)) return;
+    const summary = path.join(dir, 'campaign', 'curves.json');
+    const curves = await learningCurves({ summary, png: path.join(dir, 'learning-curves.png') });
+    const card = { ...(JSON.parse(fs.readFileSync(cardFile, 'utf8')) as ModelCard), curves: { summary: 'native-models/campaign/curves.json', png: 'native-models/learning-curves.png', logs: ['inversionnet.jsonl'], trends: curves.trends } };
+    const markdown = renderModelCard(card);
+    expect(markdown).toContain('![Learning curves](learning-curves.png)');
+    expect(markdown).toContain('from the campaign\'s logs (inversionnet.jsonl)');
+    const [t] = curves.trends;
+    const line = markdown.split('\n').find((l) => l.startsWith('- InversionNet, velocity MAE on real FlatVel-A:'))!;
+    expect(line).toContain(`${t.value.toFixed(4)} at ${t.samples_seen} samples (${t.previous_value.toFixed(4)} at ${t.previous_samples_seen})`);
+    expect(line).toContain(`samples^${t.exponent.toFixed(2)}`);
+    expect(line).toMatch(t.exponent < 0 ? /Doubling the samples seen \(≈ \d+ min of training at [\d.]+ samples\/s\) would bring it to ≈ / : /Not falling over the last interval .*: this slope gives no estimate/);
   });
 
   it('names a missing log', async () => {
