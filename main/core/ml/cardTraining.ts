@@ -6,7 +6,7 @@ import type { TrainingRecord } from './cardMarkdown.ts';
 
 type Json = Record<string, any>;
 
-/** The manifest's training block (samples seen, time, device…), its data and its graph's input size. */
+/** The manifest's training block (samples seen, time, device…), its data and the network's seismic size (preprocess, else the graph's input). */
 export function trainingRecord(entry: ModelEntry | undefined): TrainingRecord {
   const manifest = (entry?.manifest ?? {}) as Json;
   const training = (manifest.training ?? {}) as Json;
@@ -25,7 +25,7 @@ export function trainingRecord(entry: ModelEntry | undefined): TrainingRecord {
     data_pairs: number(data.N),
     families: Array.isArray(data.families) ? data.families.map(String) : Array.isArray(training.families) ? training.families.map(String) : [],
     seismic_limits: seismic && typeof seismic.raw_min === 'number' ? [seismic.raw_min, seismic.raw_max] : null,
-    network_seismic_size: input ? (input.slice(2) as number[]) : null,
+    network_seismic_size: Array.isArray(manifest.preprocess?.seismic?.size) ? manifest.preprocess.seismic.size : input ? (input.slice(2) as number[]) : null,
   };
 }
 
