@@ -7,7 +7,8 @@ import { projectCommand } from './project.ts';
 import { importCommand, exportCommand, datasetsCommand, jobsCommand } from './importData.ts';
 import { trainCommand, modelsCommand } from './train.ts';
 import { invertCommand } from './invert.ts';
+import { reconstructCommand } from './reconstruct.ts';
 import { generateCommand, probeCommand } from './generate.ts';
 
 /** Every `wavediff` subcommand, in the order `wavediff --help` lists them. */
-export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand, synthCommand, forwardCommand, deviationCommand, trainCommand, modelsCommand, invertCommand, generateCommand, probeCommand];
+export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand, synthCommand, forwardCommand, deviationCommand, trainCommand, modelsCommand, invertCommand, reconstructCommand, generateCommand, probeCommand];

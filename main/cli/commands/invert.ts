@@ -2,11 +2,11 @@ import path from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { StudioError } from '../../core/util/errors.ts';
 import { NpyWriter, openNpy, readNpyRows } from '../../core/io/npy.ts';
-import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
 import { loadVelocityPredictor, predictVelocity, type InversionChoice } from '../../core/ml/invert.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { cliAbortSignal } from '../interrupt.ts';
 import { positiveInteger } from '../physicsArgs.ts';
+import { cliOnnxPool, withModelProject } from '../modelArgs.ts';
 
 export const invertCommand: CliCommand = {
   name: 'invert',
@@ -32,36 +32,32 @@ model folder. --network defaults to the more accurate one (by the model card for
     const choice = (v.network as string | undefined) ?? 'auto';
     if (!['inversionnet', 'stage1', 'auto'].includes(choice)) throw new StudioError('bad_input', `--network ${choice}: use inversionnet or stage1.`);
     const file = openNpy(path.resolve(v.seismic as string));
-    const pool = new OnnxSessionPool({ workers: 1, intraOpThreads: positiveInteger(v.threads, 'threads', 1), onNotice: (m) => io.stderr.write(`note: ${m}\n`) });
-    let project = null;
+    const pool = cliOnnxPool(v.threads, io);
     try {
-      if (v.project) {
-        const { Project } = await import('../../core/project/project.ts');
-        project = Project.open(v.project as string);
-      }
-      const predictor = await loadVelocityPredictor(pool, (v.model as string | undefined) ?? 'default', choice as InversionChoice, project);
-      const expected = predictor.seismicShape;
-      if (file.shape.length !== 4 || expected.some((d, i) => file.shape[i + 1] !== d)) {
-        throw new StudioError('bad_input', `${file.path}: seismic [${file.shape.join(', ')}] does not match the ${predictor.network} model's [N, ${expected.join(', ')}].`);
-      }
-      const samples = file.shape[0];
-      const writer = new NpyWriter(path.resolve(v.out as string), { shape: [samples, ...predictor.velocityShape] });
-      const bar = new ProgressBar(io, `invert (${predictor.network}, ${predictor.modelRef})`);
-      try {
-        await predictVelocity(predictor, (start, count) => readNpyRows(file, start, count), samples, (velocity) => writer.write(velocity), {
-          batchSize: positiveInteger(v['batch-size'], 'batch-size', 8),
-          signal: cliAbortSignal,
-          onProgress: bar.update,
-        });
-        writer.commit();
-      } catch (error) {
-        writer.abort();
-        throw error;
-      }
-      bar.finish(`wrote ${samples} velocity models to ${v.out}`);
-      return 0;
+      return await withModelProject(v.project as string | undefined, async (project) => {
+        const predictor = await loadVelocityPredictor(pool, (v.model as string | undefined) ?? 'default', choice as InversionChoice, project);
+        const expected = predictor.seismicShape;
+        if (file.shape.length !== 4 || expected.some((d, i) => file.shape[i + 1] !== d)) {
+          throw new StudioError('bad_input', `${file.path}: seismic [${file.shape.join(', ')}] does not match the ${predictor.network} model's [N, ${expected.join(', ')}].`);
+        }
+        const samples = file.shape[0];
+        const writer = new NpyWriter(path.resolve(v.out as string), { shape: [samples, ...predictor.velocityShape] });
+        const bar = new ProgressBar(io, `invert (${predictor.network}, ${predictor.modelRef})`);
+        try {
+          await predictVelocity(predictor, (start, count) => readNpyRows(file, start, count), samples, (velocity) => writer.write(velocity), {
+            batchSize: positiveInteger(v['batch-size'], 'batch-size', 8),
+            signal: cliAbortSignal,
+            onProgress: bar.update,
+          });
+          writer.commit();
+        } catch (error) {
+          writer.abort();
+          throw error;
+        }
+        bar.finish(`wrote ${samples} velocity models to ${v.out}`);
+        return 0;
+      });
     } finally {
-      project?.close();
       await pool.close();
     }
   },

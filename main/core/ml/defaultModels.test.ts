@@ -1,6 +1,7 @@
 /**
  * The shipped default models load and reproduce the metrics their model card states, on the same
- * fixed held-out set (recomputed here: synthesis, FD modelling and ONNX inference are deterministic).
+ * fixed held-out set and real OpenFWI models (recomputed here: synthesis, FD modelling and ONNX
+ * inference are deterministic); the card's pass marks and its Markdown follow from card.json.
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
@@ -8,9 +9,12 @@ import path from 'node:path';
 import { shippedModelsDir, shippedModels } from '../training/modelRegistry.ts';
 import { OnnxSessionPool } from './onnxPool.ts';
 import { FdWorkerPool } from '../physics/pool.ts';
-import { evaluateShippedModels, type CardMetrics } from './modelCard.ts';
+import { evaluateShippedModels } from './modelCard.ts';
+import { assessTargets, TARGETS } from './cardTargets.ts';
+import { renderModelCard, type ModelCard } from './cardMarkdown.ts';
 
 const cardFile = path.join(shippedModelsDir(), 'card.json');
+const markdownFile = path.join(shippedModelsDir(), '..', 'MODEL_CARD.md');
 const present = fs.existsSync(cardFile) && shippedModels().length === 3;
 if (!present) console.log(`Shipped-model test skipped: ${cardFile} or one of the three default models is missing (npm run models:train-defaults, then npm run models:card).`);
 
@@ -21,6 +25,8 @@ afterAll(async () => {
   await fd.close();
 });
 
+const readCard = (): ModelCard => JSON.parse(fs.readFileSync(cardFile, 'utf8')) as ModelCard;
+
 describe.skipIf(!present)('shipped default models', () => {
   it('total no more than 50 MB of files', () => {
     let bytes = 0;
@@ -29,11 +35,12 @@ describe.skipIf(!present)('shipped default models', () => {
   });
 
   it('reproduce their model-card metrics on the fixed held-out set and real OpenFWI models', async () => {
-    const card = JSON.parse(fs.readFileSync(cardFile, 'utf8')) as CardMetrics;
+    const card = readCard();
     const now = await evaluateShippedModels(onnx, fd);
     const close = (got: number, want: number, what: string): void => {
       expect(Math.abs(got - want), `${what}: ${got} vs the card's ${want}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(want)));
     };
+    expect(Object.keys(now.realOpenfwi)).toEqual(Object.keys(card.realOpenfwi));
     for (const network of ['inversionnet', 'stage1_inversion'] as const) {
       for (const metric of ['velocity_mae', 'velocity_rmse', 'velocity_ssim'] as const) {
         close(now.heldOut[network][metric], card.heldOut[network][metric], `held-out ${network} ${metric}`);
@@ -42,7 +49,17 @@ describe.skipIf(!present)('shipped default models', () => {
         }
       }
     }
-    close(now.heldOut.seismic_relative_l2, card.heldOut.seismic_relative_l2, 'seismic relative L2');
+    close(now.heldOut.seismic_relative_l2, card.heldOut.seismic_relative_l2, 'held-out seismic relative L2');
+    for (const family of Object.keys(card.realOpenfwi)) close(now.realOpenfwi[family].seismic_relative_l2, card.realOpenfwi[family].seismic_relative_l2, `${family} seismic relative L2`);
     close(now.heldOut.reconstruction_pde_rel_l2, card.heldOut.reconstruction_pde_rel_l2, 'reconstruction PDE deviation');
   }, 600_000);
+
+  it("marks every target from the card's own figures, and MODEL_CARD.md is what card.json says", () => {
+    const card = readCard();
+    expect(card.targets.map((t) => t.id)).toEqual(TARGETS.map((t) => t.id));
+    expect(card.targets).toEqual(assessTargets(card));
+    expect(card.targets.find((t) => t.id === 'generated-over-reconstruction')!.value).toBeCloseTo(card.generation.generated_mean_pde_rel_l2 / card.generation.reconstruction_mean_pde_rel_l2, 12);
+    for (const set of [card.heldOut, ...Object.values(card.realOpenfwi)]) expect(set.baselines, 'trivial predictors on every set').toBeDefined();
+    expect(fs.readFileSync(markdownFile, 'utf8')).toBe(renderModelCard(card));
+  });
 });

@@ -4,8 +4,7 @@ import type { OnnxSessionPool } from './onnxPool.ts';
 import { InversionNetwork, Stage1Network } from './networks.ts';
 import { resolveModel, shippedModelsDir } from '../training/modelRegistry.ts';
 import type { Project } from '../project/project.ts';
-import { StudioError } from '../util/errors.ts';
-import { throwIfCancelled } from '../util/abort.ts';
+import { forEachBatch } from './batches.ts';
 import type { WorkOptions } from '../util/progress.ts';
 
 export type InversionChoice = 'inversionnet' | 'stage1' | 'auto';
@@ -72,13 +71,5 @@ export async function predictVelocity(
   writeVelocity: (velocity: Float32Array) => void,
   options: WorkOptions & { batchSize?: number } = {},
 ): Promise<void> {
-  const batchSize = options.batchSize ?? 8;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new StudioError('bad_input', `Batch size ${batchSize}: use a whole number ≥ 1.`);
-  options.onProgress?.({ done: 0, total: samples, unit: 'samples' });
-  for (let start = 0; start < samples; start += batchSize) {
-    throwIfCancelled(options.signal);
-    const count = Math.min(batchSize, samples - start);
-    writeVelocity(await predictor.predict(readSeismic(start, count), count));
-    options.onProgress?.({ done: start + count, total: samples, unit: 'samples' });
-  }
+  await forEachBatch(samples, async (start, count) => writeVelocity(await predictor.predict(readSeismic(start, count), count)), options);
 }

@@ -1,0 +1,150 @@
+"""Learning curves (wavediff_models.plot_curves) from the log of a real, tiny training run: an
+InversionNet evaluated every 2 steps on a held-out set and on a second named set, stopped at step 4
+and resumed to step 6, its JSON lines appended to one log as the campaign script does."""
+import importlib.util
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from tests import fixtures
+from wavediff_models import plot_curves
+
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+THREADS = os.environ.get('WAVEDIFF_TEST_THREADS', '1')
+HAS_MATPLOTLIB = importlib.util.find_spec('matplotlib') is not None
+WORK = None
+LOG = None
+
+
+def train(args):
+    proc = subprocess.run([sys.executable, '-m', 'wavediff_models.train'] + args + ['--threads', THREADS],
+                          cwd=PACKAGE_ROOT, env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT),
+                          capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise AssertionError(f'train {args} failed ({proc.returncode}):\n{proc.stderr[-3000:]}')
+    return proc.stdout
+
+
+def setUpModule():
+    global WORK, LOG
+    WORK = tempfile.mkdtemp(prefix='wavediff-curves-test-')
+    data = fixtures.dataset_dir(WORK)
+    out = os.path.join(WORK, 'inversionnet')
+    common = ['inversionnet', '--data', data, '--val-data', data, '--eval-data', f'real-flatvel-a={data}',
+              '--out', out, '--steps', '6', '--batch-size', '2', '--log-every', '1', '--eval-every', '2',
+              '--width', '0.125', '--no-export']
+    LOG = os.path.join(WORK, 'inversionnet.jsonl')
+    with open(LOG, 'w') as f:
+        f.write(train(common + ['--stop-at', '4']))
+        f.write(train(common + ['--resume']))
+
+
+def tearDownModule():
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+def log_messages():
+    with open(LOG) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def png_size(path):
+    """(width, height) from the PNG signature and IHDR chunk."""
+    with open(path, 'rb') as f:
+        head = f.read(24)
+    if head[:8] != b'\x89PNG\r\n\x1a\n' or head[12:16] != b'IHDR':
+        raise AssertionError(f'{path} is not a PNG')
+    return int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')
+
+
+TARGETS = [{'kind': 'inversionnet', 'split': 'real-flatvel-a', 'metric': 'velocity_mae', 'limit': 0.04}]
+
+
+class TestSummary(unittest.TestCase):
+    def test_series_follow_the_metrics_lines_of_both_runs(self):
+        messages = log_messages()
+        self.assertEqual(sum(m['type'] == 'start' for m in messages), 2)
+        summary = plot_curves.summarize([LOG], TARGETS)
+        splits = summary['kinds']['inversionnet']['splits']
+        self.assertEqual(sorted(splits), ['real-flatvel-a', 'validation'])
+        for split, series in splits.items():
+            lines = [m for m in messages if m['type'] == 'metrics' and m['split'] == split]
+            self.assertEqual(series['step'], [2, 4, 6])
+            self.assertEqual(series['step'], [m['step'] for m in lines])
+            self.assertEqual(series['samples_seen'], [m['samples_seen'] for m in lines])
+            self.assertEqual(series['samples_seen'], [4, 8, 12])  # batch 2
+            for name in ('velocity_mae', 'velocity_rmse', 'velocity_ssim'):
+                self.assertEqual(series['metrics'][name], [m[name] for m in lines])
+            progress = {m['step']: m['elapsed_s'] for m in messages if m['type'] == 'progress'}
+            self.assertEqual(series['elapsed_s'], [progress[s] for s in series['step']])
+        self.assertEqual(summary['targets'], TARGETS)
+
+    def test_a_step_logged_twice_keeps_its_last_line(self):
+        messages = log_messages()
+        again = dict(next(m for m in messages if m['type'] == 'metrics' and m['step'] == 4), velocity_mae=0.5)
+        series = plot_curves.summarize_messages(messages + [again])[again['split']]
+        self.assertEqual(series['step'], [2, 4, 6])
+        self.assertEqual(series['metrics']['velocity_mae'][1], 0.5)
+
+    def test_trend_is_the_power_law_through_the_last_two_points(self):
+        series = plot_curves.summarize([LOG])['kinds']['inversionnet']['splits']['real-flatvel-a']
+        s, m = series['samples_seen'], series['metrics']['velocity_mae']
+        result = plot_curves.trend(s, m, 0.04)
+        b = (math.log(m[2]) - math.log(m[1])) / (math.log(s[2]) - math.log(s[1]))
+        self.assertAlmostEqual(result['exponent'], b, places=12)
+        self.assertAlmostEqual(result['value_at_double'], m[2] * 2 ** b, places=12)
+        if b < 0:
+            self.assertAlmostEqual(math.log(result['samples_to_target']), math.log(s[2]) + math.log(0.04 / m[2]) / b,
+                                   places=9)
+        self.assertEqual(plot_curves.trend([100, 200], [0.2, 0.1], 0.025)['samples_to_target'], 800)
+        self.assertIsNone(plot_curves.trend([100, 200], [0.1, 0.1], 0.05)['samples_to_target'])
+        self.assertEqual(plot_curves.trend([100, 200], [0.2, 0.03], 0.04)['samples_to_target'], 200)
+        self.assertIsNone(plot_curves.trend([100], [0.2], 0.04))
+
+
+@unittest.skipUnless(HAS_MATPLOTLIB, 'python3-matplotlib is not installed (scripts/setup.sh installs it)')
+class TestCommandLine(unittest.TestCase):
+    def run_cli(self, args):
+        proc = subprocess.run([sys.executable, '-m', 'wavediff_models.plot_curves'] + args, cwd=PACKAGE_ROOT,
+                              env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT), capture_output=True, text=True,
+                              timeout=120)
+        return proc
+
+    def test_writes_summary_and_png_then_remakes_the_png_from_the_summary_alone(self):
+        targets = os.path.join(WORK, 'targets.json')
+        with open(targets, 'w') as f:
+            json.dump(TARGETS, f)
+        summary = os.path.join(WORK, 'out', 'curves.json')
+        png = os.path.join(WORK, 'out', 'curves.png')
+        first = self.run_cli(['--logs', LOG, '--summary', summary, '--targets', targets, '--png', png])
+        self.assertEqual(first.returncode, 0, first.stderr)
+        report = json.loads(first.stdout)
+        self.assertEqual(report['png'], png)
+        self.assertEqual([t['split'] for t in report['trends']], ['real-flatvel-a'])
+        self.assertGreater(report['trends'][0]['samples_per_s'], 0)
+        with open(summary) as f:
+            self.assertEqual(json.load(f), json.loads(json.dumps(plot_curves.summarize([LOG], TARGETS))))
+        self.assertEqual(png_size(png), (int(4.6 * 110), int(3.6 * 110)))  # one panel at 110 dpi
+
+        again = os.path.join(WORK, 'again.png')
+        second = self.run_cli(['--summary', summary, '--png', again])
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertEqual(json.loads(second.stdout)['trends'], report['trends'])
+        self.assertEqual(png_size(again), png_size(png))
+
+    def test_refuses_a_file_that_is_not_a_log(self):
+        bad = os.path.join(WORK, 'bad.jsonl')
+        with open(bad, 'w') as f:
+            f.write('{"type": "start", "kind": "stage1"}\nnot json\n')
+        proc = self.run_cli(['--logs', bad, '--summary', os.path.join(WORK, 'x.json')])
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn('bad.jsonl:2: not a JSON line', proc.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,214 @@
+"""Learning curves of a training campaign: a compact summary of the trainers' JSON-lines logs and a
+PNG drawn from it with matplotlib (Debian's python3-matplotlib; no torch needed).
+
+    python3 -m wavediff_models.plot_curves --logs stage1.jsonl inversionnet.jsonl --summary curves.json \
+        [--targets targets.json] --png learning-curves.png
+    python3 -m wavediff_models.plot_curves --summary curves.json --png learning-curves.png   # remake
+
+The logs are what `train` writes on stdout (one JSON object a line, appended over resumed runs).
+Their 'metrics' lines (step, split, samples_seen and the held-out metrics) become, per network kind
+and split, series against samples seen; 'progress' lines give the training time (elapsed_s) at each
+evaluation. A step evaluated twice (a run resumed from an earlier checkpoint) keeps its last line.
+
+stdout: one JSON object, {"summary": PATH, "png": PATH or null, "trends": [...]}, where each trend
+follows one target's curve from its last two points as a power law m = c * samples**b:
+    b = ln(m2 / m1) / ln(s2 / s1),  doubling the samples gives m2 * 2**b,
+    reaching the target t < m2 (b < 0) takes s2 * (t / m2) ** (1 / b) samples in all.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+
+FORMAT = 'wavediff/learning-curves'
+# Per kind, the metrics drawn (in this order); a metric a log does not have is left out.
+PANELS = {
+    'inversionnet': ['velocity_mae'],
+    'stage1': ['velocity_mae', 'seismic_relative_l2_amplitude'],
+    'stage2': ['eps_mse', 'velocity_mae'],
+}
+KIND_ORDER = ['stage1', 'inversionnet', 'stage2']
+
+
+def read_log(path):
+    """(kind, [message dicts]) of one JSON-lines log; the kind from its 'start' lines, else the file name."""
+    messages = []
+    with open(path, encoding='utf-8') as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                messages.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ValueError(f'{path}:{number}: not a JSON line ({e.msg}); is this a trainer log?') from None
+    kinds = {m.get('kind') for m in messages if m.get('type') == 'start'}
+    kinds.discard(None)
+    if len(kinds) > 1:
+        raise ValueError(f'{path}: holds runs of several kinds ({", ".join(sorted(kinds))}); give one log per kind')
+    kind = kinds.pop() if kinds else os.path.splitext(os.path.basename(path))[0]
+    return kind, messages
+
+
+def summarize_messages(messages):
+    """{split: {'step': [...], 'samples_seen': [...], 'elapsed_s': [...], 'metrics': {name: [...]}}},
+    sorted by step; only scalar numeric metrics are kept."""
+    elapsed_at = {}
+    by_split = {}
+    for m in messages:
+        if m.get('type') == 'progress' and isinstance(m.get('elapsed_s'), (int, float)):
+            elapsed_at[m['step']] = m['elapsed_s']
+        if m.get('type') == 'metrics':
+            by_split.setdefault(m.get('split', 'validation'), {})[m['step']] = m
+    progress_steps = sorted(elapsed_at)
+    out = {}
+    for split, rows in by_split.items():
+        steps = sorted(rows)
+        names = sorted({k for r in rows.values() for k, v in r.items()
+                        if k not in ('type', 'step', 'split', 'samples_seen', 'samples', 'denoise_timestep')
+                        and isinstance(v, (int, float)) and not isinstance(v, bool)})
+        elapsed = []
+        for s in steps:
+            earlier = [p for p in progress_steps if p <= s]
+            elapsed.append(elapsed_at[earlier[-1]] if earlier else None)
+        out[split] = {
+            'step': steps,
+            'samples_seen': [rows[s].get('samples_seen') for s in steps],
+            'elapsed_s': elapsed,
+            'metrics': {n: [rows[s].get(n) for s in steps] for n in names},
+        }
+    return out
+
+
+def summarize(paths, targets=None):
+    kinds = {}
+    for path in paths:
+        kind, messages = read_log(path)
+        if kind in kinds:
+            raise ValueError(f'{path}: a second log of {kind}; give one log per kind')
+        kinds[kind] = {'log': os.path.basename(path), 'splits': summarize_messages(messages)}
+    return {'format': FORMAT, 'version': 1, 'kinds': kinds, 'targets': list(targets or [])}
+
+
+def trend(samples, values, target):
+    """The last segment of a curve as a power law (module docstring); None below two usable points."""
+    points = [(s, v) for s, v in zip(samples, values) if s and v is not None and v > 0]
+    if len(points) < 2:
+        return None
+    (s1, m1), (s2, m2) = points[-2], points[-1]
+    if s2 <= s1:
+        return None
+    b = math.log(m2 / m1) / math.log(s2 / s1)
+    if m2 <= target:
+        to_target = s2
+    elif b < 0:
+        to_target = s2 * (target / m2) ** (1 / b)
+    else:
+        to_target = None  # not improving: no amount of samples reaches it at this slope
+    return {'samples_seen': s2, 'value': m2, 'previous_samples_seen': s1, 'previous_value': m1,
+            'exponent': b, 'value_at_double': m2 * 2 ** b, 'samples_to_target': to_target}
+
+
+def training_rate(split):
+    """Samples per second of training time over the whole curve (None without timing)."""
+    pairs = [(s, e) for s, e in zip(split['samples_seen'], split['elapsed_s']) if s and e]
+    return pairs[-1][0] / pairs[-1][1] if pairs else None
+
+
+def trends(summary):
+    out = []
+    for t in summary.get('targets', []):
+        split = summary['kinds'].get(t['kind'], {}).get('splits', {}).get(t['split'])
+        if not split or t['metric'] not in split['metrics']:
+            continue
+        result = trend(split['samples_seen'], split['metrics'][t['metric']], t['limit'])
+        if result:
+            rate = training_rate(split)
+            result.update(t, samples_per_s=rate)
+            out.append(result)
+    return out
+
+
+def plot(summary, png):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    panels = [(kind, metric) for kind in KIND_ORDER + sorted(set(summary['kinds']) - set(KIND_ORDER))
+              if kind in summary['kinds']
+              for metric in PANELS.get(kind, ['velocity_mae'])
+              if any(metric in s['metrics'] for s in summary['kinds'][kind]['splits'].values())]
+    if not panels:
+        raise ValueError('the logs hold no metrics lines to draw (was the campaign run with --eval-every?)')
+    cols = min(3, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows), squeeze=False)
+    for ax, (kind, metric) in zip(axes.flat, panels):
+        for split, series in sorted(summary['kinds'][kind]['splits'].items()):
+            values = series['metrics'].get(metric)
+            if values:
+                ax.plot(series['samples_seen'], values, marker='o', markersize=3, label=split)
+        for t in summary.get('targets', []):
+            if t['kind'] == kind and t['metric'] == metric:
+                ax.axhline(t['limit'], linestyle='--', linewidth=0.8, color='grey')
+                ax.annotate(f'target {t["split"]} {t["limit"]:g}', (0.01, t['limit']), xycoords=('axes fraction', 'data'),
+                            fontsize=7, color='grey', va='bottom')
+        ax.set_xscale('log')
+        ax.set_yscale('log')
+        ax.set_title(f'{kind}: {metric}', fontsize=10)
+        ax.set_xlabel('samples seen')
+        ax.grid(True, which='both', linewidth=0.3)
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis('off')
+    fig.tight_layout()
+    _atomic(png, lambda f: fig.savefig(f, format='png', dpi=110))
+    plt.close(fig)
+
+
+def _atomic(path, write):
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog='python3 -m wavediff_models.plot_curves', description=__doc__.split('\n')[0])
+    p.add_argument('--logs', nargs='+', help='trainer JSON-lines logs, one per network kind')
+    p.add_argument('--summary', required=True, help='curve summary: written from --logs, else read')
+    p.add_argument('--targets', help='JSON list of {kind, split, metric, limit} to draw and to follow (with --logs)')
+    p.add_argument('--png', help='draw the curves here')
+    args = p.parse_args(argv)
+    try:
+        if args.logs:
+            targets = json.load(open(args.targets, encoding='utf-8')) if args.targets else []
+            summary = summarize(args.logs, targets)
+            _atomic(args.summary, lambda f: f.write((json.dumps(summary, indent=1) + '\n').encode('utf-8')))
+        else:
+            with open(args.summary, encoding='utf-8') as f:
+                summary = json.load(f)
+            if summary.get('format') != FORMAT:
+                raise ValueError(f'{args.summary}: not a learning-curve summary (format {summary.get("format")!r})')
+        if args.png:
+            plot(summary, args.png)
+    except (OSError, ValueError) as e:
+        sys.stderr.write(f'plot_curves: {e}\n')
+        return 1
+    json.dump({'summary': os.path.abspath(args.summary), 'png': os.path.abspath(args.png) if args.png else None,
+               'trends': trends(summary)}, sys.stdout)
+    sys.stdout.write('\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
