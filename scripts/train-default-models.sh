@@ -8,7 +8,8 @@
 #  3. trains stage 1 and InversionNet side by side (one thread each), then stage 2 on stage 1's latents;
 #  4. installs the exported graphs in native-models/default/<kind>/ (then: npm run models:card).
 #
-# Resumable over many runs: checkpoints live in native-models/campaign/<kind>/checkpoint.pt (committed),
+# Resumable over many runs: checkpoints live in native-models/campaign/<kind>/checkpoint.pt (committed for
+# stage 1 and InversionNet; stage 2 is retrained on each new stage 1 from its committed weights.pt),
 # SIGTERM to this script stops every trainer with a checkpoint, and
 #   npm run models:train-defaults -- --resume
 # continues exactly where it stopped. Synthesis is deterministic (seeds), so a lost cache is remade.
@@ -153,8 +154,15 @@ if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 & PIDS+=($!);
 if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 & PIDS+=($!); fi
 if wants stage1; then wait_for "${PIDS[0]}" || status=$?; fi
 if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
-  train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" & PIDS+=($!)
+  # Stage 2 follows stage 1's latent space: each campaign run trains it anew on the new stage 1,
+  # starting from the last run's averaged weights (committed as stage2/weights.pt).
+  warm=()
+  [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ] && warm=(--init-weights "$CAMPAIGN/stage2/weights.pt")
+  train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" "${warm[@]}" & PIDS+=($!)
   wait_for "${PIDS[-1]}" || status=$?
+  if [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage2/model/weights.pt" ]; then
+    cp "$CAMPAIGN/stage2/model/weights.pt" "$CAMPAIGN/stage2/weights.pt"
+  fi
 fi
 for pid in "${PIDS[@]}"; do wait_for "$pid" || status=$?; done
 [ "$STOPPING" = 0 ] || { echo "train-default-models: stopped; continue with --resume" >&2; exit 0; }

@@ -255,6 +255,26 @@ class TestStage1Run(unittest.TestCase):
         self.assertEqual(messages(wrong.stdout)[-1]['type'], 'error')
 
 
+class TestInitWeights(unittest.TestCase):
+    def test_new_run_starts_from_given_weights_of_the_same_kind(self):
+        source = bundle_io.averaged_state(bundle_io.load(STAGE1_OUT))['model']
+        out = os.path.join(WORK, 'stage1-init')
+        rc, lines, err = run_in_process(['stage1', '--data', DATA, '--out', out, '--steps', '1', '--batch-size', '2',
+                                         '--no-export', '--init-weights', STAGE1_OUT] + TINY_STAGE1)
+        self.assertEqual(rc, 0, err)
+        self.assertIn('starting from the weights of', err)
+        started = bundle_io.load(out)['model_state']['model']
+        # One small AdamW step from the source weights (the quantiser's codebook moves by its own EMA
+        # and dead-code restarts, so only trained parameters are compared).
+        change = max(float((started[k] - v).abs().max()) for k, v in source.items()
+                     if v.dtype.is_floating_point and not k.startswith('quantizer.'))
+        self.assertLess(change, 0.05)
+        rc, lines, _ = run_in_process(['inversionnet', '--data', DATA, '--out', os.path.join(WORK, 'inv-init'),
+                                       '--init-weights', STAGE1_OUT] + TINY_INVERSIONNET)
+        self.assertEqual(rc, 1)
+        self.assertIn('holds a stage1 model, not inversionnet', lines[-1]['message'])
+
+
 class TestStage2Run(unittest.TestCase):
     def test_resume_on_a_retrained_stage1_warm_starts_a_new_run(self):
         out = os.path.join(WORK, 'stage2-warm')

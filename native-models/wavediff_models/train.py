@@ -74,6 +74,9 @@ def parse_args(argv):
     p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1)')
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt when it exists')
+    p.add_argument('--init-weights',
+                   help='a new run starts from these weights (a checkpoint, weights.pt or model folder of the same '
+                        'kind and architecture) instead of a random initialisation')
     p.add_argument('--stop-at', type=int,
                    help='stop with a checkpoint after this step, as SIGTERM does (the schedule still runs to --steps)')
     p.add_argument('--seed', type=int, default=0)
@@ -242,6 +245,13 @@ def run(args, emitter, stop):
             warm_start = bundle_io.averaged_state(resumed)
             resumed = None
 
+    if args.init_weights and not resumed and warm_start is None:
+        source = bundle_io.load(args.init_weights)
+        if source['kind'] != args.kind:
+            raise TrainingError(f'--init-weights {args.init_weights}: holds a {source["kind"]} model, not {args.kind}')
+        warm_start = bundle_io.averaged_state(source)
+        log(f'starting from the weights of {source["path"]}')
+
     train_set = open_dataset(args.data, require_velocity=args.kind != 'stage2')
     if resumed:
         cfg = resumed['config']
@@ -292,8 +302,12 @@ def run(args, emitter, stop):
         train_cfg['cycles'] = extend_cycles(train_cfg['cycles'], step, args.steps)
     # Stage 2 encodes its latents; a fresh stage 1 sets its output biases from the data (no RNG used).
     if warm_start:
-        task.load_state_dict(warm_start)
-    task.prepare(train_set, train_idx, log, fresh=not resumed)
+        try:
+            task.load_state_dict(warm_start)
+        except RuntimeError as e:
+            raise TrainingError(f'the starting weights do not fit this model\'s architecture ({e}); '
+                                f'drop --init-weights or use the same settings') from e
+    task.prepare(train_set, train_idx, log, fresh=not resumed and warm_start is None)
     ema = WeightEMA(task.modules(), train_cfg.get('ema_decay', 0.0)) if train_cfg.get('ema_decay') else None
     if ema and resumed and resumed.get('ema'):
         ema.load_state_dict(resumed['ema'])
