@@ -2,26 +2,34 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { contentSecurityPolicyMetaTag } from '../main/core/api/security.ts';
 
 const rendererRoot = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(rendererRoot, '..');
 
 /**
- * The dev server's React refresh preamble is an inline script, which the production CSP forbids;
- * drop the CSP meta only while serving (the browser and Electron shells still send theirs in builds).
+ * Writes the one Content Security Policy (main/core/api/security.ts) into the built index.html, first in
+ * <head> so it covers every element after it. Builds only: the dev server's React refresh preamble is
+ * an inline script, which the policy forbids.
  */
-function relaxCspInDev(): Plugin {
+export function contentSecurityPolicyMeta(): Plugin {
   return {
-    name: 'wavediff-relax-csp-in-dev',
-    apply: 'serve',
-    transformIndexHtml: (html) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[\s\S]*?\/>/, ''),
+    name: 'wavediff-content-security-policy',
+    apply: 'build',
+    transformIndexHtml: (html) => {
+      if (/http-equiv=["']?Content-Security-Policy/i.test(html)) {
+        throw new Error('renderer/index.html declares its own Content-Security-Policy; remove it: the build writes the one from main/core/api/security.ts.');
+      }
+      if (!/<head>/i.test(html)) throw new Error('renderer/index.html has no <head> to put the Content-Security-Policy in.');
+      return html.replace(/<head>/i, (head) => `${head}\n    ${contentSecurityPolicyMetaTag}`);
+    },
   };
 }
 
 export default defineConfig({
   root: rendererRoot,
   base: './',
-  plugins: [react(), relaxCspInDev()],
+  plugins: [react(), contentSecurityPolicyMeta()],
   build: {
     outDir: path.join(repoRoot, 'dist', 'renderer'),
     emptyOutDir: true,

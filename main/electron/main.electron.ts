@@ -14,17 +14,16 @@ import { dispatch } from '../core/api/handlers.ts';
 import { ipcChannels } from '../core/api/wire.ts';
 import { toWireError } from '../core/util/errors.ts';
 import {
-  isAllowedNavigation,
+  guardSession,
+  hardenApp,
   isTrustedSender,
-  permissionCheckHandler,
-  permissionRequestHandler,
+  openExternalSafely,
   rendererEntryUrl,
   rendererFileFor,
   rendererResponseHeaders,
   rendererScheme,
   rendererSchemePrivileges,
   secureWebPreferences,
-  windowOpenHandler,
 } from './security.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,7 +41,7 @@ const mime: Record<string, string> = {
 };
 
 protocol.registerSchemesAsPrivileged([rendererSchemePrivileges]);
-app.enableSandbox();
+hardenApp(app);
 
 let studio: Studio | null = null;
 
@@ -63,13 +62,6 @@ function createWindow(): BrowserWindow {
     show: false,
     webPreferences: secureWebPreferences(preloadPath),
   });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  window.webContents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  window.webContents.setWindowOpenHandler(windowOpenHandler);
   window.once('ready-to-show', () => window.show());
   void window.loadURL(rendererEntryUrl);
   return window;
@@ -77,11 +69,7 @@ function createWindow(): BrowserWindow {
 
 async function main(): Promise<void> {
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler(permissionRequestHandler);
-  session.defaultSession.setPermissionCheckHandler(permissionCheckHandler);
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
+  guardSession(session.defaultSession);
   serveRenderer();
 
   process.env.WAVEDIFF_APP_ROOT ??= app.getAppPath();
@@ -109,7 +97,7 @@ async function main(): Promise<void> {
       { role: 'fileMenu' },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
-      { role: 'help', submenu: [{ label: 'OpenFWI benchmark', click: () => void shell.openExternal('https://openfwi-lanl.github.io/') }] },
+      { role: 'help', submenu: [{ label: 'OpenFWI benchmark', click: () => void openExternalSafely('https://openfwi-lanl.github.io/', (url) => shell.openExternal(url)) }] },
     ]),
   );
 }
