@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { missing } from '../../core/util/testing/requirement.ts';
 import { runCli } from '../main.ts';
 import type { CliIo } from '../command.ts';
 import { readNpy } from '../../core/io/npy.ts';
@@ -19,7 +20,6 @@ const demo = path.join(resourcesDir(), 'demo', 'openfwi', 'openfwi-style pairs')
 const seismicFile = path.join(demo, 'data1.npy');
 const velocityFile = path.join(demo, 'model1.npy');
 const present = shippedModels().some((m) => m.kind === 'stage1') && fs.existsSync(seismicFile);
-if (!present) console.log('reconstruct CLI test skipped: no shipped stage-1 model or no demo seismic.');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-cli-reconstruct-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +39,7 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
-describe.skipIf(!present)('wavediff reconstruct', () => {
+describe.skipIf(missing('a shipped stage-1 model and the demo seismic', present))('wavediff reconstruct', () => {
   it('writes seismic [N, 5, 1000, 70] and velocity [N, 1, 70, 70] m/s, batch by batch, equal to stage 1 run on the whole set', async () => {
     const seismicOut = path.join(dir, 'S2.npy');
     const velocityOut = path.join(dir, 'V.npy');

@@ -5,6 +5,7 @@
  * the sample detail, challenging selection through the API, model errors, and the trajectory probe.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,6 @@ import { runProbe } from './probe.ts';
 import { trainSmallModels, type SmallModels } from './testing/smallModels.ts';
 
 const probe = await findPython(null);
-if (!probe.found) console.log('Generation tests skipped: no Python with torch to train the small test models.');
 
 let dir: string;
 let models: SmallModels;
@@ -96,7 +96,7 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!probe.found)('generation', () => {
+describe.skipIf(missing('a Python with torch to train the small test models', probe.found !== null))('generation', () => {
   let reference: { runId: number; datasetId: number };
 
   it('gives identical samples for the same seed and settings, whatever the batch size', async () => {

@@ -3,6 +3,7 @@
  * velocity models: layered models from the synthesiser and perturbed copies.
  */
 import { describe, it, expect } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,7 @@ import { ssim, velocityError } from './metrics.ts';
 
 const python = '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-if (!hasTorch) console.log('SSIM parity test skipped: /usr/bin/python3 has no torch.');
+const noTorch = missing('torch under /usr/bin/python3 (python3-torch)', hasTorch);
 
 describe('velocity error metrics', () => {
   it('SSIM of an image with itself is 1 and falls with noise', () => {
@@ -26,7 +27,7 @@ describe('velocity error metrics', () => {
     expect(ssim(image, noisy, 70, 70)).toBeLessThan(0.9);
   });
 
-  it.skipIf(!hasTorch)('agrees with metrics.py on the same arrays', () => {
+  it.skipIf(noTorch)('agrees with metrics.py on the same arrays', () => {
     const n = 6;
     const reference = new Float32Array(n * 70 * 70);
     reference.set(generateVelocityModels('curvevel-a', 5, 3), 0);

@@ -4,6 +4,7 @@
  * the stack).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { StudioError } from '../util/errors.ts';
 
 const PYTHON = '/usr/bin/python3';
 const numpyAvailable = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+const noNumpy = missing('numpy under /usr/bin/python3', numpyAvailable);
 
 let dir: string;
 beforeAll(() => {
@@ -86,7 +88,7 @@ describe('a header of deeply nested tuples', () => {
     }
   });
 
-  it.skipIf(!numpyAvailable)('numpy headers with nested structured dtypes are still parsed (and refused as structured)', () => {
+  it.skipIf(noNumpy)('numpy headers with nested structured dtypes are still parsed (and refused as structured)', () => {
     const file = path.join(dir, 'nested_structured.npy');
     const made = spawnSync(PYTHON, ['-c', "import sys, numpy as np; np.save(sys.argv[1], np.zeros(2, dtype=[('a', [('b', [('c', '<f4', (2, 3))])])]))", file], { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);

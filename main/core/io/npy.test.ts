@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { StudioError } from '../util/errors.ts';
 
 const PYTHON = '/usr/bin/python3';
 const numpyAvailable = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+const noNumpy = missing('numpy under /usr/bin/python3', numpyAvailable);
 if (!numpyAvailable) console.warn(`numpy is not importable from ${PYTHON}: the tests that check numpy reads our files are skipped.`);
 
 /** Loads each file with numpy and returns {dtype, shape, values} per file. */
@@ -87,7 +89,7 @@ describe('NpyWriter', () => {
     expect(() => open.commit()).toThrow(/not a whole number of rows/);
   });
 
-  it.skipIf(!numpyAvailable)('writes files numpy reads with the same values, in every write dtype', () => {
+  it.skipIf(noNumpy)('writes files numpy reads with the same values, in every write dtype', () => {
     const cases: { name: string; dtype: '<f4' | '<f8' | '<i4' | '<i2' | 'u1' | 'i1' | 'u2' | 'u4'; values: number[]; numpyDtype: string }[] = [
       { name: 'f4', dtype: '<f4', values: [1.5, -2.25, 3e-7, 1e30, 0], numpyDtype: '<f4' },
       { name: 'f8', dtype: '<f8', values: [Math.PI, -1e-300, 2 ** 53, 0.1, 7], numpyDtype: '<f8' },

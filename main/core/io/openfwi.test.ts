@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import type { Progress } from '../util/progress.ts';
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'testdata', 'openfwi');
 const PYTHON = '/usr/bin/python3';
 const numpyAvailable = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+const noNumpy = missing('numpy under /usr/bin/python3', numpyAvailable);
 if (!numpyAvailable) console.warn(`numpy is not importable from ${PYTHON}: the tests that check numpy reads our exports are skipped.`);
 const OPENFWI_ZIPS = path.join(sharedDir(), 'testdata', 'openfwi');
 const zipsAvailable = fs.existsSync(path.join(OPENFWI_ZIPS, 'FlatVelA_test_vmodel.zip'));
@@ -179,7 +181,7 @@ describe('importOpenfwiFolder', () => {
     expect(fs.readFileSync(path.join(dest, 'data3.npy')).equals(fs.readFileSync(path.join(FIXTURES, 'fault', 'seis4_1_0.npy')))).toBe(true);
   });
 
-  it.skipIf(!numpyAvailable)('converts float64 to float32 exactly as numpy does, with a notice', async () => {
+  it.skipIf(noNumpy)('converts float64 to float32 exactly as numpy does, with a notice', async () => {
     const dest = fresh('import-f64');
     const notices: string[] = [];
     await importOpenfwiFolder(path.join(FIXTURES, 'float64'), dest, { onNotice: (m) => notices.push(m) });
@@ -267,7 +269,7 @@ describe('exportOpenfwi', () => {
     };
   }
 
-  it.skipIf(!numpyAvailable)('splits samples into data{k}/model{k} files numpy reads back', async () => {
+  it.skipIf(noNumpy)('splits samples into data{k}/model{k} files numpy reads back', async () => {
     const out = fresh('export');
     const progress: Progress[] = [];
     const description = await exportOpenfwi(syntheticSource(7), out, { samplesPerFile: 3, batchSamples: 2, onProgress: (p) => progress.push(p) });
@@ -348,7 +350,7 @@ print(json.dumps({"seis": [seis.dtype.str, list(seis.shape), float(seis[6, 1, 4,
   });
 });
 
-describe.skipIf(!zipsAvailable)('real OpenFWI velocity models (shared/testdata/openfwi)', () => {
+describe.skipIf(missing('the OpenFWI zips of ../shared/testdata/openfwi', zipsAvailable))('real OpenFWI velocity models (shared/testdata/openfwi)', () => {
   const families = ['FlatVelA', 'CurveVelA', 'FlatFaultA'];
 
   it('lists the zip entries', () => {

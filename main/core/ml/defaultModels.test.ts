@@ -4,6 +4,7 @@
  * inference are deterministic); the card's pass marks and its Markdown follow from card.json.
  */
 import { describe, it, expect, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { shippedModelsDir, shippedModels } from '../training/modelRegistry.ts';
@@ -16,7 +17,6 @@ import { renderModelCard, type ModelCard } from './cardMarkdown.ts';
 const cardFile = path.join(shippedModelsDir(), 'card.json');
 const markdownFile = path.join(shippedModelsDir(), '..', 'MODEL_CARD.md');
 const present = fs.existsSync(cardFile) && shippedModels().length === 3;
-if (!present) console.log(`Shipped-model test skipped: ${cardFile} or one of the three default models is missing (npm run models:train-defaults, then npm run models:card).`);
 
 const onnx = new OnnxSessionPool({ workers: 1, intraOpThreads: 2 });
 const fd = new FdWorkerPool({ size: 2 });
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const readCard = (): ModelCard => JSON.parse(fs.readFileSync(cardFile, 'utf8')) as ModelCard;
 
-describe.skipIf(!present)('shipped default models', () => {
+describe.skipIf(missing(`${cardFile} and the three shipped default models (npm run models:train-defaults, then npm run models:card)`, present))('shipped default models', () => {
   it('total no more than 50 MB of files', () => {
     let bytes = 0;
     for (const model of shippedModels()) for (const file of fs.readdirSync(model.folder)) bytes += fs.statSync(path.join(model.folder, file)).size;

@@ -3,6 +3,7 @@
  * trainer evaluating every 2 steps on its held-out set and on a named second set).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,6 @@ import { shippedModelsDir } from '../training/modelRegistry.ts';
 const probe = await findPython(null);
 const hasMatplotlib = spawnSync('/usr/bin/python3', ['-c', 'import matplotlib'], { encoding: 'utf8' }).status === 0;
 const ready = probe.found !== null && hasMatplotlib;
-if (!ready) console.log('learning-curve test skipped: needs /usr/bin/python3 with torch and matplotlib (scripts/setup.sh).');
 
 let dir: string;
 const messages: TrainerMessage[] = [];
@@ -46,7 +46,7 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!ready)('learning curves of a real training log', () => {
+describe.skipIf(missing('/usr/bin/python3 with torch and matplotlib', ready))('learning curves of a real training log', () => {
   it('writes the summary with the card targets, draws the PNG, follows the targets of the kinds present, and redraws from the summary alone', async () => {
     const summary = path.join(dir, 'campaign', 'curves.json');
     const png = path.join(dir, 'learning-curves.png');

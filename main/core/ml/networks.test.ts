@@ -4,6 +4,7 @@
  * graphs run in onnxruntime-node on PyTorch's reference inputs must give PyTorch's outputs.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,6 @@ import { resolveModel, type ModelEntry } from '../training/modelRegistry.ts';
 import { InversionNetwork, Stage1Network, Stage2Network } from './networks.ts';
 
 const probe = await findPython(null);
-if (!probe.found) console.log('ONNX parity tests skipped: no Python with torch (apt-get install python3-torch).');
 
 let dir: string;
 let onnx: OnnxSessionPool;
@@ -70,7 +70,7 @@ function feedFrom(file: string): OnnxFeed {
   return { data: raw.data as OnnxFeed['data'], dims: raw.shape };
 }
 
-describe.skipIf(!probe.found)('PyTorch and onnxruntime-node agree on every exported graph', () => {
+describe.skipIf(missing('a Python with torch (python3-torch)', probe.found !== null))('PyTorch and onnxruntime-node agree on every exported graph', () => {
   for (const kind of ['stage1', 'stage2', 'inversionnet']) {
     it(`${kind}: outputs match PyTorch's on the same inputs`, async () => {
       const reference = referenceOutputs(models[kind]);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import { readNpy, readNpyRaw } from '../io/npy.ts';
 import { onnxEpsilonModel } from './denoiser.ts';
 import { OnnxSessionPool, checkFeeds } from './onnxPool.ts';
@@ -28,7 +29,8 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-describe.skipIf(!haveModels)('OnnxSessionPool with tiny PyTorch-exported models', () => {
+const noModels = missing('the tiny ONNX test models in main/core/ml/testdata (make_test_models.py)', haveModels);
+describe.skipIf(noModels)('OnnxSessionPool with tiny PyTorch-exported models', () => {
   let pool: OnnxSessionPool;
   const notices: string[] = [];
 
@@ -179,7 +181,7 @@ describe.skipIf(!haveModels)('OnnxSessionPool with tiny PyTorch-exported models'
   });
 });
 
-describe.skipIf(!haveModels)('OnnxSessionPool lifecycle', () => {
+describe.skipIf(noModels)('OnnxSessionPool lifecycle', () => {
   test('close() waits for runs in flight, rejects queued ones, and refuses new work', async () => {
     const pool = new OnnxSessionPool({ workers: 1, intraOpThreads: 1, cores: 1, provider: 'cpu' });
     await pool.loadModel('denoiser', denoiserPath);

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,6 @@ import {
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const torchAvailable = spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0;
-if (!torchAvailable) console.log('preprocess parity with PyTorch skipped: /usr/bin/python3 has no torch (apt-get install python3-torch).');
 
 function maxAbsDifference(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -57,7 +57,7 @@ describe('resizing by hand', () => {
   });
 });
 
-describe.skipIf(!torchAvailable)('parity with PyTorch', () => {
+describe.skipIf(missing('torch and numpy under /usr/bin/python3 (python3-torch)', torchAvailable))('parity with PyTorch', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-resize-'));

@@ -3,6 +3,7 @@
  * card's pooled metrics of those means, against numpy on the same files.
  */
 import { describe, it, expect, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,6 @@ import { mean, relativeL2PerSample, repeatSample, velocityMetrics } from './card
 
 const python = '/usr/bin/python3';
 const hasNumpy = spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-if (!hasNumpy) console.log('training-means test skipped: /usr/bin/python3 has no numpy.');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-means-'));
 const pool = new FdWorkerPool({ size: 2 });
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 const SET: TrainingMeanSet = { families: ['flatvel-a', 'curvefault-a'], seed: 11, perFamily: 3 };
 
-describe.skipIf(!hasNumpy)('training means and the trivial predictors', () => {
+describe.skipIf(missing('numpy under /usr/bin/python3', hasNumpy))('training means and the trivial predictors', () => {
   it('match numpy on the synthesised files, and a second run reuses them', async () => {
     const cache = path.join(dir, 'cache');
     const means = await trainingMeans(SET, cache, pool, { geometry: tinyGeometry(), shape: TINY_SHAPE });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import { readNpy, writeNpy } from '../io/npy.ts';
 import { openfwiGeometry } from './geometry.ts';
 import { forwardModel } from './solver.ts';
@@ -26,7 +27,7 @@ const cases: Array<[keyof typeof OPENFWI_VELOCITY_ZIPS, number]> = [
 ];
 const shots = [0, 2, 4];
 
-describe.skipIf(!hasNumpy)('OpenFWI forward modelling', () => {
+describe.skipIf(missing('numpy under /usr/bin/python3 and the numpy reference script', hasNumpy))('OpenFWI forward modelling', () => {
   test.each(cases)('%s sample %i matches the numpy reference (relative L2 ≤ 1e-3)', async (family, sample) => {
     const velocity = readOpenfwiVelocity(family, sample, 1);
     const velocityPath = path.join(scratch, `${family}_${sample}.npy`);

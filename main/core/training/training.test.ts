@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { missing } from '../util/testing/requirement.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,6 @@ import { findPython } from './python.ts';
 import type { JobInfo } from '../api/contract.ts';
 
 const probe = await findPython(null, { timeoutMs: 60_000 });
-if (!probe.found) console.log(`Training tests skipped: no Python with torch (${probe.tried.map((t) => `${t.path}: ${t.problem}`).join('; ')}).`);
 
 let dir: string;
 let studio: Studio;
@@ -29,7 +29,7 @@ afterAll(async () => {
   await studio.shutdown();
 });
 
-describe.skipIf(!probe.found)('training from the studio', () => {
+describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path}: ${t.problem}`).join('; ')})`, probe.found !== null))('training from the studio', () => {
   it('finds the interpreter with torch', async () => {
     const detected = await call('python.detect', {});
     expect(detected.found.torchVersion).toMatch(/^\d+\.\d+/);

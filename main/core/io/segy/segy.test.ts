@@ -4,6 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missing } from '../../util/testing/requirement.ts';
 import { StudioError } from '../../util/errors.ts';
 import { appRoot, sharedDir } from '../../util/paths.ts';
 import { TRACE_FIELDS, traceGeometry, type TraceHeader } from './fields.ts';
@@ -308,9 +309,8 @@ function segyioAvailable(): string | undefined {
 }
 
 describe('segyio reads what we write', () => {
-  const missing = segyioAvailable();
-  if (missing) console.warn(`Skipping the segyio cross-check: ${missing} (install python3-segyio).`);
-  it.skipIf(Boolean(missing))('agrees on samples, sampling, format and headers for IEEE and IBM files', () => {
+  const problem = segyioAvailable();
+  it.skipIf(missing(`segyio and numpy under /usr/bin/python3 (python3-segyio)${problem ? `: ${problem}` : ''}`, problem === undefined))('agrees on samples, sampling, format and headers for IEEE and IBM files', () => {
     const ns = 120;
     const traces = 14;
     const samples = testTraces(traces, ns, 50);
