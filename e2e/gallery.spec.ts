@@ -39,7 +39,10 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
 
   await page.getByTestId('nav-models').click();
   await expect(page.getByTestId('python-status')).toBeVisible({ timeout: 60_000 });
-  test.skip((await page.getByTestId('python-status').getAttribute('data-found')) !== 'true', 'No Python with torch here: the models this spec generates with cannot be trained.');
+  const pythonFound = (await page.getByTestId('python-status').getAttribute('data-found')) === 'true';
+  // CI installs Python with torch (scripts/setup.sh): there a missing one is a failure, not a skip.
+  expect(pythonFound || !process.env.CI, 'No Python with torch under CI=true: scripts/setup.sh installs python3-torch.').toBe(true);
+  test.skip(!pythonFound, 'No Python with torch here: the models this spec generates with cannot be trained.');
 
   await page.getByTestId('nav-datasets').click();
   await page.getByTestId('dataset-synthesize').click();
