@@ -37,7 +37,7 @@ model folder. --network defaults to the more accurate one (by the model card for
     try {
       if (v.project) {
         const { Project } = await import('../../core/project/project.ts');
-        project = Project.open(v.project as string);
+        project = Project.open(v.project as string, { readOnly: true });
       }
       const predictor = await loadVelocityPredictor(pool, (v.model as string | undefined) ?? 'default', choice as InversionChoice, project);
       const expected = predictor.seismicShape;

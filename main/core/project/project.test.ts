@@ -117,6 +117,33 @@ describe('project folder and catalogue', () => {
     reopened.close();
   });
 
+  it('lets one Project write a folder at a time; read-only opens take no lock and cannot write', () => {
+    const folder = path.join(dir, 'p');
+    const writer = Project.create(folder, 'p');
+    let refused: unknown;
+    try {
+      Project.open(folder);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(StudioError);
+    expect((refused as StudioError).code).toBe('conflict');
+    expect((refused as StudioError).message).toMatch(/already open for writing in this process/);
+    const reader = Project.open(folder, { readOnly: true });
+    expect(reader.readOnly).toBe(true);
+    expect(reader.writer()?.pid).toBe(process.pid);
+    expect(() => reader.catalogue.setMeta('name', 'changed')).toThrow(/readonly/);
+    expect(reader.info().name).toBe('p');
+    reader.close();
+    writer.close();
+    const next = Project.open(folder);
+    expect(next.lock?.takenOverFrom).toBeNull();
+    next.close();
+    const idle = Project.open(folder, { readOnly: true });
+    expect(idle.writer()).toBeNull();
+    idle.close();
+  });
+
   it('keeps array paths inside the project', () => {
     const project = Project.create(path.join(dir, 'p'), 'p');
     expect(() => project.arrayPath('../../etc/passwd')).toThrow(/outside/);

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { JobKind } from '../jobs/jobKind.ts';
 import { methods } from '../api/contract.ts';
-import { Project } from '../project/project.ts';
 import { StudioError } from '../util/errors.ts';
 import { requirePython } from './python.ts';
 import { runTrainerModule, type TrainerMessage } from './trainerProcess.ts';
@@ -46,12 +45,7 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
     if (params.batchSize) args.push('--batch-size', String(params.batchSize));
     if (params.network === 'stage2') {
       if (!params.stage1Model) throw new StudioError('bad_input', 'Stage 2 trains in the latent space of a stage-1 model: choose one (stage1Model).');
-      const project = Project.open(ctx.projectDir);
-      try {
-        args.push('--stage1', resolveModel(params.stage1Model, 'stage1', project).folder);
-      } finally {
-        project.close();
-      }
+      args.push('--stage1', resolveModel(params.stage1Model, 'stage1', { folder: ctx.projectDir, catalogue: ctx.catalogue }).folder);
     }
     args.push(...params.extraArgs);
     if (ctx.resumeState?.started && fs.existsSync(path.join(runDir, 'checkpoint.pt'))) args.push('--resume');
