@@ -18,7 +18,7 @@ import { shippedModelsDir } from '../training/modelRegistry.ts';
 import { GenerationStore } from './store.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');
-const killedGeneration = path.join(appRoot(), 'main', 'core', 'generation', 'testing', 'generateUntilKilled.ts');
+const killedGeneration = path.join(appRoot(), 'main', 'core', 'app', 'testing', 'generateUntilKilled.ts');
 const defaultsShipped = ['stage1', 'stage2', 'inversionnet'].every((kind) => fs.existsSync(path.join(shippedModelsDir(), kind, 'manifest.json')));
 if (!defaultsShipped) console.log(`Interrupted-generation test skipped: the default models are missing from ${shippedModelsDir()}.`);
 

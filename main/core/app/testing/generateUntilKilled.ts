@@ -6,7 +6,7 @@
  *
  * Usage: node --import tsx generateUntilKilled.ts PROJECT_DIR DATA_DIR
  */
-import { Studio } from '../../app/studio.ts';
+import { Studio } from '../studio.ts';
 import { studioJobKinds } from '../../jobs/registry.ts';
 import { dispatch } from '../../api/handlers.ts';
 
