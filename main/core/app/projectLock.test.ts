@@ -87,6 +87,9 @@ describe('one writer per project', () => {
     const discarded = wavediff('jobs', 'discard', '1', '--project', folder);
     expect(discarded.status).toBe(1);
     expect(discarded.stderr).toContain(named);
+    const generated = wavediff('generate', '--count', '2', '--out', path.join(dir, 'aug'), '--project', folder);
+    expect(generated.status).toBe(1);
+    expect(generated.stderr).toContain(named);
 
     const listed = wavediff('datasets', '--project', folder, '--json');
     expect(listed.status, listed.stderr).toBe(0);
@@ -127,7 +130,7 @@ describe('one writer per project', () => {
     reader.close();
   });
 
-  it('lists datasets, jobs and models read-only: the catalogue stays byte-identical and no job changes state', () => {
+  it('lists datasets, jobs and project info read-only: the catalogue stays byte-identical and no job changes state', () => {
     const folder = path.join(dir, 'listed');
     const project = Project.create(folder, 'listed');
     project.catalogue.insertDataset({
