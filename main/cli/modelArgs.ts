@@ -12,7 +12,8 @@ export function cliOnnxPool(threads: unknown, io: CliIo): OnnxSessionPool {
 export async function withModelProject<T>(projectFolder: string | undefined, work: (project: Project | null) => Promise<T>): Promise<T> {
   if (!projectFolder) return work(null);
   const { Project } = await import('../core/project/project.ts');
-  const project = Project.open(projectFolder);
+  // Models are only read: no write lock, nothing written (a studio may hold the project).
+  const project = Project.open(projectFolder, { readOnly: true });
   try {
     return await work(project);
   } finally {

@@ -16,13 +16,28 @@ export function projectFolderFrom(args: ParsedArgs): string {
   return path.resolve(given);
 }
 
-/** Runs `work` with a headless Studio that has `projectFolder` open, and always closes it. */
-export async function withProject<T>(projectFolder: string, work: (studio: Studio) => Promise<T>): Promise<T> {
+/** The studio's notices (a takeover from a killed process, a fallback taken) on stderr. */
+export function printNotices(studio: Studio, io: CliIo): () => void {
+  return studio.onEvent((event, payload) => {
+    if (event !== 'notice') return;
+    const { level, message } = payload as { level: string; message: string };
+    io.stderr.write(`wavediff: ${level === 'info' ? 'note' : level}: ${message}\n`);
+  });
+}
+
+/**
+ * Runs `work` with a headless Studio that has `projectFolder` open, and always closes it. Commands
+ * that change the project open it for writing (refused, naming the holder, while another process
+ * writes it); listings pass `readOnly` and change nothing.
+ */
+export async function withProject<T>(projectFolder: string, io: CliIo, work: (studio: Studio) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
   const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
+  const off = printNotices(studio, io);
   try {
-    await studio.openProject(projectFolder);
+    await studio.openProject(projectFolder, { readOnly: options.readOnly });
     return await work(studio);
   } finally {
+    off();
     await studio.shutdown();
   }
 }

@@ -27,7 +27,7 @@ const server = await startStudioServer({
   rendererDir: values['renderer-dir'] ?? path.join(appRoot(), 'dist', 'renderer'),
   port: Number(values.port),
 });
-process.stdout.write(`WaveDiffusion Studio (browser shell) — project: ${project.name} (${project.folder})\n`);
+process.stdout.write(`WaveDiffusion Studio (browser shell) — project: ${project ? `${project.name} (${project.folder})` : 'none open'}\n`);
 process.stdout.write(`Open ${server.url}\n`);
 
 let stopping = false;

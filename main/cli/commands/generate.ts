@@ -13,7 +13,7 @@ import { FdWorkerPool } from '../../core/physics/pool.ts';
 import { runProbe } from '../../core/generation/probe.ts';
 import { checkGenerationParams } from '../../core/generation/checks.ts';
 import type { GenerationSampler, ModelRefs } from '../../core/generation/pipeline.ts';
-import { call, followJob } from '../studioSession.ts';
+import { call, followJob, printNotices } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
 import { cliAbortSignal } from '../interrupt.ts';
 import { ProgressBar } from '../progressBar.ts';
@@ -67,13 +67,15 @@ const MODEL_USAGE = `  --model REF          all three models: 'default' (shipped
   --eta E              DDIM η from 0 to 1 (default 0)
   --seed S             sample i uses seed S + i (default 0)`;
 
-async function studioSession<T>(projectFolder: string, create: boolean, work: (studio: Studio) => Promise<T>): Promise<T> {
+async function studioSession<T>(projectFolder: string, create: boolean, io: CliIo, work: (studio: Studio) => Promise<T>): Promise<T> {
   const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
+  const off = printNotices(studio, io);
   try {
     if (create) await studio.createProject(projectFolder, 'wavediff generate');
     else await studio.openProject(projectFolder);
     return await work(studio);
   } finally {
+    off();
     await studio.shutdown();
   }
 }
@@ -129,7 +131,7 @@ ${MODEL_USAGE}
     if (ownProject) checkGenerationParams(params, null);
     const projectFolder = ownProject ? path.join(out, '.wavediff-project') : path.resolve(v.project as string);
     const create = ownProject && !fs.existsSync(path.join(projectFolder, catalogueFileName));
-    return studioSession(projectFolder, create, async (studio) => {
+    return studioSession(projectFolder, create, io, async (studio) => {
       // A run of the same command that was cut short continues instead of starting again.
       const same = studio.jobs
         .list()

@@ -31,7 +31,7 @@ time and receivers to the grid (OpenFWI: 5x1000x70). Ctrl-C cancels; resume with
     const folder = projectFolderFrom(args);
     if (paths.length === 0) throw new StudioError('bad_input', 'Give at least one file or folder to import.');
     const name = args.values.name as string | undefined;
-    return withProject(folder, async (studio) => {
+    return withProject(folder, io, async (studio) => {
       if (format === 'segy') {
         const grid = args.values.resample ? parseGrid(args.values.resample as string) : null;
         const dtMs = args.values['dt-ms'] ? Number(args.values['dt-ms']) : undefined;
@@ -64,7 +64,7 @@ export const exportCommand: CliCommand = {
     const datasetId = Number(args.values.dataset);
     if (!Number.isInteger(datasetId)) throw new StudioError('bad_input', 'Give the dataset id with --dataset ID (see wavediff datasets --project DIR).');
     if (!args.values.out) throw new StudioError('bad_input', 'Give the output folder with --out FOLDER.');
-    return withProject(projectFolderFrom(args), async (studio) =>
+    return withProject(projectFolderFrom(args), io, async (studio) =>
       followJob(studio, await call(studio, 'export.openfwi', { datasetId, folder: args.values.out as string, overwrite: Boolean(args.values.overwrite) }), io),
     );
   },
@@ -76,12 +76,17 @@ export const datasetsCommand: CliCommand = {
   usage: 'Usage:\n  wavediff datasets --project DIR [--json]',
   options: { project: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
-    return withProject(projectFolderFrom(args), async (studio) => {
-      const datasets = await call(studio, 'dataset.list', {});
-      if (args.values.json) io.stdout.write(`${JSON.stringify(datasets)}\n`);
-      else for (const d of datasets) io.stdout.write(`${d.id}\t${d.name}\t${d.kind}\t${d.nSamples} samples\tseismic ${d.seismicShape?.join('×') ?? '-'}\tvelocity ${d.velocityShape?.join('×') ?? '-'}\n`);
-      return 0;
-    });
+    return withProject(
+      projectFolderFrom(args),
+      io,
+      async (studio) => {
+        const datasets = await call(studio, 'dataset.list', {});
+        if (args.values.json) io.stdout.write(`${JSON.stringify(datasets)}\n`);
+        else for (const d of datasets) io.stdout.write(`${d.id}\t${d.name}\t${d.kind}\t${d.nSamples} samples\tseismic ${d.seismicShape?.join('×') ?? '-'}\tvelocity ${d.velocityShape?.join('×') ?? '-'}\n`);
+        return 0;
+      },
+      { readOnly: true },
+    );
   },
 };
 
@@ -95,7 +100,8 @@ export const jobsCommand: CliCommand = {
   options: { project: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     const [action, id] = args.positionals;
-    return withProject(projectFolderFrom(args), async (studio) => {
+    // Listing reads only: it works while another process runs the jobs, and marks nothing interrupted.
+    return withProject(projectFolderFrom(args), io, async (studio) => {
       if (!action) {
         const jobs = await call(studio, 'job.list', {});
         if (args.values.json) io.stdout.write(`${JSON.stringify(jobs)}\n`);
@@ -111,6 +117,6 @@ export const jobsCommand: CliCommand = {
         return 0;
       }
       throw new StudioError('bad_input', `Unknown action '${action}'. Use resume or discard.`);
-    });
+    }, { readOnly: !action });
   },
 };

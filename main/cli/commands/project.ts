@@ -31,7 +31,7 @@ export const projectCommand: CliCommand = {
     }
     if (action === 'info') {
       if (!folder) throw new StudioError('bad_input', 'Give the project folder: wavediff project info DIR');
-      return withProject(path.resolve(folder), async (studio) => {
+      return withProject(path.resolve(folder), io, async (studio) => {
         const project = studio.requireProject();
         const datasets = project.catalogue.listDatasets();
         const jobs = studio.jobs.list();
@@ -50,7 +50,7 @@ export const projectCommand: CliCommand = {
         if (jobs.length === 0) io.stdout.write('  (none)\n');
         for (const j of jobs.slice(0, 20)) io.stdout.write(`  ${String(j.id).padStart(3)}  ${j.status.padEnd(11)} ${j.title}${j.error ? ` — ${j.error}` : ''}\n`);
         return 0;
-      });
+      }, { readOnly: true });
     }
     if (action === 'recent') {
       const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: [] });

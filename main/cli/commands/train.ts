@@ -41,7 +41,7 @@ automatically: one with torch). Progress is drawn on the terminal; Ctrl-C checkp
     const datasetId = Number(args.values.dataset);
     if (!Number.isInteger(datasetId)) throw new StudioError('bad_input', 'Give the dataset to train on with --dataset ID (see wavediff datasets --project DIR).');
     const v = args.values;
-    return withProject(projectFolderFrom(args), async (studio) => {
+    return withProject(projectFolderFrom(args), io, async (studio) => {
       const job = await call(studio, 'train.start', {
         network,
         datasetId,
@@ -74,7 +74,7 @@ export const modelsCommand: CliCommand = {
       return 0;
     };
     const folder = (args.values.project as string | undefined) ?? process.env.WAVEDIFF_PROJECT;
-    if (folder) return withProject(projectFolderFrom(args), async (studio) => print(await call(studio, 'model.list', {})));
+    if (folder) return withProject(projectFolderFrom(args), io, async (studio) => print(await call(studio, 'model.list', {})), { readOnly: true });
     const { Studio } = await import('../../core/app/studio.ts');
     const { defaultDataDir } = await import('../../core/app/userStore.ts');
     const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: [] });

@@ -90,8 +90,8 @@ const handlers: Handlers = {
 
   'dataset.list': (studio) => studio.requireProject().catalogue.listDatasets(),
   'dataset.get': (studio, { datasetId }) => {
-    const { folder: _folder, ...detail } = studio.requireProject().catalogue.getDataset(datasetId);
-    return detail;
+    const catalogue = studio.requireProject().catalogue;
+    return catalogue.toPublic(catalogue.getReadyDataset(datasetId));
   },
   'dataset.rename': (studio, { datasetId, name }) => studio.requireProject().catalogue.renameDataset(datasetId, name),
   'dataset.delete': (studio, { datasetId }) => {
@@ -100,21 +100,21 @@ const handlers: Handlers = {
   },
   'dataset.shotGather': (studio, { datasetId, sample, source }) => {
     const project = studio.requireProject();
-    return shotGather(project, project.catalogue.getDataset(datasetId), sample, source);
+    return shotGather(project, project.catalogue.getReadyDataset(datasetId), sample, source);
   },
   'dataset.velocityMap': (studio, { datasetId, sample }) => {
     const project = studio.requireProject();
-    return velocityMap(project, project.catalogue.getDataset(datasetId), sample);
+    return velocityMap(project, project.catalogue.getReadyDataset(datasetId), sample);
   },
   'dataset.traceHeaders': (studio, { datasetId, sample, source }) => {
     const project = studio.requireProject();
-    return traceHeaderTable(project, project.catalogue.getDataset(datasetId), sample, source);
+    return traceHeaderTable(project, project.catalogue.getReadyDataset(datasetId), sample, source);
   },
 
   'import.segy': (studio, args) => studio.jobs.start('import.segy', args),
   'import.openfwi': (studio, args) => studio.jobs.start('import.openfwi', args),
   'export.openfwi': (studio, args) => {
-    studio.requireProject().catalogue.getDataset(args.datasetId);
+    studio.requireProject().catalogue.getReadyDataset(args.datasetId);
     return studio.jobs.start('export.openfwi', args);
   },
 
@@ -122,7 +122,7 @@ const handlers: Handlers = {
   'project.setGeometry': (studio, { geometry }) => setProjectGeometry(studio.requireProject().catalogue, geometry),
   'physics.synthesize': (studio, args) => studio.jobs.start('physics.synthesize', args),
   'physics.forward': (studio, args) => {
-    studio.requireProject().catalogue.getDataset(args.datasetId);
+    studio.requireProject().catalogue.getReadyDataset(args.datasetId);
     return studio.jobs.start('physics.forward', args);
   },
   'physics.wavefield': async (studio, { velocityMps, shot, everySteps }) => {
@@ -151,7 +151,7 @@ const handlers: Handlers = {
   },
   'dataset.deviation': async (studio, { datasetId, sample }) => {
     const project = studio.requireProject();
-    const dataset = project.catalogue.getDataset(datasetId);
+    const dataset = project.catalogue.getReadyDataset(datasetId);
     const seismic = readSeismicSample(project, dataset, sample);
     const velocity = readVelocitySample(project, dataset, sample);
     const [nz, nx] = velocity.shape;
@@ -178,7 +178,7 @@ const handlers: Handlers = {
       training: (m.manifest.training as Record<string, unknown> | undefined) ?? null,
     })),
   'train.start': (studio, args) => {
-    const dataset = studio.requireProject().catalogue.getDataset(args.datasetId);
+    const dataset = studio.requireProject().catalogue.getReadyDataset(args.datasetId);
     if (!dataset.hasSeismic || !dataset.hasVelocity) throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on.`);
     return studio.jobs.start('train', args);
   },

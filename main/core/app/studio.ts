@@ -1,8 +1,10 @@
 import os from 'node:os';
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { EventName, EventPayload, ProjectInfo } from '../api/contract.ts';
 import { JobManager } from '../jobs/jobManager.ts';
 import { Project } from '../project/project.ts';
+import { describeHolder } from '../project/writeLock.ts';
 import { StudioError } from '../util/errors.ts';
 import { UserStore } from './userStore.ts';
 import type { JobKind } from '../jobs/jobKind.ts';
@@ -15,6 +17,17 @@ export interface StudioOptions {
   dataDir: string;
   shell: ShellKind;
   jobKinds: JobKind<any, any, any>[];
+  /**
+   * What this process is, as another process that tries to write the same project is told
+   * (default: the app and shell, or the wavediff command line).
+   */
+  processLabel?: string;
+}
+
+function defaultProcessLabel(shell: ShellKind): string {
+  if (shell === 'electron') return 'WaveDiffusion Studio (desktop app)';
+  if (shell === 'browser') return 'WaveDiffusion Studio (browser shell, npm run serve)';
+  return ['wavediff', ...process.argv.slice(2)].join(' ');
 }
 
 /**
@@ -25,6 +38,7 @@ export class Studio {
   readonly shell: ShellKind;
   readonly user: UserStore;
   readonly jobs: JobManager;
+  readonly processLabel: string;
   private readonly emitter = new EventEmitter();
   private current: Project | null = null;
   private detachCatalogue: (() => void) | null = null;
@@ -34,6 +48,7 @@ export class Studio {
 
   constructor(options: StudioOptions) {
     this.shell = options.shell;
+    this.processLabel = options.processLabel ?? defaultProcessLabel(options.shell);
     this.user = new UserStore(options.dataDir);
     this.jobs = new JobManager({
       maxConcurrent: this.user.settings().maxConcurrentJobs,
@@ -113,17 +128,28 @@ export class Studio {
     this.detachCatalogue = project.catalogue.onChange((tables) => this.emit('catalogue.changed', { tables }));
     this.jobs.attach(project);
     const info = project.info();
-    this.user.rememberProject(info.folder, info.name);
+    // A read-only opener changes nothing, the user's recent projects included.
+    if (!project.readOnly) this.user.rememberProject(info.folder, info.name);
+    const stale = project.lock?.takenOverFrom;
+    if (stale) {
+      this.notice('warn', `Took over ${info.folder} from ${describeHolder(stale)}, which stopped without closing it; its unfinished jobs are marked interrupted.`);
+    }
     this.emit('project.changed', info);
     return info;
   }
 
   async createProject(folder: string, name: string, options: { isDemo?: boolean } = {}): Promise<ProjectInfo> {
-    return this.use(Project.create(folder, name, options));
+    return this.use(Project.create(folder, name, { ...options, holder: this.processLabel }));
   }
 
-  async openProject(folder: string): Promise<ProjectInfo> {
-    return this.use(Project.open(folder));
+  /**
+   * Opens a project for writing (taking its write lock; refused with a message naming the holder
+   * when another process has it), or with `readOnly` for listing only.
+   */
+  async openProject(folder: string, options: { readOnly?: boolean } = {}): Promise<ProjectInfo> {
+    // Reopening the open project: release it first, or this process would be refused its own lock.
+    if (this.current && path.resolve(folder) === this.current.folder) await this.closeProject();
+    return this.use(Project.open(folder, { readOnly: options.readOnly, holder: this.processLabel }));
   }
 
   async closeProject(): Promise<void> {

@@ -8,7 +8,8 @@
  * [B, 1, depth, width], m/s), each atomically; then one transaction adds the dataset part, the
  * dataset's sample count and the B sample rows; then the job checkpoints. On resume the catalogue
  * says which parts are committed; files of a batch whose transaction never ran are deleted and the
- * batch is generated again — identically, since sample i depends only on seed + i.
+ * batch is generated again — identically, since sample i depends only on seed + i. The dataset is
+ * 'building' (in no listing) until the last batch is committed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -215,6 +216,7 @@ export async function runGeneration(ctx: JobContext<GenerationState>, params: Ge
     const eta = (params.count - committed) / Math.max(rate, 1e-12);
     ctx.progress({ done: committed, total: params.count, unit: 'samples', message: `${rate.toFixed(2)} samples/s, ETA ${Math.round(eta)} s` });
   }
+  store.completeRun(run);
   const seconds = (Date.now() - startedMs) / 1000;
   const generatedNow = committed - startedAt;
   ctx.log(`Generated ${generatedNow} samples in ${seconds.toFixed(1)} s on ${providers.label}; run ${run.id}, dataset ${run.datasetId}.`);

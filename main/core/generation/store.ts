@@ -204,12 +204,15 @@ export class GenerationStore {
     return this.catalogue.db;
   }
 
-  /** Creates the run and its (empty) 'generated' dataset in one transaction. */
+  /**
+   * Creates the run and its (empty) 'generated' dataset in one transaction. The dataset stays
+   * 'building', out of every dataset listing, until `completeRun`.
+   */
   createRun(run: Omit<NewGenerationRun, 'datasetId'>, dataset: { name: string; folder: string; meta: Record<string, unknown> }): GenerationRunRow {
     const id = this.db.transaction(() => {
       const at = now();
       const ds = this.db
-        .prepare('INSERT INTO datasets (name, kind, folder, n_samples, source, meta, created_by_job, created_at) VALUES (?, ?, ?, 0, NULL, ?, ?, ?)')
+        .prepare("INSERT INTO datasets (name, kind, folder, n_samples, source, meta, created_by_job, created_at, state) VALUES (?, ?, ?, 0, NULL, ?, ?, ?, 'building')")
         .run(dataset.name, 'generated', dataset.folder, JSON.stringify(dataset.meta), run.jobId, at);
       const info = this.db
         .prepare(
@@ -321,6 +324,11 @@ export class GenerationStore {
       }
     })();
     this.catalogue.announce('datasets', 'dataset_parts', 'generation_samples');
+  }
+
+  /** The run's last batch is committed: its dataset becomes a usable one and appears in listings. */
+  completeRun(run: GenerationRunRow): void {
+    this.catalogue.markDatasetReady(run.datasetId);
   }
 
   /** Bulk insert for tests and imports of sample rows (one transaction). */

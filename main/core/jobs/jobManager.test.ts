@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { JobManager } from './jobManager.ts';
 import type { JobKind } from './jobKind.ts';
-import { Project } from '../project/project.ts';
+import { Project, jobStagingDir } from '../project/project.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import type { JobInfo } from '../api/contract.ts';
@@ -20,9 +20,7 @@ const writeFilesKind: JobKind<{ count: number; stepMs: number }, { written: numb
   paramsSchema: z.object({ count: z.number().int().min(1), stepMs: z.number().min(0) }),
   title: (p) => `Write ${p.count} files`,
   async run(ctx, params) {
-    const project = Project.open(ctx.projectDir);
-    const staging = project.jobStagingDir(ctx.jobId);
-    project.close();
+    const staging = jobStagingDir(ctx.projectDir, ctx.jobId);
     fs.mkdirSync(staging, { recursive: true });
     for (let i = ctx.resumeState?.written ?? 0; i < params.count; i += 1) {
       throwIfCancelled(ctx.signal);
@@ -121,23 +119,42 @@ describe('job manager', () => {
   it('marks jobs a crash left running as interrupted when the project is reopened; discard removes their output', async () => {
     const job = manager.start('test.writeFiles', { count: 1000, stepMs: 5 });
     await waitForStatus(job.id, (j) => j.progress.done >= 2);
-    // Simulate a crash: the catalogue still says 'running' and the staging folder is half full.
-    const crashed = new JobManager({ services });
-    crashed.register(writeFilesKind);
-    const reopened = Project.open(project.folder);
-    reopened.catalogue.setJobStatus(job.id, 'running');
-    crashed.attach(reopened);
-    const interrupted = crashed.get(job.id);
+    await manager.detach();
+    project.close();
+    // What a crash leaves: the catalogue still says 'running' and the staging folder is half full.
+    // (writeLock.test.ts kills a real process; this one rewrites the status under the lock.)
+    const crashed = Project.open(path.join(dir, 'p'));
+    crashed.catalogue.setJobStatus(job.id, 'running');
+    crashed.close();
+    project = Project.open(path.join(dir, 'p'));
+    manager = new JobManager({ services });
+    manager.register(writeFilesKind);
+    manager.attach(project);
+    const interrupted = manager.get(job.id);
     expect(interrupted.status).toBe('interrupted');
     expect(interrupted.resumable).toBe(true);
-    const staging = reopened.jobStagingDir(job.id);
+    const staging = project.jobStagingDir(job.id);
     expect(fs.existsSync(staging)).toBe(true);
-    manager.cancel(job.id);
-    await manager.waitFor(job.id);
-    reopened.catalogue.setJobStatus(job.id, 'interrupted');
-    expect(crashed.discard(job.id).status).toBe('discarded');
+    expect(manager.discard(job.id).status).toBe('discarded');
     expect(fs.existsSync(staging)).toBe(false);
-    reopened.close();
+  });
+
+  it('leaves the jobs of a project opened read-only as they are, and refuses to change them', async () => {
+    const job = manager.start('test.writeFiles', { count: 1000, stepMs: 5 });
+    await waitForStatus(job.id, (j) => j.progress.done >= 1);
+    const reader = Project.open(project.folder, { readOnly: true });
+    const watcher = new JobManager({ services });
+    watcher.register(writeFilesKind);
+    watcher.attach(reader);
+    // This process writes the project, so the job is running, not interrupted.
+    expect(watcher.get(job.id).status).toBe('running');
+    expect(() => watcher.discard(job.id)).toThrow(/open read-only/);
+    expect(() => watcher.start('test.writeFiles', { count: 1, stepMs: 0 })).toThrow(/open read-only/);
+    await watcher.detach();
+    reader.close();
+    expect(manager.get(job.id).status).toBe('running');
+    manager.cancel(job.id);
+    expect((await manager.waitFor(job.id)).status).toBe('cancelled');
   });
 
   it('queues beyond the concurrency limit and runs queued jobs in order', async () => {

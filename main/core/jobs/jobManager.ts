@@ -18,11 +18,23 @@ interface RunningJob {
 }
 
 const progressIntervalMs = 100;
+const orphanedJobError = 'The process running this job (the studio or a wavediff command) stopped before it finished.';
+
+/**
+ * How a read-only opener shows a job the catalogue calls running or queued while no process writes
+ * the project: interrupted, as the next writer will mark it, without writing that itself.
+ */
+function asSeenWithoutWriter(job: JobRow): JobRow {
+  return job.status === 'running' || job.status === 'queued' ? { ...job, status: 'interrupted', error: orphanedJobError } : job;
+}
 
 /**
  * Runs jobs of registered kinds for the open project: persists them in the catalogue, throttles and
  * broadcasts progress, cancels between units of work, and marks work that a crash or shutdown cut
  * short as interrupted so the user can resume or discard it.
+ *
+ * Jobs change state only in the process that writes the project (it holds the project's write
+ * lock). On a project opened read-only the manager lists jobs and changes nothing.
  */
 export class JobManager {
   private readonly kinds = new Map<string, JobKind<any, any, any>>();
@@ -47,13 +59,18 @@ export class JobManager {
     return () => this.listeners.delete(listener);
   }
 
-  /** Binds the manager to a freshly opened project; jobs a crash left running become interrupted. */
+  /**
+   * Binds the manager to a freshly opened project. When this process writes it, jobs still marked
+   * running or queued belong to a process that stopped without finishing them (the lock proves that
+   * no other live process runs them): they become interrupted.
+   */
   attach(project: Project): void {
     if (this.project) throw new Error('JobManager.attach: detach the previous project first.');
     this.project = project;
+    if (project.readOnly) return;
     for (const job of project.catalogue.jobsWithStatus('running', 'queued')) {
-      project.catalogue.setJobStatus(job.id, 'interrupted', { error: 'The studio stopped while this job was running.' });
-      project.catalogue.appendJobEvent(job.id, 'warn', 'Interrupted: the studio stopped before the job finished. Resume or discard it.');
+      project.catalogue.setJobStatus(job.id, 'interrupted', { error: orphanedJobError });
+      project.catalogue.appendJobEvent(job.id, 'warn', 'Interrupted: the process running it stopped before the job finished. Resume or discard it.');
     }
   }
 
@@ -64,6 +81,10 @@ export class JobManager {
     const pending = [...this.running.values()];
     for (const run of pending) run.controller.abort(new StudioError('cancelled', 'The studio is closing the project.'));
     await Promise.all(pending.map((r) => r.finished));
+    if (project.readOnly) {
+      this.project = null;
+      return;
+    }
     for (const job of project.catalogue.jobsWithStatus('queued')) {
       project.catalogue.setJobStatus(job.id, 'interrupted', { error: 'The project was closed before this job started.' });
     }
@@ -111,17 +132,32 @@ export class JobManager {
     return info;
   }
 
+  /** The catalogue's jobs as this process should present them (see asSeenWithoutWriter). */
+  private seen(project: Project, jobs: JobRow[]): JobRow[] {
+    if (!project.readOnly || !jobs.some((j) => j.status === 'running' || j.status === 'queued')) return jobs;
+    return project.writer() ? jobs : jobs.map(asSeenWithoutWriter);
+  }
+
   list(): JobInfo[] {
-    return this.requireProject().catalogue.listJobs().map((j) => this.toInfo(j));
+    const project = this.requireProject();
+    return this.seen(project, project.catalogue.listJobs()).map((j) => this.toInfo(j));
   }
 
   get(jobId: number): JobInfo {
-    return this.toInfo(this.requireProject().catalogue.getJob(jobId));
+    const project = this.requireProject();
+    return this.toInfo(this.seen(project, [project.catalogue.getJob(jobId)])[0]);
+  }
+
+  /** The project, when this process may change its jobs. */
+  private requireWritable(what: string): Project {
+    const project = this.requireProject();
+    project.requireWritable(what);
+    return project;
   }
 
   /** Validates the parameters, records the job and queues it. */
   start(kindName: string, rawParams: unknown): JobInfo {
-    const project = this.requireProject();
+    const project = this.requireWritable(`start a ${kindName} job`);
     const kind = this.kindOf(kindName);
     const parsed = kind.paramsSchema.safeParse(rawParams);
     if (!parsed.success) {
@@ -135,7 +171,7 @@ export class JobManager {
   }
 
   cancel(jobId: number): JobInfo {
-    const project = this.requireProject();
+    const project = this.requireWritable(`cancel job ${jobId}`);
     const job = project.catalogue.getJob(jobId);
     const run = this.running.get(jobId);
     if (run) {
@@ -150,7 +186,7 @@ export class JobManager {
   }
 
   resume(jobId: number): JobInfo {
-    const project = this.requireProject();
+    const project = this.requireWritable(`resume job ${jobId}`);
     const job = project.catalogue.getJob(jobId);
     if (!['interrupted', 'cancelled', 'failed'].includes(job.status)) {
       throw new StudioError('conflict', `Job ${jobId} is ${job.status}; only interrupted, cancelled or failed jobs can be resumed.`);
@@ -163,7 +199,7 @@ export class JobManager {
   }
 
   discard(jobId: number): JobInfo {
-    const project = this.requireProject();
+    const project = this.requireWritable(`discard job ${jobId}`);
     const job = project.catalogue.getJob(jobId);
     if (!['interrupted', 'cancelled', 'failed'].includes(job.status)) {
       throw new StudioError('conflict', `Job ${jobId} is ${job.status}; only interrupted, cancelled or failed jobs can be discarded.`);

@@ -61,6 +61,9 @@ interface JobDbRow {
   updated_at: string;
 }
 
+/** 'building': a job is still filling the dataset (listings leave it out); 'ready': complete. */
+export type DatasetState = 'building' | 'ready';
+
 interface DatasetDbRow {
   id: number;
   name: string;
@@ -69,8 +72,13 @@ interface DatasetDbRow {
   n_samples: number;
   source: string | null;
   meta: string;
+  created_by_job: number | null;
   created_at: string;
+  state: DatasetState;
 }
+
+/** A dataset as the core uses it: the contract's detail plus where its files are and whether it is complete. */
+export type CatalogueDataset = DatasetDetail & { folder: string; state: DatasetState; createdByJob: number | null };
 
 interface PartDbRow {
   dataset_id: number;
@@ -133,7 +141,7 @@ function sameShape(shapes: (number[] | null)[]): number[] | null {
 export class Catalogue {
   readonly db: SqliteDatabase;
   private readonly listeners = new Set<ChangeListener>();
-  private readonly datasetCache = new Map<number, DatasetDetail & { folder: string }>();
+  private readonly datasetCache = new Map<number, CatalogueDataset>();
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -305,7 +313,13 @@ export class Catalogue {
       return datasetId;
     })();
     this.changed('datasets', 'dataset_parts');
-    return this.getDataset(id);
+    return this.toPublic(this.getDataset(id));
+  }
+
+  /** The contract's DatasetDetail of a catalogue dataset (no folder, state or job). */
+  toPublic(dataset: CatalogueDataset): DatasetDetail {
+    const { folder: _folder, state: _state, createdByJob: _job, ...detail } = dataset;
+    return detail;
   }
 
   private toDatasetInfo(row: DatasetDbRow, parts: DatasetPart[]): DatasetInfo {
@@ -342,25 +356,50 @@ export class Catalogue {
   }
 
   /**
-   * A dataset with its parts. The parts are memoised until a write touches datasets or dataset_parts
+   * A dataset with its parts, complete or still being made (the job making it, discard and
+   * clean-up need both). The parts are memoised until a write touches datasets or dataset_parts
    * (or the row changes under another process): viewers and the gallery ask for the same dataset per
    * sample, and a generated one can have thousands of parts.
    */
-  getDataset(id: number): DatasetDetail & { folder: string } {
+  getDataset(id: number): CatalogueDataset {
     const row = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetDbRow | undefined;
     const cached = this.datasetCache.get(id);
-    // Another process (the CLI) may have written the same catalogue: the row must still match.
-    if (cached && row && row.n_samples === cached.nSamples && row.name === cached.name) return cached;
+    // Another process may have written the same catalogue: the row must still match.
+    if (cached && row && row.n_samples === cached.nSamples && row.name === cached.name && row.state === cached.state) return cached;
     if (!row) throw new StudioError('not_found', `There is no dataset ${id} in this project.`);
     const parts = this.partsOf(id);
-    const detail = { ...this.toDatasetInfo(row, parts), parts, folder: row.folder };
+    const detail = { ...this.toDatasetInfo(row, parts), parts, folder: row.folder, state: row.state, createdByJob: row.created_by_job };
     this.datasetCache.set(id, detail);
     return detail;
   }
 
+  /**
+   * A complete dataset, for everything a user does with one (view, train on, export, forward-model,
+   * rename, delete). One a job is still making is refused: it is not there yet.
+   */
+  getReadyDataset(id: number): CatalogueDataset {
+    const dataset = this.getDataset(id);
+    if (dataset.state !== 'ready') {
+      const job = dataset.createdByJob !== null ? `job ${dataset.createdByJob}` : 'a job';
+      throw new StudioError(
+        'conflict',
+        `Dataset ${id} ('${dataset.name}') is still being made by ${job} (${dataset.nSamples} samples so far) and cannot be used yet. ` +
+          `Wait for the job to finish, or resume it if it was interrupted (Jobs view, or wavediff jobs resume ${dataset.createdByJob ?? 'ID'}).`,
+      );
+    }
+    return dataset;
+  }
+
+  /** The complete datasets: one a job is still making is left out until the job commits it. */
   listDatasets(): DatasetInfo[] {
-    const rows = this.db.prepare('SELECT * FROM datasets ORDER BY id').all() as DatasetDbRow[];
+    const rows = this.db.prepare("SELECT * FROM datasets WHERE state = 'ready' ORDER BY id").all() as DatasetDbRow[];
     return rows.map((r) => this.toDatasetInfo(r, this.partsOf(r.id)));
+  }
+
+  /** Makes a dataset a job has finished visible to listings. */
+  markDatasetReady(id: number): void {
+    this.db.prepare("UPDATE datasets SET state = 'ready' WHERE id = ?").run(id);
+    this.changed('datasets');
   }
 
   datasetFolders(): string[] {
@@ -368,10 +407,11 @@ export class Catalogue {
   }
 
   renameDataset(id: number, name: string): DatasetInfo {
+    this.getReadyDataset(id);
     const result = this.db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id);
     if (result.changes === 0) throw new StudioError('not_found', `There is no dataset ${id} in this project.`);
     this.changed('datasets');
-    return this.getDataset(id);
+    return this.toPublic(this.getDataset(id));
   }
 
   deleteDataset(id: number): void {

@@ -169,4 +169,17 @@ export const migrations: Migration[] = [
       CREATE INDEX generation_tags_by_tag ON generation_tags(tag, sample_id);
     `,
   },
+  {
+    version: 4,
+    name: 'datasets being made',
+    sql: `
+      -- A dataset that a job fills batch by batch (generation) is 'building' until the job commits
+      -- its last batch; listings show only 'ready' datasets. Imports insert complete datasets.
+      ALTER TABLE datasets ADD COLUMN state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('building', 'ready'));
+
+      -- Generated datasets whose job has not finished are half-made.
+      UPDATE datasets SET state = 'building'
+        WHERE id IN (SELECT r.dataset_id FROM generation_runs r JOIN jobs j ON j.id = r.job_id WHERE r.dataset_id IS NOT NULL AND j.status <> 'done');
+    `,
+  },
 ];

@@ -117,6 +117,63 @@ describe('project folder and catalogue', () => {
     reopened.close();
   });
 
+  it('lets one Project write a folder at a time; read-only opens take no lock and cannot write', () => {
+    const folder = path.join(dir, 'p');
+    const writer = Project.create(folder, 'p');
+    let refused: unknown;
+    try {
+      Project.open(folder);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(StudioError);
+    expect((refused as StudioError).code).toBe('conflict');
+    expect((refused as StudioError).message).toMatch(/already open for writing in this process/);
+    const reader = Project.open(folder, { readOnly: true });
+    expect(reader.readOnly).toBe(true);
+    expect(reader.writer()?.pid).toBe(process.pid);
+    expect(() => reader.catalogue.setMeta('name', 'changed')).toThrow(/readonly/);
+    expect(reader.info().name).toBe('p');
+    reader.close();
+    writer.close();
+    const next = Project.open(folder);
+    expect(next.lock?.takenOverFrom).toBeNull();
+    next.close();
+    const idle = Project.open(folder, { readOnly: true });
+    expect(idle.writer()).toBeNull();
+    idle.close();
+  });
+
+  it('opening read-only upgrades an earlier release’s catalogue once, under the write lock, and then writes nothing', () => {
+    const folder = path.join(dir, 'old');
+    Project.create(folder, 'old').close();
+    const file = path.join(folder, catalogueFileName);
+    const db = new Database(file);
+    // Two generations as release 3 left them: one finished, one interrupted with a half-made dataset.
+    const at = new Date().toISOString();
+    for (const [id, status] of [[1, 'done'], [2, 'interrupted']] as const) {
+      db.prepare('INSERT INTO jobs (id, kind, title, params, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, 'generate', `Generate ${id}`, '{}', status, at, at);
+      db.prepare('INSERT INTO datasets (id, name, kind, folder, n_samples, created_by_job, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, `generated ${id}`, 'generated', `gen-job${id}`, 4, id, at);
+      db.prepare(
+        `INSERT INTO generation_runs (job_id, dataset_id, stage1_ref, stage2_ref, inversion_ref, sampler, sampler_label, steps, seed, count, batch_size, physics_check, geometry, params, created_at)
+         VALUES (?, ?, 'default', 'default', 'default', 'ab3', 'AB3', 2, 0, 8, 4, 0, '{}', '{}', ?)`,
+      ).run(id, id, at);
+    }
+    db.exec(`DELETE FROM schema_migrations WHERE version = ${migrations.length}; PRAGMA user_version = ${migrations.length - 1};`);
+    db.exec('ALTER TABLE datasets DROP COLUMN state');
+    db.close();
+
+    const reader = Project.open(folder, { readOnly: true });
+    expect(reader.catalogue.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(reader.catalogue.listDatasets().map((d) => d.name)).toEqual(['generated 1']);
+    expect(reader.catalogue.getDataset(2).state).toBe('building');
+    expect(() => reader.catalogue.getReadyDataset(2)).toThrow(/still being made by job 2 \(4 samples so far\).*wavediff jobs resume 2/);
+    reader.close();
+    const bytes = fs.readFileSync(file);
+    Project.open(folder, { readOnly: true }).close();
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
   it('keeps array paths inside the project', () => {
     const project = Project.create(path.join(dir, 'p'), 'p');
     expect(() => project.arrayPath('../../etc/passwd')).toThrow(/outside/);

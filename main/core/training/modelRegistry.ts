@@ -21,6 +21,9 @@ export interface ModelEntry {
 
 export const modelsFolderName = 'models';
 
+/** What model lookup reads of a project: its folder and its catalogue's model rows. */
+export type ProjectModelSource = Pick<Project, 'folder' | 'catalogue'>;
+
 /** The shipped default models: native-models/default/<kind>/ (see native-models/MODEL_CARD.md). */
 export function shippedModelsDir(): string {
   return path.join(appRoot(), 'native-models', 'default');
@@ -48,7 +51,7 @@ export function shippedModels(): ModelEntry[] {
   return entries;
 }
 
-export function projectModels(project: Project): ModelEntry[] {
+export function projectModels(project: ProjectModelSource): ModelEntry[] {
   return project.catalogue.listModels().map((m) => ({
     ref: `project:${m.id}`,
     name: m.name,
@@ -60,7 +63,7 @@ export function projectModels(project: Project): ModelEntry[] {
   }));
 }
 
-export function listModels(project: Project | null): ModelEntry[] {
+export function listModels(project: ProjectModelSource | null): ModelEntry[] {
   return [...shippedModels(), ...(project ? projectModels(project) : [])];
 }
 
@@ -68,7 +71,7 @@ export function listModels(project: Project | null): ModelEntry[] {
  * Resolves a model reference: 'default' or 'default:<kind>' (the shipped model of `kind`),
  * 'project:<id>', or a folder holding manifest.json.
  */
-export function resolveModel(ref: string, kind: NetworkKind, project: Project | null): ModelEntry {
+export function resolveModel(ref: string, kind: NetworkKind, project: ProjectModelSource | null): ModelEntry {
   const wantedRef = ref === 'default' ? `default:${kind}` : ref;
   const known = listModels(project).find((m) => m.ref === wantedRef);
   let entry: ModelEntry | undefined = known;

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { JobKind } from '../jobs/jobKind.ts';
 import { methods } from '../api/contract.ts';
-import { Project } from '../project/project.ts';
 import { StudioError } from '../util/errors.ts';
 import { requirePython } from './python.ts';
 import { runTrainerModule, type TrainerMessage } from './trainerProcess.ts';
@@ -32,7 +31,7 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
   paramsSchema: methods['train.start'].args as unknown as z.ZodType<Params>,
   title: (p) => `Train ${p.network} on dataset ${p.datasetId} (${p.steps} steps)`,
   async run(ctx, params) {
-    const dataset = ctx.catalogue.getDataset(params.datasetId);
+    const dataset = ctx.catalogue.getReadyDataset(params.datasetId);
     if (!dataset.hasSeismic || !dataset.hasVelocity) {
       throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on; it has ${dataset.hasSeismic ? 'seismic only' : 'velocity only'}.`);
     }
@@ -42,16 +41,11 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
     fs.mkdirSync(runDir, { recursive: true });
     const arrays = (folder: string): string => path.join(ctx.projectDir, 'arrays', folder);
     const args = [params.network, '--data', arrays(dataset.folder), '--out', runDir, '--steps', String(params.steps), '--threads', String(params.threads), '--seed', String(params.seed)];
-    if (params.valDatasetId !== undefined) args.push('--val-data', arrays(ctx.catalogue.getDataset(params.valDatasetId).folder));
+    if (params.valDatasetId !== undefined) args.push('--val-data', arrays(ctx.catalogue.getReadyDataset(params.valDatasetId).folder));
     if (params.batchSize) args.push('--batch-size', String(params.batchSize));
     if (params.network === 'stage2') {
       if (!params.stage1Model) throw new StudioError('bad_input', 'Stage 2 trains in the latent space of a stage-1 model: choose one (stage1Model).');
-      const project = Project.open(ctx.projectDir);
-      try {
-        args.push('--stage1', resolveModel(params.stage1Model, 'stage1', project).folder);
-      } finally {
-        project.close();
-      }
+      args.push('--stage1', resolveModel(params.stage1Model, 'stage1', { folder: ctx.projectDir, catalogue: ctx.catalogue }).folder);
     }
     args.push(...params.extraArgs);
     if (ctx.resumeState?.started && fs.existsSync(path.join(runDir, 'checkpoint.pt'))) args.push('--resume');

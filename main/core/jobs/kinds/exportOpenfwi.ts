@@ -13,7 +13,7 @@ export const exportOpenfwiJob: JobKind<Params, never, { folder: string; files: s
   paramsSchema: methods['export.openfwi'].args as unknown as z.ZodType<Params>,
   title: (p) => `Export dataset ${p.datasetId} to ${path.basename(p.folder)}`,
   async run(ctx, params) {
-    const dataset = ctx.catalogue.getDataset(params.datasetId);
+    const dataset = ctx.catalogue.getReadyDataset(params.datasetId);
     const arrays = (relative: string): string => path.join(ctx.projectDir, 'arrays', relative);
     if (!dataset.hasVelocity) {
       throw new StudioError('unsupported', `Dataset '${dataset.name}' holds seismic only; OpenFWI export needs velocity models (export its seismic as SEG-Y instead).`);

@@ -26,7 +26,7 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }> = {
   paramsSchema: methods['physics.forward'].args as unknown as z.ZodType<Params>,
   title: (p) => `Forward-model dataset ${p.datasetId}`,
   async run(ctx, params) {
-    const source = ctx.catalogue.getDataset(params.datasetId);
+    const source = ctx.catalogue.getReadyDataset(params.datasetId);
     if (!source.hasVelocity) throw new StudioError('bad_input', `Dataset '${source.name}' has no velocity models to forward-model.`);
     const geometry = projectGeometry(ctx.catalogue);
     const pool = ctx.services.fdPool();
