@@ -253,7 +253,7 @@ print(json.dumps({"data": [list(d.shape), str(d.dtype)], "model": [list(m.shape)
     manifest.graphs.encoder.inputs[0].shape[2] = 999;
     fs.writeFileSync(manifestPath, JSON.stringify(manifest));
     await expect(loadGenerationModels(studio.onnxPool(), { stage1: broken, stage2: models.stage2, inversionnet: models.inversionnet }, null)).rejects.toThrow(
-      /encoder\.onnx disagrees with its manifest: input 'seismic' is declared \[batch, 5, 999, 64\]/,
+      /encoder\.onnx disagrees with its manifest: input 'seismic' is declared \[batch, 5, 999, 70\]/,
     );
     const corrupt = path.join(dir, 'inversion-corrupt');
     fs.cpSync(models.inversionnet, corrupt, { recursive: true });
