@@ -68,18 +68,7 @@ prepare_split() { # split (train|val)
   local split=$1
   local list="$CACHE/raw/$split.json"
   [ -f "$CACHE/prepared/$split/prepared.json" ] && return 0
-  "$PY" - "$CACHE/raw" "$split" $FAMILIES <<'PYEOF'
-import json, os, sys
-root, split, families = sys.argv[1], sys.argv[2], sys.argv[3:]
-pairs = []
-for family in families:
-    folder = os.path.join(split, family)
-    for name in sorted(os.listdir(os.path.join(root, folder)), key=lambda n: (len(n), n)):
-        if name.startswith('data') and name.endswith('.npy'):
-            pairs.append({'seismic': os.path.join(folder, name), 'velocity': os.path.join(folder, 'model' + name[4:])})
-with open(os.path.join(root, f'{split}.json'), 'w') as f:
-    json.dump({'name': f'OpenFWI-style A families ({split})', 'families': families, 'pairs': pairs}, f, indent=1)
-PYEOF
+  (cd native-models && "$PY" -m wavediff_models.pair_list "$CACHE/raw" "$split" $FAMILIES)
   (cd native-models && "$PY" -m wavediff_models.prepared --data "$list" --out "$CACHE/prepared/$split" \
     --seismic-size "$SEISMIC_SIZE" --seismic-limits="$LIMITS")
 }

@@ -140,18 +140,7 @@ say "seismic ready ($(ls "$DATA"/raw/train/*/data*.npy 2>/dev/null | wc -l) trai
 
 # 3. Prepared sets. The training list holds the pairs whose seismic exists.
 pair_list() { # split
-  "$PY" - "$DATA/raw" "$1" $FAMILIES <<'PYEOF'
-import json, os, sys
-root, split, families = sys.argv[1], sys.argv[2], sys.argv[3:]
-pairs = []
-for family in families:
-    folder = os.path.join(split, family)
-    for name in sorted(os.listdir(os.path.join(root, folder)), key=lambda n: (len(n), n)):
-        if name.startswith('data') and name.endswith('.npy'):
-            pairs.append({'seismic': os.path.join(folder, name), 'velocity': os.path.join(folder, 'model' + name[4:])})
-with open(os.path.join(root, f'{split}.json'), 'w') as f:
-    json.dump({'name': f'OpenFWI-style A families ({split}, GPU run)', 'families': families, 'pairs': pairs}, f, indent=1)
-PYEOF
+  (cd native-models && "$PY" -m wavediff_models.pair_list "$DATA/raw" "$1" $FAMILIES --name "OpenFWI-style A families ($1, GPU run)")
 }
 prepare() { # source prepared-name
   rm -rf "$DATA/prepared/$2"

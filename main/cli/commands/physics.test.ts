@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../main.ts';
-import type { CliIo } from '../command.ts';
+import { runCliCaptured } from '../testing/runCliCaptured.ts';
 import { readNpy, writeNpy } from '../../core/io/npy.ts';
 import { generateVelocityModels } from '../../core/physics/families.ts';
 import { forwardModel } from '../../core/physics/solver.ts';
@@ -15,20 +13,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const geometryFile = path.join(dir, 'tiny.json');
 fs.writeFileSync(geometryFile, JSON.stringify(tinyGeometry()));
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const io: CliIo = { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = runCliCaptured;
 
 describe('wavediff forward / deviation / synth', () => {
   const velocityFile = path.join(dir, 'v.npy');

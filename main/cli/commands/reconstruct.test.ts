@@ -5,11 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missing } from '../../core/util/testing/requirement.ts';
-import { runCli } from '../main.ts';
-import type { CliIo } from '../command.ts';
+import { runCliCaptured } from '../testing/runCliCaptured.ts';
 import { readNpy } from '../../core/io/npy.ts';
 import { resourcesDir } from '../../core/util/paths.ts';
 import { shippedModels } from '../../core/training/modelRegistry.ts';
@@ -24,20 +22,7 @@ const present = shippedModels().some((m) => m.kind === 'stage1') && fs.existsSyn
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-cli-reconstruct-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const io: CliIo = { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = runCliCaptured;
 
 describe.skipIf(missing('a shipped stage-1 model and the demo seismic', present))('wavediff reconstruct', () => {
   it('writes seismic [N, 5, 1000, 70] and velocity [N, 1, 70, 70] m/s, batch by batch, equal to stage 1 run on the whole set', async () => {
