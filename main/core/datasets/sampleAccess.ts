@@ -50,6 +50,10 @@ export function readVelocitySample(project: Project, dataset: DatasetDetail, sam
 
 export function shotGather(project: Project, dataset: DatasetDetail, sample: number, source: number): ShotGather {
   const seismic = readSeismicSample(project, dataset, sample);
+  const { part } = locateSample(dataset, sample);
+  // A part records its own interval where it has one (SEG-Y imports): a dataset made before files
+  // of different sampling were kept apart may mix them.
+  const sampleIntervalMs = typeof part.meta.sampleIntervalMs === 'number' ? part.meta.sampleIntervalMs : dataset.sampleIntervalMs;
   const [nSources, nTime, nReceivers] = seismic.shape;
   if (source >= nSources) {
     throw new StudioError('bad_input', `Source ${source} is out of range: sample ${sample} of '${dataset.name}' has ${nSources} sources (0–${nSources - 1}).`);
@@ -61,7 +65,7 @@ export function shotGather(project: Project, dataset: DatasetDetail, sample: num
     source,
     nSources,
     traces: float32Payload(traces, [nTime, nReceivers]),
-    sampleIntervalMs: dataset.sampleIntervalMs,
+    sampleIntervalMs,
     ...range(traces),
   };
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { listGathers, pickEvenly, readShotGathers, type GatherGrid } from '../io/segy/gathers.ts';
 import { TRACE_FIELDS, type TraceHeader } from '../io/segy/fields.ts';
 import { NpyWriter } from '../io/npy.ts';
+import { openSegyLayout } from '../io/segy/reader.ts';
+import type { SampleFormatCode } from '../io/segy/samples.ts';
 import { StudioError } from '../util/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import type { WorkOptions } from '../util/progress.ts';
@@ -23,8 +25,120 @@ export interface SegyImportedPart extends NewDatasetPart {
     headerFields: string[];
     /** [sample][source] → traces in that gather before padding (receivers beyond are zero). */
     tracesPerGather: number[][];
+    /** Interval of the stored samples (after any resampling). */
     sampleIntervalMs: number;
+    /** The file's own sampling and sample format, as its headers state them. */
+    fileSampleIntervalMs: number;
+    fileSamplesPerTrace: number;
+    sampleFormat: { code: number; description: string };
   };
+}
+
+/** Short names of SEG-Y sample formats, for dataset names. */
+const FORMAT_SHORT_NAMES: Record<SampleFormatCode, string> = {
+  1: 'IBM float',
+  2: 'int32',
+  3: 'int16',
+  5: 'IEEE float',
+  6: 'float64',
+  7: 'int24',
+  8: 'int8',
+  9: 'int64',
+  10: 'uint32',
+  11: 'uint16',
+  12: 'uint64',
+  15: 'uint24',
+  16: 'uint8',
+};
+
+/** A file's sampling as its binary header states it. */
+export interface SegyFileSampling {
+  file: string;
+  sampleIntervalUs: number;
+  samplesPerTrace: number;
+  format: { code: SampleFormatCode; description: string };
+}
+
+/** Which files go into which dataset, and why. */
+export interface SegyImportPlan {
+  sampling: SegyFileSampling[];
+  /** File indices per dataset, in file order; one group unless the files' sampling differs. */
+  groups: number[][];
+  /** Per group, what its files share (for the dataset name when there are several): '4 ms × 75 samples, int16'. */
+  labels: string[];
+  /** Why files were split or what a merge hides; to be logged as warnings. */
+  warnings: string[];
+}
+
+const msText = (us: number): string => `${Number((us / 1000).toPrecision(6))} ms`;
+
+/**
+ * Groups the files of one import by sampling. A dataset holds one time axis, so files are never
+ * relabelled with another file's interval:
+ * - without resampling, files that differ in sample interval, samples per trace or sample format
+ *   become separate datasets (a faithful copy of int16 counts and IBM floats in one array would
+ *   put incomparable amplitudes side by side);
+ * - resampled with a sample interval (a common grid the user asked for), all files form one dataset,
+ *   with a warning when their sample formats differ;
+ * - resampled without an interval, each file keeps its record length (dt = record / time samples),
+ *   so files with different record lengths still become separate datasets.
+ */
+export function planSegyImport(files: string[], target: SegyImportTarget | null, options: WorkOptions = {}): SegyImportPlan {
+  const sampling: SegyFileSampling[] = files.map((file) => {
+    const layout = openSegyLayout(file, { onNotice: options.onNotice });
+    return { file, sampleIntervalUs: layout.sampleIntervalUs, samplesPerTrace: layout.samplesPerTrace, format: { code: layout.format.code, description: layout.format.description } };
+  });
+  const outputIntervalUs = (s: SegyFileSampling): number =>
+    target ? (target.sampleIntervalMs ? target.sampleIntervalMs * 1000 : (s.sampleIntervalUs * s.samplesPerTrace) / target.timeSamples) : s.sampleIntervalUs;
+  const keyOf = (s: SegyFileSampling): string => {
+    if (!target) return `${s.sampleIntervalUs}/${s.samplesPerTrace}/${s.format.code}`;
+    if (target.sampleIntervalMs) return 'common';
+    return outputIntervalUs(s).toPrecision(9);
+  };
+  const labelOf = (s: SegyFileSampling): string =>
+    target ? `${msText(outputIntervalUs(s))} × ${target.timeSamples} samples` : `${msText(s.sampleIntervalUs)} × ${s.samplesPerTrace} samples, ${FORMAT_SHORT_NAMES[s.format.code]}`;
+  const byKey = new Map<string, number>();
+  const groups: number[][] = [];
+  const labels: string[] = [];
+  sampling.forEach((s, index) => {
+    const key = keyOf(s);
+    let group = byKey.get(key);
+    if (group === undefined) {
+      group = groups.length;
+      byKey.set(key, group);
+      groups.push([]);
+      labels.push(labelOf(s));
+    }
+    groups[group].push(index);
+  });
+
+  const warnings: string[] = [];
+  const name = (s: SegyFileSampling) => path.basename(s.file);
+  const listed = (lines: string[]) => (lines.length > 10 ? [...lines.slice(0, 10), `… and ${lines.length - 10} more`] : lines).join('; ');
+  if (groups.length > 1) {
+    const perFile = sampling.map((s, i) => {
+      const group = groups.findIndex((g) => g.includes(i));
+      const own = `${msText(s.sampleIntervalUs)} × ${s.samplesPerTrace} samples, ${s.format.description}`;
+      return `${name(s)}: ${own}${target ? ` → ${labels[group]}` : ''} (dataset ${group + 1})`;
+    });
+    const why = target
+      ? `resampled to ${target.timeSamples} time samples without a common interval, each file keeps its record length, so their intervals differ`
+      : 'they differ in sample interval, samples per trace or sample format';
+    warnings.push(
+      `The ${files.length} SEG-Y files were kept as ${groups.length} separate datasets, not relabelled with one file's interval: ${why}. ${listed(perFile)}. ` +
+        `To make one dataset, resample them to a common grid with an interval: in the import dialog switch on resampling and give the interval; on the command line add --resample SOURCESxTIMExRECEIVERS --dt-ms MS.`,
+    );
+  }
+  for (const group of groups) {
+    const formats = new Set(group.map((i) => sampling[i].format.code));
+    if (formats.size > 1) {
+      warnings.push(
+        `The files' sample formats differ (${listed(group.map((i) => `${name(sampling[i])}: ${sampling[i].format.description}`))}), yet they were resampled into one dataset as asked: ` +
+          'their amplitudes may be in different units (counts, volts, scaled floats). Import them without resampling to keep them apart.',
+      );
+    }
+  }
+  return { sampling, groups, labels, warnings };
 }
 
 const segyExtension = /\.(sgy|segy)$/i;
@@ -122,6 +236,9 @@ export async function convertSegyFile(
       headerFields: fields,
       tracesPerGather: [tracesPerGather],
       sampleIntervalMs: sampleIntervalUs / 1000,
+      fileSampleIntervalMs: layout.sampleIntervalUs / 1000,
+      fileSamplesPerTrace: layout.samplesPerTrace,
+      sampleFormat: { code: layout.format.code, description: layout.format.description },
     },
   };
 }

@@ -402,6 +402,12 @@ export class Catalogue {
     this.changed('datasets');
   }
 
+  /** The dataset stored in `folder` under arrays/, if any (a job that commits several checks what it already did). */
+  datasetIdByFolder(folder: string): number | null {
+    const row = this.db.prepare('SELECT id FROM datasets WHERE folder = ?').get(folder) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
   datasetFolders(): string[] {
     return (this.db.prepare('SELECT folder FROM datasets').all() as { folder: string }[]).map((r) => r.folder);
   }

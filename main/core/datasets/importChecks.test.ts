@@ -1,0 +1,82 @@
+// Data correctness of imports (issue 11): what an import says about the data must be true of it.
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Studio } from '../app/studio.ts';
+import { studioJobKinds } from '../jobs/registry.ts';
+import { dispatch } from '../api/handlers.ts';
+import { sharedDir } from '../util/paths.ts';
+import type { DatasetDetail, DatasetInfo, JobEvent, JobInfo, ShotGather } from '../api/contract.ts';
+
+const segyDir = path.join(sharedDir(), 'testdata', 'segy');
+const f3File = path.join(segyDir, 'segyio__f3.sgy');
+const kitFile = path.join(segyDir, 'obspy__1.sgy_first_trace');
+
+let dir: string;
+let studio: Studio;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-import-checks-'));
+  studio = new Studio({ dataDir: path.join(dir, 'data'), shell: 'cli', jobKinds: studioJobKinds() });
+  await studio.createProject(path.join(dir, 'project'), 'import checks');
+});
+
+afterEach(async () => {
+  await studio.shutdown();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const call = (method: string, args: unknown): Promise<any> => dispatch(studio, method, args);
+
+async function runJob(method: string, args: unknown): Promise<{ job: JobInfo; log: JobEvent[] }> {
+  const started = (await call(method, args)) as JobInfo;
+  const job = await studio.jobs.waitFor(started.id);
+  return { job, log: (await call('job.events', { jobId: job.id })) as JobEvent[] };
+}
+
+const warnings = (log: JobEvent[]): string[] => log.filter((e) => e.level === 'warn').map((e) => e.message);
+
+describe('several SEG-Y files with different sampling', () => {
+  it('f3 (4 ms × 75, int16) and the KIT trace (0.25 ms × 8000, int32) become two datasets, each with its own interval', async () => {
+    const { job, log } = await runJob('import.segy', { paths: [f3File, kitFile], name: 'Mixed' });
+    expect(job.status, job.error ?? '').toBe('done');
+    const datasets = (await call('dataset.list', {})) as DatasetInfo[];
+    expect(datasets).toHaveLength(2);
+    const f3 = datasets.find((d) => d.sampleIntervalMs === 4)!;
+    const kit = datasets.find((d) => d.sampleIntervalMs === 0.25)!;
+    expect(f3).toMatchObject({ nSamples: 1, seismicShape: [23, 75, 18], source: f3File });
+    expect(kit).toMatchObject({ nSamples: 1, seismicShape: [1, 8000, 1], source: kitFile });
+    expect(f3.name).toMatch(/^Mixed \(4 ms/);
+    expect(kit.name).toMatch(/^Mixed \(0\.25 ms/);
+    expect((job.result as { datasetIds: number[] }).datasetIds.sort()).toEqual([f3.id, kit.id].sort());
+    // The viewer's time axis: 8000 samples at 0.25 ms run to 2 s, not 32 s.
+    const gather = (await call('dataset.shotGather', { datasetId: kit.id, sample: 0, source: 0 })) as ShotGather;
+    expect(gather.sampleIntervalMs).toBe(0.25);
+    const [warning] = warnings(log).filter((m) => /separate datasets/.test(m));
+    expect(warning).toMatch(/segyio__f3\.sgy: 4 ms × 75 samples/);
+    expect(warning).toMatch(/obspy__1\.sgy_first_trace: 0\.25 ms × 8000 samples/);
+    expect(warning).toMatch(/--dt-ms/);
+  });
+
+  it('resampled to a common interval on request, they form one dataset on that interval', async () => {
+    const resample = { sources: 1, timeSamples: 500, receivers: 4, sampleIntervalMs: 2 };
+    const { job, log } = await runJob('import.segy', { paths: [f3File, kitFile], name: 'Common', resample });
+    expect(job.status, job.error ?? '').toBe('done');
+    const [dataset] = (await call('dataset.list', {})) as DatasetInfo[];
+    expect(dataset).toMatchObject({ name: 'Common', nSamples: 2, seismicShape: [1, 500, 4], sampleIntervalMs: 2 });
+    const detail = (await call('dataset.get', { datasetId: dataset.id })) as DatasetDetail;
+    expect(detail.parts.map((p) => p.meta.sampleIntervalMs)).toEqual([2, 2]);
+    // The files' own formats differ: said, not hidden.
+    expect(warnings(log).join('\n')).toMatch(/sample formats differ.*2-byte.*4-byte/s);
+  });
+
+  it('resampled without a common interval, each file keeps its record length, so they stay separate', async () => {
+    const resample = { sources: 1, timeSamples: 500, receivers: 4 };
+    const { job } = await runJob('import.segy', { paths: [f3File, kitFile], resample });
+    expect(job.status, job.error ?? '').toBe('done');
+    const intervals = ((await call('dataset.list', {})) as DatasetInfo[]).map((d) => d.sampleIntervalMs).sort();
+    // 300 ms / 500 and 2000 ms / 500.
+    expect(intervals).toEqual([0.6, 4]);
+  });
+});
