@@ -67,6 +67,14 @@ describe('wavediff import segy', () => {
     ]);
   });
 
+  it('warns about padded gathers on stderr and lists the padding in datasets --json', async () => {
+    const imported = await cli('import', 'segy', path.join(segyDir, 'segyio__shot-gather.sgy'), '--project', project, '--name', 'Uneven');
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toMatch(/warn: segyio__shot-gather\.sgy: .* padded to 26 receivers with 43 zero traces/);
+    const [uneven] = (await datasets()).filter((d) => d.name === 'Uneven');
+    expect(uneven.meta.paddedTraces).toBe(43);
+  });
+
   it('refuses --dt-ms without --resample', async () => {
     const refused = await cli('import', 'segy', path.join(segyDir, 'segyio__f3.sgy'), '--project', project, '--dt-ms', '1');
     expect(refused.code).not.toBe(0);

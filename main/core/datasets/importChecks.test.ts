@@ -7,11 +7,14 @@ import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../jobs/registry.ts';
 import { dispatch } from '../api/handlers.ts';
 import { sharedDir } from '../util/paths.ts';
+import { readNpyRaw } from '../io/npy.ts';
+import { segyInfo } from '../io/segy/info.ts';
 import type { DatasetDetail, DatasetInfo, JobEvent, JobInfo, ShotGather } from '../api/contract.ts';
 
 const segyDir = path.join(sharedDir(), 'testdata', 'segy');
 const f3File = path.join(segyDir, 'segyio__f3.sgy');
 const kitFile = path.join(segyDir, 'obspy__1.sgy_first_trace');
+const shotGatherFile = path.join(segyDir, 'segyio__shot-gather.sgy');
 
 let dir: string;
 let studio: Studio;
@@ -78,5 +81,38 @@ describe('several SEG-Y files with different sampling', () => {
     const intervals = ((await call('dataset.list', {})) as DatasetInfo[]).map((d) => d.sampleIntervalMs).sort();
     // 300 ms / 500 and 2000 ms / 500.
     expect(intervals).toEqual([0.6, 4]);
+  });
+});
+
+describe('gathers of different widths', () => {
+  it("shot-gather.sgy's gathers of 10, 12, 13 and 26 traces: the padding is masked, kept out of statistics and announced", async () => {
+    const { job, log } = await runJob('import.segy', { paths: [shotGatherFile] });
+    expect(job.status, job.error ?? '').toBe('done');
+    const [dataset] = (await call('dataset.list', {})) as DatasetInfo[];
+    expect(dataset.seismicShape).toEqual([4, 25, 26]);
+    expect(dataset.meta.paddedTraces).toBe(16 + 14 + 13);
+
+    // The mask beside the arrays: uint8 [N, sources, receivers], 1 = recorded trace.
+    const [part] = ((await call('dataset.get', { datasetId: dataset.id })) as DatasetDetail).parts;
+    expect(part.traceMaskFile).toMatch(/\.tracemask\.npy$/);
+    const mask = readNpyRaw(studio.requireProject().arrayPath(part.traceMaskFile!));
+    expect(mask.dtype).toBe('u1');
+    expect(mask.shape).toEqual([1, 4, 26]);
+    const recorded = [0, 1, 2, 3].map((g) => Array.from(mask.data.subarray(g * 26, (g + 1) * 26) as Uint8Array));
+    expect(recorded.map((live) => live.reduce((a, b) => a + b, 0))).toEqual([10, 12, 13, 26]);
+    expect(recorded[0].slice(0, 10).every((v) => v === 1) && recorded[0].slice(10).every((v) => v === 0)).toBe(true);
+
+    // Statistics over recorded traces only: the file's minimum is 2.0, not the padding's 0.
+    const expected = await segyInfo(shotGatherFile);
+    const gathers: ShotGather[] = [];
+    for (let source = 0; source < 4; source += 1) gathers.push(await call('dataset.shotGather', { datasetId: dataset.id, sample: 0, source }));
+    expect(gathers.map((g) => g.paddedReceivers.length)).toEqual([16, 14, 13, 0]);
+    expect(gathers[0].paddedReceivers).toEqual(Array.from({ length: 16 }, (_, i) => 10 + i));
+    expect(Math.min(...gathers.map((g) => g.min))).toBe(expected.min);
+    expect(Math.max(...gathers.map((g) => g.max))).toBe(expected.max);
+    const sumSq = gathers.reduce((sum, g, i) => sum + g.rms ** 2 * 25 * [10, 12, 13, 26][i], 0);
+    expect(Math.abs(sumSq - expected.sum_sq)).toBeLessThan(1e-5 * expected.sum_sq);
+
+    expect(warnings(log).join('\n')).toMatch(/segyio__shot-gather\.sgy: its gathers \(by FieldRecord\) hold 10 to 26 traces, so 3 of 4 were padded to 26 receivers with 43 zero traces .*FieldRecord 2: 16, FieldRecord 3: 14, FieldRecord 5: 13/);
   });
 });

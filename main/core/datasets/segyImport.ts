@@ -25,6 +25,8 @@ export interface SegyImportedPart extends NewDatasetPart {
     headerFields: string[];
     /** [sample][source] → traces in that gather before padding (receivers beyond are zero). */
     tracesPerGather: number[][];
+    /** Zero traces added to make shorter gathers as wide as the widest (marked 0 in the trace mask). */
+    paddedTraces: number;
     /** Interval of the stored samples (after any resampling). */
     sampleIntervalMs: number;
     /** The file's own sampling and sample format, as its headers state them. */
@@ -167,8 +169,10 @@ export function expandSegyPaths(paths: string[]): string[] {
 /**
  * Converts one SEG-Y file into one sample of OpenFWI's layout, streaming one gather at a time:
  * seismic `[1, gathers, time, receivers]` (gathers padded with zero traces to the widest one, or
- * resampled to `target`), and its trace headers `[1, gathers, traces, fields]` int32 (raw values).
- * Files are written into `outDir` as `<stem>.seismic.npy` / `<stem>.headers.npy` through temporaries.
+ * resampled to `target`), its trace headers `[1, gathers, traces, fields]` int32 (raw values), and
+ * its trace mask `[1, gathers, receivers]` uint8 (1 = a trace of the file, 0 = padding). Files are
+ * written into `outDir` as `<stem>.seismic.npy` / `.headers.npy` / `.tracemask.npy` through
+ * temporaries. Padding is announced through `onNotice`.
  */
 export async function convertSegyFile(
   file: string,
@@ -191,8 +195,10 @@ export async function convertSegyFile(
   const fields = TRACE_FIELDS.map((f) => f.name);
   const seismicName = `${stem}.seismic.npy`;
   const headersName = `${stem}.headers.npy`;
+  const maskName = `${stem}.tracemask.npy`;
   const seismic = new NpyWriter(path.join(outDir, seismicName), { shape: [1, chosen.length, timeSamples, receivers] });
   const headers = new NpyWriter(path.join(outDir, headersName), { shape: [1, chosen.length, widest, fields.length], dtype: 'i4' });
+  const mask = new NpyWriter(path.join(outDir, maskName), { shape: [1, chosen.length, receivers], dtype: 'u1' });
   const tracesPerGather: number[] = [];
   const keyValues: number[] = [];
   let sampleIntervalUs = layout.sampleIntervalUs;
@@ -210,6 +216,8 @@ export async function convertSegyFile(
       const headerRows = new Int32Array(widest * fields.length);
       gather.headers.forEach((h: TraceHeader, r) => fields.forEach((name, f) => (headerRows[r * fields.length + f] = h[name as keyof TraceHeader])));
       headers.write(headerRows);
+      // Resampled gathers are interpolated from recorded traces over the whole width: no padding.
+      mask.write(new Uint8Array(receivers).fill(1, 0, target ? receivers : gather.receivers));
       tracesPerGather.push(gather.headers.length);
       keyValues.push(gather.keyValue);
       written += 1;
@@ -217,16 +225,29 @@ export async function convertSegyFile(
     }
     seismic.commit();
     headers.commit();
+    mask.commit();
   } catch (error) {
     seismic.abort();
     headers.abort();
+    mask.abort();
     throw error;
+  }
+  const paddedTraces = target ? 0 : tracesPerGather.reduce((sum, n) => sum + receivers - n, 0);
+  if (paddedTraces > 0) {
+    const short = tracesPerGather.map((n, g) => ({ n, key: keyValues[g] })).filter((g) => g.n < receivers);
+    const listed = short.slice(0, 10).map((g) => `${listing.key} ${g.key}: ${receivers - g.n}`).join(', ') + (short.length > 10 ? `, … ${short.length - 10} more` : '');
+    options.onNotice?.(
+      `${path.basename(file)}: its gathers (by ${listing.key}) hold ${Math.min(...tracesPerGather)} to ${receivers} traces, so ${short.length} of ${tracesPerGather.length} were padded to ${receivers} receivers ` +
+        `with ${paddedTraces} zero traces that are not in the file (${listed}). They are marked in the trace mask ${maskName} (1 = recorded, 0 = padding), ` +
+        'left out of the shot gathers\' statistics and drawn hatched in the viewer; to give every gather the same receivers from recorded traces instead, import with resampling.',
+    );
   }
   return {
     nSamples: 1,
     seismicFile: seismicName,
     velocityFile: null,
     headersFile: headersName,
+    traceMaskFile: maskName,
     seismicShape: [chosen.length, timeSamples, receivers],
     velocityShape: null,
     meta: {
@@ -235,6 +256,7 @@ export async function convertSegyFile(
       gatherKeyValues: keyValues,
       headerFields: fields,
       tracesPerGather: [tracesPerGather],
+      paddedTraces,
       sampleIntervalMs: sampleIntervalUs / 1000,
       fileSampleIntervalMs: layout.sampleIntervalUs / 1000,
       fileSamplesPerTrace: layout.samplesPerTrace,

@@ -37,6 +37,7 @@ export function commitStagedDataset(
       seismicFile: relocate(p.seismicFile),
       velocityFile: relocate(p.velocityFile),
       headersFile: relocate(p.headersFile),
+      traceMaskFile: relocate(p.traceMaskFile),
     })),
   });
 }
