@@ -75,6 +75,15 @@ describe('wavediff import segy', () => {
     expect(uneven.meta.paddedTraces).toBe(43);
   });
 
+  it('states and records what resampling did: f3 to 5x1000x70', async () => {
+    const imported = await cli('import', 'segy', path.join(segyDir, 'segyio__f3.sgy'), '--project', project, '--name', 'Resampled', '--resample', '5x1000x70');
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toMatch(/warn: segyio__f3\.sgy: 5 of 5 picked gathers hold 18 traces, fewer than the grid's 70 receivers/);
+    const [resampled] = (await datasets()).filter((d) => d.name === 'Resampled');
+    expect(resampled.sampleIntervalMs).toBe(0.3);
+    expect(resampled.meta.resampling.files[0].summary).toMatch(/time 4 ms × 75 = 300 ms → 0\.3 ms × 1000 = 300 ms; receivers 18 → 70/);
+  });
+
   it('refuses --dt-ms without --resample', async () => {
     const refused = await cli('import', 'segy', path.join(segyDir, 'segyio__f3.sgy'), '--project', project, '--dt-ms', '1');
     expect(refused.code).not.toBe(0);

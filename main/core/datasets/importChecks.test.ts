@@ -1,12 +1,15 @@
 // Data correctness of imports (issue 11): what an import says about the data must be true of it.
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeAll, beforeEach, afterEach, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../jobs/registry.ts';
 import { dispatch } from '../api/handlers.ts';
 import { sharedDir } from '../util/paths.ts';
+import { missing } from '../util/testing/requirement.ts';
 import { readNpyRaw } from '../io/npy.ts';
 import { segyInfo } from '../io/segy/info.ts';
 import type { DatasetDetail, DatasetInfo, JobEvent, JobInfo, ShotGather } from '../api/contract.ts';
@@ -15,6 +18,18 @@ const segyDir = path.join(sharedDir(), 'testdata', 'segy');
 const f3File = path.join(segyDir, 'segyio__f3.sgy');
 const kitFile = path.join(segyDir, 'obspy__1.sgy_first_trace');
 const shotGatherFile = path.join(segyDir, 'segyio__shot-gather.sgy');
+
+// Files written by numpy and segyio (testdata/make_import_fixtures.py), once for the whole file.
+const python = '/usr/bin/python3';
+const fixtureScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'make_import_fixtures.py');
+const hasTools = spawnSync(python, ['-c', 'import numpy, segyio'], { encoding: 'utf8' }).status === 0;
+const fixtures = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-import-fixtures-'));
+beforeAll(() => {
+  if (!hasTools) return;
+  const made = spawnSync(python, [fixtureScript, fixtures], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`${fixtureScript} failed: ${made.stderr}`);
+});
+afterAll(() => fs.rmSync(fixtures, { recursive: true, force: true }));
 
 let dir: string;
 let studio: Studio;
@@ -114,5 +129,51 @@ describe('gathers of different widths', () => {
     expect(Math.abs(sumSq - expected.sum_sq)).toBeLessThan(1e-5 * expected.sum_sq);
 
     expect(warnings(log).join('\n')).toMatch(/segyio__shot-gather\.sgy: its gathers \(by FieldRecord\) hold 10 to 26 traces, so 3 of 4 were padded to 26 receivers with 43 zero traces .*FieldRecord 2: 16, FieldRecord 3: 14, FieldRecord 5: 13/);
+  });
+});
+
+describe('resampling says what it did', () => {
+  it('f3 to 5 × 1000 × 70: states intervals and spacings, warns that 18 traces became 70 receivers, and records it', async () => {
+    const { job, log } = await runJob('import.segy', { paths: [f3File], resample: { sources: 5, timeSamples: 1000, receivers: 70 } });
+    expect(job.status, job.error ?? '').toBe('done');
+    const [dataset] = (await call('dataset.list', {})) as DatasetInfo[];
+    expect(dataset).toMatchObject({ seismicShape: [5, 1000, 70], sampleIntervalMs: 0.3 });
+    const resampling = dataset.meta.resampling as any;
+    expect(resampling.target).toEqual({ sources: 5, timeSamples: 1000, receivers: 70, sampleIntervalMs: null });
+    const [file] = resampling.files;
+    expect(file.time).toEqual({
+      from: { sampleIntervalMs: 4, samples: 75, recordLengthMs: 300 },
+      to: { sampleIntervalMs: 0.3, samples: 1000, recordLengthMs: 300 },
+    });
+    expect(file.receivers).toEqual({ from: { min: 18, max: 18 }, to: 70, spacingM: { from: null, to: null, source: null } });
+    expect(file.gathers).toEqual({ from: 23, to: 5, key: 'FieldRecord', keyValues: [111, 117, 122, 128, 133] });
+    expect(file.summary).toMatch(/time 4 ms × 75 = 300 ms → 0\.3 ms × 1000 = 300 ms; receivers 18 → 70 per gather \(spacing unknown/);
+    expect(file.warnings).toHaveLength(1);
+    expect(file.warnings[0]).toMatch(/segyio__f3\.sgy: 5 of 5 picked gathers hold 18 traces, fewer than the grid's 70 receivers, so they were interpolated to 70 receivers/);
+    expect(warnings(log)).toContain(file.warnings[0]);
+    expect(log.map((e) => e.message)).toContain(file.summary);
+  });
+
+  it('an interval that stretches the record is warned about: 300 ms of data on a 1000 ms grid', async () => {
+    const { job, log } = await runJob('import.segy', { paths: [f3File], resample: { sources: 1, timeSamples: 1000, receivers: 10, sampleIntervalMs: 1 } });
+    expect(job.status, job.error ?? '').toBe('done');
+    const [file] = (((await call('dataset.list', {})) as DatasetInfo[])[0].meta.resampling as any).files;
+    expect(file.time.to).toEqual({ sampleIntervalMs: 1, samples: 1000, recordLengthMs: 1000 });
+    // 10 of 18 traces is downsampling: no receiver warning, one about time.
+    expect(file.warnings).toHaveLength(1);
+    expect(file.warnings[0]).toMatch(/records 300 ms but the grid spans 1000 ms .*the last 700 ms of every trace are zeros/);
+    expect(warnings(log)).toContain(file.warnings[0]);
+  });
+
+  it.skipIf(missing('numpy and segyio under /usr/bin/python3', hasTools))('states the receiver spacing from group coordinates: 25 m over 12 traces → 24 receivers', async () => {
+    const { job } = await runJob('import.segy', { paths: [path.join(fixtures, 'line-25m.sgy')], resample: { sources: 1, timeSamples: 50, receivers: 24 } });
+    expect(job.status, job.error ?? '').toBe('done');
+    const [file] = (((await call('dataset.list', {})) as DatasetInfo[])[0].meta.resampling as any).files;
+    expect(file.receivers.spacingM.source).toBe('GroupX/GroupY');
+    expect(file.receivers.spacingM.from).toEqual({ min: 25, max: 25 });
+    expect(file.receivers.spacingM.to.min).toBeCloseTo((25 * 11) / 23, 9);
+    expect(file.time.from).toEqual({ sampleIntervalMs: 2, samples: 100, recordLengthMs: 200 });
+    expect(file.summary).toMatch(/spacing 25 m → 11\.96 m \(from GroupX\/GroupY\)/);
+    expect(file.warnings[0]).toMatch(/hold 12 traces, fewer than the grid's 24 receivers/);
   });
 });

@@ -9,6 +9,7 @@ import { StudioError } from '../util/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import type { NewDatasetPart } from '../project/catalogue.ts';
+import { describeResampling, type ResampledGatherFacts, type ResamplingReport } from './resamplingReport.ts';
 
 export interface SegyImportTarget {
   sources: number;
@@ -33,6 +34,8 @@ export interface SegyImportedPart extends NewDatasetPart {
     fileSampleIntervalMs: number;
     fileSamplesPerTrace: number;
     sampleFormat: { code: number; description: string };
+    /** What resampling did (intervals, spacings, picked gathers, warnings); null when not resampled. */
+    resampling: ResamplingReport | null;
   };
 }
 
@@ -201,6 +204,7 @@ export async function convertSegyFile(
   const mask = new NpyWriter(path.join(outDir, maskName), { shape: [1, chosen.length, receivers], dtype: 'u1' });
   const tracesPerGather: number[] = [];
   const keyValues: number[] = [];
+  const picked: ResampledGatherFacts[] = [];
   let sampleIntervalUs = layout.sampleIntervalUs;
   try {
     const ordering = listing.contiguous ? 'contiguous' : 'indexed';
@@ -219,6 +223,7 @@ export async function convertSegyFile(
       // Resampled gathers are interpolated from recorded traces over the whole width: no padding.
       mask.write(new Uint8Array(receivers).fill(1, 0, target ? receivers : gather.receivers));
       tracesPerGather.push(gather.headers.length);
+      picked.push({ keyValue: gather.keyValue, traces: gather.headers.length, geometry: gather.geometry, offsets: gather.offsets });
       keyValues.push(gather.keyValue);
       written += 1;
       options.onProgress?.({ done: written, total: chosen.length, unit: 'gathers' });
@@ -232,6 +237,19 @@ export async function convertSegyFile(
     mask.abort();
     throw error;
   }
+  const resampling = target
+    ? describeResampling({
+        file,
+        key: listing.key,
+        totalGathers: listing.gathers.length,
+        gathers: picked,
+        fileIntervalUs: layout.sampleIntervalUs,
+        fileSamples: layout.samplesPerTrace,
+        outIntervalUs: sampleIntervalUs,
+        target,
+      })
+    : null;
+  if (resampling) for (const warning of resampling.warnings) options.onNotice?.(warning);
   const paddedTraces = target ? 0 : tracesPerGather.reduce((sum, n) => sum + receivers - n, 0);
   if (paddedTraces > 0) {
     const short = tracesPerGather.map((n, g) => ({ n, key: keyValues[g] })).filter((g) => g.n < receivers);
@@ -261,6 +279,7 @@ export async function convertSegyFile(
       fileSampleIntervalMs: layout.sampleIntervalUs / 1000,
       fileSamplesPerTrace: layout.samplesPerTrace,
       sampleFormat: { code: layout.format.code, description: layout.format.description },
+      resampling,
     },
   };
 }

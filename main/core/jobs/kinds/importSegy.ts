@@ -65,7 +65,7 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
       parts.push(part);
       doneBytes += size;
       ctx.checkpoint({ files, groups, labels, parts });
-      ctx.log(`${path.basename(file)}: ${part.seismicShape![0]} gathers of ${part.seismicShape![1]} samples × ${part.seismicShape![2]} traces.`);
+      ctx.log(part.meta.resampling?.summary ?? `${path.basename(file)}: ${part.seismicShape![0]} gathers of ${part.seismicShape![1]} samples × ${part.seismicShape![2]} traces.`);
       ctx.progress({ done: doneBytes, total: totalBytes, unit: 'bytes' });
     }
     const baseName = params.name ?? (files.length === 1 ? path.basename(files[0]) : `${path.basename(path.dirname(files[0]))} (${files.length} SEG-Y files)`);
@@ -91,8 +91,15 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
           meta: {
             sampleIntervalMs: groupParts[0].meta.sampleIntervalMs,
             gatherKey: params.gatherKey,
-            resample: params.resample,
             files: groupFiles,
+            ...(params.resample
+              ? {
+                  resampling: {
+                    target: { ...params.resample, sampleIntervalMs: params.resample.sampleIntervalMs ?? null },
+                    files: groupParts.map((p) => p.meta.resampling),
+                  },
+                }
+              : {}),
             paddedTraces: groupParts.reduce((sum, p) => sum + (p.meta.paddedTraces ?? 0), 0),
           },
           createdByJob: ctx.jobId,
