@@ -177,3 +177,34 @@ describe('resampling says what it did', () => {
     expect(file.warnings[0]).toMatch(/hold 12 traces, fewer than the grid's 24 receivers/);
   });
 });
+
+describe('OpenFWI pairs checked against the acquisition geometry at import', () => {
+  const openfwiFixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'io', 'testdata', 'openfwi');
+
+  it.skipIf(missing('numpy and segyio under /usr/bin/python3', hasTools))('a 70 × 60 velocity with 70-receiver seismic is refused at import, naming both files and shapes', async () => {
+    const { job } = await runJob('import.openfwi', { folder: path.join(fixtures, 'pair-narrow') });
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/model1\.npy: velocity \[1, 70, 60\] \(1, depth, width\) is 70 × 60 cells, but data1\.npy's seismic \[5, 1000, 70\]/);
+    expect(job.error).toMatch(/places at x = 0…69.*needs a model at least 2 × 70 cells/);
+    expect(await call('dataset.list', {})).toEqual([]);
+
+    // The same seismic with a model 70 cells wide fits OpenFWI's geometry: no refusal, no warning.
+    const { job: fits, log } = await runJob('import.openfwi', { folder: path.join(fixtures, 'pair-ok') });
+    expect(fits.status, fits.error ?? '').toBe('done');
+    expect(warnings(log).filter((m) => /geometry/.test(m))).toEqual([]);
+  });
+
+  it('pairs recorded with another geometry import, with a warning naming the shapes', async () => {
+    const { job, log } = await runJob('import.openfwi', { folder: path.join(openfwiFixtures, 'vel') });
+    expect(job.status, job.error ?? '').toBe('done');
+    expect(warnings(log).join('\n')).toMatch(
+      /data1\.npy, data2\.npy, data10\.npy: seismic samples are \[2, 30, 6\] \(sources, time, receivers\) but the project's acquisition geometry records \[5, 1000, 70\]/,
+    );
+  });
+
+  it('a pair with different sample counts is refused naming both shapes', async () => {
+    const { job } = await runJob('import.openfwi', { folder: path.join(openfwiFixtures, 'mismatched') });
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/data1\.npy holds 4 samples \(seismic \[4, 2, 30, 6\]\) but model1\.npy holds 3 \(velocity \[3, 1, 7, 6\]\)/);
+  });
+});
