@@ -17,8 +17,12 @@ export const importCommand: CliCommand = {
   wavediff import openfwi FOLDER --project DIR [--name NAME]
 
 SEG-Y traces are grouped into shot gathers by --key (a segyio TraceField name); each file becomes
-one sample [gathers, time, receivers]. --resample picks that many gathers evenly and resamples
-time and receivers to the grid (OpenFWI: 5x1000x70). Ctrl-C cancels; resume with 'wavediff jobs resume'.`,
+one sample [gathers, time, receivers]. Files that differ in sample interval, samples per trace or
+sample format become separate datasets (one per sampling), never one relabelled with the first
+file's interval. --resample picks that many gathers evenly and resamples time and receivers to the
+grid (OpenFWI: 5x1000x70), keeping each file's record length unless --dt-ms gives the interval:
+with --dt-ms all files share that grid and form one dataset. Ctrl-C cancels; resume with
+'wavediff jobs resume'.`,
   options: {
     project: { type: 'string' },
     name: { type: 'string' },
@@ -35,6 +39,8 @@ time and receivers to the grid (OpenFWI: 5x1000x70). Ctrl-C cancels; resume with
       if (format === 'segy') {
         const grid = args.values.resample ? parseGrid(args.values.resample as string) : null;
         const dtMs = args.values['dt-ms'] ? Number(args.values['dt-ms']) : undefined;
+        if (dtMs !== undefined && !(dtMs > 0)) throw new StudioError('bad_input', `--dt-ms wants a positive interval in milliseconds, e.g. 1; got '${String(args.values['dt-ms'])}'.`);
+        if (dtMs !== undefined && !grid) throw new StudioError('bad_input', '--dt-ms sets the interval of the resampling grid; give --resample SOURCESxTIMExRECEIVERS with it.');
         const job = await call(studio, 'import.segy', {
           paths,
           name,

@@ -52,6 +52,8 @@ export const datasetPartSchema = z.object({
   seismicFile: z.string().nullable(),
   velocityFile: z.string().nullable(),
   headersFile: z.string().nullable(),
+  /** uint8 [N, sources, receivers]: 1 where a trace was recorded, 0 where it is zero padding; null when every trace is recorded. */
+  traceMaskFile: z.string().nullable(),
   seismicShape: z.array(z.number().int()).nullable(),
   velocityShape: z.array(z.number().int()).nullable(),
   meta: z.record(z.string(), z.unknown()),
@@ -124,6 +126,9 @@ export const shotGatherSchema = z.object({
   /** [time, receivers] */
   traces: float32PayloadSchema,
   sampleIntervalMs: z.number().nullable(),
+  /** Receivers of this gather that are zero padding, not traces of the file (a shorter gather padded to the widest). */
+  paddedReceivers: z.array(z.number().int()),
+  /** Over the recorded traces only. */
   min: z.number(),
   max: z.number(),
   rms: z.number(),

@@ -1,6 +1,6 @@
 import type { DatasetDetail, DatasetPart, Float32Payload, ShotGather, TraceHeaderTable, VelocityMap } from '../api/contract.ts';
 import type { Project } from '../project/project.ts';
-import { openNpy, readNpyRows, readNpyRaw } from '../io/npy.ts';
+import { formatShape, openNpy, readNpyRows, readNpyRaw } from '../io/npy.ts';
 import { StudioError } from '../util/errors.ts';
 
 export function float32Payload(values: Float32Array, shape: number[]): Float32Payload {
@@ -18,6 +18,42 @@ function range(values: Float32Array): { min: number; max: number; rms: number } 
     sumSq += v * v;
   }
   return { min: values.length ? min : 0, max: values.length ? max : 0, rms: values.length ? Math.sqrt(sumSq / values.length) : 0 };
+}
+
+/** min, max and rms of a [time, receivers] gather over the receivers that are recorded traces. */
+function gatherRange(traces: Float32Array, nReceivers: number, padded: ReadonlySet<number>): { min: number; max: number; rms: number } {
+  if (padded.size === 0) return range(traces);
+  let min = Infinity;
+  let max = -Infinity;
+  let sumSq = 0;
+  let count = 0;
+  for (let i = 0; i < traces.length; i += 1) {
+    if (padded.has(i % nReceivers)) continue;
+    const v = traces[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sumSq += v * v;
+    count += 1;
+  }
+  return count ? { min, max, rms: Math.sqrt(sumSq / count) } : { min: 0, max: 0, rms: 0 };
+}
+
+/**
+ * Receivers of one gather that are zero padding: from the part's trace mask, or for a SEG-Y import
+ * made before masks were stored, from its traces per gather (recorded traces come first).
+ */
+export function paddedReceivers(project: Project, part: DatasetPart, row: number, source: number, nReceivers: number): number[] {
+  if (part.traceMaskFile) {
+    const file = openNpy(project.arrayPath(part.traceMaskFile));
+    const [, nSources, maskReceivers] = file.shape;
+    if (source >= nSources || maskReceivers !== nReceivers) {
+      throw new StudioError('bad_file', `${part.traceMaskFile}: the trace mask is ${formatShape(file.shape)} but the seismic has ${nReceivers} receivers per gather; re-import the dataset.`);
+    }
+    const live = readNpyRows(file, row, 1).subarray(source * nReceivers, (source + 1) * nReceivers);
+    return Array.from(live.keys()).filter((r) => live[r] === 0);
+  }
+  const recorded = (part.meta.tracesPerGather as number[][] | undefined)?.[row]?.[source];
+  return typeof recorded === 'number' ? Array.from({ length: Math.max(0, nReceivers - recorded) }, (_, i) => recorded + i) : [];
 }
 
 /** The part holding a dataset's sample `sample`, and the sample's index within that part. */
@@ -50,19 +86,25 @@ export function readVelocitySample(project: Project, dataset: DatasetDetail, sam
 
 export function shotGather(project: Project, dataset: DatasetDetail, sample: number, source: number): ShotGather {
   const seismic = readSeismicSample(project, dataset, sample);
+  const { part, row } = locateSample(dataset, sample);
+  // A part records its own interval where it has one (SEG-Y imports): a dataset made before files
+  // of different sampling were kept apart may mix them.
+  const sampleIntervalMs = typeof part.meta.sampleIntervalMs === 'number' ? part.meta.sampleIntervalMs : dataset.sampleIntervalMs;
   const [nSources, nTime, nReceivers] = seismic.shape;
   if (source >= nSources) {
     throw new StudioError('bad_input', `Source ${source} is out of range: sample ${sample} of '${dataset.name}' has ${nSources} sources (0–${nSources - 1}).`);
   }
   const traces = seismic.values.slice(source * nTime * nReceivers, (source + 1) * nTime * nReceivers);
+  const padded = paddedReceivers(project, part, row, source, nReceivers);
   return {
     datasetId: dataset.id,
     sample,
     source,
     nSources,
     traces: float32Payload(traces, [nTime, nReceivers]),
-    sampleIntervalMs: dataset.sampleIntervalMs,
-    ...range(traces),
+    sampleIntervalMs,
+    paddedReceivers: padded,
+    ...gatherRange(traces, nReceivers, new Set(padded)),
   };
 }
 

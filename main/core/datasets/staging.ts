@@ -13,12 +13,21 @@ export function datasetFolderForJob(jobId: number): string {
  * Commits a dataset built in a job's staging folder: the folder is renamed under arrays/ (atomic on
  * one file system), then the rows are inserted in one transaction. A crash between the two leaves a
  * folder no row points at, which the next open sweeps away; never a row without its files.
+ * A job that makes several datasets stages each in a subfolder (`where.staged`, relative to its
+ * staging folder) and names each one's folder (`where.folder`).
  */
-export function commitStagedDataset(projectDir: string, catalogue: Catalogue, jobId: number, dataset: Omit<NewDataset, 'folder'>): DatasetDetail {
-  const folder = datasetFolderForJob(jobId);
+export function commitStagedDataset(
+  projectDir: string,
+  catalogue: Catalogue,
+  jobId: number,
+  dataset: Omit<NewDataset, 'folder'>,
+  where: { staged?: string; folder?: string } = {},
+): DatasetDetail {
+  const folder = where.folder ?? datasetFolderForJob(jobId);
   const finalDir = path.join(projectDir, arraysFolderName, folder);
   fs.rmSync(finalDir, { recursive: true, force: true });
-  fs.renameSync(jobStagingDir(projectDir, jobId), finalDir);
+  const stagedDir = where.staged ? path.join(jobStagingDir(projectDir, jobId), where.staged) : jobStagingDir(projectDir, jobId);
+  fs.renameSync(stagedDir, finalDir);
   const relocate = (file: string | null | undefined): string | null => (file ? `${folder}/${file}` : null);
   return catalogue.insertDataset({
     ...dataset,
@@ -28,6 +37,7 @@ export function commitStagedDataset(projectDir: string, catalogue: Catalogue, jo
       seismicFile: relocate(p.seismicFile),
       velocityFile: relocate(p.velocityFile),
       headersFile: relocate(p.headersFile),
+      traceMaskFile: relocate(p.traceMaskFile),
     })),
   });
 }

@@ -85,7 +85,7 @@ describe('scanOpenfwiFolder', () => {
   it('rejects a pair whose N differ, naming both files', async () => {
     const error = await rejection(scanOpenfwiFolder(path.join(FIXTURES, 'mismatched')));
     expect(error.code).toBe('bad_file');
-    expect(error.message).toContain('data1.npy holds 4 samples but model1.npy holds 3');
+    expect(error.message).toContain('data1.npy holds 4 samples (seismic [4, 2, 30, 6]) but model1.npy holds 3 (velocity [3, 1, 7, 6])');
   });
 
   it('rejects a data file without its model', async () => {

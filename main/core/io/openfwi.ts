@@ -286,7 +286,9 @@ export async function scanOpenfwiFolder(folder: string, options: OpenfwiScanOpti
     const velocity = open(f.velocity, 'velocity');
     if (!velocity || (f.seismic && !seismic)) continue;
     if (seismic && seismic.shape[0] !== velocity.shape[0]) {
-      problems.push(`${seismic.name} holds ${seismic.shape[0]} samples but ${velocity.name} holds ${velocity.shape[0]}; a pair must have the same N.`);
+      problems.push(
+        `${seismic.name} holds ${seismic.shape[0]} samples (seismic ${formatShape(seismic.storedShape)}) but ${velocity.name} holds ${velocity.shape[0]} (velocity ${formatShape(velocity.storedShape)}); a pair must have the same N, one velocity model per seismic sample.`,
+      );
       continue;
     }
     if (seismic) {
@@ -386,6 +388,11 @@ export interface OpenfwiImportOptions extends WorkOptions {
   naming?: 'source' | 'sequential';
   /** Bytes per read/write when streaming (default 8 MiB). */
   chunkBytes?: number;
+  /**
+   * Checks the scanned dataset before anything is copied (e.g. against the project's acquisition
+   * geometry); throws to refuse it, returns notices to report.
+   */
+  check?: (dataset: OpenfwiDataset) => string[];
 }
 
 const DEFAULT_CHUNK_BYTES = 8 << 20;
@@ -504,6 +511,7 @@ export async function importOpenfwiFolder(folder: string, destDir: string, optio
     notices.push(message);
     options.onNotice?.(message);
   };
+  for (const message of options.check?.(dataset) ?? []) notice(message);
   const naming = options.naming ?? 'source';
   const targetName = (part: OpenfwiPart, index: number, role: 'seismic' | 'velocity') =>
     naming === 'sequential' ? openfwiFileName('data_model', role, String(index + 1)) : openfwiFileName(part.naming, role, part.key);

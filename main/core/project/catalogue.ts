@@ -26,6 +26,8 @@ export interface NewDatasetPart {
   seismicFile: string | null;
   velocityFile: string | null;
   headersFile?: string | null;
+  /** uint8 [N, sources, receivers]: 1 where a trace was recorded, 0 where it is zero padding. */
+  traceMaskFile?: string | null;
   seismicShape: number[] | null;
   velocityShape: number[] | null;
   meta?: Record<string, unknown>;
@@ -87,6 +89,7 @@ interface PartDbRow {
   seismic_file: string | null;
   velocity_file: string | null;
   headers_file: string | null;
+  trace_mask_file: string | null;
   seismic_shape: string | null;
   velocity_shape: string | null;
   meta: string;
@@ -294,8 +297,8 @@ export class Catalogue {
         );
       const datasetId = Number(info.lastInsertRowid);
       const insertPart = this.db.prepare(
-        `INSERT INTO dataset_parts (dataset_id, part_index, n_samples, seismic_file, velocity_file, headers_file, seismic_shape, velocity_shape, meta)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO dataset_parts (dataset_id, part_index, n_samples, seismic_file, velocity_file, headers_file, trace_mask_file, seismic_shape, velocity_shape, meta)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       dataset.parts.forEach((part, index) => {
         insertPart.run(
@@ -305,6 +308,7 @@ export class Catalogue {
           part.seismicFile,
           part.velocityFile,
           part.headersFile ?? null,
+          part.traceMaskFile ?? null,
           part.seismicShape ? JSON.stringify(part.seismicShape) : null,
           part.velocityShape ? JSON.stringify(part.velocityShape) : null,
           JSON.stringify(part.meta ?? {}),
@@ -349,6 +353,7 @@ export class Catalogue {
       seismicFile: r.seismic_file,
       velocityFile: r.velocity_file,
       headersFile: r.headers_file,
+      traceMaskFile: r.trace_mask_file ?? null,
       seismicShape: parseJson(r.seismic_shape) as number[] | null,
       velocityShape: parseJson(r.velocity_shape) as number[] | null,
       meta: (parseJson(r.meta) ?? {}) as Record<string, unknown>,
@@ -400,6 +405,12 @@ export class Catalogue {
   markDatasetReady(id: number): void {
     this.db.prepare("UPDATE datasets SET state = 'ready' WHERE id = ?").run(id);
     this.changed('datasets');
+  }
+
+  /** The dataset stored in `folder` under arrays/, if any (a job that commits several checks what it already did). */
+  datasetIdByFolder(folder: string): number | null {
+    const row = this.db.prepare('SELECT id FROM datasets WHERE folder = ?').get(folder) as { id: number } | undefined;
+    return row?.id ?? null;
   }
 
   datasetFolders(): string[] {

@@ -182,4 +182,14 @@ export const migrations: Migration[] = [
         WHERE id IN (SELECT r.dataset_id FROM generation_runs r JOIN jobs j ON j.id = r.job_id WHERE r.dataset_id IS NOT NULL AND j.status <> 'done');
     `,
   },
+  {
+    version: 5,
+    name: 'trace masks',
+    sql: `
+      -- Which traces of a part's seismic were recorded and which are zero padding (a SEG-Y file's
+      -- shorter gathers padded to the widest): a uint8 .npy [N, sources, receivers] beside the
+      -- arrays, 1 = recorded trace, 0 = padding. NULL: every trace is recorded.
+      ALTER TABLE dataset_parts ADD COLUMN trace_mask_file TEXT;
+    `,
+  },
 ];

@@ -159,8 +159,10 @@ describe('project folder and catalogue', () => {
          VALUES (?, ?, 'default', 'default', 'default', 'ab3', 'AB3', 2, 0, 8, 4, 0, '{}', '{}', ?)`,
       ).run(id, id, at);
     }
-    db.exec(`DELETE FROM schema_migrations WHERE version = ${migrations.length}; PRAGMA user_version = ${migrations.length - 1};`);
+    // Back to release 3's schema: without migrations 4 (dataset state) and 5 (trace masks).
+    db.exec('DELETE FROM schema_migrations WHERE version > 3; PRAGMA user_version = 3;');
     db.exec('ALTER TABLE datasets DROP COLUMN state');
+    db.exec('ALTER TABLE dataset_parts DROP COLUMN trace_mask_file');
     db.close();
 
     const reader = Project.open(folder, { readOnly: true });

@@ -100,7 +100,7 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
             <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap', mb: 1 }} data-testid="import-segy-paths">
               {paths.length === 0 && (
                 <Typography variant="body2" color="text.secondary">
-                  None chosen yet. A folder imports every .sgy/.segy file in it.
+                  None chosen yet. A folder imports every .sgy/.segy file in it. Files that differ in sample interval, samples per trace or format become separate datasets.
                 </Typography>
               )}
               {paths.map((p) => (
@@ -170,6 +170,7 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
                 value={intervalMs}
                 onChange={(e) => setIntervalMs(e.target.value)}
                 error={intervalMs.trim() !== '' && !(Number(intervalMs) > 0)}
+                helperText="Empty keeps each file's record length; an interval puts all files on one grid"
                 slotProps={{ htmlInput: { 'data-testid': 'import-segy-interval', inputMode: 'decimal' } }}
               />
             </Stack>

@@ -42,7 +42,7 @@ import { DeviationCheck, ForwardDialog, SynthesizeDialog } from './PhysicsDialog
 
 const datasetTables = ['datasets', 'dataset_parts'];
 /** Meta entries the properties table already shows under their own labels. */
-const shownMetaKeys = new Set(['sampleIntervalMs', 'gridSpacingM']);
+const shownMetaKeys = new Set(['sampleIntervalMs', 'gridSpacingM', 'paddedTraces', 'resampling']);
 
 export function DatasetsView({ params }: { params: Record<string, string> }) {
   const list = useApiQuery('dataset.list', {}, { refreshOn: datasetTables });
@@ -254,6 +254,10 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
               <Property label="Sample interval" value={d.sampleIntervalMs === null ? '—' : `${formatNumber(d.sampleIntervalMs)} ms`} />
               <Property label="Grid spacing" value={d.gridSpacingM === null ? '—' : `${formatNumber(d.gridSpacingM)} m`} />
               <Property label="Source" value={d.source ?? '—'} />
+              {typeof d.meta.paddedTraces === 'number' && d.meta.paddedTraces > 0 && (
+                <Property label="Padded traces" value={`${d.meta.paddedTraces} zero traces added to make shorter gathers as wide as the widest (marked in the trace mask, hatched in the viewer, outside statistics)`} />
+              )}
+              <ResamplingProperty resampling={d.meta.resampling} />
               <Property label="Created" value={formatTimestamp(d.createdAt)} />
               {Object.entries(d.meta).filter(([key]) => !shownMetaKeys.has(key)).map(([key, value]) => (
                 <Property key={key} label={key} value={typeof value === 'string' ? value : JSON.stringify(value)} />
@@ -328,6 +332,32 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
         </>
       )}
     </Paper>
+  );
+}
+
+/** What resampling did per file (meta.resampling of a SEG-Y import): intervals, spacings, picked gathers, and its warnings. */
+function ResamplingProperty({ resampling }: { resampling: unknown }) {
+  const files = (resampling as { files?: unknown } | undefined)?.files;
+  if (!Array.isArray(files)) return null;
+  const reports = files.filter((f): f is { summary: string; warnings: string[] } => typeof f?.summary === 'string' && Array.isArray(f?.warnings));
+  return (
+    <TableRow data-testid="dataset-resampling">
+      <TableCell component="th" scope="row" sx={{ color: 'text.secondary', width: 150, verticalAlign: 'top' }}>
+        Resampling
+      </TableCell>
+      <TableCell sx={{ wordBreak: 'break-word' }}>
+        {reports.map((report, i) => (
+          <Box key={i} sx={{ mb: 0.5 }}>
+            <Typography variant="body2">{report.summary}</Typography>
+            {report.warnings.map((warning, j) => (
+              <Typography key={j} variant="body2" color="warning.main">
+                {warning}
+              </Typography>
+            ))}
+          </Box>
+        ))}
+      </TableCell>
+    </TableRow>
   );
 }
 

@@ -132,6 +132,7 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
   const nReceivers = grid?.shape[1] ?? 0;
   const dtMs = shown?.sampleIntervalMs ?? dataset.sampleIntervalMs ?? null;
   const nSources = shown?.nSources ?? dataset.seismicShape?.[0] ?? null;
+  const padded = useMemo(() => shown?.paddedReceivers ?? [], [shown]);
 
   const agcWindowSamples = dtMs ? Math.max(3, Math.round(agcWindowMs / dtMs)) : Math.max(3, Math.round(agcWindowMs));
   const amplitudes = useMemo(() => {
@@ -190,6 +191,33 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
       }
     },
     [amplitudes, mode, nTime, nReceivers, clip],
+  );
+
+  // Padding traces (zeros added to make a short gather as wide as the widest) are hatched grey: not data.
+  const drawOverlay = useCallback(
+    (overlay: PlotOverlayContext) => {
+      const { ctx, view: w, rect } = overlay;
+      if (padded.length > 0) {
+        const sx = (x: number) => rect.left + ((x - w.x0) / (w.x1 - w.x0)) * rect.width;
+        ctx.save();
+        ctx.beginPath();
+        for (const r of padded) if (r + 1 > w.x0 && r < w.x1) ctx.rect(sx(r), rect.top, sx(r + 1) - sx(r), rect.height);
+        ctx.clip();
+        ctx.fillStyle = 'rgba(120,124,130,0.6)';
+        ctx.fillRect(rect.left, rect.top, rect.width, rect.height);
+        ctx.strokeStyle = 'rgba(40,42,46,0.8)';
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        for (let d = -rect.height; d < rect.width; d += 8) {
+          ctx.moveTo(rect.left + d, rect.top + rect.height);
+          ctx.lineTo(rect.left + d + rect.height, rect.top);
+        }
+        ctx.stroke();
+        ctx.restore();
+      }
+      if (mode !== 'density') drawWiggles(overlay);
+    },
+    [padded, mode, drawWiggles],
   );
 
   const xAxis: AxisScale = useMemo(() => ({ label: 'Receiver index', step: 1, origin: 0 }), []);
@@ -341,6 +369,11 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
                 min {formatNumber(shown.min)} · max {formatNumber(shown.max)} · rms {formatNumber(shown.rms)} · clip ±{formatNumber(clip)}
               </Typography>
             )}
+            {padded.length > 0 && (
+              <Typography variant="caption" color="warning.main" data-testid="seismic-padding">
+                {padded.length} padded trace{padded.length === 1 ? '' : 's'} (hatched): zeros, not in the file, left out of min/max/rms
+              </Typography>
+            )}
           </Box>
           <Typography variant="caption" component="div" sx={{ px: 2, fontFamily: 'monospace', height: 20, color: 'text.secondary' }} data-testid="seismic-readout">
             {hoverText}
@@ -356,7 +389,7 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
                 ariaLabel={`Shot gather: sample ${sample}, source ${source}`}
                 extent={extent}
                 image={raster}
-                drawOverlay={mode === 'density' ? undefined : drawWiggles}
+                drawOverlay={mode === 'density' && padded.length === 0 ? undefined : drawOverlay}
                 xAxis={xAxis}
                 yAxis={yAxis}
                 xAxisPosition="top"

@@ -6,6 +6,8 @@ import { methods } from '../../api/contract.ts';
 import { jobStagingDir } from '../../project/project.ts';
 import { commitStagedDataset } from '../../datasets/staging.ts';
 import { importOpenfwiFolder } from '../../io/openfwi.ts';
+import { checkPairsAgainstGeometry } from '../../datasets/pairGeometry.ts';
+import { projectGeometry } from '../../project/geometry.ts';
 
 type Params = z.output<(typeof methods)['import.openfwi']['args']>;
 
@@ -29,6 +31,7 @@ export const importOpenfwiJob: JobKind<Params, never, { datasetId: number }> = {
     const description = await importOpenfwiFolder(params.folder, staging, {
       signal: ctx.signal,
       overwrite: true,
+      check: (dataset) => checkPairsAgainstGeometry(dataset, projectGeometry(ctx.catalogue)),
       onProgress: (p) => ctx.progress({ ...p, message: p.message }),
       onNotice: (message) => ctx.log(message, 'warn'),
     });
