@@ -7,6 +7,10 @@ import { readNpy, writeNpy } from '../../core/io/npy.ts';
 import { generateVelocityModels } from '../../core/physics/families.ts';
 import { forwardModel } from '../../core/physics/solver.ts';
 import { TINY_SHAPE, tinyGeometry } from '../../core/physics/testing/tinyGeometry.ts';
+import { Studio } from '../../core/app/studio.ts';
+import { studioJobKinds } from '../../core/jobs/registry.ts';
+import { dispatch } from '../../core/api/handlers.ts';
+import { Project } from '../../core/project/project.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-cli-physics-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -79,5 +83,36 @@ describe('wavediff forward / deviation / synth', () => {
     expect(JSON.parse(result.stdout).velocityOnly).toBe(true);
     expect(fs.readdirSync(out).sort()).toEqual(['model1.npy', 'model2.npy', 'synthesis.json']);
     expect(readNpy(path.join(out, 'model2.npy')).data).toEqual(generateVelocityModels('flatvel-a', 9, 1, { start: 2, shape: TINY_SHAPE }));
+  });
+
+  it('synth --project runs as a job of the project with its geometry; the same command continues an interrupted one', async () => {
+    process.env.WAVEDIFF_DATA_DIR = path.join(dir, 'user');
+    const folder = path.join(dir, 'project');
+    const studio = new Studio({ dataDir: process.env.WAVEDIFF_DATA_DIR, shell: 'cli', jobKinds: studioJobKinds() });
+    await studio.createProject(folder, 'synth');
+    await dispatch(studio, 'project.setGeometry', { geometry: tinyGeometry() });
+    // What a crash before the first batch leaves: the job of these parameters, interrupted.
+    const catalogue = studio.requireProject().catalogue;
+    const params = { family: 'flatvel-a', count: 3, seed: 9, samplesPerFile: 2 };
+    const crashed = catalogue.createJob('physics.synthesize', 'Synthesise 3 flatvel-a pairs (seed 9)', params);
+    catalogue.setJobStatus(crashed.id, 'interrupted');
+    await studio.shutdown();
+
+    const args = ['synth', '--family', 'flatvel-a', '--count', '3', '--seed', '9', '--samples-per-file', '2', '--project', folder, '--json'];
+    const result = await cli(args);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`continuing the interrupted synthesis (job ${crashed.id})`);
+    const { jobId, datasetId } = JSON.parse(result.stdout) as { jobId: number; datasetId: number };
+    expect(jobId).toBe(crashed.id);
+    const project = Project.open(folder, { readOnly: true });
+    expect(project.catalogue.listJobs().map((j) => [j.id, j.status])).toEqual([[crashed.id, 'done']]);
+    const dataset = project.catalogue.getReadyDataset(datasetId);
+    expect(dataset).toMatchObject({ kind: 'synthetic', nSamples: 3, seismicShape: [2, 60, 16], velocityShape: [1, 70, 70] });
+    expect(readNpy(project.arrayPath(dataset.parts[1].velocityFile!)).data).toEqual(generateVelocityModels('flatvel-a', 9, 1, { start: 2 }));
+    project.close();
+
+    const clash = await cli([...args, '--threads', '1', '--out', path.join(dir, 'x')]);
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(/leave out --out, --threads/);
   });
 });

@@ -1,11 +1,49 @@
 import path from 'node:path';
-import type { CliCommand } from '../command.ts';
+import type { CliCommand, CliIo } from '../command.ts';
 import { cliAbortSignal } from '../interrupt.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { StudioError } from '../../core/util/errors.ts';
-import { OPENFWI_MODEL_SHAPE, VELOCITY_FAMILIES, parseVelocityFamily } from '../../core/physics/families.ts';
+import { OPENFWI_MODEL_SHAPE, VELOCITY_FAMILIES, parseVelocityFamily, type VelocityFamily } from '../../core/physics/families.ts';
 import { synthesizeDataset } from '../../core/physics/synthesis.ts';
 import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, positiveInteger } from '../physicsArgs.ts';
+import { call, followJob, withProject } from '../studioSession.ts';
+import type { JobInfo } from '../../core/api/contract.ts';
+
+/** Options that describe a folder synthesis only: a project job uses the project's geometry and the studio's threads. */
+const FOLDER_ONLY_OPTIONS = ['out', 'shape', 'geometry', 'threads', 'kernel', 'velocity-only'] as const;
+
+/**
+ * `wavediff synth --project DIR`: the synthesis as a job of the project (physics.synthesize), so the
+ * dataset appears in its catalogue. Running the same command again continues the interrupted job
+ * with the same parameters, as `wavediff jobs resume ID` does.
+ */
+async function synthesizeIntoProject(
+  folder: string,
+  params: { family: VelocityFamily; count: number; seed: number; samplesPerFile: number; name?: string },
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
+  return withProject(folder, io, async (studio) => {
+    const catalogue = studio.requireProject().catalogue;
+    const same = studio.jobs.list().find((j) => j.kind === 'physics.synthesize' && j.resumable && sameSynthesis(catalogue.getJob(j.id).params, params));
+    let started: JobInfo;
+    if (same) {
+      io.stderr.write(`wavediff synth: continuing the interrupted synthesis (job ${same.id}).\n`);
+      started = await call(studio, 'job.resume', { jobId: same.id });
+    } else {
+      started = await call(studio, 'physics.synthesize', params);
+    }
+    const status = await followJob(studio, started, io);
+    if (status === 0 && json) io.stdout.write(`${JSON.stringify({ jobId: started.id, ...(studio.jobs.get(started.id).result as object) })}\n`);
+    return status;
+  });
+}
+
+/** Whether a job's recorded parameters are those of this command. */
+function sameSynthesis(recorded: unknown, params: { family: VelocityFamily; count: number; seed: number; samplesPerFile: number; name?: string }): boolean {
+  const r = recorded as Partial<typeof params>;
+  return r.family === params.family && r.count === params.count && r.seed === params.seed && r.samplesPerFile === params.samplesPerFile && r.name === params.name;
+}
 
 function shapeOption(value: unknown): { nz: number; nx: number } {
   if (value === undefined) return { ...OPENFWI_MODEL_SHAPE };
@@ -18,12 +56,17 @@ export const synthCommand: CliCommand = {
   name: 'synth',
   summary: 'Synthesise an OpenFWI-style dataset: seeded velocity models of a family and their seismic',
   usage: `Usage: wavediff synth --family F --count N --seed S [--out DIR] [--velocity-only] [--threads N] [--kernel K]
+       wavediff synth --family F --count N --seed S --project DIR [--name NAME] [--samples-per-file K]
 
 Generates N velocity models of family F from seed S (sample i depends only on S and i), forward-models
 them and writes data1.npy/model1.npy, … (500 samples per file) into DIR. Resumable: run the same
 command again with the same --out to continue after Ctrl-C or a crash. With --velocity-only it writes
 model1.npy, … alone, for forward modelling elsewhere (e.g. on a GPU: python3 -m
 wavediff_models.forward_torch --velocity DIR/model1.npy --out DIR/data1.npy).
+
+With --project the synthesis runs as a job of that project with the project's acquisition geometry
+and becomes one of its datasets once complete; after Ctrl-C or a crash, run the same command again
+(or wavediff jobs resume ID --project DIR) to continue it.
 
 Families: ${VELOCITY_FAMILIES.join(', ')}
 
@@ -35,7 +78,10 @@ Options:
   --samples-per-file K  samples per data/model file (default 500)
   --shape DxW           model size in cells (default 70x70; other sizes need --geometry)
   --velocity-only       write the velocity models only (no forward modelling)
-  --json                print the synthesis record as JSON on stdout when done
+  --project DIR         synthesise into this project as a job (not with --out, --shape, --geometry,
+                        --threads, --kernel or --velocity-only)
+  --name NAME           name of the project's new dataset
+  --json                print the synthesis record (with --project: the job and dataset ids) as JSON on stdout
 ${PHYSICS_COMMON_USAGE}
 `,
   options: {
@@ -49,6 +95,8 @@ ${PHYSICS_COMMON_USAGE}
     threads: { type: 'string' },
     kernel: { type: 'string' },
     'velocity-only': { type: 'boolean', default: false },
+    project: { type: 'string' },
+    name: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
   async run(args, io) {
@@ -63,6 +111,16 @@ ${PHYSICS_COMMON_USAGE}
     if (typeof v.seed !== 'string' || !/^-?\d+$/.test(v.seed.trim()) || !Number.isSafeInteger(seed)) {
       throw new StudioError('bad_input', `--seed ${String(v.seed)}: use a whole number.`);
     }
+    const samplesPerFile = positiveInteger(v['samples-per-file'], 'samples-per-file', 500);
+    if (typeof v.project === 'string') {
+      const clash = FOLDER_ONLY_OPTIONS.filter((option) => (option === 'velocity-only' ? v[option] === true : v[option] !== undefined));
+      if (clash.length > 0) {
+        throw new StudioError('bad_input', `--project runs the synthesis as a job with the project's geometry and the studio's threads; leave out ${clash.map((o) => `--${o}`).join(', ')}.`);
+      }
+      const name = typeof v.name === 'string' ? v.name : undefined;
+      return synthesizeIntoProject(path.resolve(v.project), { family, count, seed, samplesPerFile, name }, v.json === true, io);
+    }
+    if (v.name !== undefined) throw new StudioError('bad_input', '--name names a project dataset: use it with --project DIR.');
     const shape = shapeOption(v.shape);
     const geometry = geometryOption(v.geometry, shape);
     const destDir = path.resolve(typeof v.out === 'string' ? v.out : `${family}-seed${seed}`);
@@ -72,7 +130,7 @@ ${PHYSICS_COMMON_USAGE}
     const bar = new ProgressBar(io, 'synth');
     try {
       const result = await synthesizeDataset(
-        { family, count, seed, geometry, destDir, shape, velocityOnly, samplesPerFile: positiveInteger(v['samples-per-file'], 'samples-per-file', 500) },
+        { family, count, seed, geometry, destDir, shape, velocityOnly, samplesPerFile },
         {
           pool,
           kernel,
