@@ -80,6 +80,12 @@ export interface SynthesisOptions extends WorkOptions {
   resumeState?: SynthesisState;
   /** Called after each committed batch, once its files are complete. */
   checkpoint?: (state: SynthesisState) => void;
+  /**
+   * Keep the state in destDir/synthesis.json (default true): a folder synthesis has no other record
+   * to resume from. A job passes false: its checkpoint is the record, and a dataset's folder holds
+   * only the arrays the catalogue names.
+   */
+  writeManifest?: boolean;
 }
 
 export interface SynthesisResult {
@@ -203,7 +209,8 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
     ...(velocityOnly ? { velocityOnly: true as const } : {}),
     files: [],
   };
-  const previous = options.resumeState ?? readSynthesisManifest(destDir);
+  const writeManifest = options.writeManifest !== false;
+  const previous = options.resumeState ?? (writeManifest ? readSynthesisManifest(destDir) : undefined);
   if (previous) {
     const difference = sameRun(previous, fresh);
     if (difference) {
@@ -224,7 +231,7 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
   report();
 
   const persist = (): void => {
-    writeFileAtomic(path.join(destDir, SYNTHESIS_MANIFEST), `${JSON.stringify(state, null, 2)}\n`);
+    if (writeManifest) writeFileAtomic(path.join(destDir, SYNTHESIS_MANIFEST), `${JSON.stringify(state, null, 2)}\n`);
     options.checkpoint?.({ ...state, files: [...state.files] });
   };
   if (!previous) persist();

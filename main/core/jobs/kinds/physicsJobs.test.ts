@@ -44,6 +44,9 @@ describe('physics jobs in a project', () => {
     expect(dataset).toMatchObject({ kind: 'synthetic', nSamples: 12, seismicShape: [2, 60, 16], velocityShape: [1, 70, 70], sampleIntervalMs: 2 });
     const detail = (await call('dataset.get', { datasetId: dataset.id })) as DatasetDetail;
     expect(detail.parts.map((p) => p.nSamples)).toEqual([5, 5, 2]);
+    // The dataset's folder holds the arrays its parts name and nothing else (no synthesis.json: the job's checkpoint is its record).
+    const folder = path.join(studio.requireProject().arraysDir, path.dirname(detail.parts[0].seismicFile!));
+    expect(fs.readdirSync(folder).sort()).toEqual(detail.parts.flatMap((p) => [p.seismicFile!, p.velocityFile!].map((f) => path.basename(f))).sort());
 
     // Independent of the job: the same seeded models modelled directly give the stored seismic.
     const models = generateVelocityModels('curvefault-b', 7, 12);
