@@ -51,5 +51,5 @@ export interface JobKind<Params, State = unknown, Result = unknown> {
   title(params: Params): string;
   run(ctx: JobContext<State>, params: Params): Promise<Result>;
   /** Removes whatever an abandoned run left (temporary files, a half-made dataset) when the user discards it. */
-  discard?(ctx: { projectDir: string; catalogue: Catalogue; resumeState: State | undefined }, params: Params): void;
+  discard?(ctx: { jobId: number; projectDir: string; catalogue: Catalogue; resumeState: State | undefined }, params: Params): void;
 }

@@ -205,7 +205,7 @@ export class JobManager {
       throw new StudioError('conflict', `Job ${jobId} is ${job.status}; only interrupted, cancelled or failed jobs can be discarded.`);
     }
     const kind = this.kinds.get(job.kind);
-    kind?.discard?.({ projectDir: project.folder, catalogue: project.catalogue, resumeState: job.resumeState }, job.params);
+    kind?.discard?.({ jobId, projectDir: project.folder, catalogue: project.catalogue, resumeState: job.resumeState }, job.params);
     fs.rmSync(project.jobStagingDir(jobId), { recursive: true, force: true });
     project.catalogue.appendJobEvent(jobId, 'info', 'Discarded; its unfinished output was removed.');
     return this.publish(project.catalogue.setJobStatus(jobId, 'discarded'));

@@ -42,6 +42,8 @@ export interface NewDataset {
   meta: Record<string, unknown>;
   createdByJob: number | null;
   parts: NewDatasetPart[];
+  /** 'ready' (default) lists it at once; a job committing it in steps inserts it 'building'. */
+  state?: DatasetState;
 }
 
 interface JobDbRow {
@@ -284,7 +286,7 @@ export class Catalogue {
   insertDataset(dataset: NewDataset): DatasetDetail {
     const id = this.db.transaction(() => {
       const info = this.db
-        .prepare('INSERT INTO datasets (name, kind, folder, n_samples, source, meta, created_by_job, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare('INSERT INTO datasets (name, kind, folder, n_samples, source, meta, created_by_job, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(
           dataset.name,
           dataset.kind,
@@ -294,6 +296,7 @@ export class Catalogue {
           JSON.stringify(dataset.meta),
           dataset.createdByJob,
           now(),
+          dataset.state ?? 'ready',
         );
       const datasetId = Number(info.lastInsertRowid);
       const insertPart = this.db.prepare(
@@ -407,10 +410,10 @@ export class Catalogue {
     this.changed('datasets');
   }
 
-  /** The dataset stored in `folder` under arrays/, if any (a job that commits several checks what it already did). */
-  datasetIdByFolder(folder: string): number | null {
+  /** The dataset whose files are in `folder` under arrays/, complete or not; null when there is none. */
+  datasetInFolder(folder: string): CatalogueDataset | null {
     const row = this.db.prepare('SELECT id FROM datasets WHERE folder = ?').get(folder) as { id: number } | undefined;
-    return row?.id ?? null;
+    return row ? this.getDataset(row.id) : null;
   }
 
   datasetFolders(): string[] {

@@ -5,7 +5,7 @@ import type { JobKind } from '../jobKind.ts';
 import { methods } from '../../api/contract.ts';
 import { jobStagingDir } from '../../project/project.ts';
 import { projectGeometry } from '../../project/geometry.ts';
-import { commitStagedDataset } from '../../datasets/staging.ts';
+import { commitStagedDataset, discardStagedDataset, resumeCommit } from '../../datasets/staging.ts';
 import { NpyWriter, openNpy, readNpyRows } from '../../io/npy.ts';
 import { recordedSamples } from '../../physics/geometry.ts';
 import { StudioError } from '../../util/errors.ts';
@@ -26,6 +26,9 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }> = {
   paramsSchema: methods['physics.forward'].args as unknown as z.ZodType<Params>,
   title: (p) => `Forward-model dataset ${p.datasetId}`,
   async run(ctx, params) {
+    // An earlier run that was cut short while committing: finish that, do not build the dataset again.
+    const committed = resumeCommit(ctx.projectDir, ctx.catalogue, ctx.jobId);
+    if (committed) return { datasetId: committed.id };
     const source = ctx.catalogue.getReadyDataset(params.datasetId);
     if (!source.hasVelocity) throw new StudioError('bad_input', `Dataset '${source.name}' has no velocity models to forward-model.`);
     const geometry = projectGeometry(ctx.catalogue);
@@ -87,4 +90,5 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }> = {
     });
     return { datasetId: dataset.id };
   },
+  discard: (ctx) => discardStagedDataset(ctx.projectDir, ctx.catalogue, ctx.jobId),
 };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JobKind } from '../jobKind.ts';
 import { methods } from '../../api/contract.ts';
 import { jobStagingDir } from '../../project/project.ts';
-import { commitStagedDataset } from '../../datasets/staging.ts';
+import { commitStagedDataset, discardStagedDataset, resumeCommit } from '../../datasets/staging.ts';
 import { importOpenfwiFolder } from '../../io/openfwi.ts';
 import { checkPairsAgainstGeometry } from '../../datasets/pairGeometry.ts';
 import { projectGeometry } from '../../project/geometry.ts';
@@ -25,6 +25,9 @@ export const importOpenfwiJob: JobKind<Params, never, { datasetId: number }> = {
   paramsSchema: methods['import.openfwi'].args as unknown as z.ZodType<Params>,
   title: (p) => `Import OpenFWI: ${p.name ?? path.basename(p.folder)}`,
   async run(ctx, params) {
+    // An earlier run that was cut short while committing: finish that, do not build the dataset again.
+    const committed = resumeCommit(ctx.projectDir, ctx.catalogue, ctx.jobId);
+    if (committed) return { datasetId: committed.id };
     const staging = jobStagingDir(ctx.projectDir, ctx.jobId);
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
@@ -56,4 +59,5 @@ export const importOpenfwiJob: JobKind<Params, never, { datasetId: number }> = {
     });
     return { datasetId: dataset.id };
   },
+  discard: (ctx) => discardStagedDataset(ctx.projectDir, ctx.catalogue, ctx.jobId),
 };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JobKind } from '../jobKind.ts';
 import { methods } from '../../api/contract.ts';
 import { jobStagingDir } from '../../project/project.ts';
-import { commitStagedDataset, datasetFolderForJob } from '../../datasets/staging.ts';
+import { commitStagedDataset, datasetFolderForJob, discardStagedDataset, resumeCommit } from '../../datasets/staging.ts';
 import { convertSegyFile, expandSegyPaths, planSegyImport, type SegyImportedPart } from '../../datasets/segyImport.ts';
 import { throwIfCancelled } from '../../util/abort.ts';
 
@@ -72,10 +72,10 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
     const datasetIds: number[] = [];
     for (const [g, members] of groups.entries()) {
       const folder = groupFolder(ctx.jobId, g);
-      // Committed before an interruption: keep it.
-      const committed = ctx.catalogue.datasetIdByFolder(folder);
-      if (committed !== null) {
-        datasetIds.push(committed);
+      // An earlier run cut short while committing this group: finish that, do not build it again.
+      const committed = resumeCommit(ctx.projectDir, ctx.catalogue, ctx.jobId, { staged: stagedGroup(g), folder });
+      if (committed) {
+        datasetIds.push(committed.id);
         continue;
       }
       const groupFiles = members.map((i) => files[i]);
@@ -110,5 +110,9 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
       datasetIds.push(dataset.id);
     }
     return { datasetId: datasetIds[0], datasetIds };
+  },
+  discard: (ctx) => {
+    const groups = (ctx.resumeState as State | undefined)?.groups ?? [[]];
+    discardStagedDataset(ctx.projectDir, ctx.catalogue, ctx.jobId, groups.map((_, g) => groupFolder(ctx.jobId, g)));
   },
 };

@@ -3,7 +3,7 @@ import type { JobKind } from '../jobKind.ts';
 import { methods } from '../../api/contract.ts';
 import { jobStagingDir } from '../../project/project.ts';
 import { projectGeometry } from '../../project/geometry.ts';
-import { commitStagedDataset } from '../../datasets/staging.ts';
+import { commitStagedDataset, discardStagedDataset, resumeCommit } from '../../datasets/staging.ts';
 import { synthesizeDataset, type SynthesisState } from '../../physics/synthesis.ts';
 import { recordedSamples } from '../../physics/geometry.ts';
 import { openfwiGridSpacingM } from './importOpenfwi.ts';
@@ -16,6 +16,9 @@ export const synthesizeJob: JobKind<Params, SynthesisState, { datasetId: number 
   paramsSchema: methods['physics.synthesize'].args as unknown as z.ZodType<Params>,
   title: (p) => `Synthesise ${p.count} ${p.family} pairs (seed ${p.seed})`,
   async run(ctx, params) {
+    // An earlier run that was cut short while committing: finish that, do not build the dataset again.
+    const committed = resumeCommit(ctx.projectDir, ctx.catalogue, ctx.jobId);
+    if (committed) return { datasetId: committed.id };
     const geometry = projectGeometry(ctx.catalogue);
     const staging = jobStagingDir(ctx.projectDir, ctx.jobId);
     const result = await synthesizeDataset(
@@ -55,4 +58,5 @@ export const synthesizeJob: JobKind<Params, SynthesisState, { datasetId: number 
     });
     return { datasetId: dataset.id };
   },
+  discard: (ctx) => discardStagedDataset(ctx.projectDir, ctx.catalogue, ctx.jobId),
 };
