@@ -69,6 +69,19 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
     expect(fs.existsSync(path.join(folder, 'inversionnet.onnx'))).toBe(true);
   });
 
+  it('resumed after a crash between registering its model and finishing, returns that model: no second training, no second row', async () => {
+    const trained = (await call('job.list', {})).find((j: JobInfo) => j.kind === 'train' && j.status === 'done') as JobInfo;
+    const models = await call('model.list', {});
+    // Where `kill -9` right after the model's row was committed leaves the job (npm run chaos).
+    studio.requireProject().catalogue.setJobStatus(trained.id, 'interrupted');
+    await call('job.resume', { jobId: trained.id });
+    const resumed = await studio.jobs.waitFor(trained.id);
+    expect(resumed.error).toBeNull();
+    expect(resumed).toMatchObject({ status: 'done', result: { modelId: (trained.result as { modelId: number }).modelId } });
+    expect(await call('model.list', {})).toEqual(models);
+    expect(studio.requireProject().catalogue.trainingEvents(trained.id).filter((e) => e.type === 'start')).toHaveLength(1);
+  });
+
   it('refuses to train on a dataset without velocity, and explains a missing interpreter', async () => {
     await call('settings.update', { pythonPath: path.join(dir, 'no-such-python') });
     const job = (await call('train.start', { network: 'inversionnet', datasetId, steps: 1 })) as JobInfo;

@@ -31,6 +31,10 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
   paramsSchema: methods['train.start'].args as unknown as z.ZodType<Params>,
   title: (p) => `Train ${p.network} on dataset ${p.datasetId} (${p.steps} steps)`,
   async run(ctx, params) {
+    const folder = `${params.network}-job${ctx.jobId}`;
+    // An earlier run cut short between registering the model and finishing: the model is there, the job is done.
+    const registered = ctx.catalogue.listModels().find((m) => m.folder === folder);
+    if (registered) return { modelId: registered.id, modelRef: `project:${registered.id}`, metrics: registered.manifest.metrics ?? null };
     const dataset = ctx.catalogue.getReadyDataset(params.datasetId);
     if (!dataset.hasSeismic || !dataset.hasVelocity) {
       throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on; it has ${dataset.hasSeismic ? 'seismic only' : 'velocity only'}.`);
@@ -76,7 +80,6 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
 
     const exported = String(last.model_dir ?? '');
     if (!exported || !fs.existsSync(path.join(exported, 'manifest.json'))) throw new StudioError('internal', 'The trainer finished without exporting a model.');
-    const folder = `${params.network}-job${ctx.jobId}`;
     const destination = path.join(ctx.projectDir, modelsFolderName, folder);
     fs.mkdirSync(path.dirname(destination), { recursive: true });
     fs.rmSync(destination, { recursive: true, force: true });
