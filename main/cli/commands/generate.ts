@@ -91,7 +91,7 @@ SSIM), and exports them into DIR: data1.npy/model1.npy … (seismic [N,5,1000,70
 [N,1,70,70] m/s), metrics.csv, metrics.json and seismic.sgy.
 
 Without --project the work is kept in DIR/.wavediff-project; running the same command again after
-Ctrl-C or a crash continues where it stopped.
+Ctrl-C or a crash continues where it stopped (the generation, or the export of a finished one).
 
 Options:
   --count N            number of pairs
@@ -132,23 +132,44 @@ ${MODEL_USAGE}
     const projectFolder = ownProject ? path.join(out, '.wavediff-project') : path.resolve(v.project as string);
     const create = ownProject && !fs.existsSync(path.join(projectFolder, catalogueFileName));
     return studioSession(projectFolder, create, io, async (studio) => {
-      // A run of the same command that was cut short continues instead of starting again.
-      const same = studio.jobs
-        .list()
-        .find((j) => j.kind === 'generate' && j.resumable && JSON.stringify(studio.requireProject().catalogue.getJob(j.id).params) === JSON.stringify({ ...params, name: undefined }));
-      let started: JobInfo;
-      if (ownProject && same) {
-        io.stderr.write(`wavediff generate: continuing the interrupted run (job ${same.id}).\n`);
-        started = await call(studio, 'job.resume', { jobId: same.id });
+      const catalogue = studio.requireProject().catalogue;
+      // A run of the same command that was cut short continues where it stopped, in its own project:
+      // the interrupted generation, or the export of the finished one (never a second generation).
+      const earlier = ownProject ? studio.jobs.list().filter((j) => j.kind === 'generate' && JSON.stringify(catalogue.getJob(j.id).params) === JSON.stringify({ ...params, name: undefined })) : [];
+      const finished = earlier.find((j) => j.status === 'done');
+      const interrupted = earlier.find((j) => j.resumable);
+      let generation: JobInfo;
+      if (finished) {
+        io.stderr.write(`wavediff generate: the generation of an earlier run of this command is complete (job ${finished.id}); exporting it.\n`);
+        generation = finished;
       } else {
-        started = await call(studio, 'generate.start', params);
+        if (interrupted) io.stderr.write(`wavediff generate: continuing the interrupted run (job ${interrupted.id}).\n`);
+        generation = interrupted ? await call(studio, 'job.resume', { jobId: interrupted.id }) : await call(studio, 'generate.start', params);
+        const status = await followJob(studio, generation, io);
+        if (status !== 0) return status;
       }
-      const status = await followJob(studio, started, io);
-      if (status !== 0) return status;
-      const result = studio.jobs.get(started.id).result as { runId: number; samples: number; samplesPerSecond: number; provider: string; stageSeconds: Record<string, number> };
-      const exportJob: JobInfo = await call(studio, 'export.generated', { folder: out, runId: result.runId, segy: !v['no-segy'], overwrite: true });
-      const exported = await followJob(studio, exportJob, io);
-      if (exported !== 0) return exported;
+      const result = studio.jobs.get(generation.id).result as { runId: number; samples: number; samplesPerSecond: number; provider: string; stageSeconds: Record<string, number> };
+
+      const segy = !v['no-segy'];
+      const exports = ownProject
+        ? studio.jobs.list().filter((j) => {
+            const p = catalogue.getJob(j.id).params as { folder?: string; runId?: number; segy?: boolean };
+            return j.kind === 'export.generated' && p.folder === out && p.runId === result.runId && p.segy === segy;
+          })
+        : [];
+      const exportedBefore = exports.find((j) => j.status === 'done' && (j.result as { files?: string[] } | null)?.files?.every((f) => fs.existsSync(path.join(out, f))));
+      const exportInterrupted = exports.find((j) => j.resumable);
+      let exportJob: JobInfo;
+      if (exportedBefore) {
+        exportJob = exportedBefore;
+      } else {
+        if (exportInterrupted) io.stderr.write(`wavediff generate: continuing the interrupted export (job ${exportInterrupted.id}).\n`);
+        exportJob = exportInterrupted
+          ? await call(studio, 'job.resume', { jobId: exportInterrupted.id })
+          : await call(studio, 'export.generated', { folder: out, runId: result.runId, segy, overwrite: true });
+        const exported = await followJob(studio, exportJob, io);
+        if (exported !== 0) return exported;
+      }
       const exportResult = studio.jobs.get(exportJob.id).result as { files: string[] };
       const split = Object.entries(result.stageSeconds).map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(', ');
       io.stderr.write(`wavediff generate: ${result.samples} pairs in ${out} (${result.samplesPerSecond.toFixed(3)} samples/s on ${result.provider}; ${split}).\n`);
