@@ -28,9 +28,9 @@ const comparedTables: Record<string, { order: string; drop?: string[] }> = {
 };
 
 export interface Snapshot {
-  /** Rows per table without their volatile columns, as JSON lines (the project folder written as <project>). */
+  /** Rows per table without their volatile columns, as JSON lines (the run's folder written as <run>). */
   rows: Record<string, string[]>;
-  /** sha256 of every file under arrays/ and of the exported model files, by relative path. */
+  /** sha256 of every file under arrays/ and of the trained models' ONNX graphs, by relative path. */
   files: Record<string, string>;
 }
 
@@ -54,9 +54,10 @@ function openReadOnly(projectDir: string): Database.Database {
 
 /**
  * The catalogue rows and file digests that an uninterrupted run and an interrupted-and-resumed one
- * must share. `extraDirs` adds folders outside the project (an export), under their given names.
+ * must share. `runDir` is the folder that holds everything of one run (paths below it are compared
+ * relative to it); `extraDirs` adds folders outside the project (an export), under their given names.
  */
-export function snapshot(projectDir: string, extraDirs: Record<string, string> = {}): Snapshot {
+export function snapshot(projectDir: string, runDir: string, extraDirs: Record<string, string> = {}): Snapshot {
   const db = openReadOnly(projectDir);
   const rows: Record<string, string[]> = {};
   try {
@@ -66,7 +67,7 @@ export function snapshot(projectDir: string, extraDirs: Record<string, string> =
       const drop = new Set([...volatileColumns, ...(how.drop ?? [])]);
       rows[table] = (db.prepare(`SELECT * FROM "${table}" ORDER BY ${how.order}`).all() as Record<string, unknown>[])
         .filter((row) => !(table === 'project_meta' && row.key === 'created_at'))
-        .map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([column]) => !drop.has(column)))).split(projectDir).join('<project>'));
+        .map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([column]) => !drop.has(column)))).split(JSON.stringify(runDir).slice(1, -1)).join('<run>'));
     }
   } finally {
     db.close();
@@ -74,9 +75,9 @@ export function snapshot(projectDir: string, extraDirs: Record<string, string> =
   const files: Record<string, string> = {};
   const arrays = path.join(projectDir, arraysFolderName);
   for (const file of filesBelow(arrays)) files[`arrays/${file}`] = sha256(path.join(arrays, file));
-  // A trained model's networks (its manifest records durations, so it is left out).
+  // A trained model's networks (its manifest and weights.pt also record durations and the data's path).
   const models = path.join(projectDir, 'models');
-  for (const file of filesBelow(models)) if (!file.endsWith('manifest.json')) files[`models/${file}`] = sha256(path.join(models, file));
+  for (const file of filesBelow(models)) if (file.endsWith('.onnx')) files[`models/${file}`] = sha256(path.join(models, file));
   for (const [name, dir] of Object.entries(extraDirs)) {
     for (const file of filesBelow(dir)) if (file.endsWith('.npy')) files[`${name}/${file}`] = sha256(path.join(dir, file));
   }

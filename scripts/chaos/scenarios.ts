@@ -58,6 +58,8 @@ export interface ChaosContext {
 
 /** A fresh starting point for one run of a command. */
 interface Prepared {
+  /** The folder that holds everything of this run. */
+  runDir: string;
   projectDir: string;
   command: string[];
   /** Folders outside the project whose .npy files must match too (an export). */
@@ -112,7 +114,7 @@ const scenarios: Record<Exclude<Kind, 'race'>, KillScenario> = {
     prepare: (base, runDir) => {
       const projectDir = copyTemplate(base, runDir);
       // Two files of two samples: batches, merges of chunks and the dataset's commit all get their turn.
-      return { projectDir, command: ['synth', '--family', 'curvevel-a', '--count', '4', '--seed', '7', '--samples-per-file', '2', '--project', projectDir, '--name', 'chaos'] };
+      return { runDir, projectDir, command: ['synth', '--family', 'curvevel-a', '--count', '4', '--seed', '7', '--samples-per-file', '2', '--project', projectDir, '--name', 'chaos'] };
     },
   },
   generate: {
@@ -123,6 +125,7 @@ const scenarios: Record<Exclude<Kind, 'race'>, KillScenario> = {
     prepare: (_base, runDir) => {
       const out = path.join(runDir, 'out');
       return {
+        runDir,
         projectDir: path.join(out, '.wavediff-project'),
         command: ['generate', '--count', '3', '--batch-size', '1', '--sampler', 'ab3', '--steps', '4', '--seed', '3', '--out', out, '--no-segy'],
         extraDirs: { export: out },
@@ -140,6 +143,7 @@ const scenarios: Record<Exclude<Kind, 'race'>, KillScenario> = {
     prepare: (base, runDir) => {
       const projectDir = copyTemplate(base, runDir);
       return {
+        runDir,
         projectDir,
         command: [
           'train', 'inversionnet', '--project', projectDir, '--dataset', '1', '--steps', '8', '--batch-size', '2', '--name', 'chaos', '--',
@@ -155,7 +159,7 @@ const scenarios: Record<Exclude<Kind, 'race'>, KillScenario> = {
     setup: emptyProject,
     prepare: (base, runDir) => {
       const projectDir = copyTemplate(base, runDir);
-      return { projectDir, command: ['import', 'segy', ...segySet(), '--project', projectDir, '--name', 'survey'] };
+      return { runDir, projectDir, command: ['import', 'segy', ...segySet(), '--project', projectDir, '--name', 'survey'] };
     },
   },
 };
@@ -188,7 +192,7 @@ export async function runKillScenario(kind: Exclude<Kind, 'race'>, ctx: ChaosCon
   const reference = scenario.prepare(base, path.join(base, 'reference'));
   const referenceRun = await must(`the reference run (wavediff ${reference.command.join(' ')})`, run(reference.command, ctx.env));
   const duration = referenceRun.seconds;
-  const wanted: Snapshot = snapshot(reference.projectDir, reference.extraDirs);
+  const wanted: Snapshot = snapshot(reference.projectDir, reference.runDir, reference.extraDirs);
   const complete = completeDatasets(reference.projectDir);
   ctx.log(`${kind}: reference run ${duration.toFixed(1)} s, ${complete.size} dataset(s), ${Object.keys(wanted.files).length} files`);
   finishedChecks(counts, `${kind} reference`, reference.projectDir, complete, ctx);
@@ -232,7 +236,7 @@ export async function runKillScenario(kind: Exclude<Kind, 'race'>, ctx: ChaosCon
       note(counts, 'other', where, ['no project after the resume'], ctx);
       continue;
     }
-    note(counts, 'mismatches', where, differences(wanted, snapshot(prepared.projectDir, prepared.extraDirs)), ctx);
+    note(counts, 'mismatches', where, differences(wanted, snapshot(prepared.projectDir, prepared.runDir, prepared.extraDirs)), ctx);
     finishedChecks(counts, where, prepared.projectDir, complete, ctx);
   }
   return counts;
@@ -263,17 +267,19 @@ export async function runRaceScenario(ctx: ChaosContext): Promise<Counts> {
   const writerCommand = (projectDir: string): string[] => ['synth', '--family', 'flatvel-b', '--count', '2', '--seed', '11', '--samples-per-file', '2', '--project', projectDir, '--name', 'race'];
 
   // The reference: the same two commands one after the other.
-  const referenceDir = copyTemplate(base, path.join(base, 'reference'));
+  const referenceRun = path.join(base, 'reference');
+  const referenceDir = copyTemplate(base, referenceRun);
   await must('the first reference synthesis', run(writerCommand(referenceDir), ctx.env));
   await must('the second reference synthesis', run(writerCommand(referenceDir), ctx.env));
-  const wanted = snapshot(referenceDir);
+  const wanted = snapshot(referenceDir, referenceRun);
   const complete = completeDatasets(referenceDir);
   finishedChecks(counts, 'race reference', referenceDir, complete, ctx);
 
   for (let round = 1; round <= ctx.rounds; round += 1) {
     counts.rounds += 1;
     const where = `race round ${round}`;
-    const projectDir = copyTemplate(base, path.join(base, `round-${round}`));
+    const runDir = path.join(base, `round-${round}`);
+    const projectDir = copyTemplate(base, runDir);
     const command = writerCommand(projectDir);
     // How far apart the writers start (under half a second: together, next to their start-up), and when the listing starts, come from the seed.
     const staggerMs = ctx.random() * 500;
@@ -329,7 +335,7 @@ export async function runRaceScenario(ctx: ChaosContext): Promise<Counts> {
     note(counts, 'other', `${where} (held)`, held, ctx);
 
     for (const w of writers) if (groupAlive(w.pid)) killGroup(w.pid);
-    if (proceeded >= 1) note(counts, 'mismatches', where, differences(wanted, snapshot(projectDir)), ctx);
+    if (proceeded >= 1) note(counts, 'mismatches', where, differences(wanted, snapshot(projectDir, runDir)), ctx);
     finishedChecks(counts, where, projectDir, complete, ctx);
   }
   return counts;
