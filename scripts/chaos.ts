@@ -21,7 +21,7 @@ const usage = `Usage: npm run chaos -- [--rounds N] [--seed S] [--only KIND[,KIN
   --seed S     seed of the kill moments and the race staggers (default 1)
   --only K     ${KINDS.join(' | ')}, or several separated by commas (default: all)
   --keep       keep the work folder (it is kept anyway when something failed)
-  --work DIR   work folder (default: a new one under ${os.tmpdir()})`;
+  --work DIR   work folder, kept (default: a new one under ${os.tmpdir()}, removed when all went well)`;
 
 function options(): { rounds: number; seed: number; kinds: Kind[]; keep: boolean; work: string | undefined } {
   const { values } = parseArgs({
@@ -82,7 +82,8 @@ async function main(): Promise<number> {
   process.stdout.write(`${table(results)}\n`);
   for (const [, c] of results) for (const problem of c.problems) process.stdout.write(`✗ ${problem}\n`);
   process.stdout.write(`chaos: ${failed === 0 ? 'no failures' : `${failed} failure(s)`} in ${((performance.now() - started) / 1000).toFixed(0)} s (seed ${opts.seed}, --rounds ${opts.rounds})\n`);
-  if (failed === 0 && !opts.keep) fs.rmSync(work, { recursive: true, force: true });
+  // A folder given with --work is the caller's to remove.
+  if (failed === 0 && !opts.keep && !opts.work) fs.rmSync(work, { recursive: true, force: true });
   else process.stdout.write(`chaos: the work folder is kept: ${work}\n`);
   return failed === 0 ? 0 : 1;
 }
