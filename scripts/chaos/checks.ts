@@ -123,15 +123,16 @@ export function integrityProblems(projectDir: string): string[] {
 
 /** The array files (relative to arrays/) that the catalogue's dataset parts name. */
 function referencedArrayFiles(db: Database.Database): Set<string> {
-  const parts = db.prepare('SELECT seismic_file, velocity_file, headers_file, meta FROM dataset_parts').all() as {
+  const parts = db.prepare('SELECT seismic_file, velocity_file, headers_file, trace_mask_file, meta FROM dataset_parts').all() as {
     seismic_file: string | null;
     velocity_file: string | null;
     headers_file: string | null;
+    trace_mask_file: string | null;
     meta: string;
   }[];
   const named = new Set<string>();
   for (const part of parts) {
-    for (const file of [part.seismic_file, part.velocity_file, part.headers_file]) if (file) named.add(file);
+    for (const file of [part.seismic_file, part.velocity_file, part.headers_file, part.trace_mask_file]) if (file) named.add(file);
     const inversion = (JSON.parse(part.meta) as { inversionFile?: string }).inversionFile;
     if (inversion) named.add(inversion);
   }
@@ -167,7 +168,7 @@ export function halfMadeListed(projectDir: string, complete: Map<number, { folde
         continue;
       }
       for (const part of dataset.parts) {
-        for (const file of [part.seismicFile, part.velocityFile, part.headersFile]) {
+        for (const file of [part.seismicFile, part.velocityFile, part.headersFile, part.traceMaskFile]) {
           if (file && !fs.existsSync(project.arrayPath(file))) problems.push(`dataset ${listed.id} is listed but its file ${file} is missing`);
         }
       }

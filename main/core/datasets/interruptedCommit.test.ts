@@ -19,7 +19,8 @@ import type { MethodName } from '../api/contract.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');
 const killWhenListed = path.join(appRoot(), 'main', 'core', 'jobs', 'testing', 'killWhenListed.ts');
-const segyFiles = ['segyio__shot-gather.sgy', 'segyio__small.sgy'].map((name) => path.join(sharedDir(), 'testdata', 'segy', name));
+// One file: files of different sampling would become several datasets (one per sampling).
+const segyFiles = ['segyio__small.sgy'].map((name) => path.join(sharedDir(), 'testdata', 'segy', name));
 
 let dir: string;
 let dataDir: string;
@@ -108,8 +109,9 @@ describe('a job stopped between the steps of its commit', () => {
   it('rows inserted, folder not yet moved out of staging: resuming moves it and lists the dataset', async () => {
     const { studio, jobId, datasetId, datasetFolder, bytes } = await committedImport('before-rename');
     const project = studio.requireProject();
-    fs.mkdirSync(project.stagingDir, { recursive: true });
-    fs.renameSync(datasetFolder, project.jobStagingDir(jobId));
+    // The SEG-Y import stages each dataset (one per sampling) in a subfolder of its staging folder.
+    fs.mkdirSync(project.jobStagingDir(jobId), { recursive: true });
+    fs.renameSync(datasetFolder, path.join(project.jobStagingDir(jobId), 'group1'));
     expect(project.catalogue.listDatasets()).toEqual([]);
 
     studio.jobs.resume(jobId);

@@ -109,6 +109,8 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
       );
       datasetIds.push(dataset.id);
     }
+    // Every dataset is committed (each renamed its own subfolder away): nothing staged is left to keep.
+    fs.rmSync(staging, { recursive: true, force: true });
     return { datasetId: datasetIds[0], datasetIds };
   },
   discard: (ctx) => {
