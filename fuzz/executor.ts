@@ -58,7 +58,7 @@ const ALLOCATION_FAILURE = /Array buffer allocation failed|ERR_BUFFER_TOO_LARGE|
 process.on('message', async (request: ExecutorRequest) => {
   current = request.id;
   const inputBytes = fs.statSync(request.inputPath).size;
-  const probe = startAllocationProbe();
+  const probe = startAllocationProbe(request.id % 64 === 0);
   let violations: Violation[];
   try {
     violations = await target.run(request.inputPath, context);

@@ -4,9 +4,9 @@
  * Mutates seed inputs (the real files of ../shared/testdata, seeds built here, and fuzz/corpus) and runs
  * each through its reader or the browser shell in an executor child process, which is limited by
  * `ulimit -d` (3 GiB of data segment) and a 1 GiB V8 heap. Every input must end in a result or a clear
- * StudioError (see property.ts); an input that hangs (over 2 s of CPU time, measured from /proc so that a
- * loaded machine does not count, or 20 s without an answer), kills the executor, or allocates more than
- * its bound is a finding, saved as
+ * StudioError (see property.ts); an input that hangs (over 2 s of CPU time, or over 2 s in which the
+ * executor neither ran nor waited for a CPU: /proc's schedstat, so that a loaded machine does not count),
+ * kills the executor, or allocates more than its bound is a finding, saved as
  * fuzz/findings/<target>/<sha1>.<ext> with a JSON sidecar. Inputs are reproducible: input I of a target
  * is a function of (--seed, target, I) alone; `--iteration I` runs just that one.
  * Prints inputs/s and crash/hang/alloc/unclear counts per target; exits 1 when something was found.
@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { appRoot } from '../main/core/util/paths.ts';
 import { Rng, mutate } from './mutate.ts';
@@ -23,10 +23,11 @@ import { TARGETS, TARGET_NAMES, type Seed, type Target, type TargetName } from '
 import type { Violation, ViolationKind } from './property.ts';
 import type { ExecutorReply } from './executor.ts';
 
-/** A hang: more than this much CPU time on one input (wall time where /proc is missing)… */
+/**
+ * A hang: more than this much CPU time on one input, or this much wall time in which no thread of the
+ * executor ran or waited to run (an input that waits for what never comes). Wall time where /proc is missing.
+ */
 const HANG_MS = 2000;
-/** …or no answer in this much wall time, for an input that waits instead of spinning. */
-const HANG_WALL_MS = 20_000;
 const DATA_LIMIT_KIB = 3 * 1024 * 1024;
 const HEAP_LIMIT_MB = 1024;
 /** Inputs saved per distinct finding and run (all are counted). */
@@ -75,24 +76,41 @@ const corpusDir = path.join(root, 'fuzz', 'corpus');
 
 type Outcome = { violations: Violation[]; allocatedBytes: number } | { timedOut: string } | { died: string };
 
-const CLOCK_TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU time (user + system, all threads) a process has used, from /proc/<pid>/stat; null where there is no /proc. */
-function cpuMilliseconds(pid: number | undefined): number | null {
+/**
+ * Per thread of a process: nanoseconds run on a CPU and nanoseconds spent runnable but waiting for one
+ * (/proc/<pid>/task/<tid>/schedstat). Null where /proc has no schedstat (not Linux).
+ */
+function threadTimes(pid: number | undefined): Map<string, { cpuNs: number; waitNs: number }> | null {
   if (pid === undefined) return null;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const times = new Map<string, { cpuNs: number; waitNs: number }>();
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [cpuNs, waitNs] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').trim().split(' ').map(Number);
+        times.set(tid, { cpuNs: cpuNs!, waitNs: waitNs! });
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return times;
   } catch {
     return null;
   }
+}
+
+/**
+ * Milliseconds of CPU and of waiting for a CPU since `start`, summed over threads: on a loaded machine
+ * a healthy input can take 30 times its CPU time in wall time, all of it spent runnable.
+ */
+function timesSince(start: Map<string, { cpuNs: number; waitNs: number }>, now: Map<string, { cpuNs: number; waitNs: number }>): { cpuMs: number; waitMs: number } {
+  let cpuNs = 0;
+  let waitNs = 0;
+  for (const [tid, t] of now) {
+    const before = start.get(tid) ?? { cpuNs: 0, waitNs: 0 };
+    cpuNs += t.cpuNs - before.cpuNs;
+    waitNs += t.waitNs - before.waitNs;
+  }
+  return { cpuMs: cpuNs / 1e6, waitMs: waitNs / 1e6 };
 }
 
 /** One executor child process for one target. */
@@ -137,18 +155,27 @@ class Executor {
     if (this.exited) return Promise.resolve({ died: this.exited });
     return new Promise((resolve) => {
       const startedMs = performance.now();
-      const startedCpuMs = cpuMilliseconds(this.child.pid);
+      const startTimes = threadTimes(this.child.pid);
       const poll = setInterval(() => {
-        const cpuMs = startedCpuMs === null ? null : (cpuMilliseconds(this.child.pid) ?? startedCpuMs) - startedCpuMs;
         const wallMs = performance.now() - startedMs;
-        if (cpuMs === null ? wallMs > HANG_MS : cpuMs > HANG_MS || wallMs > HANG_WALL_MS) {
-          this.settle({ timedOut: cpuMs === null ? `no answer within ${HANG_MS} ms` : cpuMs > HANG_MS ? `over ${HANG_MS} ms of CPU time (${Math.round(wallMs)} ms wall)` : `no answer within ${HANG_WALL_MS} ms (${cpuMs} ms of CPU time)` });
+        const now = startTimes && threadTimes(this.child.pid);
+        let hang: string | null = null;
+        if (!startTimes || !now) {
+          if (wallMs > HANG_MS) hang = `no answer within ${HANG_MS} ms`;
+        } else {
+          const { cpuMs, waitMs } = timesSince(startTimes, now);
+          const idleMs = wallMs - cpuMs - waitMs;
+          if (cpuMs > HANG_MS) hang = `over ${HANG_MS} ms of CPU time (${Math.round(wallMs)} ms wall)`;
+          else if (idleMs > HANG_MS) hang = `over ${HANG_MS} ms waiting with nothing to run (${Math.round(wallMs)} ms wall, ${Math.round(cpuMs)} ms CPU, ${Math.round(waitMs)} ms queued for a CPU)`;
         }
+        // Decided after this loop turn's I/O: a reply that arrived while this process was starved comes first.
+        if (hang) setImmediate(() => this.pending === settleThis && this.settle({ timedOut: hang }));
       }, 100);
-      this.pending = (outcome) => {
+      const settleThis = (outcome: Outcome) => {
         clearInterval(poll);
         resolve(outcome);
       };
+      this.pending = settleThis;
       this.child.send({ id: this.nextId++, inputPath });
     });
   }
@@ -186,7 +213,13 @@ function corpusSeeds(target: Target): Seed[] {
 
 /** What groups findings: the kind, the step, and the reason without its numbers and paths. */
 function signature(violation: Violation): string {
-  const firstLine = violation.reason.split('\n')[0]!.replace(/\/\S+/g, '<path>').replace(/\d+/g, 'N').slice(0, 160);
+  const firstLine = violation.reason
+    .split('\n')[0]!
+    .replace(/\/\S+/g, '<path>')
+    .replace(/0x[0-9a-f]+/gi, 'N')
+    .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
+    .replace(/\d+/g, 'N')
+    .slice(0, 160);
   return `${violation.kind} ${violation.step.replace(/".*"/, '"…"')}: ${firstLine}`;
 }
 
