@@ -50,6 +50,23 @@ describe('zip (archive written by Python zipfile)', () => {
     expect(fs.readdirSync(tmp).filter((n) => n.endsWith('.partial'))).toEqual([]);
   });
 
+  it('stops inflating one byte past the size the directory declares (a damaged size, or a zip bomb)', async () => {
+    // The deflated entry holds 368 bytes; its central directory record is made to say 100.
+    const bytes = fs.readFileSync(MIXED);
+    const central = Buffer.from('PK\x01\x02', 'latin1');
+    let record = bytes.indexOf(central);
+    while (bytes.toString('utf8', record + 46, record + 46 + bytes.readUInt16LE(record + 28)) !== 'deflated/v1_f4.npy') record = bytes.indexOf(central, record + 1);
+    bytes.writeUInt32LE(100, record + 24);
+    const shrunk = path.join(tmp, 'shrunk.zip');
+    fs.writeFileSync(shrunk, bytes);
+    expect(() => readZipEntry(shrunk, 'deflated/v1_f4.npy')).toThrow(/inflates to more than the 100 bytes its central directory entry at byte \d+ says/);
+    const written: number[] = [];
+    const target = path.join(tmp, 'shrunk.npy');
+    await expect(extractZipEntry(shrunk, 'deflated/v1_f4.npy', target, { onProgress: (p) => written.push(p.done) })).rejects.toThrow(/inflates to more than the 100 bytes/);
+    expect(Math.max(0, ...written)).toBeLessThanOrEqual(100);
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
   it('cancelling an extraction removes the temporary', async () => {
     const controller = new AbortController();
     controller.abort();
