@@ -295,7 +295,7 @@ export async function* readShotGathers(path: string, options: ReadShotGathersOpt
           throw new StudioError(
             'bad_file',
             `${path}: traces are not grouped by ${key}: the gather with ${key} = ${value} (starting at trace ${seenAt}) continues at trace ${chunk.firstTrace + t} (byte offset ${layout.firstTraceOffset + (chunk.firstTrace + t) * layout.traceBytes}) after other gathers. Read it with ordering 'indexed', or choose another key.`,
-            { path, field: key, trace: chunk.firstTrace + t },
+            { path, field: key, trace: chunk.firstTrace + t, byteOffset: layout.firstTraceOffset + (chunk.firstTrace + t) * layout.traceBytes },
           );
         }
         builder = new GatherBuilder(layout.samplesPerTrace);

@@ -128,7 +128,8 @@ function readLayout(path: string, fd: number, options: OpenOptions): SegyLayout 
   if (fileSizeBytes < FILE_HEADER_BYTES) {
     throw badFile(
       path,
-      `not a SEG-Y file: it has ${fileSizeBytes} bytes, fewer than the 3600-byte textual and binary header every SEG-Y file starts with.`,
+      `not a SEG-Y file: it ends at byte ${fileSizeBytes}, inside the 3600-byte textual and binary header every SEG-Y file starts with.`,
+      { byteOffset: fileSizeBytes },
     );
   }
   const head = new Uint8Array(FILE_HEADER_BYTES);
