@@ -80,7 +80,7 @@ function judgeServerFrames(bytes: Buffer, violations: Violation[]): void {
     const said = message.error?.message ?? '';
     if (!code || !KNOWN_CODES.has(code) || code === 'internal') {
       violations.push({ kind: 'crash', step: 'answer', reason: `an answer with error code ${JSON.stringify(code)}: ${said}` });
-    } else if (message.id === -1 && !/\bbyte \d+|\bfield\b/.test(said)) {
+    } else if (message.id === -1 && !/\bbyte \d+|\bfields?\b/.test(said)) {
       violations.push({ kind: 'unclear', step: 'answer', reason: `a refused message whose error names neither the byte nor the field: ${said}` });
     }
   }

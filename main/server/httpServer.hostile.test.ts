@@ -286,6 +286,27 @@ describe('WebSocket protocol errors close that connection only', () => {
   }
 });
 
+describe('messages that are not calls', () => {
+  const cases: { name: string; payload: string; message: RegExp }[] = [
+    { name: 'text that is not JSON', payload: '{"type":"call","id":1,"method":}', message: /is not JSON: at byte 31 \(/ },
+    { name: 'JSON that ends too early', payload: '{"type":"call","id":1,', message: /is not JSON: it ends at byte 22 before the JSON is complete/ },
+    { name: 'JSON that is not an object', payload: '[1, 2, 3]', message: /is not a call: expected an object with the fields type \('call'\), id, method and args/ },
+    { name: 'an object with a bad field', payload: '{"type":"call","id":-3,"method":"project.current","args":{}}', message: /is not a call: field 'id'/ },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: bad_input naming the byte or the field, the socket goes on`, async () => {
+      const ws = await openApiSocket();
+      ws.socket.write(clientFrame({ opcode: 0x1, payload: c.payload }));
+      const answer = JSON.parse((await nextServerFrame(ws)).payload.toString('utf8'));
+      expect(answer).toMatchObject({ type: 'result', id: -1, ok: false, error: { code: 'bad_input' } });
+      expect(answer.error.message).toMatch(c.message);
+      ws.socket.write(clientFrame({ opcode: 0x1, payload: JSON.stringify({ type: 'call', id: 2, method: 'project.current', args: {} }) }));
+      expect(JSON.parse((await nextServerFrame(ws)).payload.toString('utf8'))).toEqual({ type: 'result', id: 2, ok: true, result: null });
+      ws.socket.destroy();
+    });
+  }
+});
+
 describe('JSON nesting depth is bounded before parsing', () => {
   it('an 8 MB message nested 4 M deep is refused with bad_input naming the byte; the socket and the server go on', async () => {
     const levels = 4 * 1024 * 1024;

@@ -14,6 +14,7 @@ import {
   maxApiMessageBytes,
   maxApiJsonDepth,
   jsonDepthExceededAt,
+  jsonSyntaxErrorAt,
   type ServerMessage,
 } from '../core/api/wire.ts';
 import { contentSecurityPolicy } from '../core/api/security.ts';
@@ -64,6 +65,17 @@ function requestUrl(target: string | undefined): URL | null {
     return new URL(target ?? '/', 'http://127.0.0.1');
   } catch {
     return null;
+  }
+}
+
+/** An API message as JSON; text that is not JSON is a bad_input naming the byte where it stops being JSON. */
+function parseJsonMessage(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    const at = jsonSyntaxErrorAt(bytes);
+    const where = at >= bytes.length ? `it ends at byte ${at} before the JSON is complete` : `at byte ${at >= 0 ? at : 0}`;
+    throw new StudioError('bad_input', `The API message (${bytes.length} bytes) is not JSON: ${where} (${(error as Error).message}).`);
   }
 }
 
@@ -202,8 +214,12 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
             `The API message (${bytes.length} bytes) nests arrays or objects deeper than ${maxApiJsonDepth} levels at byte ${tooDeepAt}; no API call needs that. Send the call's arguments as they are declared in the contract.`,
           );
         }
-        const parsed = callMessageSchema.safeParse(JSON.parse(bytes.toString('utf8')));
-        if (!parsed.success) throw new Error('Malformed API message.');
+        const parsed = callMessageSchema.safeParse(parseJsonMessage(bytes));
+        if (!parsed.success) {
+          const message = parsed.error.issues[0];
+          const field = message && message.path.length > 0 ? `field '${message.path.join('.')}': ${message.message}` : `expected an object with the fields type ('call'), id, method and args`;
+          throw new StudioError('bad_input', `The API message (${bytes.length} bytes) is not a call: ${field}. Send {"type": "call", "id": <a non-negative integer>, "method": <a method name>, "args": {…}}.`);
+        }
         id = parsed.data.id;
         const result = await dispatch(options.studio, parsed.data.method, parsed.data.args);
         send(ws, { type: 'result', id, ok: true, result });
