@@ -8,7 +8,8 @@
  * executor neither ran nor waited for a CPU: /proc's schedstat, so that a loaded machine does not count),
  * kills the executor, or allocates more than its bound is a finding, saved as
  * fuzz/findings/<target>/<sha1>.<ext> with a JSON sidecar. Inputs are reproducible: input I of a target
- * is a function of (--seed, target, I) alone; `--iteration I` runs just that one.
+ * is a function of (--seed, target, I) alone; `--iteration I` runs just that one. `--input FILE` (with one
+ * --target) runs given files unmutated, e.g. a saved finding, with the same hang and allocation checks.
  * Prints inputs/s and crash/hang/alloc/unclear counts per target; exits 1 when something was found.
  */
 import fs from 'node:fs';
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     count: { type: 'string' },
     seed: { type: 'string' },
     iteration: { type: 'string' },
+    input: { type: 'string', multiple: true },
     findings: { type: 'string' },
     help: { type: 'boolean' },
   },
@@ -66,9 +68,14 @@ const numberOption = (name: string, text: string | undefined): number | undefine
 };
 const iteration = numberOption('iteration', values.iteration);
 const count = iteration !== undefined ? 1 : numberOption('count', values.count);
-const seconds = numberOption('seconds', values.seconds) ?? (count === undefined ? 10 : Infinity);
+const seconds = numberOption('seconds', values.seconds) ?? (count === undefined && !values.input ? 10 : Infinity);
 const seed = values.seed ?? String(Math.floor(Math.random() * 2 ** 32));
 const root = appRoot();
+const givenInputs = values.input?.map((file) => path.resolve(file));
+if (givenInputs && targets.length !== 1) {
+  process.stderr.write('--input needs exactly one --target.\n');
+  process.exit(2);
+}
 const findingsDir = path.resolve(values.findings ?? path.join(root, 'fuzz', 'findings'));
 const corpusDir = path.join(root, 'fuzz', 'corpus');
 
@@ -244,16 +251,23 @@ async function fuzzTarget(target: Target): Promise<TargetReport> {
   let executor = await startExecutor(target.name);
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  const first = iteration ?? 0;
+  const first = givenInputs ? 0 : (iteration ?? 0);
   const last = iteration !== undefined ? iteration + 1 : count !== undefined ? count : Infinity;
   try {
-    for (let i = first; i < last && performance.now() < deadline; i++) {
-      const rng = new Rng(`${seed}:${target.name}:${i}`);
-      const seedIndex = pickWeighted(weights, rng);
-      const base = seeds[seedIndex]!;
-      const others = seedBytes.filter((_, k) => k !== seedIndex);
-      const maxBytes = base.bytes.length + 65536;
-      const input = target.mutate ? target.mutate(base.bytes, others, rng, maxBytes) : mutate(base.bytes, others, target.grammar, rng, maxBytes);
+    for (let i = first; i < (givenInputs ? givenInputs.length : last) && performance.now() < deadline; i++) {
+      let input: { bytes: Buffer; mutations: string[] };
+      let base: Seed;
+      if (givenInputs) {
+        base = { name: givenInputs[i]!, bytes: fs.readFileSync(givenInputs[i]!) };
+        input = { bytes: base.bytes, mutations: [] };
+      } else {
+        const rng = new Rng(`${seed}:${target.name}:${i}`);
+        const seedIndex = pickWeighted(weights, rng);
+        base = seeds[seedIndex]!;
+        const others = seedBytes.filter((_, k) => k !== seedIndex);
+        const maxBytes = base.bytes.length + 65536;
+        input = target.mutate ? target.mutate(base.bytes, others, rng, maxBytes) : mutate(base.bytes, others, target.grammar, rng, maxBytes);
+      }
       fs.writeFileSync(inputPath, input.bytes);
       const outcome = await executor.run(inputPath);
       let violations: Violation[] = [];
