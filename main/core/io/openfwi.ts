@@ -129,6 +129,12 @@ function describeFile(file: NpyFile, role: 'seismic' | 'velocity', problems: str
     problems.push(`${name}: the ${role} file holds no samples (shape ${formatShape(file.shape)}).`);
     return null;
   }
+  // An empty axis makes every sample empty however many there are: [10^15, 1, 0, 6] is a valid 128-byte
+  // file whose samples a scan or an import would otherwise visit one batch at a time, for ever.
+  if (shape.slice(1).includes(0)) {
+    problems.push(`${name}: the ${role} samples are empty (shape ${formatShape(file.shape)} has an axis of length 0); an OpenFWI sample holds ${role === 'seismic' ? 'sources × time × receivers' : 'depth × width'} values.`);
+    return null;
+  }
   return {
     path: file.path,
     name,
