@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TARGETS, type RunContext, type TargetName } from './targets/index.ts';
+import { stepCounts } from './targets/target.ts';
 import { allocationBound, startAllocationProbe, summarise, type Violation } from './property.ts';
 import { startServerHarness, type ServerHarness } from './serverHarness.ts';
 
@@ -20,7 +21,7 @@ export interface ExecutorRequest {
 
 export type ExecutorReply =
   | { ready: true }
-  | { id: number; violations: Violation[]; allocatedBytes: number; allocationHow: string }
+  | { id: number; violations: Violation[]; allocatedBytes: number; allocationHow: string; results: number; refusals: number }
   | { id: number; fatal: string };
 
 const targetName = process.argv[2] as TargetName;
@@ -59,6 +60,7 @@ process.on('message', async (request: ExecutorRequest) => {
   current = request.id;
   const inputBytes = fs.statSync(request.inputPath).size;
   const probe = startAllocationProbe(request.id % 64 === 0);
+  const before = { ...stepCounts };
   let violations: Violation[];
   try {
     violations = await target.run(request.inputPath, context);
@@ -76,7 +78,7 @@ process.on('message', async (request: ExecutorRequest) => {
       reason: `${(allocation.bytes / 2 ** 20).toFixed(1)} MiB allocated (${allocation.how}) for a ${inputBytes}-byte input; the bound is ${target.allocationFactor} × input + 64 MiB = ${(bound / 2 ** 20).toFixed(1)} MiB`,
     });
   }
-  send({ id: request.id, violations, allocatedBytes: allocation.bytes, allocationHow: allocation.how });
+  send({ id: request.id, violations, allocatedBytes: allocation.bytes, allocationHow: allocation.how, results: stepCounts.results - before.results, refusals: stepCounts.refusals - before.refusals });
 });
 
 if (targetName === 'http' || targetName === 'ws') await context.server();

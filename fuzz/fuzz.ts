@@ -81,7 +81,7 @@ const corpusDir = path.join(root, 'fuzz', 'corpus');
 
 // ---------------------------------------------------------------------------------------------
 
-type Outcome = { violations: Violation[]; allocatedBytes: number } | { timedOut: string } | { died: string };
+type Outcome = { violations: Violation[]; allocatedBytes: number; results: number; refusals: number } | { timedOut: string } | { died: string };
 
 /**
  * Per thread of a process: nanoseconds run on a CPU and nanoseconds spent runnable but waiting for one
@@ -140,7 +140,7 @@ class Executor {
       this.child.on('message', (reply: ExecutorReply) => {
         if ('ready' in reply) resolve();
         else if ('fatal' in reply) fatal = reply.fatal;
-        else this.settle({ violations: reply.violations, allocatedBytes: reply.allocatedBytes });
+        else this.settle({ violations: reply.violations, allocatedBytes: reply.allocatedBytes, results: reply.results, refusals: reply.refusals });
       });
       this.child.on('exit', (code, signal) => {
         const how = fatal ? `the executor died: ${fatal}` : `the executor exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').slice(-6).join('\n')}` : ''}`;
@@ -236,6 +236,11 @@ interface TargetReport {
   seconds: number;
   counts: Record<ViolationKind, number>;
   restarts: number;
+  /** Reader operations that returned a result, and that refused the input (file targets). */
+  results: number;
+  refusals: number;
+  /** Largest allocation of one input, and that input's size. */
+  peakAllocation: { bytes: number; inputBytes: number };
   findings: Map<string, { count: number; saved: string[] }>;
 }
 
@@ -246,7 +251,7 @@ async function fuzzTarget(target: Target): Promise<TargetReport> {
   const weights = seeds.map((s) => target.weight?.(s) ?? 1);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `wavediff-fuzz-input-${target.name}-`));
   const inputPath = path.join(scratch, `input.${target.ext}`);
-  const report: TargetReport = { target: target.name, inputs: 0, seconds: 0, counts: { crash: 0, hang: 0, alloc: 0, unclear: 0 }, restarts: 0, findings: new Map() };
+  const report: TargetReport = { target: target.name, inputs: 0, seconds: 0, counts: { crash: 0, hang: 0, alloc: 0, unclear: 0 }, restarts: 0, results: 0, refusals: 0, peakAllocation: { bytes: 0, inputBytes: 0 }, findings: new Map() };
   process.stderr.write(`${target.name}: ${seeds.length} seeds; starting the executor…\n`);
   let executor = await startExecutor(target.name);
   const started = performance.now();
@@ -282,7 +287,12 @@ async function fuzzTarget(target: Target): Promise<TargetReport> {
         violations = [{ kind: /heap limit|allocation failed|out of memory/i.test(reason) ? 'alloc' : 'crash', step: 'process', reason }];
         report.restarts++;
         executor = await startExecutor(target.name);
-      } else if ('violations' in outcome) violations = outcome.violations;
+      } else if ('violations' in outcome) {
+        violations = outcome.violations;
+        report.results += outcome.results;
+        report.refusals += outcome.refusals;
+        if (outcome.allocatedBytes > report.peakAllocation.bytes) report.peakAllocation = { bytes: outcome.allocatedBytes, inputBytes: input.bytes.length };
+      }
       report.inputs++;
       if (violations.length > 0) record(report, target, input.bytes, violations, { iteration: i, seedInput: base.name, mutations: input.mutations });
     }
@@ -327,11 +337,12 @@ const reports: TargetReport[] = [];
 for (const name of targets) reports.push(await fuzzTarget(TARGETS[name]));
 
 let found = 0;
-process.stdout.write(`\nseed ${seed}\n${'target'.padEnd(8)} ${'inputs'.padStart(7)} ${'seconds'.padStart(8)} ${'inputs/s'.padStart(9)}  crash  hang  alloc  unclear\n`);
+process.stdout.write(`\nseed ${seed}\n${'target'.padEnd(8)} ${'inputs'.padStart(7)} ${'seconds'.padStart(8)} ${'inputs/s'.padStart(9)}  crash  hang  alloc  unclear  reader results/refusals  largest allocation\n`);
 for (const r of reports) {
   const rate = r.seconds > 0 ? r.inputs / r.seconds : 0;
   process.stdout.write(
     `${r.target.padEnd(8)} ${String(r.inputs).padStart(7)} ${r.seconds.toFixed(1).padStart(8)} ${rate.toFixed(1).padStart(9)}  ${String(r.counts.crash).padStart(5)} ${String(r.counts.hang).padStart(5)} ${String(r.counts.alloc).padStart(6)} ${String(r.counts.unclear).padStart(8)}` +
+      `  ${(r.results + r.refusals ? `${r.results}/${r.refusals}` : '-').padStart(23)}  ${`${(r.peakAllocation.bytes / 2 ** 20).toFixed(1)} MiB (input ${(r.peakAllocation.inputBytes / 2 ** 10).toFixed(0)} KiB)`.padStart(18)}` +
       `${r.restarts ? `  (executor restarts ${r.restarts})` : ''}\n`,
   );
   for (const [key, finding] of r.findings) {

@@ -54,6 +54,7 @@ function builtFolders(): Seed[] {
       ]),
     },
     { name: 'built velocity only', bytes: packFolder([{ name: 'model1.npy', bytes: f4([3, 1, 7, 6], velocity(126)) }]) },
+    { name: 'built velocity with an empty axis', bytes: packFolder([{ name: 'model1.npy', bytes: f4([3, 1, 0, 6], []) }]) },
   ];
 }
 

@@ -40,6 +40,9 @@ export interface Target {
  * Runs one operation of a file reader: a result, or a refusal that `judgeFileError` checks. Returns the
  * result (undefined after a refusal) and records violations. `onError` sees every refusal.
  */
+/** Operations of file readers run in this process that ended in a result, or in a refusal (StudioError or not). */
+export const stepCounts = { results: 0, refusals: 0 };
+
 export async function attempt<T>(
   step: string,
   operation: () => T | Promise<T>,
@@ -48,8 +51,11 @@ export async function attempt<T>(
   onError?: (error: ErrorSummary) => void,
 ): Promise<T | undefined> {
   try {
-    return await operation();
+    const result = await operation();
+    stepCounts.results++;
+    return result;
   } catch (error) {
+    stepCounts.refusals++;
     const summary = summarise(error);
     onError?.(summary);
     const violation = judgeFileError(step, summary, rules);
