@@ -32,7 +32,9 @@ if (!target || !process.send) {
 }
 const send = (reply: ExecutorReply) => process.send!(reply);
 
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `wavediff-fuzz-${targetName}-`));
+// The parent names the scratch folder (and removes it, also after killing this process on a hang).
+const workDir = process.argv[3] ?? fs.mkdtempSync(path.join(os.tmpdir(), `wavediff-fuzz-${targetName}-`));
+fs.mkdirSync(workDir, { recursive: true });
 let harness: Promise<ServerHarness> | null = null;
 const context: RunContext = {
   workDir,

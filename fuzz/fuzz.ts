@@ -129,8 +129,11 @@ class Executor {
   private exited: string | null = null;
   readonly ready: Promise<void>;
 
-  constructor(private readonly target: TargetName) {
-    const command = `ulimit -d ${DATA_LIMIT_KIB} && exec "${process.execPath}" --import tsx --expose-gc --max-old-space-size=${HEAP_LIMIT_MB} fuzz/executor.ts ${target}`;
+  private readonly workDir: string;
+
+  constructor(target: TargetName) {
+    this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), `wavediff-fuzz-${target}-`));
+    const command = `ulimit -d ${DATA_LIMIT_KIB} && exec "${process.execPath}" --import tsx --expose-gc --max-old-space-size=${HEAP_LIMIT_MB} fuzz/executor.ts ${target} "${this.workDir}"`;
     this.child = spawn('bash', ['-c', command], { cwd: root, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr!.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
@@ -189,6 +192,7 @@ class Executor {
 
   stop(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 }
 
