@@ -2,10 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../main.ts';
-import type { CliIo } from '../command.ts';
+import { runCliCaptured } from '../testing/runCliCaptured.ts';
 import { sharedDir } from '../../core/util/paths.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-cli-import-'));
@@ -22,20 +20,7 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const io: CliIo = { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]): ReturnType<typeof runCliCaptured> => runCliCaptured(argv);
 
 interface ListedDataset {
   name: string;
