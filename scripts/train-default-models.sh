@@ -34,9 +34,11 @@ TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-3000}     # pairs of flatvel-a and of curveve
 TRAIN_COUNT_FAULT=${TRAIN_COUNT_FAULT:-1500} # pairs of flatfault-a and of curvefault-a
 VAL_COUNT=${VAL_COUNT:-50}                   # held-out pairs per family
 REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family for evaluation
-STAGE1_STEPS=${STAGE1_STEPS:-4000}
-INVERSION_STEPS=${INVERSION_STEPS:-4000}
-STAGE2_STEPS=${STAGE2_STEPS:-6000}
+# Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 stopped at
+# step 1,802 of 2,400), so a plain --resume finishes them exactly; a larger total starts a new cycle.
+STAGE1_STEPS=${STAGE1_STEPS:-2400}
+INVERSION_STEPS=${INVERSION_STEPS:-2600}
+STAGE2_STEPS=${STAGE2_STEPS:-1500}
 THREADS=${THREADS:-1}
 DEVICE=${DEVICE:-auto}
 SYNTH_THREADS=${SYNTH_THREADS:-2}
