@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { wsFrame, clientFrameSpots } from '../formats.ts';
 import type { FieldSpot } from '../mutate.ts';
 import { KNOWN_CODES, type Violation } from '../property.ts';
-import { FUZZ_TOKEN, RawConnection, parseServerFrame, stillServing } from '../serverHarness.ts';
+import { FUZZ_TOKEN, RawConnection, stillServing } from '../serverHarness.ts';
+import { parseServerFrame } from '../../main/server/testing/wsFrames.ts';
 import type { Seed, Target } from './target.ts';
 import type { StudioErrorCode } from '../../main/core/util/errors.ts';
 

@@ -13,6 +13,7 @@ import { Studio } from '../core/app/studio.ts';
 import { startStudioServer, type StudioServer } from './httpServer.ts';
 import { studioJobKinds } from '../core/jobs/registry.ts';
 import { maxApiJsonDepth, maxApiMessageBytes } from '../core/api/wire.ts';
+import { parseServerFrame } from './testing/wsFrames.ts';
 
 let dir: string;
 let studio: Studio;
@@ -148,24 +149,6 @@ function clientFrame({ fin = true, opcode, payload = Buffer.alloc(0), declaredLe
     header.writeBigUInt64BE(BigInt(length), 2);
   }
   return Buffer.concat([header, masked ? Buffer.alloc(4) : Buffer.alloc(0), body]);
-}
-
-/** Parses one unmasked server frame at the start of `bytes`, or returns null when it has not fully arrived. */
-function parseServerFrame(bytes: Buffer): { opcode: number; payload: Buffer; size: number } | null {
-  if (bytes.length < 2) return null;
-  let length = bytes[1]! & 0x7f;
-  let offset = 2;
-  if (length === 126) {
-    if (bytes.length < 4) return null;
-    length = bytes.readUInt16BE(2);
-    offset = 4;
-  } else if (length === 127) {
-    if (bytes.length < 10) return null;
-    length = Number(bytes.readBigUInt64BE(2));
-    offset = 10;
-  }
-  if (bytes.length < offset + length) return null;
-  return { opcode: bytes[0]! & 0x0f, payload: bytes.subarray(offset, offset + length), size: offset + length };
 }
 
 interface ApiSocket {
