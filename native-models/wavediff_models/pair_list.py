@@ -6,9 +6,10 @@ reads ROOT/SPLIT/FAMILY/data*.npy (with their model*.npy) in file order and writ
 {"name", "families", "pairs": [{"seismic", "velocity"}]} with paths relative to ROOT. A data file
 without its model file is skipped (a split still being modelled lists what exists)."""
 import argparse
-import json
 import os
 import sys
+
+from .runtime import atomic_json_save
 
 
 def pair_list(root, split, families):
@@ -34,9 +35,7 @@ def main(argv=None):
     out = os.path.join(args.root, f'{args.split}.json')
     spec = {'name': args.name or f'OpenFWI-style A families ({args.split})', 'families': args.families,
             'pairs': pair_list(args.root, args.split, args.families)}
-    with open(out + '.tmp', 'w', encoding='utf-8') as f:
-        json.dump(spec, f, indent=1)
-    os.replace(out + '.tmp', out)
+    atomic_json_save(spec, out)
     return 0
 
 

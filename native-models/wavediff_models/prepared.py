@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from .data import DataError, Normalization, OpenFWIDataset, Preprocessor
+from .runtime import atomic_json_save
 
 PREPARED_FORMAT = 'wavediff_models/prepared'
 PREPARED_RECORD = 'prepared.json'
@@ -128,10 +129,7 @@ def prepare(data_path, out, normalization, seismic_size, velocity_size, batch=64
     record = {'format': PREPARED_FORMAT, 'N': n, 'normalization': normalization.to_dict(),
               'preprocess': pre.to_dict(), 'native_seismic_shape': list(source.seismic_shape),
               'native_velocity_shape': list(source.velocity_shape), 'description': source.description}
-    tmp = os.path.join(out, '.' + PREPARED_RECORD + '.tmp')
-    with open(tmp, 'w', encoding='utf-8') as f:
-        json.dump(record, f, indent=1)
-    os.replace(tmp, os.path.join(out, PREPARED_RECORD))
+    atomic_json_save(record, os.path.join(out, PREPARED_RECORD))
     return record
 
 
