@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appRoot } from '../main/core/util/paths.ts';
-import { openfwiGeometry } from '../main/core/physics/geometry.ts';
+import { openfwiGeometry } from '../main/core/physics/acquisition.ts';
 import { loadNativeKernel, nativeKernelProblem, resolveKernel, resetNativeKernel, type FdKernel } from '../main/core/physics/kernels.ts';
-import { padModel, shotSetup } from '../main/core/physics/model.ts';
+import { padModel, shotSetup } from '../main/core/physics/paddedGrid.ts';
 import { FdWorkerPool } from '../main/core/physics/pool.ts';
 import { readOpenfwiVelocity } from '../main/core/physics/testing/openfwiModels.ts';
 

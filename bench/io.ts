@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SegyWriter } from '../main/core/io/segy/writer.ts';
 import { readTraceChunks, readTraceChunksSync, openSegyLayout, DEFAULT_CHUNK_BYTES } from '../main/core/io/segy/reader.ts';
-import type { SampleFormatCode } from '../main/core/io/segy/samples.ts';
+import type { SampleFormatCode } from '../main/core/io/segy/sampleFormats.ts';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

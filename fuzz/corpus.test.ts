@@ -12,7 +12,7 @@ import { TARGETS, TARGET_NAMES, type RunContext } from './targets/index.ts';
 import { allocationBound, judgeFileError, startAllocationProbe, summarise } from './property.ts';
 import { startServerHarness, type ServerHarness } from './serverHarness.ts';
 import { Rng, mutate } from './mutate.ts';
-import { StudioError } from '../main/core/util/errors.ts';
+import { StudioError } from '../main/core/contract/errors.ts';
 
 const CORPUS = path.join(path.dirname(new URL(import.meta.url).pathname), 'corpus');
 const GUARD_MS = 60_000;

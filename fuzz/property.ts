@@ -6,7 +6,7 @@
  * a hang over 2 s, or an allocation larger than the input justifies.
  */
 import fs from 'node:fs';
-import { StudioError, type StudioErrorCode } from '../main/core/util/errors.ts';
+import { StudioError, type StudioErrorCode } from '../main/core/contract/errors.ts';
 
 export type ViolationKind = 'crash' | 'hang' | 'alloc' | 'unclear';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Studio } from '../main/core/app/studio.ts';
-import { studioJobKinds } from '../main/core/jobs/registry.ts';
+import { studioJobKinds } from '../main/core/app/jobKinds.ts';
 import { startStudioServer, type StudioServer } from '../main/server/httpServer.ts';
 
 export const FUZZ_TOKEN = 'fuzz-token';

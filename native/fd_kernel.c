@@ -225,7 +225,7 @@ static void fd_mirror_free_surface(float *restrict p, size_t stride, size_t widt
 }
 
 /*
- * One PML step (main/core/physics/model.ts, PmlCoefficients), in units of dx:
+ * One PML step (main/core/physics/paddedGrid.ts, PmlCoefficients), in units of dx:
  *   Ψx ← bx·Ψx + ax·Dx p, Ψz likewise (first pass, every cell),
  *   Zx ← bx·Zx + ax·(Lx + Dx Ψx), Zz likewise,
  *   p_next = 2p − p_prev + α·((Lx + Lz) + (Dx Ψx + Dz Ψz) + (Zx + Zz))   (second pass).

@@ -3,8 +3,8 @@
  * else: no ipcRenderer, no Node. Unknown names are refused here before they reach the main process.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { methodNames, eventNames } from '../main/core/api/contract.ts';
-import { ipcChannels } from '../main/core/api/wire.ts';
+import { methodNames, eventNames } from '../main/core/contract/contract.ts';
+import { ipcChannels } from '../main/core/contract/wire.ts';
 import { buildPreloadApi } from './preloadApi.ts';
 
 contextBridge.exposeInMainWorld(

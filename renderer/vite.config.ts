@@ -2,13 +2,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { contentSecurityPolicyMetaTag } from '../main/core/api/security.ts';
+import { contentSecurityPolicyMetaTag } from '../main/core/contract/security.ts';
 
 const rendererRoot = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(rendererRoot, '..');
 
 /**
- * Writes the one Content Security Policy (main/core/api/security.ts) into the built index.html, first in
+ * Writes the one Content Security Policy (main/core/contract/security.ts) into the built index.html, first in
  * <head> so it covers every element after it. Builds only: the dev server's React refresh preamble is
  * an inline script, which the policy forbids.
  */
@@ -18,7 +18,7 @@ export function contentSecurityPolicyMeta(): Plugin {
     apply: 'build',
     transformIndexHtml: (html) => {
       if (/http-equiv=["']?Content-Security-Policy/i.test(html)) {
-        throw new Error('renderer/index.html declares its own Content-Security-Policy; remove it: the build writes the one from main/core/api/security.ts.');
+        throw new Error('renderer/index.html declares its own Content-Security-Policy; remove it: the build writes the one from main/core/contract/security.ts.');
       }
       if (!/<head>/i.test(html)) throw new Error('renderer/index.html has no <head> to put the Content-Security-Policy in.');
       return html.replace(/<head>/i, (head) => `${head}\n    ${contentSecurityPolicyMetaTag}`);

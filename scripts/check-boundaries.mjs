@@ -1,14 +1,48 @@
 // Enforces the layer boundaries of ARCHITECTURE.md by reading import statements:
 // - main/core never imports electron nor any shell (electron, server, cli) nor the renderer;
-// - the renderer imports from main/ only the renderer-safe contract files;
+// - inside main/core, each folder imports only its own files and folders on lower floors (coreFloors);
+//   the contract depends on zod alone; no file cycle (type imports count);
+// - the renderer imports from main/ only the contract (main/core/contract/);
 // - preload imports only electron, the contract and its own files.
+// Tests and their helpers (*.test.ts, testing/, testdata/) may use any floor of the core.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const importPattern = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/g;
-const rendererSafe = ['main/core/api/contract.ts', 'main/core/api/wire.ts', 'main/core/api/security.ts'];
+const contractDir = 'main/core/contract/';
+const isRendererSafe = (target) => target.startsWith(contractDir);
+
+/**
+ * The core's floors, bottom up (docs/CONVENTIONS.md shows the map). A folder may import its own
+ * files and any folder listed before it. The domains are ordered too: each uses earlier ones only.
+ */
+export const coreFloors = [
+  ['contract', 'the contract: methods, events, parameters, geometry schema, wire format, error codes (zod only)'],
+  ['util', 'infrastructure: cancellation, progress, atomic files, paths, random numbers'],
+  ['workers', 'infrastructure: worker threads and the worker pool'],
+  ['store', 'infrastructure: the project folder and its SQLite catalogue'],
+  ['jobs', 'infrastructure: the job manager and the job-kind interface'],
+  ['io', 'domain: npy, zip, OpenFWI and SEG-Y files'],
+  ['physics', 'domain: the FD solver, acquisition geometry, velocity families, PDE deviation'],
+  ['datasets', 'domain: importing, synthesising, forward-modelling and exporting datasets'],
+  ['ml', 'domain: onnxruntime sessions, networks, samplers, the model registry'],
+  ['training', 'domain: the PyTorch trainer as a job'],
+  ['generation', 'domain: generating checked pairs, their store and export'],
+  ['studies', 'domain: the method\'s experiments'],
+  ['cluster', 'domain: Slurm submission and shard merging'],
+  ['app', 'top: the Studio object that wires the floors, user settings, start-up'],
+  ['api', 'top: the handlers that serve the contract (dispatch)'],
+].map(([folder, role]) => ({ folder, role }));
+const floorIndex = new Map(coreFloors.map((f, i) => [f.folder, i]));
+const isTestCode = (file) => /\.test\.ts$/.test(file) || /\/(testing|testdata)\//.test(file);
+
+/** The core folder a repository path lies in ('' for main/core's own files). */
+function coreFolder(relPath) {
+  const m = /^main\/core\/([^/]+)\//.exec(relPath);
+  return m ? m[1] : relPath.startsWith('main/core/') ? '' : null;
+}
 
 function sourceFiles(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -29,35 +63,77 @@ function importsOf(file) {
   return found;
 }
 
-function resolved(file, specifier) {
-  return specifier.startsWith('.') ? path.relative(root, path.resolve(path.dirname(file), specifier)).split(path.sep).join('/') : null;
+function resolved(file, specifier, base = root) {
+  return specifier.startsWith('.') ? path.relative(base, path.resolve(path.dirname(file), specifier)).split(path.sep).join('/') : null;
 }
 
-export function findBoundaryViolations() {
+function withTsExtension(target, base) {
+  return target && target.endsWith('.js') && !fs.existsSync(path.join(base, target)) ? target.slice(0, -3) + '.ts' : target;
+}
+
+/** Cycles among the core's production files (type imports included), each as a list of files. */
+function fileCycles(edges) {
+  const cycles = [];
+  const state = new Map();
+  const stack = [];
+  const visit = (file) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of edges.get(file) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...edges.keys()].sort()) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
+/** Every violation in the repository at `base` (default: this checkout), as a sentence each. */
+export function findBoundaryViolations(base = root) {
   const violations = [];
-  for (const file of sourceFiles(path.join(root, 'main', 'core'))) {
+  const edges = new Map();
+  for (const file of sourceFiles(path.join(base, 'main', 'core'))) {
+    const rel = path.relative(base, file).split(path.sep).join('/');
+    const from = coreFolder(rel);
+    const production = !isTestCode(rel);
+    if (from && !floorIndex.has(from)) violations.push(`${rel}: main/core/${from}/ is not a floor of the core; add it to coreFloors in scripts/check-boundaries.mjs.`);
     for (const spec of importsOf(file)) {
-      const target = resolved(file, spec);
-      if (spec === 'electron' || spec.startsWith('electron/')) violations.push(`${path.relative(root, file)} imports '${spec}': the core must run without Electron.`);
+      const target = withTsExtension(resolved(file, spec, base), base);
+      if (from === 'contract' && production && !target && spec !== 'zod') violations.push(`${rel} imports '${spec}': the contract depends on zod alone.`);
+      if (target && target.startsWith('main/core/') && production) {
+        const to = coreFolder(target);
+        if (from === 'contract' && to !== 'contract') violations.push(`${rel} imports ${target}: the contract is the bottom floor and imports nothing of the core.`);
+        else if (from && to && from !== to && floorIndex.has(from) && floorIndex.has(to) && floorIndex.get(to) > floorIndex.get(from)) {
+          violations.push(`${rel} imports ${target}: ${from}/ lies below ${to}/ (floors: ${coreFloors.map((f) => f.folder).join(' < ')}).`);
+        }
+        if (!isTestCode(target)) {
+          if (!edges.has(rel)) edges.set(rel, new Set());
+          edges.get(rel).add(target);
+        }
+      }
+      if (spec === 'electron' || spec.startsWith('electron/')) violations.push(`${path.relative(base, file)} imports '${spec}': the core must run without Electron.`);
       if (target && /^(main\/(electron|server|cli)|renderer|preload)\//.test(target)) {
-        violations.push(`${path.relative(root, file)} imports ${target}: the core must not depend on a shell or the renderer.`);
+        violations.push(`${path.relative(base, file)} imports ${target}: the core must not depend on a shell or the renderer.`);
       }
     }
   }
-  for (const file of sourceFiles(path.join(root, 'renderer', 'src'))) {
+  for (const cycle of fileCycles(edges)) violations.push(`import cycle: ${cycle.join(' -> ')}`);
+  for (const file of sourceFiles(path.join(base, 'renderer', 'src'))) {
     for (const spec of importsOf(file)) {
-      const target = resolved(file, spec);
-      if (spec === 'electron' || spec.startsWith('node:')) violations.push(`${path.relative(root, file)} imports '${spec}': the renderer is a sandboxed web page.`);
-      if (target && target.startsWith('main/') && !rendererSafe.includes(target)) {
-        violations.push(`${path.relative(root, file)} imports ${target}: the renderer may use only ${rendererSafe.join(', ')} from main/.`);
+      const target = resolved(file, spec, base);
+      if (spec === 'electron' || spec.startsWith('node:')) violations.push(`${path.relative(base, file)} imports '${spec}': the renderer is a sandboxed web page.`);
+      if (target && target.startsWith('main/') && !isRendererSafe(target)) {
+        violations.push(`${path.relative(base, file)} imports ${target}: the renderer may use only the contract (${contractDir}) from main/.`);
       }
     }
   }
-  for (const file of sourceFiles(path.join(root, 'preload'))) {
+  for (const file of sourceFiles(path.join(base, 'preload'))) {
     for (const spec of importsOf(file)) {
-      const target = resolved(file, spec);
-      if (!target && spec !== 'electron' && !file.endsWith('.test.ts')) violations.push(`${path.relative(root, file)} imports '${spec}': preload may import only electron and the contract.`);
-      if (target && target.startsWith('main/') && !rendererSafe.includes(target)) violations.push(`${path.relative(root, file)} imports ${target}: preload may use only the contract from main/.`);
+      const target = resolved(file, spec, base);
+      if (!target && spec !== 'electron' && !file.endsWith('.test.ts')) violations.push(`${path.relative(base, file)} imports '${spec}': preload may import only electron and the contract.`);
+      if (target && target.startsWith('main/') && !isRendererSafe(target)) violations.push(`${path.relative(base, file)} imports ${target}: preload may use only the contract from main/.`);
     }
   }
   return violations;
@@ -67,5 +143,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const violations = findBoundaryViolations();
   for (const v of violations) console.error(v);
   if (violations.length > 0) process.exit(1);
-  console.log('Layer boundaries hold: the core imports no electron, the renderer and preload only the contract.');
+  console.log(`Layer boundaries hold: the core's floors (${coreFloors.map((f) => f.folder).join(' < ')}) import only downward, without cycles; the renderer and preload use only the contract.`);
 }

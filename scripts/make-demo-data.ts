@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateVelocityModels, type VelocityFamily } from '../main/core/physics/families.ts';
 import { forwardModel } from '../main/core/physics/solver.ts';
-import { openfwiGeometry, recordedSamples } from '../main/core/physics/geometry.ts';
+import { openfwiGeometry, recordedSamples } from '../main/core/physics/acquisition.ts';
 import { writeNpy } from '../main/core/io/npy.ts';
 import { writeSegy } from '../main/core/io/segy/writer.ts';
 import { resourcesDir } from '../main/core/util/paths.ts';

@@ -2,7 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedDir } from '../../main/core/util/paths.ts';
-import { segyInfo, readShotGathers, TRACE_FIELDS, SAMPLE_FORMATS, type SampleFormatCode } from '../../main/core/io/segy/index.ts';
+import { segyInfo } from '../../main/core/io/segy/info.ts';
+import { readShotGathers } from '../../main/core/io/segy/gathers.ts';
+import { TRACE_FIELDS } from '../../main/core/io/segy/fields.ts';
+import { SAMPLE_FORMATS, type SampleFormatCode } from '../../main/core/io/segy/sampleFormats.ts';
 import { BINARY, FILE_HEADER_BYTES, TRACE_HEADER_BYTES } from '../../main/core/io/segy/fields.ts';
 import type { FieldSpot } from '../mutate.ts';
 import type { Violation } from '../property.ts';

@@ -1,5 +1,5 @@
 /** What the fuzzer needs to know about one reader or server surface. */
-import type { StudioErrorCode } from '../../main/core/util/errors.ts';
+import type { StudioErrorCode } from '../../main/core/contract/errors.ts';
 import type { MutatedInput, MutationGrammar, Rng } from '../mutate.ts';
 import { judgeFileError, summarise, type ErrorSummary, type FileErrorRules, type Violation } from '../property.ts';
 import type { ServerHarness } from '../serverHarness.ts';

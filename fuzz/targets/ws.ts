@@ -13,7 +13,7 @@ import { KNOWN_CODES, type Violation } from '../property.ts';
 import { FUZZ_TOKEN, RawConnection, stillServing } from '../serverHarness.ts';
 import { parseServerFrame } from '../../main/server/testing/wsFrames.ts';
 import type { Seed, Target } from './target.ts';
-import type { StudioErrorCode } from '../../main/core/util/errors.ts';
+import type { StudioErrorCode } from '../../main/core/contract/errors.ts';
 
 const call = (id: number, method: string, args: unknown = {}) => JSON.stringify({ type: 'call', id, method, args });
 const text = (payload: string, extra: { fin?: boolean; opcode?: number } = {}) => wsFrame({ opcode: extra.opcode ?? 0x1, fin: extra.fin, payload });

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.ts';
 import type { CliIo, CliCommand } from './command.ts';
-import { StudioError, toWireError } from '../core/util/errors.ts';
+import { StudioError, toWireError } from '../core/contract/errors.ts';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
@@ -27,7 +27,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name ? 0 : 1;
   }
   if (name === '--version') {
-    const { appVersion } = await import('../core/version.ts');
+    const { appVersion } = await import('../core/util/version.ts');
     io.stdout.write(`${appVersion()}\n`);
     return 0;
   }

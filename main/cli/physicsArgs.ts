@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { StudioError } from '../core/util/errors.ts';
+import { StudioError } from '../core/contract/errors.ts';
 import { readNpy } from '../core/io/npy.ts';
-import { openfwiGeometry, type AcquisitionGeometry } from '../core/physics/geometry.ts';
+import { openfwiGeometry } from '../core/physics/acquisition.ts';
+import { type AcquisitionGeometry } from '../core/contract/acquisitionGeometry.ts';
 import { KERNEL_CHOICES, type KernelChoice } from '../core/physics/kernels.ts';
 import { FdWorkerPool } from '../core/physics/pool.ts';
 import type { CliIo } from './command.ts';

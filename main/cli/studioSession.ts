@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Studio } from '../core/app/studio.ts';
 import { defaultDataDir } from '../core/app/userStore.ts';
-import { studioJobKinds } from '../core/jobs/registry.ts';
+import { studioJobKinds } from '../core/app/jobKinds.ts';
 import { dispatch } from '../core/api/handlers.ts';
-import type { JobInfo, MethodArgs, MethodName } from '../core/api/contract.ts';
-import { StudioError } from '../core/util/errors.ts';
+import type { JobInfo, MethodArgs, MethodName } from '../core/contract/contract.ts';
+import { StudioError } from '../core/contract/errors.ts';
 import type { CliIo, ParsedArgs } from './command.ts';
 import { ProgressBar } from './progressBar.ts';
 import { cliAbortSignal } from './interrupt.ts';

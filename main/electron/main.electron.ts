@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { Studio } from '../core/app/studio.ts';
 import { openStartupProject } from '../core/app/startup.ts';
 import { defaultDataDir } from '../core/app/userStore.ts';
-import { studioJobKinds } from '../core/jobs/registry.ts';
+import { studioJobKinds } from '../core/app/jobKinds.ts';
 import { dispatch } from '../core/api/handlers.ts';
-import { ipcChannels } from '../core/api/wire.ts';
-import { toWireError } from '../core/util/errors.ts';
+import { ipcChannels } from '../core/contract/wire.ts';
+import { toWireError } from '../core/contract/errors.ts';
 import {
   guardSession,
   hardenApp,

@@ -21,7 +21,7 @@ import {
   type HardenableApp,
 } from './security.ts';
 import { buildPreloadApi } from '../../preload/preloadApi.ts';
-import { methodNames, eventNames } from '../core/api/contract.ts';
+import { methodNames, eventNames } from '../core/contract/contract.ts';
 
 describe('desktop shell security settings', () => {
   const prefs = secureWebPreferences('/app/preload.cjs');

@@ -4,7 +4,7 @@
  * Only type imports from 'electron' here: this file must load in plain Node.
  */
 import type { WebPreferences, Session } from 'electron';
-import { contentSecurityPolicy } from '../core/api/security.ts';
+import { contentSecurityPolicy } from '../core/contract/security.ts';
 
 /** The custom scheme that serves the renderer instead of file://. */
 export const rendererScheme = 'studio';

@@ -11,7 +11,7 @@ import { build } from 'vite';
 import { startStudioServer } from './httpServer.ts';
 import { rendererResponseHeaders } from '../electron/security.ts';
 import { Studio } from '../core/app/studio.ts';
-import { studioJobKinds } from '../core/jobs/registry.ts';
+import { studioJobKinds } from '../core/app/jobKinds.ts';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-csp-'));
@@ -86,7 +86,7 @@ describe('Content Security Policy', () => {
     expect(served.body).toMatch(/<head>\s*<meta http-equiv="Content-Security-Policy"/);
   });
 
-  it('is declared only in main/core/api/security.ts: the source page carries none', async () => {
+  it('is declared only in main/core/contract/security.ts: the source page carries none', async () => {
     const source = fs.readFileSync(path.join(repoRoot, 'renderer', 'index.html'), 'utf8');
     expect(metaPolicies(source)).toEqual([]);
     expect(metaPolicies(await builtPage())).toHaveLength(1);

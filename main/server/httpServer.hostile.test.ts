@@ -11,8 +11,8 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Studio } from '../core/app/studio.ts';
 import { startStudioServer, type StudioServer } from './httpServer.ts';
-import { studioJobKinds } from '../core/jobs/registry.ts';
-import { maxApiJsonDepth, maxApiMessageBytes } from '../core/api/wire.ts';
+import { studioJobKinds } from '../core/app/jobKinds.ts';
+import { maxApiJsonDepth, maxApiMessageBytes } from '../core/contract/wire.ts';
 import { parseServerFrame } from './testing/wsFrames.ts';
 
 let dir: string;

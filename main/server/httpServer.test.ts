@@ -6,7 +6,7 @@ import http from 'node:http';
 import WebSocket from 'ws';
 import { Studio } from '../core/app/studio.ts';
 import { startStudioServer, type StudioServer } from './httpServer.ts';
-import { studioJobKinds } from '../core/jobs/registry.ts';
+import { studioJobKinds } from '../core/app/jobKinds.ts';
 
 let dir: string;
 let studio: Studio;

@@ -5,7 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Studio } from '../core/app/studio.ts';
 import { dispatch } from '../core/api/handlers.ts';
-import { StudioError, toWireError } from '../core/util/errors.ts';
+import { StudioError, toWireError } from '../core/contract/errors.ts';
 import {
   callMessageSchema,
   apiSocketPath,
@@ -16,8 +16,8 @@ import {
   jsonDepthExceededAt,
   jsonSyntaxErrorAt,
   type ServerMessage,
-} from '../core/api/wire.ts';
-import { contentSecurityPolicy } from '../core/api/security.ts';
+} from '../core/contract/wire.ts';
+import { contentSecurityPolicy } from '../core/contract/security.ts';
 
 export interface StudioServerOptions {
   studio: Studio;

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Studio } from '../core/app/studio.ts';
 import { defaultDataDir } from '../core/app/userStore.ts';
 import { openStartupProject } from '../core/app/startup.ts';
-import { studioJobKinds } from '../core/jobs/registry.ts';
+import { studioJobKinds } from '../core/app/jobKinds.ts';
 import { appRoot } from '../core/util/paths.ts';
 import { startStudioServer } from './httpServer.ts';
 

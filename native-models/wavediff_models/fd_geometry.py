@@ -1,6 +1,6 @@
 """Acquisition geometry for fd_torch, with the semantics of the studio's
-main/core/physics/geometry.ts (the same JSON object), and the pieces of model.ts, wavelet.ts and
-checks.ts that do not touch the wavefield: the sampled Ricker wavelet, the sponge's damping
+main/core/physics/acquisition.ts (the same JSON object), and the pieces of paddedGrid.ts, wavelet.ts and
+stability.ts that do not touch the wavefield: the sampled Ricker wavelet, the sponge's damping
 profile and the stability checks. Positions are cell indices of the unpadded model: x = column
 (width), z = row (depth), both from 0."""
 import math
@@ -14,7 +14,7 @@ LAPLACIAN_FAR = -1.0 / 12.0
 
 OPENFWI_SPONGE_CELLS = 120
 # Highest frequency a run must carry, per Ricker peak (-30 dB of its spectrum), and the fewest grid
-# points per shortest wavelength accepted (OpenFWI sits exactly at 4) — as checks.ts.
+# points per shortest wavelength accepted (OpenFWI sits exactly at 4) — as stability.ts.
 MAX_FREQUENCY_PER_PEAK = 2.5
 MIN_POINTS_PER_WAVELENGTH = 4
 
@@ -25,7 +25,7 @@ class GeometryError(ValueError):
 
 def openfwi_geometry():
     """OpenFWI's forward-modelling geometry for 70 x 70 models (shared/OPENFWI.md), the same object
-    as geometry.ts openfwiGeometry(): 10 m grid, 1 ms x 1000 steps, Ricker 15 Hz peaking at 73 ms
+    as acquisition.ts openfwiGeometry(): 10 m grid, 1 ms x 1000 steps, Ricker 15 Hz peaking at 73 ms
     over 147 samples, 5 shots at x = 0, 17, 34, 52, 69 and depth index 1, 70 receivers at depth
     index 1, 120-cell sponge on all four sides, every step recorded."""
     return {
@@ -112,7 +112,7 @@ def sponge_damping(width_cells, spacing_m, min_velocity_mps, reflection):
 
 
 def check_stability(geometry, min_mps, max_mps):
-    """Refuses what checks.ts refuses: Courant number v_max dt/dx above sqrt(3/8) sqrt(1 - kappa_max/2)
+    """Refuses what stability.ts refuses: Courant number v_max dt/dx above sqrt(3/8) sqrt(1 - kappa_max/2)
     (von Neumann for leapfrog with this stencil under damping kappa = damping dt), and fewer than 4
     grid points per shortest wavelength v_min / (2.5 f_peak dx)."""
     if not (min_mps > 0 and math.isfinite(max_mps)):

@@ -1,10 +1,10 @@
 """OpenFWI's 2D acoustic forward modelling (shared/OPENFWI.md) in PyTorch: every shot of every
 sample stepped together as one [B, shots, H, W] field, float32, on any device. It takes the
-studio's geometry object (fd_geometry.py, geometry.ts) and gives the studio's numbers
-(main/core/physics: model.ts pads and damps, kernelTs.ts steps); tests/test_fd_torch.py compares
+studio's geometry object (fd_geometry.py, acquisition.ts) and gives the studio's numbers
+(main/core/physics: paddedGrid.ts pads and damps, kernelTs.ts steps); tests/test_fd_torch.py compares
 the two through `wavediff forward`.
 
-The update (model.ts), with kappa = damping dt and alpha = (v dt/dx)^2:
+The update (paddedGrid.ts), with kappa = damping dt and alpha = (v dt/dx)^2:
   p_next = (2 - kappa) p - (1 - kappa) p_prev + alpha L(p),
   L(p) = sum over x and z of (-1/12 p[-2] + 4/3 p[-1] - 5/2 p[0] + 4/3 p[+1] - 1/12 p[+2])  (units of dx^2),
 then p_next[source] += (v_source dt)^2 w[step], then the receivers record p_next. Here the stencil
@@ -14,7 +14,7 @@ weights are folded into per-cell coefficients,
 so a step is two neighbour sums and four multiply-adds over the field; it differs from the studio's
 kernel only in float32 rounding.
 
-Boundary (model.ts padModel): the model is padded by the sponge on all sides (not above a free
+Boundary (paddedGrid.ts padModel): the model is padded by the sponge on all sides (not above a free
 surface) by repeating edge velocities; kappa at (row, col) is the x-profile in the side sponges
 (whole columns: the x-profile wins in the corners), else the z-profile. Beyond the padded grid
 neighbours wrap around periodically; with a free surface, rows above row 0 mirror with opposite
@@ -44,7 +44,7 @@ def _sponge_kappa(damping, dt, pad_before, inner, pad_after):
 def padded_coefficients(velocity_mps, geometry):
     """Update coefficients of a batch of velocity models [B, nz, nx] (m/s) on the padded grid
     [B, 1, nzPad, nxPad], float32 numpy: c0, a1, a2 and minus_forget = -(1 - kappa); with the pad
-    widths. Rounding to float32 where model.ts and kernelTs.ts round (alpha, kappa, 2 - kappa,
+    widths. Rounding to float32 where paddedGrid.ts and kernelTs.ts round (alpha, kappa, 2 - kappa,
     1 - kappa); the folded coefficients are formed from those in float64."""
     b, nz, nx = velocity_mps.shape
     width, reflection = sponge_spec(geometry)
@@ -145,7 +145,7 @@ def forward_model(velocity_mps, geometry=None, device='cpu', check=True):
     steps, every = int(geometry['steps']), int(geometry['recordEverySteps'])
     dt = float(geometry['timeStepSeconds'])
     wavelet = sample_wavelet(geometry['wavelet'], dt, steps)
-    # (v_source dt)^2 w[step] per sample and shot, in float64 then float32 (model.ts shotSetup).
+    # (v_source dt)^2 w[step] per sample and shot, in float64 then float32 (paddedGrid.ts shotSetup).
     v_source = velocity[:, [s['z'] for s in sources], [s['x'] for s in sources]].astype(np.float64)
     amplitude = _f32(((v_source * dt) * (v_source * dt))[None] * wavelet.astype(np.float64)[:, None, None])
     injecting_steps = int(np.flatnonzero(wavelet).max()) + 1 if wavelet.any() else 0

@@ -103,7 +103,7 @@ def main(argv=None):
             log(f'wrote {seismic_path} {list(shape)} on {device}')
         return 0
     except KeyError as e:
-        log(f'forward_torch failed: the geometry lacks the field {e}; see main/core/physics/geometry.ts')
+        log(f'forward_torch failed: the geometry lacks the field {e}; see main/core/physics/acquisition.ts')
         return 1
     except (OSError, ValueError, RuntimeError) as e:  # GeometryError is a ValueError
         log(f'forward_torch failed: {e}')

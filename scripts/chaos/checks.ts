@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { Project, arraysFolderName, catalogueFileName } from '../../main/core/project/project.ts';
+import { Project, arraysFolderName, catalogueFileName } from '../../main/core/store/project.ts';
 
 /** Columns that record when or how fast something happened, not what was made. */
 const volatileColumns = new Set(['created_at', 'updated_at', 'started_at', 'finished_at', 'at', 'progress_done', 'progress_total', 'progress_unit', 'progress_message', 'resume_state', 'result', 'error', 'manifest']);

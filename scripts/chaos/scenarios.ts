@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedDir } from '../../main/core/util/paths.ts';
-import { catalogueFileName } from '../../main/core/project/project.ts';
-import { lockFileName } from '../../main/core/project/writeLock.ts';
+import { catalogueFileName } from '../../main/core/store/project.ts';
+import { lockFileName } from '../../main/core/store/writeLock.ts';
 import { completeDatasets, copyFolder, differences, halfMadeListed, integrityProblems, jobsOf, orphanArrayFiles, snapshot, type Snapshot } from './checks.ts';
 import { groupAlive, holdProject, killGroup, killNine, launch, run, sleep, tail, type Exit } from './processes.ts';
 

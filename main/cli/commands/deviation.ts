@@ -2,9 +2,9 @@ import type { CliCommand } from '../command.ts';
 import { cliAbortSignal } from '../interrupt.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { readNpy } from '../../core/io/npy.ts';
-import { StudioError } from '../../core/util/errors.ts';
+import { StudioError } from '../../core/contract/errors.ts';
 import { deviationToJson, pdeDeviation } from '../../core/physics/deviation.ts';
-import { recordedSamples, validateGeometry } from '../../core/physics/geometry.ts';
+import { recordedSamples, validateGeometry } from '../../core/physics/acquisition.ts';
 import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, readVelocityFile } from '../physicsArgs.ts';
 
 export const deviationCommand: CliCommand = {

@@ -3,7 +3,7 @@ import { cliAbortSignal } from '../interrupt.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { writeNpy } from '../../core/io/npy.ts';
 import { forwardModel } from '../../core/physics/solver.ts';
-import { recordedSamples, validateGeometry } from '../../core/physics/geometry.ts';
+import { recordedSamples, validateGeometry } from '../../core/physics/acquisition.ts';
 import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, readVelocityFile } from '../physicsArgs.ts';
 
 export const forwardCommand: CliCommand = {

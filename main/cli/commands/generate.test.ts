@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appRoot } from '../../core/util/paths.ts';
-import { Project } from '../../core/project/project.ts';
+import { Project } from '../../core/store/project.ts';
 import { GenerationStore } from '../../core/generation/store.ts';
-import { shippedModelsDir } from '../../core/training/modelRegistry.ts';
+import { shippedModelsDir } from '../../core/ml/modelRegistry.ts';
 import { missing } from '../../core/util/testing/requirement.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { StudioError } from '../../core/util/errors.ts';
+import { StudioError } from '../../core/contract/errors.ts';
 import { NpyWriter, openNpy, readNpyRows } from '../../core/io/npy.ts';
 import { loadVelocityPredictor, predictVelocity, type InversionChoice } from '../../core/ml/invert.ts';
 import { ProgressBar } from '../progressBar.ts';

@@ -8,9 +8,9 @@ import { generateVelocityModels } from '../../core/physics/families.ts';
 import { forwardModel } from '../../core/physics/solver.ts';
 import { TINY_SHAPE, tinyGeometry } from '../../core/physics/testing/tinyGeometry.ts';
 import { Studio } from '../../core/app/studio.ts';
-import { studioJobKinds } from '../../core/jobs/registry.ts';
+import { studioJobKinds } from '../../core/app/jobKinds.ts';
 import { dispatch } from '../../core/api/handlers.ts';
-import { Project } from '../../core/project/project.ts';
+import { Project } from '../../core/store/project.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-cli-physics-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

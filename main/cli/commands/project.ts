@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { Studio } from '../../core/app/studio.ts';
 import { defaultDataDir } from '../../core/app/userStore.ts';
-import { studioJobKinds } from '../../core/jobs/registry.ts';
-import { StudioError } from '../../core/util/errors.ts';
+import { studioJobKinds } from '../../core/app/jobKinds.ts';
+import { StudioError } from '../../core/contract/errors.ts';
 import { withProject } from '../studioSession.ts';
 
 export const projectCommand: CliCommand = {

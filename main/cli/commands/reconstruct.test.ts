@@ -10,7 +10,7 @@ import { missing } from '../../core/util/testing/requirement.ts';
 import { runCliCaptured } from '../testing/runCliCaptured.ts';
 import { readNpy } from '../../core/io/npy.ts';
 import { resourcesDir } from '../../core/util/paths.ts';
-import { shippedModels } from '../../core/training/modelRegistry.ts';
+import { shippedModels } from '../../core/ml/modelRegistry.ts';
 import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
 import { loadStage1 } from '../../core/ml/reconstruct.ts';
 

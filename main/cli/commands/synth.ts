@@ -2,12 +2,12 @@ import path from 'node:path';
 import type { CliCommand, CliIo } from '../command.ts';
 import { cliAbortSignal } from '../interrupt.ts';
 import { ProgressBar } from '../progressBar.ts';
-import { StudioError } from '../../core/util/errors.ts';
+import { StudioError } from '../../core/contract/errors.ts';
 import { OPENFWI_MODEL_SHAPE, VELOCITY_FAMILIES, parseVelocityFamily, type VelocityFamily } from '../../core/physics/families.ts';
 import { synthesizeDataset } from '../../core/physics/synthesis.ts';
 import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, positiveInteger } from '../physicsArgs.ts';
 import { call, followJob, withProject } from '../studioSession.ts';
-import type { JobInfo } from '../../core/api/contract.ts';
+import type { JobInfo } from '../../core/contract/contract.ts';
 
 /** Options that describe a folder synthesis only: a project job uses the project's geometry and the studio's threads. */
 const FOLDER_ONLY_OPTIONS = ['out', 'shape', 'geometry', 'threads', 'kernel', 'velocity-only'] as const;

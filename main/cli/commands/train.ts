@@ -1,5 +1,5 @@
 import type { CliCommand } from '../command.ts';
-import { StudioError } from '../../core/util/errors.ts';
+import { StudioError } from '../../core/contract/errors.ts';
 import { call, followJob, projectFolderFrom, withProject } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
 

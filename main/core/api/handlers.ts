@@ -1,26 +1,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { methods, isMethodName, type MethodName, type MethodParsedArgs, type MethodResult } from './contract.ts';
+import { methods, isMethodName, type MethodName, type MethodParsedArgs, type MethodResult } from '../contract/contract.ts';
 import type { Studio } from '../app/studio.ts';
-import { StudioError } from '../util/errors.ts';
-import { appVersion } from '../version.ts';
+import { StudioError } from '../contract/errors.ts';
+import { appVersion } from '../util/version.ts';
 import { shotGather, traceHeaderTable, velocityMap } from '../datasets/sampleAccess.ts';
 import { deleteDataset } from '../datasets/deleteDataset.ts';
 import { openDemoProject } from '../app/demoProject.ts';
-import { projectGeometry, setProjectGeometry } from '../project/geometry.ts';
+import { projectGeometry, setProjectGeometry } from '../physics/projectGeometry.ts';
 import { modelWavefield } from '../physics/solver.ts';
 import { pdeDeviation, deviationToJson } from '../physics/deviation.ts';
-import { recordedSamples } from '../physics/geometry.ts';
+import { recordedSamples } from '../physics/acquisition.ts';
 import { float32Payload, readSeismicSample, readVelocitySample } from '../datasets/sampleAccess.ts';
 
 import { findPython, torchInstallHint } from '../training/python.ts';
-import { listModels } from '../training/modelRegistry.ts';
+import { listModels } from '../ml/modelRegistry.ts';
 import { trainingRunDir } from '../training/trainingJob.ts';
 import { readNpy } from '../io/npy.ts';
 import { GenerationStore, type GenerationSampleRow } from '../generation/store.ts';
-import { checkGenerationParams } from '../generation/checks.ts';
-import { sampleDetail, selectSampleIds } from '../generation/samples.ts';
+import { checkGenerationParams } from '../generation/paramChecks.ts';
+import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');

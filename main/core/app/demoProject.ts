@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ProjectInfo } from '../api/contract.ts';
+import type { ProjectInfo } from '../contract/contract.ts';
 import type { Studio } from './studio.ts';
 import { resourcesDir } from '../util/paths.ts';
-import { catalogueFileName } from '../project/project.ts';
+import { catalogueFileName } from '../store/project.ts';
 
 export function demoProjectFolder(studio: Studio): string {
   return path.join(studio.user.dataDir, 'demo-project');

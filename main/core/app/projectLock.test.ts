@@ -11,11 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appRoot } from '../util/paths.ts';
-import { toWireError } from '../util/errors.ts';
-import { Project, catalogueFileName } from '../project/project.ts';
-import { lockFileName } from '../project/writeLock.ts';
+import { toWireError } from '../contract/errors.ts';
+import { Project, catalogueFileName } from '../store/project.ts';
+import { lockFileName } from '../store/writeLock.ts';
 import { Studio } from './studio.ts';
-import { studioJobKinds } from '../jobs/registry.ts';
+import { studioJobKinds } from './jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');

@@ -1,4 +1,4 @@
-import type { ProjectInfo } from '../api/contract.ts';
+import type { ProjectInfo } from '../contract/contract.ts';
 import type { Studio } from './studio.ts';
 import { openDemoProject } from './demoProject.ts';
 

@@ -1,22 +1,25 @@
 import os from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { EventName, EventPayload, ProjectInfo } from '../api/contract.ts';
+import type { EventName, EventPayload, ProjectInfo } from '../contract/contract.ts';
 import { JobManager } from '../jobs/jobManager.ts';
-import { Project } from '../project/project.ts';
-import { describeHolder } from '../project/writeLock.ts';
-import { StudioError } from '../util/errors.ts';
+import { Project } from '../store/project.ts';
+import { describeHolder } from '../store/writeLock.ts';
+import { StudioError } from '../contract/errors.ts';
 import { UserStore } from './userStore.ts';
-import type { JobKind } from '../jobs/jobKind.ts';
-import { FdWorkerPool } from '../physics/pool.ts';
-import { OnnxSessionPool } from '../ml/onnxPool.ts';
+import type { JobKind, JobServices } from '../jobs/jobKind.ts';
+import { FdWorkerPool, type FdPoolService } from '../physics/pool.ts';
+import { OnnxSessionPool, type OnnxPoolService } from '../ml/onnxPool.ts';
 
 export type ShellKind = 'electron' | 'browser' | 'cli';
+
+/** What the studio lends its jobs: the union of what the job kinds ask for. */
+export type StudioServices = JobServices & FdPoolService & OnnxPoolService;
 
 export interface StudioOptions {
   dataDir: string;
   shell: ShellKind;
-  jobKinds: JobKind<any, any, any>[];
+  jobKinds: JobKind<any, any, any, StudioServices>[];
   /**
    * What this process is, as another process that tries to write the same project is told
    * (default: the app and shell, or the wavediff command line).
@@ -37,7 +40,7 @@ function defaultProcessLabel(shell: ShellKind): string {
 export class Studio {
   readonly shell: ShellKind;
   readonly user: UserStore;
-  readonly jobs: JobManager;
+  readonly jobs: JobManager<StudioServices>;
   readonly processLabel: string;
   private readonly emitter = new EventEmitter();
   private current: Project | null = null;

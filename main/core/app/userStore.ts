@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { settingsSchema, recentProjectSchema, type RecentProject, type Settings } from '../api/contract.ts';
+import { settingsSchema, recentProjectSchema, type RecentProject, type Settings } from '../contract/contract.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import { z } from 'zod';
 

@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Studio } from '../app/studio.ts';
-import { studioJobKinds } from '../jobs/registry.ts';
+import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { sharedDir } from '../util/paths.ts';
 import { missing } from '../util/testing/requirement.ts';
 import { readNpyRaw } from '../io/npy.ts';
 import { segyInfo } from '../io/segy/info.ts';
-import type { DatasetDetail, DatasetInfo, JobEvent, JobInfo, ShotGather } from '../api/contract.ts';
+import type { DatasetDetail, DatasetInfo, JobEvent, JobInfo, ShotGather } from '../contract/contract.ts';
 
 const segyDir = path.join(sharedDir(), 'testdata', 'segy');
 const f3File = path.join(segyDir, 'segyio__f3.sgy');

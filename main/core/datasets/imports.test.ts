@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Studio } from '../app/studio.ts';
-import { studioJobKinds } from '../jobs/registry.ts';
+import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { cancelWhileRunning } from '../jobs/testing/cancelWhileRunning.ts';
 import { sharedDir } from '../util/paths.ts';
 import { readNpy } from '../io/npy.ts';
 import { writeSegy } from '../io/segy/writer.ts';
 import { segyInfo } from '../io/segy/info.ts';
-import type { JobInfo, ShotGather, TraceHeaderTable, VelocityMap, DatasetDetail } from '../api/contract.ts';
+import type { JobInfo, ShotGather, TraceHeaderTable, VelocityMap, DatasetDetail } from '../contract/contract.ts';
 
 const shotGatherFile = path.join(sharedDir(), 'testdata', 'segy', 'segyio__shot-gather.sgy');
 const openfwiFixture = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'io', 'testdata', 'openfwi', 'vel');

@@ -10,12 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appRoot, sharedDir } from '../util/paths.ts';
-import { Project, jobStagingDir } from '../project/project.ts';
+import { Project, jobStagingDir } from '../store/project.ts';
 import { Studio } from '../app/studio.ts';
-import { studioJobKinds } from '../jobs/registry.ts';
+import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { tinyGeometry } from '../physics/testing/tinyGeometry.ts';
-import type { MethodName } from '../api/contract.ts';
+import type { MethodName } from '../contract/contract.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');
 const killWhenListed = path.join(appRoot(), 'main', 'core', 'jobs', 'testing', 'killWhenListed.ts');

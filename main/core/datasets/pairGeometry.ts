@@ -7,8 +7,9 @@
  */
 import type { OpenfwiDataset } from '../io/openfwi.ts';
 import { formatShape } from '../io/npy.ts';
-import { recordedSamples, type AcquisitionGeometry, type GridCell } from '../physics/geometry.ts';
-import { StudioError } from '../util/errors.ts';
+import { recordedSamples } from '../physics/acquisition.ts';
+import { type AcquisitionGeometry, type GridCell } from '../contract/acquisitionGeometry.ts';
+import { StudioError } from '../contract/errors.ts';
 
 function extent(cells: GridCell[]): { minX: number; maxX: number; maxZ: number } {
   return { minX: Math.min(...cells.map((c) => c.x)), maxX: Math.max(...cells.map((c) => c.x)), maxZ: Math.max(...cells.map((c) => c.z)) };

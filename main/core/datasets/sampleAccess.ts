@@ -1,7 +1,7 @@
-import type { DatasetDetail, DatasetPart, Float32Payload, ShotGather, TraceHeaderTable, VelocityMap } from '../api/contract.ts';
-import type { Project } from '../project/project.ts';
+import type { DatasetDetail, DatasetPart, Float32Payload, ShotGather, TraceHeaderTable, VelocityMap } from '../contract/contract.ts';
+import type { Project } from '../store/project.ts';
 import { formatShape, openNpy, readNpyRows, readNpyRaw } from '../io/npy.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 export function float32Payload(values: Float32Array, shape: number[]): Float32Payload {
   return { shape, base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };

@@ -4,11 +4,11 @@ import { listGathers, pickEvenly, readShotGathers, type GatherGrid } from '../io
 import { TRACE_FIELDS, type TraceHeader } from '../io/segy/fields.ts';
 import { NpyWriter } from '../io/npy.ts';
 import { openSegyLayout } from '../io/segy/reader.ts';
-import type { SampleFormatCode } from '../io/segy/samples.ts';
-import { StudioError } from '../util/errors.ts';
+import type { SampleFormatCode } from '../io/segy/sampleFormats.ts';
+import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import type { WorkOptions } from '../util/progress.ts';
-import type { NewDatasetPart } from '../project/catalogue.ts';
+import type { NewDatasetPart } from '../store/catalogue.ts';
 import { describeResampling, type ResampledGatherFacts, type ResamplingReport } from './resamplingReport.ts';
 
 export interface SegyImportTarget {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Catalogue, NewDataset } from '../project/catalogue.ts';
-import type { DatasetDetail } from '../api/contract.ts';
-import { arraysFolderName, jobStagingDir } from '../project/project.ts';
+import type { Catalogue, NewDataset } from '../store/catalogue.ts';
+import type { DatasetDetail } from '../contract/contract.ts';
+import { arraysFolderName, jobStagingDir } from '../store/project.ts';
 
 /** The dataset folder name a job's output gets under arrays/. */
 export function datasetFolderForJob(jobId: number): string {

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import type { JobKind } from '../jobs/jobKind.ts';
-import { methods } from '../api/contract.ts';
-import { exportGenerated, type GeneratedExportResult } from './samples.ts';
+import type { JobKind, JobServices } from '../jobs/jobKind.ts';
+import type { FdPoolService } from '../physics/pool.ts';
+import { methods } from '../contract/contract.ts';
+import { exportGenerated, type GeneratedExportResult } from './generatedSamples.ts';
 
 type Params = z.output<(typeof methods)['export.generated']['args']>;
 
 /** Generated samples (a run, a filter or a selection) → OpenFWI pairs, metrics.csv/json and SEG-Y in a folder outside the project. */
-export const exportGeneratedJob: JobKind<Params, never, GeneratedExportResult> = {
+export const exportGeneratedJob: JobKind<Params, never, GeneratedExportResult, JobServices & FdPoolService> = {
   kind: 'export.generated',
   paramsSchema: methods['export.generated'].args as unknown as z.ZodType<Params>,
   title: (p) => `Export generated samples${p.runId !== undefined ? ` of run ${p.runId}` : p.sampleIds ? ` (${p.sampleIds.length} selected)` : ' (filtered)'} to ${path.basename(p.folder)}`,

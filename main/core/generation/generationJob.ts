@@ -14,15 +14,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { JobContext, JobKind } from '../jobs/jobKind.ts';
-import { generationParamsSchema } from '../api/contract.ts';
-import type { Project } from '../project/project.ts';
-import { arraysFolderName } from '../project/project.ts';
-import { projectGeometry } from '../project/geometry.ts';
+import type { JobContext, JobKind, JobServices } from '../jobs/jobKind.ts';
+import type { FdPoolService } from '../physics/pool.ts';
+import type { OnnxPoolService } from '../ml/onnxPool.ts';
+import { generationParamsSchema } from '../contract/contract.ts';
+import type { Project } from '../store/project.ts';
+import { arraysFolderName } from '../store/project.ts';
+import { projectGeometry } from '../physics/projectGeometry.ts';
 import { writeNpy } from '../io/npy.ts';
 import { removeStalePartials } from '../util/atomicFile.ts';
 import { throwIfCancelled } from '../util/abort.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { OnnxSessionPool } from '../ml/onnxPool.ts';
 import { samplerLabel } from '../ml/samplers.ts';
 import { GenerationStore, type GenerationRunRow, type NewGenerationSample } from './store.ts';
@@ -83,7 +85,10 @@ function discardUncommitted(folder: string, committedFiles: Set<string>): number
   return removed;
 }
 
-export const generationJob: JobKind<GenerationParams, GenerationState, GenerationResult> = {
+/** The generation job runs the networks on the studio's onnx sessions where it has them (else its own). */
+type GenerationServices = JobServices & FdPoolService & Partial<OnnxPoolService>;
+
+export const generationJob: JobKind<GenerationParams, GenerationState, GenerationResult, GenerationServices> = {
   kind: 'generate',
   paramsSchema: generationParamsSchema as unknown as z.ZodType<GenerationParams>,
   title: (p) => `Generate ${p.count} pairs (${samplerText(p.sampler)}, seed ${p.seed})`,
@@ -104,7 +109,7 @@ export const generationJob: JobKind<GenerationParams, GenerationState, Generatio
 };
 
 /** The job's body, with the ONNX pool given (the CLI, tests and the benchmark pass their own). */
-export async function runGeneration(ctx: JobContext<GenerationState>, params: GenerationParams, onnx: OnnxSessionPool): Promise<GenerationResult> {
+export async function runGeneration(ctx: JobContext<GenerationState, GenerationServices>, params: GenerationParams, onnx: OnnxSessionPool): Promise<GenerationResult> {
   const store = new GenerationStore(ctx.catalogue);
   const models = await loadGenerationModels(onnx, { stage1: params.stage1, stage2: params.stage2, inversionnet: params.inversionnet }, projectView(ctx));
   const geometry = projectGeometry(ctx.catalogue);

@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appRoot } from '../util/paths.ts';
-import { toWireError } from '../util/errors.ts';
-import { Project } from '../project/project.ts';
+import { toWireError } from '../contract/errors.ts';
+import { Project } from '../store/project.ts';
 import { Studio } from '../app/studio.ts';
-import { studioJobKinds } from '../jobs/registry.ts';
+import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
-import { shippedModelsDir } from '../training/modelRegistry.ts';
+import { shippedModelsDir } from '../ml/modelRegistry.ts';
 import { GenerationStore } from './store.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');

@@ -7,7 +7,7 @@
  * on x = (v_norm + 1)/2 ∈ [0, 1], local moments from an 11 × 11 Gaussian window (σ = 1.5) applied
  * as a zero-padded "same" convolution, C1 = 0.01², C2 = 0.03². Sums in float64.
  */
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 export const SSIM_WINDOW = 11;
 export const SSIM_SIGMA = 1.5;

@@ -9,12 +9,13 @@ import path from 'node:path';
 import type { OnnxRunResult, OnnxSessionPool } from '../ml/onnxPool.ts';
 import { InversionNetwork, Stage1Network, Stage2Network, type RunObserver } from '../ml/networks.ts';
 import { sampleDiffusion, samplerLabel, type SamplerSpec, type TrajectoryProbe } from '../ml/samplers.ts';
-import { resolveModel, shippedModelsDir, type ModelEntry, type NetworkKind } from '../training/modelRegistry.ts';
-import type { Project } from '../project/project.ts';
+import { resolveModel, shippedModelsDir, type ModelEntry, type NetworkKind } from '../ml/modelRegistry.ts';
+import type { Project } from '../store/project.ts';
 import type { FdWorkerPool } from '../physics/pool.ts';
-import { recordedSamples, type AcquisitionGeometry } from '../physics/geometry.ts';
+import { recordedSamples } from '../physics/acquisition.ts';
+import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { compareSeismic, type PdeDeviation } from '../physics/deviation.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { velocityError, type VelocityError } from './metrics.ts';
 
 /** The sampler as a user chooses it. */

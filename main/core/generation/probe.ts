@@ -10,12 +10,13 @@
  */
 import type { OnnxSessionPool } from '../ml/onnxPool.ts';
 import type { FdWorkerPool } from '../physics/pool.ts';
-import type { Project } from '../project/project.ts';
-import { openfwiGeometry, type AcquisitionGeometry } from '../physics/geometry.ts';
+import type { Project } from '../store/project.ts';
+import { openfwiGeometry } from '../physics/acquisition.ts';
+import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { generateVelocityModels, isVelocityFamily, type VelocityFamily } from '../physics/families.ts';
 import { Random, mixSeed } from '../util/random.ts';
 import { throwIfCancelled } from '../util/abort.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { sampleDiffusion, samplingGrid, type TrajectoryPoint } from '../ml/samplers.ts';
 import { checkGeometryFits, decodeLatents, loadGenerationModels, physicsCheck, samplerSpecOf, type GenerationModels, type GenerationSampler, type ModelRefs } from './pipeline.ts';

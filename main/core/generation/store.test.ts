@@ -7,8 +7,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Project } from '../project/project.ts';
-import { openfwiGeometry } from '../physics/geometry.ts';
+import { Project } from '../store/project.ts';
+import { openfwiGeometry } from '../physics/acquisition.ts';
 import { Random } from '../util/random.ts';
 import { GenerationStore, type GenerationRunRow, type SampleQuery } from './store.ts';
 

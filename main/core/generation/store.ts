@@ -3,8 +3,8 @@
  * provenance, tags, and the gallery's filtered and sorted pages. Callers never pass SQL: sort keys
  * and filters are whitelisted here, values are bound parameters.
  */
-import type { Catalogue } from '../project/catalogue.ts';
-import { StudioError } from '../util/errors.ts';
+import type { Catalogue } from '../store/catalogue.ts';
+import { StudioError } from '../contract/errors.ts';
 
 export const GENERATION_TABLES = ['generation_runs', 'generation_samples', 'generation_tags'] as const;
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { NpyWriter, writeNpy, readNpy, readNpyRaw, openNpy, readNpyRows, formatNpyHeader, parseNpyHeader, FORTRAN_CONVERSION_LIMIT_BYTES } from './npy.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 const PYTHON = '/usr/bin/python3';
 const numpyAvailable = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;

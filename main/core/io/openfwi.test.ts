@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { scanOpenfwiFolder, importOpenfwiFolder, exportOpenfwi, sampleSourceFromParts, type OpenfwiSampleSource } from './openfwi.ts';
 import { openNpy, readNpy, writeNpy } from './npy.ts';
 import { listZipEntries, readZipEntry, extractZipEntry } from './zip.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { sharedDir } from '../util/paths.ts';
 import type { Progress } from '../util/progress.ts';
 

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { AtomicFileWriter, temporaryPathFor } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';

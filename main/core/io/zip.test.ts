@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { listZipEntries, readZipEntry, extractZipEntry } from './zip.ts';
 import { readNpy } from './npy.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 const TESTDATA = path.join(path.dirname(new URL(import.meta.url).pathname), 'testdata');
 const MIXED = path.join(TESTDATA, 'zip', 'mixed.zip');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import buffer from 'node:buffer';
 import { finished } from 'node:stream/promises';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { AtomicFileWriter } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';

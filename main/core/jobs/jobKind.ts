@@ -1,16 +1,13 @@
 import type { z } from 'zod';
 import type { Progress } from '../util/progress.ts';
-import type { Catalogue } from '../project/catalogue.ts';
-import type { FdWorkerPool } from '../physics/pool.ts';
-import type { OnnxSessionPool } from '../ml/onnxPool.ts';
-import type { Settings } from '../api/contract.ts';
+import type { Catalogue } from '../store/catalogue.ts';
+import type { Settings } from '../contract/contract.ts';
 
-/** Shared compute a job may use; owned by the Studio, sized by the user's settings. */
-export interface StudioServices {
-  /** The FD solver's worker pool (created on first use). */
-  fdPool(): FdWorkerPool;
-  /** onnxruntime sessions in worker threads, sized like the FD pool (created on first use; absent where no job runs networks). */
-  onnxPool?(): OnnxSessionPool;
+/**
+ * What the studio lends every job. A job kind that needs more (a domain's worker pool) names it in
+ * its `Services` type (e.g. `JobServices & FdPoolService`); the studio provides the union of all.
+ */
+export interface JobServices {
   /** The user's current settings (Python interpreter, worker threads). */
   settings(): Settings;
   /** Sends a notice to every client (a fallback taken, a conversion made). */
@@ -20,12 +17,12 @@ export interface StudioServices {
 export type JobLogLevel = 'info' | 'warn' | 'error';
 
 /** What a running job may use. Everything a job needs to survive a crash goes through `checkpoint`. */
-export interface JobContext<State> {
+export interface JobContext<State, Services extends JobServices = JobServices> {
   jobId: number;
   /** The open project's folder and catalogue. */
   projectDir: string;
   catalogue: Catalogue;
-  services: StudioServices;
+  services: Services;
   /** Fires when the user cancels or the studio shuts down; stop between units of work. */
   signal: AbortSignal;
   /** Throttled (about 10/s) and persisted; the last value survives a crash. */
@@ -45,11 +42,11 @@ export interface JobContext<State> {
  * the job manager; `run` must be idempotent with respect to `resumeState`: a resumed job continues
  * from its checkpoint without losing or duplicating work.
  */
-export interface JobKind<Params, State = unknown, Result = unknown> {
+export interface JobKind<Params, State = unknown, Result = unknown, Services extends JobServices = JobServices> {
   kind: string;
   paramsSchema: z.ZodType<Params>;
   title(params: Params): string;
-  run(ctx: JobContext<State>, params: Params): Promise<Result>;
+  run(ctx: JobContext<State, Services>, params: Params): Promise<Result>;
   /** Removes whatever an abandoned run left (temporary files, a half-made dataset) when the user discards it. */
   discard?(ctx: { jobId: number; projectDir: string; catalogue: Catalogue; resumeState: State | undefined }, params: Params): void;
 }

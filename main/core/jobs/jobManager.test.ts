@@ -5,10 +5,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { JobManager } from './jobManager.ts';
 import type { JobKind } from './jobKind.ts';
-import { Project, jobStagingDir } from '../project/project.ts';
+import { Project, jobStagingDir } from '../store/project.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
-import type { JobInfo } from '../api/contract.ts';
+import type { JobInfo } from '../contract/contract.ts';
 
 /**
  * A real job for exercising the manager: it writes `count` numbered files into its staging folder,

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import type { JobInfo } from '../api/contract.ts';
-import type { JobKind, JobContext, StudioServices } from './jobKind.ts';
-import type { JobRow } from '../project/catalogue.ts';
-import type { Project } from '../project/project.ts';
-import { StudioError, isCancelled } from '../util/errors.ts';
+import type { JobInfo } from '../contract/contract.ts';
+import type { JobKind, JobContext, JobServices } from './jobKind.ts';
+import type { JobRow } from '../store/catalogue.ts';
+import type { Project } from '../store/project.ts';
+import { StudioError, isCancelled } from '../contract/errors.ts';
 import type { Progress } from '../util/progress.ts';
 
 export type JobUpdateListener = (job: JobInfo) => void;
@@ -36,20 +36,20 @@ function asSeenWithoutWriter(job: JobRow): JobRow {
  * Jobs change state only in the process that writes the project (it holds the project's write
  * lock). On a project opened read-only the manager lists jobs and changes nothing.
  */
-export class JobManager {
-  private readonly kinds = new Map<string, JobKind<any, any, any>>();
+export class JobManager<Services extends JobServices = JobServices> {
+  private readonly kinds = new Map<string, JobKind<any, any, any, Services>>();
   private readonly running = new Map<number, RunningJob>();
   private readonly listeners = new Set<JobUpdateListener>();
   private project: Project | null = null;
-  private readonly services: StudioServices;
+  private readonly services: Services;
   maxConcurrent: number;
 
-  constructor(options: { maxConcurrent?: number; services: StudioServices }) {
+  constructor(options: { maxConcurrent?: number; services: Services }) {
     this.maxConcurrent = options.maxConcurrent ?? 2;
     this.services = options.services;
   }
 
-  register(kind: JobKind<any, any, any>): void {
+  register(kind: JobKind<any, any, any, Services>): void {
     if (this.kinds.has(kind.kind)) throw new Error(`Job kind ${kind.kind} registered twice.`);
     this.kinds.set(kind.kind, kind);
   }
@@ -96,7 +96,7 @@ export class JobManager {
     return this.project;
   }
 
-  private kindOf(name: string): JobKind<any, any, any> {
+  private kindOf(name: string): JobKind<any, any, any, Services> {
     const kind = this.kinds.get(name);
     if (!kind) throw new StudioError('unsupported', `This studio has no job kind '${name}'.`);
     return kind;
@@ -265,7 +265,7 @@ export class JobManager {
       run.lastPersistMs = Date.now();
       this.publish(catalogue.getJob(job.id));
     };
-    const context: JobContext<unknown> = {
+    const context: JobContext<unknown, Services> = {
       jobId: job.id,
       projectDir: project.folder,
       catalogue,

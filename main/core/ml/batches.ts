@@ -1,4 +1,4 @@
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import type { WorkOptions } from '../util/progress.ts';
 

@@ -4,7 +4,7 @@
  * ([B], float32 as native-models exports it, or int64/int32 if the graph says so) and returns ε̂.
  * Graph names default to native-models' export: inputs 'x_t' and 'timestep', output 'eps'.
  */
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import type { OnnxRunResult, OnnxSessionPool, OnnxFeed } from './onnxPool.ts';
 import type { EpsilonModel } from './samplers.ts';
 

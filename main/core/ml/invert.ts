@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OnnxSessionPool } from './onnxPool.ts';
 import { InversionNetwork, Stage1Network } from './networks.ts';
-import { resolveModel, shippedModelsDir } from '../training/modelRegistry.ts';
-import type { Project } from '../project/project.ts';
+import { resolveModel, shippedModelsDir } from './modelRegistry.ts';
+import type { Project } from '../store/project.ts';
 import { forEachBatch } from './batches.ts';
 import type { WorkOptions } from '../util/progress.ts';
 

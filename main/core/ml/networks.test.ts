@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { findPython } from '../training/python.ts';
 import { runTrainerModule, nativeModelsDir } from '../training/trainerProcess.ts';
 import { synthesizeDataset } from '../physics/synthesis.ts';
-import { openfwiGeometry } from '../physics/geometry.ts';
+import { openfwiGeometry } from '../physics/acquisition.ts';
 import { FdWorkerPool } from '../physics/pool.ts';
 import { OnnxSessionPool, type OnnxFeed } from './onnxPool.ts';
 import { readNpy, readNpyRaw } from '../io/npy.ts';
-import { resolveModel, type ModelEntry } from '../training/modelRegistry.ts';
+import { resolveModel, type ModelEntry } from './modelRegistry.ts';
 import { InversionNetwork, Stage1Network, Stage2Network } from './networks.ts';
 
 const probe = await findPython(null);

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { OnnxSessionPool, OnnxRunResult } from './onnxPool.ts';
-import type { ModelEntry } from '../training/modelRegistry.ts';
-import { StudioError } from '../util/errors.ts';
+import type { ModelEntry } from './modelRegistry.ts';
+import { StudioError } from '../contract/errors.ts';
 import {
   denormalizeSeismicInPlace,
   denormalizeVelocityInPlace,

@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { toWireError } from '../util/errors.ts';
+import { toWireError } from '../contract/errors.ts';
 
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
 export type ExecutionProviderName = 'cuda' | 'cpu';

@@ -17,9 +17,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { StudioError, type StudioErrorCode } from '../util/errors.ts';
+import { StudioError, type StudioErrorCode } from '../contract/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
-import { startWorker } from '../util/workers.ts';
+import { startWorker } from '../workers/startWorker.ts';
 import type {
   ExecutionProviderName,
   GraphValueInfo,
@@ -113,6 +113,11 @@ interface QueuedRun {
   signal?: AbortSignal;
   onAbort?: () => void;
   settled: boolean;
+}
+
+/** A job's access to the studio's onnxruntime sessions (worker threads, sized like the FD pool, created on first use). */
+export interface OnnxPoolService {
+  onnxPool(): OnnxSessionPool;
 }
 
 export class OnnxSessionPool {

@@ -4,8 +4,8 @@
  */
 import type { OnnxSessionPool } from './onnxPool.ts';
 import { Stage1Network } from './networks.ts';
-import { resolveModel } from '../training/modelRegistry.ts';
-import type { Project } from '../project/project.ts';
+import { resolveModel } from './modelRegistry.ts';
+import type { Project } from '../store/project.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { forEachBatch } from './batches.ts';
 

@@ -35,7 +35,7 @@
  * the other samples in its batch).
  */
 import { throwIfCancelled } from '../util/abort.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { Random, mixSeed } from '../util/random.ts';
 import { evenlySpacedTimesteps, logSnrSpacedTimesteps, noiseLevel, type NoiseSchedule } from './schedule.ts';

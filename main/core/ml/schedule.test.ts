@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import {
   METHOD_NOISE_SCHEDULE,
   evenlySpacedTimesteps,

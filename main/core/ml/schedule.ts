@@ -10,7 +10,7 @@
  * The method's setting (OPENFWI.md): T = 1000, linear β from 0.0015 to 0.0155, ε-prediction. The
  * denoiser's `timestep` input is the integer index t (as float32). Values are kept in float64.
  */
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 export type BetaScheduleKind = 'linear' | 'scaled_linear';
 

@@ -1,5 +1,6 @@
-import { StudioError } from '../util/errors.ts';
-import { recordedSamples, type AcquisitionGeometry, type VelocityShape } from './geometry.ts';
+import { StudioError } from '../contract/errors.ts';
+import { recordedSamples, type VelocityShape } from './acquisition.ts';
+import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { forwardModel, type ForwardOptions } from './solver.ts';
 
 /**

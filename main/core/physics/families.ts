@@ -1,6 +1,6 @@
-import { velocityFamilySchema } from '../api/contract.ts';
+import { velocityFamilySchema } from '../contract/contract.ts';
 import { Random, mixSeed } from '../util/random.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 /**
  * OpenFWI-style velocity families (Deng et al., 2022): seeded generators of layered velocity models

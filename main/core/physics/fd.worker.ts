@@ -1,9 +1,9 @@
 // Worker thread of FdWorkerPool: runs whole shots on its own kernel instance.
 import { parentPort } from 'node:worker_threads';
-import { toWireError } from '../util/errors.ts';
-import type { AcquisitionGeometry } from './geometry.ts';
+import { toWireError } from '../contract/errors.ts';
+import type { AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { resolveKernel, type KernelChoice } from './kernels.ts';
-import { runSampleShots } from './solver.ts';
+import { runSampleShots } from './shots.ts';
 
 /** A task: some shots of one velocity sample [nz, nx]. */
 export interface FdTaskMessage {

@@ -1,5 +1,5 @@
-import { LAPLACIAN_CENTRE, LAPLACIAN_FAR, LAPLACIAN_NEAR } from './checks.ts';
-import { shotSeismicLength, shotSnapshotFrames, type PaddedModel, type ShotResult, type ShotSetup } from './model.ts';
+import { LAPLACIAN_CENTRE, LAPLACIAN_FAR, LAPLACIAN_NEAR } from './stability.ts';
+import { shotSeismicLength, shotSnapshotFrames, type PaddedModel, type ShotResult, type ShotSetup } from './paddedGrid.ts';
 
 const f = Math.fround;
 /** Stencil weights as float32; the centre weight is −5/2 for x plus −5/2 for z. */

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { appRoot } from '../util/paths.ts';
-import { openfwiGeometry, type AcquisitionGeometry } from './geometry.ts';
+import { openfwiGeometry } from './acquisition.ts';
+import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { loadNativeKernel, nativeKernelProblem, resetNativeKernel, resolveKernel, type FdKernel } from './kernels.ts';
-import { padModel, shotSetup, type ShotResult } from './model.ts';
+import { padModel, shotSetup, type ShotResult } from './paddedGrid.ts';
 import { modelWavefield } from './solver.ts';
 import { relativeL2 } from './testing/analytic.ts';
 

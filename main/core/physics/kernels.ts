@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { appRoot } from '../util/paths.ts';
 import { runShotTs } from './kernelTs.ts';
-import { shotSeismicLength, shotSnapshotFrames, type ShotResult, type ShotSetup } from './model.ts';
+import { shotSeismicLength, shotSnapshotFrames, type ShotResult, type ShotSetup } from './paddedGrid.ts';
 
 /** Which implementation of the FD update runs a shot. 'auto': native where built, else wasm. */
 export type KernelChoice = 'auto' | 'native' | 'wasm' | 'ts';

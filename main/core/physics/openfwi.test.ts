@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { missing } from '../util/testing/requirement.ts';
 import { readNpy, writeNpy } from '../io/npy.ts';
-import { openfwiGeometry } from './geometry.ts';
+import { openfwiGeometry } from './acquisition.ts';
 import { forwardModel } from './solver.ts';
 import { relativeL2 } from './testing/analytic.ts';
 import { readOpenfwiVelocity, type OPENFWI_VELOCITY_ZIPS } from './testing/openfwiModels.ts';

@@ -2,7 +2,7 @@
 // ray-path reflection times, reciprocity, grid convergence. The wasm kernel runs these (the
 // kernels agree bit for bit, kernels.test.ts).
 import { describe, expect, test } from 'vitest';
-import type { AcquisitionGeometry } from './geometry.ts';
+import type { AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { forwardModel } from './solver.ts';
 import { analyticPointSourceTrace, relativeL2, traceOf } from './testing/analytic.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { isCancelled } from '../util/errors.ts';
+import { isCancelled } from '../contract/errors.ts';
 import type { Progress } from '../util/progress.ts';
-import type { AcquisitionGeometry } from './geometry.ts';
+import type { AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { FdWorkerPool } from './pool.ts';
 import { forwardModel, modelWavefield } from './solver.ts';
 

@@ -1,12 +1,13 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { StudioError, type StudioErrorCode } from '../util/errors.ts';
+import { StudioError, type StudioErrorCode } from '../contract/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
-import { startWorker } from '../util/workers.ts';
+import { startWorker } from '../workers/startWorker.ts';
 import type { FdTaskMessage, FdWorkerReply } from './fd.worker.ts';
-import { recordedSamples, type AcquisitionGeometry, type VelocityShape } from './geometry.ts';
+import { recordedSamples, type VelocityShape } from './acquisition.ts';
+import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import type { KernelChoice } from './kernels.ts';
-import { prepareForwardRun } from './solver.ts';
+import { prepareForwardRun } from './shots.ts';
 
 export interface FdWorkerPoolOptions {
   /** Worker threads: the cores the user allows. Default os.availableParallelism(). */
@@ -47,6 +48,11 @@ interface Slot {
  * Velocity slices and results are transferred, not copied. Results do not depend on the pool size.
  * Cancelling a run rejects it at once; its workers stop after the shot they are on.
  */
+/** A job's access to the studio's FD worker pool (created on first use, sized by the user's settings). */
+export interface FdPoolService {
+  fdPool(): FdWorkerPool;
+}
+
 export class FdWorkerPool {
   readonly size: number;
   private readonly kernel: KernelChoice;

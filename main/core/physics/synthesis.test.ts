@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../io/npy.ts';
-import { isCancelled } from '../util/errors.ts';
+import { isCancelled } from '../contract/errors.ts';
 import { generateVelocityModels } from './families.ts';
 import { forwardModel } from './solver.ts';
 import { readSynthesisManifest, synthesizeDataset, type SynthesisParams, type SynthesisState } from './synthesis.ts';

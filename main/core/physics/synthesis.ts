@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { removeStalePartials, writeFileAtomic } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { NpyWriter, readNpy, writeNpy } from '../io/npy.ts';
 import { OPENFWI_MODEL_SHAPE, generateVelocityModels, type ModelShape, type VelocityFamily } from './families.ts';
-import { recordedSamples, validateGeometry, type AcquisitionGeometry } from './geometry.ts';
+import { recordedSamples, validateGeometry } from './acquisition.ts';
+import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import type { KernelChoice } from './kernels.ts';
 import type { FdWorkerPool } from './pool.ts';
 import { forwardModel } from './solver.ts';

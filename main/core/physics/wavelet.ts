@@ -1,4 +1,4 @@
-import type { RickerWavelet } from './geometry.ts';
+import type { RickerWavelet } from '../contract/acquisitionGeometry.ts';
 
 /**
  * Ricker wavelet r(t) = (1 − 2β)·exp(−β), β = (π·f·(t − delay))², peak 1.0 at t = delay.

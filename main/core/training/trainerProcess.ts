@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import path from 'node:path';
 import fs from 'node:fs';
 import { appRoot } from '../util/paths.ts';
-import { StudioError } from '../util/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 /** One JSON-lines message of the trainer (native-models/README.md, "Protocol"). */
 export interface TrainerMessage {

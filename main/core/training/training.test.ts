@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Studio } from '../app/studio.ts';
-import { studioJobKinds } from '../jobs/registry.ts';
+import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { findPython } from './python.ts';
-import type { JobInfo } from '../api/contract.ts';
+import type { JobInfo } from '../contract/contract.ts';
 
 const probe = await findPython(null, { timeoutMs: 60_000 });
 

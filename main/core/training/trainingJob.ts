@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { JobKind } from '../jobs/jobKind.ts';
-import { methods } from '../api/contract.ts';
-import { StudioError } from '../util/errors.ts';
+import { methods } from '../contract/contract.ts';
+import { StudioError } from '../contract/errors.ts';
 import { requirePython } from './python.ts';
 import { runTrainerModule, type TrainerMessage } from './trainerProcess.ts';
-import { modelsFolderName, resolveModel } from './modelRegistry.ts';
+import { modelsFolderName, resolveModel } from '../ml/modelRegistry.ts';
 
 type Params = z.output<(typeof methods)['train.start']['args']>;
 interface State {

@@ -1,4 +1,4 @@
-import { StudioError } from './errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 /** Throws the studio's 'cancelled' error when the signal has fired; call between units of work. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {

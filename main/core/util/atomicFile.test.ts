@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeFailure } from './atomicFile.ts';
-import { StudioError } from './errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 let dir: string;
 beforeAll(() => {

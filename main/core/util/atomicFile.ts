@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { StudioError } from './errors.ts';
+import { StudioError } from '../contract/errors.ts';
 
 /** What an OS error code means when writing a file, and what the user can do about it. */
 const WRITE_ERRNO_ADVICE: Record<string, string> = {

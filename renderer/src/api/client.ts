@@ -16,8 +16,8 @@ import {
   type MethodName,
   type MethodResult,
   type StudioApi,
-} from '../../../main/core/api/contract.ts';
-import { apiSocketPath, sessionTokenParam, type ServerMessage } from '../../../main/core/api/wire.ts';
+} from '../../../main/core/contract/contract.ts';
+import { apiSocketPath, sessionTokenParam, type ServerMessage } from '../../../main/core/contract/wire.ts';
 import type { PreloadStudioBridge } from './global.d.ts';
 
 /** A failed API call: `code` is the contract's machine-readable error code (`not_found`, `bad_input`, …). */

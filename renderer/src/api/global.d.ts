@@ -3,7 +3,7 @@
  * `call` and `on`, with failures returned as values because Error objects lose their fields when
  * they cross the context bridge.
  */
-import type { EventName, EventPayload, MethodArgs, MethodName, MethodResult, WireErrorPayload } from '../../../main/core/api/contract.ts';
+import type { EventName, EventPayload, MethodArgs, MethodName, MethodResult, WireErrorPayload } from '../../../main/core/contract/contract.ts';
 
 export type PreloadCallResult<M extends MethodName> =
   | { ok: true; result: MethodResult<M> }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EventName, EventPayload, MethodArgs, MethodName, MethodResult } from '../../../main/core/api/contract.ts';
+import type { EventName, EventPayload, MethodArgs, MethodName, MethodResult } from '../../../main/core/contract/contract.ts';
 import { ApiError } from './client.ts';
 import { useStudio } from './context.tsx';
 

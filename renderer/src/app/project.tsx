@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { ProjectInfo } from '../../../main/core/api/contract.ts';
+import type { ProjectInfo } from '../../../main/core/contract/contract.ts';
 import { useApiEvent, useApiQuery } from '../api/hooks.ts';
 
 interface CurrentProject {

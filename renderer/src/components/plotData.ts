@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Float32Payload } from '../../../main/core/api/contract.ts';
+import type { Float32Payload } from '../../../main/core/contract/contract.ts';
 import { decodeFloat32, type Float32Grid } from '../plot/decode.ts';
 
 /** The last response that arrived, kept while the next one loads (so stepping through samples does not flash). */

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { FormControl, IconButton, InputLabel, MenuItem, Select, Stack, TextField, Tooltip } from '@mui/material';
 import ChevronLeftIcon from '@mui/icons-material/ChevronLeft';
 import ChevronRightIcon from '@mui/icons-material/ChevronRight';
-import type { DatasetInfo } from '../../../main/core/api/contract.ts';
+import type { DatasetInfo } from '../../../main/core/contract/contract.ts';
 import { intParam } from '../app/routes.ts';
 
 /**

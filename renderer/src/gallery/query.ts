@@ -1,5 +1,5 @@
 /** The gallery's filter and sort controls as `gallery.query` arguments. Pure. */
-import type { MethodArgs } from '../../../main/core/api/contract.ts';
+import type { MethodArgs } from '../../../main/core/contract/contract.ts';
 
 export type SortKey = 'id' | 'pde_rel_l2' | 'pde_mse' | 'inv_mae' | 'inv_rmse' | 'inv_ssim' | 'seed';
 export type InvMetric = 'inv_mae' | 'inv_rmse' | 'inv_ssim';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import type { GeneratedSample } from '../../../main/core/api/contract.ts';
+import type { GeneratedSample } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
 import { useApiEvent, useOnReconnect } from '../api/hooks.ts';
 import { pageArgs, type GalleryFilter, type SortKey } from './query.ts';

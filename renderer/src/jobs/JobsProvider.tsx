@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { JobInfo } from '../../../main/core/api/contract.ts';
+import type { JobInfo } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
 import { useApiEvent, useOnReconnect } from '../api/hooks.ts';
 import { addSample, ratePerSecond, type ProgressSample } from './rate.ts';

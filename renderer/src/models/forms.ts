@@ -2,7 +2,7 @@
  * The Train… and Generate forms: text fields → the contract's arguments, or a message per field that
  * says what is wrong. Pure, so the rules are tested without a browser.
  */
-import type { MethodArgs } from '../../../main/core/api/contract.ts';
+import type { MethodArgs } from '../../../main/core/contract/contract.ts';
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
 export type FormResult<A, K extends string> = { ok: true; args: A } | { ok: false; errors: FieldErrors<K> };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainingEvent } from '../../../main/core/api/contract.ts';
+import type { TrainingEvent } from '../../../main/core/contract/contract.ts';
 import { addTrainingEvents, emptyCurves, lossKeys, metricKeys, seriesOf } from './trainingSeries.ts';
 
 let nextId = 1;

@@ -3,7 +3,7 @@
  * into chart series: losses, learning rate and throughput from `progress`, held-out metrics from
  * `metrics`, and the kept `preview` messages. Events are added incrementally (fetched with afterId).
  */
-import type { TrainingEvent } from '../../../main/core/api/contract.ts';
+import type { TrainingEvent } from '../../../main/core/contract/contract.ts';
 import type { ChartSeries } from '../plot/lineChart.ts';
 
 export interface PreviewEntry {

@@ -1,7 +1,7 @@
 /**
  * Decoding the API's float32 payloads (base64 of little-endian bytes) into typed arrays, once per response.
  */
-import type { Float32Payload } from '../../../main/core/api/contract.ts';
+import type { Float32Payload } from '../../../main/core/contract/contract.ts';
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64_VALUES = (() => {

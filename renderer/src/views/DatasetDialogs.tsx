@@ -15,7 +15,7 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
-import type { DatasetInfo, JobInfo } from '../../../main/core/api/contract.ts';
+import type { DatasetInfo, JobInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { PathField } from '../components/PathField.tsx';

@@ -29,7 +29,7 @@ import CloseIcon from '@mui/icons-material/Close';
 import ScienceIcon from '@mui/icons-material/Science';
 import ViewInArIcon from '@mui/icons-material/ViewInAr';
 import BoltIcon from '@mui/icons-material/Bolt';
-import type { DatasetInfo, JobInfo } from '../../../main/core/api/contract.ts';
+import type { DatasetInfo, JobInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
 import { useNotify } from '../app/notices.tsx';

@@ -20,7 +20,7 @@ import ArrowDownwardIcon from '@mui/icons-material/ArrowDownward';
 import FilterAltOffIcon from '@mui/icons-material/FilterAltOff';
 import WhatshotIcon from '@mui/icons-material/Whatshot';
 import SaveAltIcon from '@mui/icons-material/SaveAlt';
-import type { GeneratedSample } from '../../../main/core/api/contract.ts';
+import type { GeneratedSample } from '../../../main/core/contract/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { intParam } from '../app/routes.ts';

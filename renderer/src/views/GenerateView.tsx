@@ -26,7 +26,7 @@ import CasinoIcon from '@mui/icons-material/Casino';
 import GridViewIcon from '@mui/icons-material/GridView';
 import StopIcon from '@mui/icons-material/Stop';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import type { GenerationRunInfo, JobInfo, ModelInfo } from '../../../main/core/api/contract.ts';
+import type { GenerationRunInfo, JobInfo, ModelInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';

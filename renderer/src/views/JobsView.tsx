@@ -17,7 +17,7 @@ import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import DeleteOutlineIcon from '@mui/icons-material/DeleteOutlined';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import ExpandLessIcon from '@mui/icons-material/ExpandLess';
-import type { JobEvent, JobInfo, JobStatus } from '../../../main/core/api/contract.ts';
+import type { JobEvent, JobInfo, JobStatus } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
 import { useApiAction, useApiEvent } from '../api/hooks.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';

@@ -19,7 +19,7 @@ import {
   Typography,
 } from '@mui/material';
 import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
-import type { ModelInfo } from '../../../main/core/api/contract.ts';
+import type { ModelInfo } from '../../../main/core/contract/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { intParam } from '../app/routes.ts';

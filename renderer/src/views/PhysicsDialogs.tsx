@@ -21,7 +21,7 @@ import {
   Typography,
 } from '@mui/material';
 import CasinoIcon from '@mui/icons-material/Casino';
-import { velocityFamilySchema, type DatasetInfo, type JobInfo, type PdeDeviationSummary } from '../../../main/core/api/contract.ts';
+import { velocityFamilySchema, type DatasetInfo, type JobInfo, type PdeDeviationSummary } from '../../../main/core/contract/contract.ts';
 import { useApiAction } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';

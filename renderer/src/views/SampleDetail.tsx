@@ -18,7 +18,7 @@ import {
   Typography,
 } from '@mui/material';
 import ViewInArIcon from '@mui/icons-material/ViewInAr';
-import type { SampleDetail } from '../../../main/core/api/contract.ts';
+import type { SampleDetail } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
 import { ColorBar } from '../components/ColorBar.tsx';

@@ -14,7 +14,7 @@ import {
   Typography,
 } from '@mui/material';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
-import type { DatasetInfo } from '../../../main/core/api/contract.ts';
+import type { DatasetInfo } from '../../../main/core/contract/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { intParam } from '../app/routes.ts';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, FormControlLabel, Paper, Stack, Switch, TextField, Typography } from '@mui/material';
-import { settingsSchema, type Settings } from '../../../main/core/api/contract.ts';
+import { settingsSchema, type Settings } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';

@@ -10,7 +10,7 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
-import type { JobInfo } from '../../../main/core/api/contract.ts';
+import type { JobInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';

@@ -16,7 +16,7 @@ import {
 } from '@mui/material';
 import StopIcon from '@mui/icons-material/Stop';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import type { JobInfo } from '../../../main/core/api/contract.ts';
+import type { JobInfo } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
 import { useApiAction } from '../api/hooks.ts';
 import { ArrayImage } from '../components/ArrayImage.tsx';

@@ -16,7 +16,7 @@ import {
 } from '@mui/material';
 import UndoIcon from '@mui/icons-material/Undo';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
-import type { DatasetInfo } from '../../../main/core/api/contract.ts';
+import type { DatasetInfo } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
 import { ErrorAlert } from '../components/common.tsx';
 import type { PlotOverlayContext } from '../components/PlotCanvas.tsx';

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Box, Button, LinearProgress, Paper, Stack, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
-import type { DatasetInfo } from '../../../main/core/api/contract.ts';
+import type { DatasetInfo } from '../../../main/core/contract/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { ColorBar } from '../components/ColorBar.tsx';

@@ -22,7 +22,7 @@ import {
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import PauseIcon from '@mui/icons-material/Pause';
 import BoltIcon from '@mui/icons-material/Bolt';
-import type { Float32Payload, WavefieldResult } from '../../../main/core/api/contract.ts';
+import type { Float32Payload, WavefieldResult } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { ColorBar } from '../components/ColorBar.tsx';

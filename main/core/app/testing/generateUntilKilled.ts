@@ -7,7 +7,7 @@
  * Usage: node --import tsx generateUntilKilled.ts PROJECT_DIR DATA_DIR
  */
 import { Studio } from '../studio.ts';
-import { studioJobKinds } from '../../jobs/registry.ts';
+import { studioJobKinds } from '../jobKinds.ts';
 import { dispatch } from '../../api/handlers.ts';
 
 const [folder, dataDir] = process.argv.slice(2);

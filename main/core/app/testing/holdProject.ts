@@ -6,8 +6,8 @@
  * Usage: node --import tsx holdProject.ts PROJECT_DIR LABEL DATA_DIR
  */
 import { Studio } from '../studio.ts';
-import { studioJobKinds } from '../../jobs/registry.ts';
-import { toWireError } from '../../util/errors.ts';
+import { studioJobKinds } from '../jobKinds.ts';
+import { toWireError } from '../../contract/errors.ts';
 
 const [folder, label, dataDir] = process.argv.slice(2);
 const studio = new Studio({ dataDir, shell: 'cli', jobKinds: studioJobKinds(), processLabel: label });

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { synthesizeDataset } from '../../physics/synthesis.ts';
-import { openfwiGeometry } from '../../physics/geometry.ts';
+import { openfwiGeometry } from '../../physics/acquisition.ts';
 import { FdWorkerPool } from '../../physics/pool.ts';
 import { runTrainerModule } from '../../training/trainerProcess.ts';
-import { StudioError } from '../../util/errors.ts';
+import { StudioError } from '../../contract/errors.ts';
 
 export interface SmallModels {
   /** Folders holding manifest.json and the ONNX graphs. */

@@ -3,7 +3,7 @@
  * gather at a time as a [time, receivers] Float32Array, optionally resampled to a training grid
  * such as OpenFWI's 1000 time samples × 70 receivers.
  */
-import { StudioError } from '../../util/errors.ts';
+import { StudioError } from '../../contract/errors.ts';
 import { throwIfCancelled } from '../../util/abort.ts';
 import type { WorkOptions } from '../../util/progress.ts';
 import { traceGeometry, type TraceFieldName, type TraceGeometry, type TraceHeader } from './fields.ts';

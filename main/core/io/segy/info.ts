@@ -1,6 +1,6 @@
 /** A one-pass summary of a SEG-Y file: layout, sample statistics, first/last trace headers, gathers. */
 import type { WorkOptions } from '../../util/progress.ts';
-import { StudioError } from '../../util/errors.ts';
+import { StudioError } from '../../contract/errors.ts';
 import { TRACE_FIELDS, traceFieldNamed, traceGeometry, type TraceFieldName, type TraceGeometry, type TraceHeader } from './fields.ts';
 import { openSegyLayout, readTraceChunks, type SegyLayout } from './reader.ts';
 import { textLines } from './text.ts';

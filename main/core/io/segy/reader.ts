@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { StudioError } from '../../util/errors.ts';
+import { StudioError } from '../../contract/errors.ts';
 import { throwIfCancelled } from '../../util/abort.ts';
 import type { WorkOptions } from '../../util/progress.ts';
 import {
@@ -20,7 +20,7 @@ import {
   type TraceFieldName,
   type TraceHeader,
 } from './fields.ts';
-import { HOST_LITTLE_ENDIAN, decodeSamples, sampleFormat, swapInPlace, type SampleFormat } from './samples.ts';
+import { HOST_LITTLE_ENDIAN, decodeSamples, sampleFormat, swapInPlace, type SampleFormat } from './sampleFormats.ts';
 import { decodeText, detectTextEncoding, isEndTextStanza, type TextEncoding } from './text.ts';
 
 export type Endianness = 'big' | 'little';

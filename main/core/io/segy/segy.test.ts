@@ -5,13 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../../util/testing/requirement.ts';
-import { StudioError } from '../../util/errors.ts';
+import { StudioError } from '../../contract/errors.ts';
 import { appRoot, sharedDir } from '../../util/paths.ts';
 import { TRACE_FIELDS, traceGeometry, type TraceHeader } from './fields.ts';
 import { segyInfo, type SegyInfo } from './info.ts';
 import { gatherToTimeReceivers, listGathers, pickEvenly, readShotGathers, resampleShotGather, type ShotGather } from './gathers.ts';
 import { openSegyLayout, readTraceChunks, readTraceChunksSync } from './reader.ts';
-import { SAMPLE_FORMATS, decodeSamples, ieeeToIbmWord, type SampleFormatCode } from './samples.ts';
+import { SAMPLE_FORMATS, decodeSamples, ieeeToIbmWord, type SampleFormatCode } from './sampleFormats.ts';
 import { SegyWriter, writeSegy, type TraceHeaderValues } from './writer.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

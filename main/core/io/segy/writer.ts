@@ -4,7 +4,7 @@
  * Written to a temporary sibling and renamed on `commit()`, so readers never see half a file.
  */
 import { AtomicFileWriter } from '../../util/atomicFile.ts';
-import { StudioError } from '../../util/errors.ts';
+import { StudioError } from '../../contract/errors.ts';
 import { throwIfCancelled } from '../../util/abort.ts';
 import type { WorkOptions } from '../../util/progress.ts';
 import {
@@ -15,7 +15,7 @@ import {
   TRACE_HEADER_BYTES,
   type TraceHeader,
 } from './fields.ts';
-import { SAMPLE_FORMATS, encodeSamples, type SampleFormatCode } from './samples.ts';
+import { SAMPLE_FORMATS, encodeSamples, type SampleFormatCode } from './sampleFormats.ts';
 import { composeTextHeader, encodeText, type TextEncoding } from './text.ts';
 
 export interface SegyWriteOptions {

@@ -1,5 +1,5 @@
 import type { Studio } from '../../app/studio.ts';
-import type { JobInfo } from '../../api/contract.ts';
+import type { JobInfo } from '../../contract/contract.ts';
 
 /**
  * For tests of resumable jobs: cancels the next job of `kind` from inside its first progress update

@@ -7,9 +7,9 @@
  * Usage: node --import tsx killWhenListed.ts PROJECT_DIR DATA_DIR METHOD PARAMS_JSON
  */
 import { Studio } from '../../app/studio.ts';
-import { studioJobKinds } from '../registry.ts';
+import { studioJobKinds } from '../../app/jobKinds.ts';
 import { dispatch } from '../../api/handlers.ts';
-import type { MethodName } from '../../api/contract.ts';
+import type { MethodName } from '../../contract/contract.ts';
 
 const [folder, dataDir, method, params] = process.argv.slice(2);
 const studio = new Studio({ dataDir, shell: 'cli', jobKinds: studioJobKinds(), processLabel: 'a job killed once its dataset is listed (by the test)' });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseNpyHeader } from '../../io/npy.ts';
 import { readZipEntry } from '../../io/zip.ts';
-import { StudioError } from '../../util/errors.ts';
+import { StudioError } from '../../contract/errors.ts';
 import { sharedDir } from '../../util/paths.ts';
 
 /** The shared real OpenFWI velocity zips (shared/testdata/openfwi), by family. */

@@ -1,4 +1,4 @@
-import type { AcquisitionGeometry } from '../geometry.ts';
+import type { AcquisitionGeometry } from '../../contract/acquisitionGeometry.ts';
 
 /**
  * A cheap geometry for tests of code built on the solver (deviation, synthesis, CLI): 16 × 16

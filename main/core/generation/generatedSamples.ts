@@ -1,0 +1,356 @@
+/**
+ * Reading generated samples back from the project (ŝ, v̂ and InversionNet's velocity), the detail
+ * the gallery shows, and the export of a run, a filter or a selection as OpenFWI pairs with
+ * per-sample metrics and provenance, plus SEG-Y.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Catalogue } from '../store/catalogue.ts';
+import { arraysFolderName } from '../store/project.ts';
+import { openNpy, readNpyRows, type NpyFile } from '../io/npy.ts';
+import { exportOpenfwi, type OpenfwiSampleSource } from '../io/openfwi.ts';
+import { SegyWriter, type TraceHeaderValues } from '../io/segy/writer.ts';
+import { writeFileAtomic } from '../util/atomicFile.ts';
+import { throwIfCancelled } from '../util/abort.ts';
+import { StudioError } from '../contract/errors.ts';
+import type { WorkOptions } from '../util/progress.ts';
+import type { FdWorkerPool } from '../physics/pool.ts';
+import { openfwiGeometry, recordedSamples } from '../physics/acquisition.ts';
+import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
+import { compareSeismic } from '../physics/deviation.ts';
+import { GenerationStore, type GenerationRunRow, type GenerationSampleRow, type SampleFilter } from './store.ts';
+
+export interface SampleArrays {
+  /** [sources, time, receivers] */
+  seismic: Float32Array;
+  seismicShape: number[];
+  /** [1, depth, width] m/s */
+  velocityMps: Float32Array;
+  velocityShape: number[];
+  /** [1, depth, width] m/s */
+  invertedMps: Float32Array;
+}
+
+interface PartFiles {
+  seismic: NpyFile;
+  velocity: NpyFile;
+  inversion: NpyFile;
+}
+
+/** Opens the array files of generated samples, caching each part's files. */
+export class GeneratedArrays {
+  private readonly catalogue: Catalogue;
+  private readonly arraysDir: string;
+  private readonly parts = new Map<string, PartFiles>();
+
+  constructor(projectDir: string, catalogue: Catalogue) {
+    this.catalogue = catalogue;
+    this.arraysDir = path.join(projectDir, arraysFolderName);
+  }
+
+  private part(datasetId: number, partIndex: number): PartFiles {
+    const key = `${datasetId}/${partIndex}`;
+    let files = this.parts.get(key);
+    if (!files) {
+      const row = this.catalogue.db.prepare('SELECT seismic_file, velocity_file, meta FROM dataset_parts WHERE dataset_id = ? AND part_index = ?').get(datasetId, partIndex) as
+        | { seismic_file: string; velocity_file: string; meta: string }
+        | undefined;
+      if (!row) throw new StudioError('not_found', `Dataset ${datasetId} has no part ${partIndex}; its generated samples were deleted.`);
+      const inversionFile = (JSON.parse(row.meta) as { inversionFile?: string }).inversionFile;
+      if (!inversionFile) throw new StudioError('bad_file', `Dataset ${datasetId} part ${partIndex} records no InversionNet file; it is not a generated dataset.`);
+      const open = (relative: string): NpyFile => openNpy(path.join(this.arraysDir, relative));
+      files = { seismic: open(row.seismic_file), velocity: open(row.velocity_file), inversion: open(inversionFile) };
+      this.parts.set(key, files);
+    }
+    return files;
+  }
+
+  read(sample: GenerationSampleRow): SampleArrays {
+    if (sample.datasetId === null) throw new StudioError('not_found', `Generated sample ${sample.id} lost its dataset (deleted).`);
+    const files = this.part(sample.datasetId, sample.partIndex);
+    return {
+      seismic: readNpyRows(files.seismic, sample.rowInPart, 1),
+      seismicShape: files.seismic.shape.slice(1),
+      velocityMps: readNpyRows(files.velocity, sample.rowInPart, 1),
+      velocityShape: files.velocity.shape.slice(1),
+      invertedMps: readNpyRows(files.inversion, sample.rowInPart, 1),
+    };
+  }
+}
+
+export function runGeometry(run: GenerationRunRow): AcquisitionGeometry {
+  return run.geometry as unknown as AcquisitionGeometry;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** A sample's ŝ, v̂, InversionNet velocity, and on request f(v̂) and ŝ − f(v̂) with the run's geometry. */
+export async function sampleDetail(
+  projectDir: string,
+  catalogue: Catalogue,
+  sampleId: number,
+  options: { fdPool?: FdWorkerPool; withModelled?: boolean; signal?: AbortSignal } = {},
+): Promise<{ sample: GenerationSampleRow; arrays: SampleArrays; modelled: Float32Array | null; difference: Float32Array | null; geometry: AcquisitionGeometry }> {
+  const store = new GenerationStore(catalogue);
+  const sample = store.getSample(sampleId);
+  const geometry = runGeometry(store.getRun(sample.runId));
+  const arrays = new GeneratedArrays(projectDir, catalogue).read(sample);
+  let modelled: Float32Array | null = null;
+  let difference: Float32Array | null = null;
+  if (options.withModelled) {
+    if (!options.fdPool) throw new StudioError('internal', 'sampleDetail: f(v̂) needs the FD pool.');
+    const [, nz, nx] = arrays.velocityShape;
+    modelled = await options.fdPool.forwardModel(arrays.velocityMps, { n: 1, nz, nx }, geometry, { signal: options.signal });
+    difference = new Float32Array(modelled.length);
+    for (let i = 0; i < modelled.length; i += 1) difference[i] = arrays.seismic[i] - modelled[i];
+  }
+  return { sample, arrays, modelled, difference, geometry };
+}
+
+/** Which generated samples to export. */
+export interface ExportSelection {
+  runId?: number;
+  filter?: SampleFilter;
+  sampleIds?: number[];
+}
+
+export function selectSampleIds(store: GenerationStore, selection: ExportSelection): number[] {
+  const given = [selection.runId !== undefined, selection.filter !== undefined, selection.sampleIds !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new StudioError('bad_input', 'Export exactly one of runId, filter or sampleIds.');
+  if (selection.runId !== undefined) {
+    store.getRun(selection.runId);
+    return store.sampleIds({ runId: selection.runId });
+  }
+  if (selection.filter) return store.sampleIds(selection.filter);
+  const ids = [...new Set(selection.sampleIds!)];
+  const rows = store.getSamples(ids);
+  return rows.sort((a, b) => a.runId - b.runId || a.sampleIndex - b.sampleIndex).map((r) => r.id);
+}
+
+export interface ExportedSampleRecord {
+  /** OpenFWI file pair and the row in it. */
+  data_file: string;
+  model_file: string;
+  index_in_file: number;
+  sample_id: number;
+  run_id: number;
+  sample_index: number;
+  seed: number;
+  model: string;
+  stage1: string;
+  inversionnet: string;
+  sampler: string;
+  sampler_label: string;
+  steps: number;
+  provider: string;
+  /** On exactly the exported arrays, with OpenFWI's default geometry. */
+  pde_rel_l2: number | null;
+  pde_mse: number | null;
+  inv_mae: number;
+  inv_rmse: number;
+  inv_ssim: number;
+  tags: string;
+}
+
+export interface GeneratedExportOptions extends WorkOptions {
+  fdPool: FdWorkerPool;
+  segy?: boolean;
+  overwrite?: boolean;
+  samplesPerFile?: number;
+}
+
+export interface GeneratedExportResult {
+  folder: string;
+  samples: number;
+  files: string[];
+  /** Samples whose pde_rel_l2 was computed for the export (physics check off, or another geometry). */
+  recomputed: number;
+}
+
+const CSV_COLUMNS: (keyof ExportedSampleRecord)[] = [
+  'data_file', 'model_file', 'index_in_file', 'sample_id', 'run_id', 'sample_index', 'seed', 'model', 'stage1', 'inversionnet',
+  'sampler', 'sampler_label', 'steps', 'provider', 'pde_rel_l2', 'pde_mse', 'inv_mae', 'inv_rmse', 'inv_ssim', 'tags',
+];
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Exports generated samples as OpenFWI pairs (data{k}.npy ŝ [n, sources, time, receivers],
+ * model{k}.npy v̂ [n, 1, depth, width] m/s, 500 per file), metrics.csv and metrics.json, and with
+ * `segy` seismic.sgy (one trace per sample, source and receiver). pde_rel_l2 is that of the exported
+ * float32 arrays under OpenFWI's geometry: the stored value when the run checked with that geometry,
+ * else computed here with the FD pool.
+ */
+export async function exportGenerated(projectDir: string, catalogue: Catalogue, selection: ExportSelection, folder: string, options: GeneratedExportOptions): Promise<GeneratedExportResult> {
+  const store = new GenerationStore(catalogue);
+  const ids = selectSampleIds(store, selection);
+  if (ids.length === 0) throw new StudioError('bad_input', 'No generated samples match; nothing was exported.');
+  const samples = store.getSamples(ids);
+  const runs = new Map<number, GenerationRunRow>();
+  for (const s of samples) if (!runs.has(s.runId)) runs.set(s.runId, store.getRun(s.runId));
+  const arrays = new GeneratedArrays(projectDir, catalogue);
+  const first = arrays.read(samples[0]);
+  const openfwi = openfwiGeometry();
+  const perFile = options.samplesPerFile ?? 500;
+  const seismicShape = first.seismicShape;
+  const velocityShape = first.velocityShape;
+  const [sources, time, receivers] = seismicShape;
+  const fitsOpenfwi = openfwi.sources.length === sources && recordedSamples(openfwi) === time && openfwi.receivers.length === receivers;
+
+  const pde = new Map<number, { pde_rel_l2: number | null; pde_mse: number | null }>();
+  let recomputed = 0;
+  const seismicElements = seismicShape.reduce((a, b) => a * b, 1);
+  const velocityElements = velocityShape.reduce((a, b) => a * b, 1);
+  const source: OpenfwiSampleSource = {
+    samples: samples.length,
+    seismicSampleShape: seismicShape,
+    velocitySampleShape: velocityShape,
+    read: async (start, count) => {
+      const seismic = new Float32Array(count * seismicElements);
+      const velocity = new Float32Array(count * velocityElements);
+      const needFd: number[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const sample = samples[start + i];
+        const a = arrays.read(sample);
+        if (a.seismic.length !== seismicElements || a.velocityMps.length !== velocityElements) {
+          throw new StudioError('bad_input', `Sample ${sample.id} has shapes [${a.seismicShape.join(', ')}] / [${a.velocityShape.join(', ')}], unlike the first sample's; export runs of one model separately.`);
+        }
+        seismic.set(a.seismic, i * seismicElements);
+        velocity.set(a.velocityMps, i * velocityElements);
+        const run = runs.get(sample.runId)!;
+        if (sample.pde_rel_l2 !== null && sameJson(run.geometry, openfwi)) pde.set(sample.id, { pde_rel_l2: sample.pde_rel_l2, pde_mse: sample.pde_mse });
+        else if (fitsOpenfwi) needFd.push(i);
+        else pde.set(sample.id, { pde_rel_l2: null, pde_mse: null });
+      }
+      if (needFd.length) {
+        throwIfCancelled(options.signal);
+        const [, nz, nx] = velocityShape;
+        const v = new Float32Array(needFd.length * velocityElements);
+        const s = new Float32Array(needFd.length * seismicElements);
+        needFd.forEach((i, j) => {
+          v.set(velocity.subarray(i * velocityElements, (i + 1) * velocityElements), j * velocityElements);
+          s.set(seismic.subarray(i * seismicElements, (i + 1) * seismicElements), j * seismicElements);
+        });
+        const modelled = await options.fdPool.forwardModel(v, { n: needFd.length, nz, nx }, openfwi, { signal: options.signal });
+        const report = compareSeismic(s, modelled, { n: needFd.length, sources, time, receivers });
+        needFd.forEach((i, j) => pde.set(samples[start + i].id, { pde_rel_l2: report.samples[j].pde_rel_l2, pde_mse: report.samples[j].pde_mse }));
+        recomputed += needFd.length;
+      }
+      return { seismic, velocity };
+    },
+  };
+  const written = await exportOpenfwi(source, folder, {
+    samplesPerFile: perFile,
+    overwrite: options.overwrite,
+    batchSamples: 16,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    onNotice: options.onNotice,
+  });
+
+  const records: ExportedSampleRecord[] = samples.map((s, i) => {
+    const run = runs.get(s.runId)!;
+    const k = Math.floor(i / perFile) + 1;
+    const metrics = pde.get(s.id) ?? { pde_rel_l2: null, pde_mse: null };
+    return {
+      data_file: `data${k}.npy`,
+      model_file: `model${k}.npy`,
+      index_in_file: i % perFile,
+      sample_id: s.id,
+      run_id: s.runId,
+      sample_index: s.sampleIndex,
+      seed: s.seed,
+      model: s.model,
+      stage1: run.stage1Ref,
+      inversionnet: run.inversionRef,
+      sampler: s.sampler,
+      sampler_label: run.samplerLabel,
+      steps: s.steps,
+      provider: s.provider,
+      pde_rel_l2: metrics.pde_rel_l2 !== null && Number.isFinite(metrics.pde_rel_l2) ? metrics.pde_rel_l2 : null,
+      pde_mse: metrics.pde_mse,
+      inv_mae: s.inv_mae,
+      inv_rmse: s.inv_rmse,
+      inv_ssim: s.inv_ssim,
+      tags: s.tags.join(';'),
+    };
+  });
+  const files = written.parts.flatMap((p) => [p.seismicFile, p.velocityFile].filter((f): f is string => f !== null)).map((f) => path.basename(f));
+  const csv = [CSV_COLUMNS.join(','), ...records.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+  writeFileAtomic(path.join(folder, 'metrics.csv'), csv);
+  const runsJson = [...runs.values()].map((r) => ({ run_id: r.id, stage1: r.stage1Ref, stage2: r.stage2Ref, inversionnet: r.inversionRef, sampler: r.sampler, sampler_label: r.samplerLabel, steps: r.steps, seed: r.seed, provider: r.provider, geometry: r.geometry }));
+  writeFileAtomic(
+    path.join(folder, 'metrics.json'),
+    JSON.stringify(
+      {
+        format: 'wavediffusion-generated/1',
+        pde_rel_l2: "‖ŝ − f(v̂)‖₂ / ‖f(v̂)‖₂ over all sources, time samples and receivers of the exported data/model arrays, f = FD forward model with OpenFWI's geometry",
+        inversion_error: 'InversionNet(ŝ) against v̂: MAE and RMSE on velocity mapped to [−1, 1] from [1500, 4500] m/s; SSIM on [0, 1], 11×11 Gaussian window σ = 1.5',
+        runs: runsJson,
+        samples: records,
+      },
+      null,
+      1,
+    ),
+  );
+  files.push('metrics.csv', 'metrics.json');
+
+  if (options.segy) {
+    const geometry = runGeometry(runs.get(samples[0].runId)!);
+    const segyPath = path.join(folder, 'seismic.sgy');
+    if (fs.existsSync(segyPath) && !options.overwrite) throw new StudioError('conflict', `${segyPath} exists; allow overwriting or choose an empty folder.`);
+    const dxCm = Math.round(geometry.spacingMeters * 100);
+    // Streamed sample by sample: [sources, time, receivers] → one trace of `time` samples per (source, receiver).
+    const writer = new SegyWriter(segyPath, {
+      samplesPerTrace: time,
+      sampleIntervalUs: Math.round(geometry.timeStepSeconds * geometry.recordEverySteps * 1e6),
+      tracesPerEnsemble: receivers,
+      textLines: [
+        'WaveDiffusion Studio: generated seismic (decoded by stage 1), physical amplitude',
+        `${samples.length} samples x ${sources} sources x ${receivers} receivers; FieldRecord = sample*${sources}+source+1`,
+        'CDP = sample number (1-based) in metrics.csv order; TraceNumber = receiver + 1',
+        'Coordinates in metres with SourceGroupScalar -100 (centimetres stored)',
+      ],
+    });
+    try {
+      const traces = new Float32Array(sources * receivers * time);
+      for (let i = 0; i < samples.length; i += 1) {
+        throwIfCancelled(options.signal);
+        const a = arrays.read(samples[i]);
+        const headers: TraceHeaderValues[] = [];
+        for (let s = 0; s < sources; s += 1) {
+          const src = geometry.sources[s] ?? { x: 0, z: 0 };
+          for (let r = 0; r < receivers; r += 1) {
+            const trace = s * receivers + r;
+            for (let t = 0; t < time; t += 1) traces[trace * time + t] = a.seismic[(s * time + t) * receivers + r];
+            const rec = geometry.receivers[r] ?? { x: 0, z: 0 };
+            headers.push({
+              FieldRecord: i * sources + s + 1,
+              TraceNumber: r + 1,
+              EnergySourcePoint: s + 1,
+              CDP: i + 1,
+              SourceGroupScalar: -100,
+              ElevationScalar: -100,
+              SourceX: src.x * dxCm,
+              GroupX: rec.x * dxCm,
+              SourceDepth: src.z * dxCm,
+              ReceiverGroupElevation: -rec.z * dxCm,
+              offset: Math.round((rec.x - src.x) * geometry.spacingMeters),
+            });
+          }
+        }
+        writer.writeTraces(traces, headers);
+      }
+      writer.commit();
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+    files.push('seismic.sgy');
+  }
+  return { folder: path.resolve(folder), samples: samples.length, files, recomputed };
+}

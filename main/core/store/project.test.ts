@@ -1,0 +1,184 @@
+import { describe, it, expect, beforeEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Project, catalogueFileName } from './project.ts';
+import { openCatalogueDatabase } from './database.ts';
+import { migrations } from './migrations.ts';
+import { StudioError } from '../contract/errors.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-project-'));
+});
+
+describe('project folder and catalogue', () => {
+  it('creates a project, and its catalogue survives closing and reopening', () => {
+    const folder = path.join(dir, 'survey');
+    const project = Project.create(folder, 'North Sea line 7');
+    project.catalogue.insertDataset({
+      name: 'gathers',
+      kind: 'segy',
+      folder: 'ds-1',
+      source: '/data/line7.sgy',
+      meta: { sampleIntervalMs: 4 },
+      createdByJob: null,
+      parts: [{ nSamples: 3, seismicFile: 'ds-1/data1.npy', velocityFile: null, seismicShape: [5, 1000, 70], velocityShape: null }],
+    });
+    fs.mkdirSync(path.join(project.arraysDir, 'ds-1'));
+    project.close();
+
+    const reopened = Project.open(folder);
+    expect(reopened.info().name).toBe('North Sea line 7');
+    const [dataset] = reopened.catalogue.listDatasets();
+    expect(dataset).toMatchObject({ name: 'gathers', nSamples: 3, seismicShape: [5, 1000, 70], hasVelocity: false, sampleIntervalMs: 4 });
+    expect(reopened.catalogue.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    reopened.close();
+  });
+
+  it('refuses to create a project in a non-empty folder or over an existing project', () => {
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'x');
+    expect(() => Project.create(dir, 'p')).toThrow(/not empty/);
+    const folder = path.join(dir, 'p');
+    Project.create(folder, 'p').close();
+    expect(() => Project.create(folder, 'again')).toThrow(/already holds a project/);
+  });
+
+  it('says clearly when a folder is not a project', () => {
+    expect(() => Project.open(dir)).toThrow(/not a WaveDiffusion project/);
+  });
+
+  it('refuses a catalogue written by a newer studio without touching it', () => {
+    const file = path.join(dir, catalogueFileName);
+    const db = new Database(file);
+    db.pragma(`user_version = ${migrations.length + 5}`);
+    db.close();
+    const before = fs.readFileSync(file);
+    let caught: unknown;
+    try {
+      openCatalogueDatabase(file);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(StudioError);
+    expect((caught as StudioError).code).toBe('newer_database');
+    expect((caught as StudioError).message).toMatch(/newer studio/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses a catalogue whose applied migration text differs from the released one', () => {
+    const file = path.join(dir, catalogueFileName);
+    openCatalogueDatabase(file).close();
+    const edited = migrations.map((m) => (m.version === 1 ? { ...m, sql: `${m.sql}\n-- edited` } : m));
+    expect(() => openCatalogueDatabase(file, edited)).toThrow(/must never be edited/);
+  });
+
+  it('applies a new migration in a transaction, and a failing one leaves the schema as it was', () => {
+    const file = path.join(dir, catalogueFileName);
+    openCatalogueDatabase(file).close();
+    const broken = [...migrations, { version: migrations.length + 1, name: 'broken', sql: 'CREATE TABLE extra (x INTEGER); INSERT INTO missing_table VALUES (1);' }];
+    expect(() => openCatalogueDatabase(file, broken)).toThrow();
+    const db = openCatalogueDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('upgrades a catalogue of an earlier release, keeping its rows', () => {
+    const file = path.join(dir, catalogueFileName);
+    const old = openCatalogueDatabase(file, migrations.slice(0, 1));
+    old.prepare("INSERT INTO project_meta (key, value) VALUES ('name', 'kept')").run();
+    old.close();
+    const db = openCatalogueDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.prepare("SELECT value FROM project_meta WHERE key = 'name'").get()).toEqual({ value: 'kept' });
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'models'").get()).toEqual({ name: 'models' });
+    db.close();
+  });
+
+  it('sweeps dataset folders that no catalogue row points at, and stale temporaries', () => {
+    const folder = path.join(dir, 'p');
+    const project = Project.create(folder, 'p');
+    fs.mkdirSync(path.join(project.arraysDir, 'ds-orphan'));
+    fs.writeFileSync(path.join(project.arraysDir, 'ds-orphan', 'data1.npy'), 'half');
+    project.catalogue.insertDataset({
+      name: 'kept', kind: 'openfwi', folder: 'ds-kept', source: null, meta: {}, createdByJob: null,
+      parts: [{ nSamples: 1, seismicFile: 'ds-kept/data1.npy', velocityFile: 'ds-kept/model1.npy', seismicShape: [5, 10, 7], velocityShape: [1, 7, 7] }],
+    });
+    fs.mkdirSync(path.join(project.arraysDir, 'ds-kept'));
+    fs.writeFileSync(path.join(project.arraysDir, 'ds-kept', '.data2.npy.123.abcd.partial'), 'half');
+    fs.mkdirSync(path.join(folder, 'models', 'stage1-job9'), { recursive: true });
+    project.close();
+    const reopened = Project.open(folder);
+    expect(fs.existsSync(path.join(reopened.arraysDir, 'ds-orphan'))).toBe(false);
+    expect(fs.readdirSync(path.join(reopened.arraysDir, 'ds-kept'))).toEqual([]);
+    expect(fs.existsSync(path.join(folder, 'models', 'stage1-job9'))).toBe(false);
+    reopened.close();
+  });
+
+  it('lets one Project write a folder at a time; read-only opens take no lock and cannot write', () => {
+    const folder = path.join(dir, 'p');
+    const writer = Project.create(folder, 'p');
+    let refused: unknown;
+    try {
+      Project.open(folder);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(StudioError);
+    expect((refused as StudioError).code).toBe('conflict');
+    expect((refused as StudioError).message).toMatch(/already open for writing in this process/);
+    const reader = Project.open(folder, { readOnly: true });
+    expect(reader.readOnly).toBe(true);
+    expect(reader.writer()?.pid).toBe(process.pid);
+    expect(() => reader.catalogue.setMeta('name', 'changed')).toThrow(/readonly/);
+    expect(reader.info().name).toBe('p');
+    reader.close();
+    writer.close();
+    const next = Project.open(folder);
+    expect(next.lock?.takenOverFrom).toBeNull();
+    next.close();
+    const idle = Project.open(folder, { readOnly: true });
+    expect(idle.writer()).toBeNull();
+    idle.close();
+  });
+
+  it('opening read-only upgrades an earlier release’s catalogue once, under the write lock, and then writes nothing', () => {
+    const folder = path.join(dir, 'old');
+    Project.create(folder, 'old').close();
+    const file = path.join(folder, catalogueFileName);
+    const db = new Database(file);
+    // Two generations as release 3 left them: one finished, one interrupted with a half-made dataset.
+    const at = new Date().toISOString();
+    for (const [id, status] of [[1, 'done'], [2, 'interrupted']] as const) {
+      db.prepare('INSERT INTO jobs (id, kind, title, params, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, 'generate', `Generate ${id}`, '{}', status, at, at);
+      db.prepare('INSERT INTO datasets (id, name, kind, folder, n_samples, created_by_job, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, `generated ${id}`, 'generated', `gen-job${id}`, 4, id, at);
+      db.prepare(
+        `INSERT INTO generation_runs (job_id, dataset_id, stage1_ref, stage2_ref, inversion_ref, sampler, sampler_label, steps, seed, count, batch_size, physics_check, geometry, params, created_at)
+         VALUES (?, ?, 'default', 'default', 'default', 'ab3', 'AB3', 2, 0, 8, 4, 0, '{}', '{}', ?)`,
+      ).run(id, id, at);
+    }
+    // Back to release 3's schema: without migrations 4 (dataset state) and 5 (trace masks).
+    db.exec('DELETE FROM schema_migrations WHERE version > 3; PRAGMA user_version = 3;');
+    db.exec('ALTER TABLE datasets DROP COLUMN state');
+    db.exec('ALTER TABLE dataset_parts DROP COLUMN trace_mask_file');
+    db.close();
+
+    const reader = Project.open(folder, { readOnly: true });
+    expect(reader.catalogue.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(reader.catalogue.listDatasets().map((d) => d.name)).toEqual(['generated 1']);
+    expect(reader.catalogue.getDataset(2).state).toBe('building');
+    expect(() => reader.catalogue.getReadyDataset(2)).toThrow(/still being made by job 2 \(4 samples so far\).*wavediff jobs resume 2/);
+    reader.close();
+    const bytes = fs.readFileSync(file);
+    Project.open(folder, { readOnly: true }).close();
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('keeps array paths inside the project', () => {
+    const project = Project.create(path.join(dir, 'p'), 'p');
+    expect(() => project.arrayPath('../../etc/passwd')).toThrow(/outside/);
+    project.close();
+  });
+});
