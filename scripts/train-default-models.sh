@@ -16,7 +16,7 @@
 #
 # Options: --resume (continue the committed campaign), --no-install (leave native-models/default alone),
 #          --only stage1|inversionnet|stage2 (train one network), --data-only (synthesise and prepare only).
-# Environment: WAVEDIFF_TRAIN_CACHE (default ~/.cache/wavediff-studio/training: data-<code hash>/ and the
+# Environment: WAVEDIFF_TRAIN_CACHE (default ~/.cache/wavediff-studio/training: data-<synthesis fingerprint>/ and the
 #   trainers' <kind>.jsonl / <kind>.log), WAVEDIFF_PYTHON,
 #   STAGE1_STEPS / INVERSION_STEPS / STAGE2_STEPS (totals; raising one on --resume starts a new
 #   cosine cycle from the current step), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family),
@@ -25,9 +25,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 LOGS=${WAVEDIFF_TRAIN_CACHE:-$HOME/.cache/wavediff-studio/training}
-# Synthesised data is keyed by the code that makes it: a change of the families or the synthesis
-# starts a new folder instead of resuming into a mixed set.
-CACHE=$LOGS/data-$(cat main/core/physics/families.ts main/core/physics/synthesis.ts | sha256sum | cut -c1-12)
+# Synthesised data is keyed by what the synthesis makes (scripts/synthesis-fingerprint.ts: the first pair
+# of each family): changed families or solver start a new folder instead of resuming into a mixed set.
+CACHE=$LOGS/data-$(node_modules/.bin/tsx scripts/synthesis-fingerprint.ts)
 CAMPAIGN=$ROOT/native-models/campaign
 PY=${WAVEDIFF_PYTHON:-/usr/bin/python3}
 TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-3000}     # pairs of flatvel-a and of curvevel-a

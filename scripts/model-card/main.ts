@@ -22,6 +22,7 @@ import { modelMegabytes, trainingRecords } from './cardTraining.ts';
 import { runProbe } from '../../main/core/generation/probe.ts';
 import { shippedModels, shippedModelsDir } from '../../main/core/ml/modelRegistry.ts';
 import { appRoot } from '../../main/core/util/paths.ts';
+import { synthesisFingerprint } from '../synthesis-fingerprint.ts';
 import { writeFileAtomic } from '../../main/core/util/atomicFile.ts';
 import type { Progress } from '../../main/core/util/progress.ts';
 
@@ -49,7 +50,9 @@ const probeCount = Number(process.env.PROBE_COUNT ?? 16);
 const onnx = new OnnxSessionPool({ onNotice: (m) => console.log(`note: ${m}`) });
 const fd = new FdWorkerPool();
 try {
-  const meansCache = path.join('.bench', 'model-card', 'training-means');
+  // Keyed by what the synthesis makes (as the campaign's data cache is): changed families must not
+  // reuse the means of the old ones.
+  const meansCache = path.join('.bench', 'model-card', `training-means-${await synthesisFingerprint(fd)}`);
   console.log(`Trivial predictors: per-pixel means of the training synthesis (cached in ${meansCache})…`);
   const means = await trainingMeans(TRAINING_MEAN_SET, path.join(root, meansCache), fd, { onProgress: progress });
 
