@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageAmplitudeSpectrum, fftInPlace, fkSpectrum, nextPowerOfTwo } from './spectrum.ts';
+import { averageAmplitudeSpectrum, fftInPlace, fkSpectrum, nextPowerOfTwo, signalBandHz } from './spectrum.ts';
 
 /** A gather [time, receivers] from p(t, x) at t = i·dt, x = r·dx. */
 function gatherOf(nTime: number, nReceivers: number, dt: number, dx: number, p: (t: number, x: number) => number): Float32Array {
@@ -118,5 +118,19 @@ describe('f–k spectrum', () => {
     const gather = gatherOf(64, 8, 0.004, 10, (t) => Math.sin(2 * Math.PI * 30 * t));
     const fk = fkSpectrum(gather, 64, 8, 0.004, 10, new Set([0, 1, 2, 3, 4, 5, 6, 7]));
     expect(Math.max(...fk.amplitudeDb)).toBe(-100);
+  });
+});
+
+describe('signal band', () => {
+  it('reaches 25 % past the last frequency within 60 dB of the peak, never past Nyquist', () => {
+    const dt = 0.001;
+    const gather = gatherOf(1000, 3, dt, 10, (t) => ricker(15, t - 0.1));
+    const spectrum = averageAmplitudeSpectrum(gather, 1000, 3, dt);
+    const band = signalBandHz(spectrum.frequencyHz, spectrum.amplitudeDb);
+    // A 15 Hz Ricker's amplitude spectrum (f/fp)² exp(1 − (f/fp)²) falls 60 dB below its peak at 48 Hz.
+    expect(band).toBeGreaterThan(1.25 * 47);
+    expect(band).toBeLessThan(1.25 * 49);
+    const flat = Float64Array.from({ length: 5 }, () => 0);
+    expect(signalBandHz(Float64Array.from([0, 10, 20, 30, 40]), flat)).toBe(40);
   });
 });

@@ -176,3 +176,14 @@ export function fkSpectrum(
   const dk = 1 / (nxfft * receiverSpacingM);
   return { nf, df: 1 / (ntfft * sampleIntervalSeconds), nk: nxfft, dk, k0: -(nxfft / 2) * dk, amplitudeDb: db };
 }
+
+/**
+ * The frequency up to which a spectrum is worth showing: 25 % beyond the highest frequency whose
+ * level reaches `thresholdDb` (re the peak), at most the last frequency (Nyquist).
+ */
+export function signalBandHz(frequencyHz: Float64Array, levelDb: Float64Array, thresholdDb = -60): number {
+  const nyquist = frequencyHz[frequencyHz.length - 1];
+  let highest = 0;
+  for (let m = 0; m < levelDb.length; m++) if (levelDb[m] >= thresholdDb) highest = frequencyHz[m];
+  return Math.min(nyquist, Math.max(highest * 1.25, frequencyHz[Math.min(frequencyHz.length - 1, 4)]));
+}

@@ -8,7 +8,7 @@ import { formatNumber } from '../jobs/format.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import { colormap } from '../plot/colormaps.ts';
 import { valuesToRgba } from '../plot/image.ts';
-import { averageAmplitudeSpectrum, fkSpectrum } from '../plot/spectrum.ts';
+import { averageAmplitudeSpectrum, fkSpectrum, signalBandHz } from '../plot/spectrum.ts';
 import { fullWindow, type DataWindow } from '../plot/viewport.ts';
 
 /** Dynamic range of the f–k display, dB below its peak. */
@@ -30,32 +30,35 @@ export interface GatherSpectraProps {
 export function GatherSpectra({ gather, nTime, nReceivers, sampleIntervalMs, receiverSpacing, lengthUnit, padded }: GatherSpectraProps) {
   const dtSeconds = sampleIntervalMs / 1000;
   const spectrum = useMemo(() => averageAmplitudeSpectrum(gather, nTime, nReceivers, dtSeconds, padded), [gather, nTime, nReceivers, dtSeconds, padded]);
+  // Shown up to the signal band (where the level falls 60 dB below the peak), not all the way to Nyquist.
+  const bandHz = useMemo(() => signalBandHz(spectrum.frequencyHz, spectrum.amplitudeDb), [spectrum]);
   const series = useMemo(
     () => [
       {
         key: 'amplitude',
         label: `mean |P(f)| of ${spectrum.tracesUsed} traces`,
-        points: Array.from(spectrum.frequencyHz, (f, m) => ({ x: Math.round(f * 100) / 100, y: spectrum.amplitudeDb[m] })),
+        points: Array.from(spectrum.frequencyHz, (f, m) => ({ x: Math.round(f * 100) / 100, y: spectrum.amplitudeDb[m] })).filter((p) => p.x <= bandHz),
       },
     ],
-    [spectrum],
+    [spectrum, bandHz],
   );
 
   const fk = useMemo(() => fkSpectrum(gather, nTime, nReceivers, dtSeconds, receiverSpacing ?? 1, padded), [gather, nTime, nReceivers, dtSeconds, receiverSpacing, padded]);
-  // Rows flipped so that frequency increases upwards: row i holds f = (nf − 1 − i) · df.
+  // Frequencies 0 … bandHz, rows flipped so that frequency increases upwards: row i holds f = (nf − 1 − i) · df.
+  const nf = Math.min(fk.nf, Math.ceil(bandHz / fk.df) + 1);
   const flipped = useMemo(() => {
-    const out = new Float32Array(fk.amplitudeDb.length);
-    for (let m = 0; m < fk.nf; m++) out.set(fk.amplitudeDb.subarray(m * fk.nk, (m + 1) * fk.nk), (fk.nf - 1 - m) * fk.nk);
+    const out = new Float32Array(nf * fk.nk);
+    for (let m = 0; m < nf; m++) out.set(fk.amplitudeDb.subarray(m * fk.nk, (m + 1) * fk.nk), (nf - 1 - m) * fk.nk);
     return out;
-  }, [fk]);
+  }, [fk, nf]);
   const lut = colormap('viridis');
-  const raster = useMemo(() => rgbaToCanvas(valuesToRgba(flipped, lut, -FK_RANGE_DB, 0), fk.nk, fk.nf), [flipped, lut, fk.nk, fk.nf]);
-  const extent = useMemo(() => ({ cols: fk.nk, rows: fk.nf }), [fk.nk, fk.nf]);
+  const raster = useMemo(() => rgbaToCanvas(valuesToRgba(flipped, lut, -FK_RANGE_DB, 0), fk.nk, nf), [flipped, lut, fk.nk, nf]);
+  const extent = useMemo(() => ({ cols: fk.nk, rows: nf }), [fk.nk, nf]);
   const [view, setView] = useState<DataWindow>(() => fullWindow(extent));
   useEffect(() => setView(fullWindow(extent)), [extent]);
   const kUnit = receiverSpacing ? `1/${lengthUnit}` : 'cycles/trace';
   const xAxis: AxisScale = useMemo(() => ({ label: `Wavenumber k (${kUnit})`, step: fk.dk, origin: fk.k0 }), [fk.dk, fk.k0, kUnit]);
-  const yAxis: AxisScale = useMemo(() => ({ label: 'Frequency (Hz)', step: -fk.df, origin: (fk.nf - 1) * fk.df }), [fk.df, fk.nf]);
+  const yAxis: AxisScale = useMemo(() => ({ label: 'Frequency (Hz)', step: -fk.df, origin: (nf - 1) * fk.df }), [fk.df, nf]);
   const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
   const readout = hover
     ? `f ${formatNumber(cellValue(yAxis, hover.row))} Hz · k ${formatNumber(cellValue(xAxis, hover.col))} ${kUnit} · ${flipped[hover.row * fk.nk + hover.col].toFixed(1)} dB` +
@@ -67,7 +70,7 @@ export function GatherSpectra({ gather, nTime, nReceivers, sampleIntervalMs, rec
       <Paper variant="outlined" sx={{ flex: '1 1 420px', minWidth: 360, p: 1.5 }}>
         <Typography variant="subtitle2">Amplitude spectrum</Typography>
         <Typography variant="caption" color="text.secondary" component="div" sx={{ mb: 0.5 }}>
-          Mean |FFT| over the recorded traces (padding left out), dB relative to its peak; Nyquist {formatNumber(500 / sampleIntervalMs)} Hz.
+          Mean |FFT| over the recorded traces (padding left out), dB relative to its peak; shown to {formatNumber(bandHz)} Hz of {formatNumber(500 / sampleIntervalMs)} Hz (Nyquist).
         </Typography>
         <LineChart series={series} xLabel="Frequency (Hz)" yLabel="Amplitude (dB)" height={300} testId="seismic-spectrum" formatValue={(v) => (v === null ? '—' : `${v.toFixed(1)} dB`)} />
       </Paper>

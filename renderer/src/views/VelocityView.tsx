@@ -155,6 +155,9 @@ function VelocityPanel({
     return Number.isFinite(min) && max > min ? { min, max } : { min: (min || 0) - 1, max: (max || 0) + 1 };
   }, [curves, rangeKind, fixedRange]);
 
+  // The canvas as wide as square cells need at PLOT_HEIGHT (PlotCanvas margins: 80 px across, 56 px down).
+  const plotWidth = Math.round(((PLOT_HEIGHT - 56) * nWidth) / Math.max(1, nDepth)) + 80;
+
   // The marker of the profile's column on the map.
   const drawOverlay = useMemo(
     () =>
@@ -249,7 +252,7 @@ function VelocityPanel({
           {shown && (
             <Typography variant="caption" color="text.secondary" data-testid="velocity-stats">
               {showingDifference
-                ? `Δv from ${formatNumber(-difference!.maxAbsMps)} to ${formatNumber(difference!.maxAbsMps)} m/s at most`
+                ? `largest |Δv| ${formatNumber(difference!.maxAbsMps)} m/s · colours ±${formatNumber(diffSpan)} m/s`
                 : `${formatNumber(shown.min)} – ${formatNumber(shown.max)} m/s · colours ${formatNumber(range.min)}–${formatNumber(range.max)} m/s`}
             </Typography>
           )}
@@ -263,7 +266,7 @@ function VelocityPanel({
         </Box>
         {grid && (
           <Box sx={{ display: 'flex', p: 1, gap: 1, height: PLOT_HEIGHT + 40 }}>
-            <Box sx={{ flex: 1, minWidth: 0, height: PLOT_HEIGHT }}>
+            <Box sx={{ flex: '0 1 auto', width: plotWidth, minWidth: 0, height: PLOT_HEIGHT }}>
               <PlotCanvas
                 testId="velocity-canvas"
                 ariaLabel={showingDifference ? `Velocity difference, sample ${sample} minus ${otherLabel}` : `Velocity map, sample ${sample}`}
