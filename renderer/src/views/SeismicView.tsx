@@ -277,7 +277,7 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
               Offset
             </ToggleButton>
             <ToggleButton value="receiverX" disabled={!receiverXAxis} data-testid="seismic-axis-x">
-              Receiver x
+              Position
             </ToggleButton>
             <ToggleButton value="index" data-testid="seismic-axis-index">
               Index
