@@ -610,8 +610,8 @@ export const methods = {
   ),
   'segy.gatherKeys': method(
     z.object({ path: z.string().min(1) }),
-    z.object({ file: z.string(), traces: z.number().int(), candidates: z.array(gatherKeyCandidateSchema) }),
-    'The trace header fields that vary in a SEG-Y file (the first file of a folder), with the gathers each would make.',
+    z.object({ file: z.string(), traces: z.number().int(), scannedTraces: z.number().int(), candidates: z.array(gatherKeyCandidateSchema) }),
+    'The trace header fields that split a SEG-Y file (the first file of a folder; its first 10,000 traces) into gathers, with the gathers each makes.',
   ),
 } as const;
 

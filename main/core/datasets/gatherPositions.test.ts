@@ -83,10 +83,20 @@ describe('gather positions and file headers of a SEG-Y import', () => {
   it('lists gather keys with the gathers each would make: segyio shot-gather by FieldRecord gives 4 gathers of 10–26 traces', async () => {
     const found = await call('segy.gatherKeys', { path: shotGatherFile });
     expect(found.traces).toBe(61);
+    expect(found.scannedTraces).toBe(61);
     expect(found.candidates[0]).toEqual({ field: 'FieldRecord', gathers: 4, minTraces: 10, maxTraces: 26 });
     // A field that is the same on every trace, or differs on every trace, groups nothing.
     for (const c of found.candidates) expect(c.gathers).toBeGreaterThanOrEqual(2);
     expect(found.candidates.some((c: { field: string }) => c.field === 'TRACE_SEQUENCE_FILE')).toBe(false);
+  });
+
+  it('reads only the first 10,000 trace headers of a long file', async () => {
+    const file = path.join(dir, 'long.sgy');
+    const traces = 10_300;
+    writeSegy(file, new Float32Array(traces * 2), { samplesPerTrace: 2, sampleIntervalUs: 4000, headers: (t) => ({ FieldRecord: 1 + Math.floor(t / 100), TraceNumber: 1 + (t % 100) }) });
+    const found = await call('segy.gatherKeys', { path: file });
+    expect(found).toMatchObject({ traces, scannedTraces: 10_000 });
+    expect(found.candidates[0]).toEqual({ field: 'FieldRecord', gathers: 100, minTraces: 100, maxTraces: 100 });
   });
 
   it("says when a dataset has no SEG-Y headers", async () => {

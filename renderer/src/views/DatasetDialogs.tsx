@@ -58,7 +58,7 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
   const keyHelp = keyScan.loading
     ? 'Scanning the trace headers of the first file…'
     : chosenKey
-      ? `${chosenKey.gathers} gathers of ${chosenKey.minTraces === chosenKey.maxTraces ? chosenKey.minTraces : `${chosenKey.minTraces}–${chosenKey.maxTraces}`} traces in ${keyScan.data!.file.split(/[\\/]/).pop()}.`
+      ? `${chosenKey.gathers} gathers of ${chosenKey.minTraces === chosenKey.maxTraces ? chosenKey.minTraces : `${chosenKey.minTraces}–${chosenKey.maxTraces}`} traces in ${keyScan.data!.scannedTraces < keyScan.data!.traces ? `the first ${keyScan.data!.scannedTraces} of ${keyScan.data!.traces} traces of ` : ''}${keyScan.data!.file.split(/[\\/]/).pop()}.`
       : scanned && gatherKey.trim()
         ? `${gatherKey.trim()} does not split the first file into gathers (it is the same on every trace, or different on each); pick a listed field.`
         : 'Traces with the same value of this field form one shot gather.';
