@@ -160,7 +160,15 @@ test('the views a geophysicist expects: offset axes, spectra and f–k, SEG-Y fi
   await page.getByTestId('velocity-canvas').hover({ position: { x: 200, y: 300 } });
   await studio.screenshot('velocity-difference');
 
+  // The range is the user's: set it in Settings, and every velocity map follows.
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('settings-velocity-min')).toHaveValue('1500');
   await expect(page.getByTestId('settings-velocity-max')).toHaveValue('4500');
+  await page.getByTestId('settings-velocity-min').fill('1000');
+  await page.getByTestId('settings-velocity-max').fill('5000');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('settings-save')).toBeDisabled();
+  await page.getByTestId('nav-velocity').click();
+  await expect(page.getByTestId('velocity-stats')).toContainText('colours 1,000–5,000 m/s');
+  await expect(page.getByTestId('velocity-range-fixed')).toContainText('1,000–5,000');
 });

@@ -14,7 +14,7 @@ import {
   Typography,
 } from '@mui/material';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
-import type { DatasetInfo } from '../../../main/core/contract/contract.ts';
+import type { DatasetInfo, GatherPositions } from '../../../main/core/contract/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { intParam } from '../app/routes.ts';
@@ -109,6 +109,18 @@ export function SeismicView({ params }: { params: Record<string, string> }) {
   );
 }
 
+/** Why offsets or receiver coordinates cannot make an axis ('' when both can). */
+function positionProblems(positions: GatherPositions): string {
+  const problem = (values: (number | null)[], what: string): string | null => {
+    const known = values.filter((v): v is number => v !== null);
+    if (known.length === 0) return `no ${what}`;
+    if (known.every((v) => v === known[0])) return `${what} ${formatNumber(known[0])} on every trace`;
+    return evenAxis(values, what) ? null : `${what} not evenly spaced (see the readout)`;
+  };
+  const found = [problem(positions.offset, 'offset'), problem(positions.receiverX, 'receiver x')].filter((p): p is string => p !== null);
+  return found.length > 0 ? `; ${found.join(', ')}` : '';
+}
+
 interface GatherPanelProps {
   datasets: DatasetInfo[];
   dataset: DatasetInfo;
@@ -150,7 +162,9 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
   const lengthUnit = positions?.lengthUnit ?? 'header units';
   const offsetAxis = useMemo(() => (positions ? evenAxis(positions.offset, `Offset (${lengthUnit})`) : null), [positions, lengthUnit]);
   const receiverXAxis = useMemo(() => (positions ? evenAxis(positions.receiverX, `Receiver x (${lengthUnit})`) : null), [positions, lengthUnit]);
-  const xAxis: AxisScale = (axisKind === 'offset' ? offsetAxis : axisKind === 'receiverX' ? receiverXAxis : null) ?? INDEX_AXIS;
+  // A kind whose positions cannot make an axis shows indices, and says so.
+  const shownKind: ReceiverAxisKind = (axisKind === 'offset' && offsetAxis) || (axisKind === 'receiverX' && receiverXAxis) ? axisKind : 'index';
+  const xAxis: AxisScale = (shownKind === 'offset' ? offsetAxis : shownKind === 'receiverX' ? receiverXAxis : null) ?? INDEX_AXIS;
   const receiverSpacing = receiverXAxis ? Math.abs(receiverXAxis.step) : offsetAxis ? Math.abs(offsetAxis.step) : null;
 
   const agcWindowSamples = dtMs ? Math.max(3, Math.round(agcWindowMs / dtMs)) : Math.max(3, Math.round(agcWindowMs));
@@ -272,7 +286,7 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
           <Typography variant="overline" color="text.secondary">
             Receiver axis
           </Typography>
-          <ToggleButtonGroup exclusive size="small" value={axisKind} onChange={(_e, v: ReceiverAxisKind | null) => v && setAxisKind(v)} aria-label="Receiver axis" fullWidth>
+          <ToggleButtonGroup exclusive size="small" value={shownKind} onChange={(_e, v: ReceiverAxisKind | null) => v && setAxisKind(v)} aria-label="Receiver axis" fullWidth>
             <ToggleButton value="offset" disabled={!offsetAxis} data-testid="seismic-axis-offset">
               Offset
             </ToggleButton>
@@ -284,9 +298,7 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
             </ToggleButton>
           </ToggleButtonGroup>
           <Typography variant="caption" color="text.secondary" data-testid="seismic-axis-basis">
-            {positions
-              ? `Positions from ${positions.basis}${!offsetAxis || !receiverXAxis ? `; ${!offsetAxis ? 'offsets' : 'receiver x'} ${!offsetAxis && !positions.offset.some((o) => o !== null) ? 'unknown' : 'not evenly spaced (see the readout)'}` : ''}.`
-              : 'No geometry or trace headers place these receivers: indices only.'}
+            {positions ? `Positions from ${positions.basis}${positionProblems(positions)}.` : 'No geometry or trace headers place these receivers: indices only.'}
           </Typography>
 
           <Typography variant="overline" color="text.secondary">

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, FormControlLabel, Paper, Stack, Switch, TextField, Typography } from '@mui/material';
-import { settingsSchema, type Settings } from '../../../main/core/contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS, settingsSchema, type Settings } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
@@ -144,7 +144,7 @@ export function SettingsView() {
                 Velocity colour range
               </Typography>
               <Typography variant="body2" color="text.secondary" gutterBottom>
-                Every velocity map is coloured over this range, so samples and datasets compare by colour (OpenFWI's models span 1500–4500 m/s).
+                Every velocity map is coloured over this range, so samples and datasets compare by colour (OpenFWI's models span {OPENFWI_VELOCITY_RANGE_MPS.min}–{OPENFWI_VELOCITY_RANGE_MPS.max} m/s).
               </Typography>
               <Stack direction="row" spacing={2}>
                 <TextField
