@@ -94,3 +94,81 @@ test('create a project, import SEG-Y and OpenFWI data, view them, restart and fi
   await studio.page.getByTestId('nav-projects').click();
   await expect(studio.page.locator(`[data-testid="recent-project"][data-folder="${projectFolder}"]`)).toBeVisible();
 });
+
+test('the views a geophysicist expects: offset axes, spectra and f–k, SEG-Y file headers and gather keys, velocity range, profile and difference', async ({ studio }) => {
+  const { page } = studio;
+  await waitForJobsDone(studio, 2);
+
+  // Modelled pairs: offsets from the acquisition geometry, the amplitude spectrum and the f–k view.
+  await page.getByTestId('nav-datasets').click();
+  await page.locator('[data-testid="dataset-row"][data-dataset-name="Demo openfwi-style pairs"]').click();
+  await page.getByTestId('dataset-view-seismic').click();
+  await expect(page.getByTestId('seismic-axis-basis')).toContainText('geometry');
+  await expect(page.getByTestId('seismic-axis-offset')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('seismic-colorbar')).toBeVisible();
+  await page.getByTestId('seismic-source-next').click();
+  await page.getByTestId('seismic-source-next').click();
+  await expect(page.getByTestId('seismic-title')).toContainText('source 2');
+  await page.getByTestId('seismic-canvas').hover({ position: { x: 300, y: 200 } });
+  await expect(page.getByTestId('seismic-readout')).toContainText('offset');
+  await studio.screenshot('shot-gather-offset');
+  await page.getByTestId('seismic-show-spectra').check();
+  await expect(page.getByTestId('seismic-spectrum')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  await expect(page.getByTestId('seismic-fk')).toBeVisible();
+  await page.getByTestId('seismic-fk').hover({ position: { x: 200, y: 150 } });
+  await expect(page.getByTestId('seismic-fk-readout')).toContainText('Hz');
+  await studio.screenshot('shot-gather-offset-spectra');
+
+  // A SEG-Y import: its textual and binary headers.
+  await page.getByTestId('nav-datasets').click();
+  await page.locator('[data-testid="dataset-row"][data-dataset-name="Demo shot gathers (SEG-Y)"]').click();
+  await page.getByTestId('dataset-view-seismic').click();
+  await expect(page.getByTestId('seismic-stats')).toContainText(/\d/);
+  await page.getByTestId('seismic-file-headers').click();
+  await expect(page.getByTestId('segy-text-header')).toContainText('C 1');
+  await studio.screenshot('segy-text-header');
+  await page.getByTestId('segy-headers-tab-binary').click();
+  await expect(page.getByTestId('segy-binary-row').first()).toBeVisible();
+  await studio.screenshot('segy-binary-header');
+  await page.getByTestId('segy-headers-close').click();
+
+  // The import dialog offers the header fields that split the file into gathers.
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('dataset-import-segy').click();
+  await page.getByTestId('import-segy-path-input').fill(sharedSegy);
+  await page.getByTestId('import-segy-path-add').click();
+  await page.getByTestId('import-segy-gather-key').click();
+  await expect(page.getByTestId('import-segy-gather-key-option').first()).toContainText('4 gathers');
+  await studio.screenshot('import-segy-gather-keys');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('import-segy-cancel').click();
+
+  // Velocity: the fixed range, the profile under the cursor, and the difference of two samples.
+  await page.locator('[data-testid="dataset-row"][data-dataset-name="Demo openfwi-style pairs"]').click();
+  await page.getByTestId('dataset-view-velocity').click();
+  await expect(page.getByTestId('velocity-range-fixed')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('velocity-stats')).toContainText('colours 1,500–4,500 m/s');
+  await page.getByTestId('velocity-canvas').hover({ position: { x: 260, y: 260 } });
+  await expect(page.getByTestId('velocity-readout')).toContainText('m/s');
+  await expect(page.getByTestId('velocity-profile-curve')).toHaveCount(1);
+  await studio.screenshot('velocity-profile');
+  await page.getByTestId('velocity-compare').check();
+  await expect(page.getByTestId('velocity-profile-curve')).toHaveCount(2);
+  await page.getByTestId('velocity-show-difference').click();
+  await expect(page.getByTestId('velocity-title')).toContainText('Sample 0 − sample 1');
+  await expect(page.getByTestId('velocity-stats')).toContainText('Δv');
+  await page.getByTestId('velocity-canvas').hover({ position: { x: 200, y: 300 } });
+  await studio.screenshot('velocity-difference');
+
+  // The range is the user's: set it in Settings, and every velocity map follows.
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('settings-velocity-min')).toHaveValue('1500');
+  await expect(page.getByTestId('settings-velocity-max')).toHaveValue('4500');
+  await page.getByTestId('settings-velocity-min').fill('1000');
+  await page.getByTestId('settings-velocity-max').fill('5000');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('settings-save')).toBeDisabled();
+  await page.getByTestId('nav-velocity').click();
+  await expect(page.getByTestId('velocity-stats')).toContainText('colours 1,000–5,000 m/s');
+  await expect(page.getByTestId('velocity-range-fixed')).toContainText('1,000–5,000');
+});

@@ -7,6 +7,9 @@ import { StudioError } from '../contract/errors.ts';
 import { appVersion } from '../util/version.ts';
 import { shotGather, traceHeaderTable, velocityMap } from '../datasets/sampleAccess.ts';
 import { deleteDataset } from '../datasets/deleteDataset.ts';
+import { segyFileHeaders } from '../datasets/segyFileHeaders.ts';
+import { expandSegyPaths } from '../datasets/segyImport.ts';
+import { gatherKeyCandidates } from '../io/segy/gatherKeys.ts';
 import { openDemoProject } from '../app/demoProject.ts';
 import { projectGeometry, setProjectGeometry } from '../physics/projectGeometry.ts';
 import { modelWavefield } from '../physics/solver.ts';
@@ -236,6 +239,12 @@ const handlers: Handlers = {
   'job.cancel': (studio, { jobId }) => studio.jobs.cancel(jobId),
   'job.resume': (studio, { jobId }) => studio.jobs.resume(jobId),
   'job.discard': (studio, { jobId }) => studio.jobs.discard(jobId),
+
+  'dataset.segyHeaders': (studio, { datasetId, sample }) => segyFileHeaders(studio.requireProject().catalogue.getReadyDataset(datasetId), sample),
+  'segy.gatherKeys': async (_studio, { path: given }) => {
+    const [file] = expandSegyPaths([given]);
+    return { file, ...(await gatherKeyCandidates(file)) };
+  },
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

@@ -1,10 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { settingsSchema, recentProjectSchema, type RecentProject, type Settings } from '../contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS, settingsSchema, recentProjectSchema, type RecentProject, type Settings } from '../contract/contract.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import { z } from 'zod';
 
-export const defaultSettings: Settings = { pythonPath: null, workerThreads: 0, maxConcurrentJobs: 2 };
+export const defaultSettings: Settings = {
+  pythonPath: null,
+  workerThreads: 0,
+  maxConcurrentJobs: 2,
+  velocityDisplayRangeMps: { ...OPENFWI_VELOCITY_RANGE_MPS },
+};
 
 const recentListLimit = 20;
 

@@ -101,6 +101,14 @@ export const recentProjectSchema = z.object({
 });
 export type RecentProject = z.infer<typeof recentProjectSchema>;
 
+/** OpenFWI's velocity range, m/s: the models' normalisation and the default display range. */
+export const OPENFWI_VELOCITY_RANGE_MPS = { min: 1500, max: 4500 } as const;
+
+/** A colour range for velocity maps, m/s. */
+export const velocityDisplayRangeSchema = z
+  .object({ min: z.number().min(0).max(20_000), max: z.number().min(0).max(20_000) })
+  .refine((r) => r.max > r.min, { message: 'The upper velocity must exceed the lower one.' });
+
 export const settingsSchema = z.object({
   /** Python interpreter with torch for training; null = find one automatically. */
   pythonPath: z.string().nullable(),
@@ -108,6 +116,8 @@ export const settingsSchema = z.object({
   workerThreads: z.number().int().min(0).max(256),
   /** Jobs that may run at once. */
   maxConcurrentJobs: z.number().int().min(1).max(8),
+  /** Colour range of every velocity map, so that samples and datasets compare by colour. */
+  velocityDisplayRangeMps: velocityDisplayRangeSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -117,6 +127,23 @@ export const float32PayloadSchema = z.object({
   base64: z.string(),
 });
 export type Float32Payload = z.infer<typeof float32PayloadSchema>;
+
+/**
+ * Where the receivers of one gather lie: from the acquisition geometry (modelled and OpenFWI data:
+ * offset = spacing × (receiver x − source x)) or from the SEG-Y trace headers. Null entries are
+ * padding traces. Lengths are in `lengthUnit` (null where a SEG-Y file does not state metres or feet).
+ */
+export const gatherPositionsSchema = z.object({
+  /** Signed source–receiver offset per receiver. */
+  offset: z.array(z.number().nullable()),
+  /** Receiver x coordinate per receiver; null throughout when the headers hold no coordinates. */
+  receiverX: z.array(z.number().nullable()),
+  sourceX: z.number().nullable(),
+  lengthUnit: z.enum(['m', 'ft']).nullable(),
+  /** Where the positions came from, in words. */
+  basis: z.string(),
+});
+export type GatherPositions = z.infer<typeof gatherPositionsSchema>;
 
 export const shotGatherSchema = z.object({
   datasetId: z.number().int(),
@@ -132,6 +159,8 @@ export const shotGatherSchema = z.object({
   min: z.number(),
   max: z.number(),
   rms: z.number(),
+  /** Null when neither a geometry nor the trace headers place the receivers. */
+  positions: gatherPositionsSchema.nullable(),
 });
 export type ShotGather = z.infer<typeof shotGatherSchema>;
 
@@ -152,6 +181,28 @@ export const traceHeaderTableSchema = z.object({
   rows: z.array(z.array(z.number())),
 });
 export type TraceHeaderTable = z.infer<typeof traceHeaderTableSchema>;
+
+/** The file headers of an imported SEG-Y file, as the file states them. */
+export const segyFileHeadersSchema = z.object({
+  file: z.string(),
+  textEncoding: z.enum(['ebcdic', 'ascii']),
+  /** The 3200-byte textual header as 40 cards of 80 characters. */
+  textHeader: z.array(z.string()),
+  /** Each extended textual header as its cards. */
+  extendedTextHeaders: z.array(z.array(z.string())),
+  /** Binary header words by name, with their 1-based byte position. */
+  binaryHeader: z.array(z.object({ name: z.string(), byte: z.number().int(), value: z.number() })),
+});
+export type SegyFileHeaders = z.infer<typeof segyFileHeadersSchema>;
+
+/** How a trace header field would group a SEG-Y file's traces into gathers. */
+export const gatherKeyCandidateSchema = z.object({
+  field: z.string(),
+  gathers: z.number().int(),
+  minTraces: z.number().int(),
+  maxTraces: z.number().int(),
+});
+export type GatherKeyCandidate = z.infer<typeof gatherKeyCandidateSchema>;
 
 export const fsEntrySchema = z.object({
   name: z.string(),
@@ -551,6 +602,17 @@ export const methods = {
   'job.cancel': method(jobRef, jobInfoSchema, 'Cancel a queued or running job.'),
   'job.resume': method(jobRef, jobInfoSchema, 'Continue an interrupted or cancelled job from its last checkpoint.'),
   'job.discard': method(jobRef, jobInfoSchema, 'Give up an interrupted or cancelled job and remove what it left.'),
+
+  'dataset.segyHeaders': method(
+    datasetRef.extend({ sample: z.number().int().min(0) }),
+    segyFileHeadersSchema,
+    'The textual and binary headers of the SEG-Y file a sample was imported from.',
+  ),
+  'segy.gatherKeys': method(
+    z.object({ path: z.string().min(1) }),
+    z.object({ file: z.string(), traces: z.number().int(), scannedTraces: z.number().int(), candidates: z.array(gatherKeyCandidateSchema) }),
+    'The trace header fields that split a SEG-Y file (the first file of a folder; its first 10,000 traces) into gathers, with the gathers each makes.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -1,6 +1,7 @@
 import type { DatasetDetail, DatasetPart, Float32Payload, ShotGather, TraceHeaderTable, VelocityMap } from '../contract/contract.ts';
 import type { Project } from '../store/project.ts';
-import { formatShape, openNpy, readNpyRows, readNpyRaw } from '../io/npy.ts';
+import { formatShape, openNpy, readNpyRows } from '../io/npy.ts';
+import { gatherHeaderRows, gatherPositions } from './gatherPositions.ts';
 import { StudioError } from '../contract/errors.ts';
 
 export function float32Payload(values: Float32Array, shape: number[]): Float32Payload {
@@ -96,6 +97,7 @@ export function shotGather(project: Project, dataset: DatasetDetail, sample: num
   }
   const traces = seismic.values.slice(source * nTime * nReceivers, (source + 1) * nTime * nReceivers);
   const padded = paddedReceivers(project, part, row, source, nReceivers);
+  const paddedSet = new Set(padded);
   return {
     datasetId: dataset.id,
     sample,
@@ -104,7 +106,8 @@ export function shotGather(project: Project, dataset: DatasetDetail, sample: num
     traces: float32Payload(traces, [nTime, nReceivers]),
     sampleIntervalMs,
     paddedReceivers: padded,
-    ...gatherRange(traces, nReceivers, new Set(padded)),
+    ...gatherRange(traces, nReceivers, paddedSet),
+    positions: gatherPositions(project, dataset, part, row, source, { nSources, nReceivers }, paddedSet),
   };
 }
 
@@ -124,17 +127,9 @@ export function velocityMap(project: Project, dataset: DatasetDetail, sample: nu
 /** Trace headers of one gather: headers files are int32 [N, sources, receivers, fields]. */
 export function traceHeaderTable(project: Project, dataset: DatasetDetail, sample: number, source: number): TraceHeaderTable {
   const { part, row } = locateSample(dataset, sample);
-  const fields = part.meta.headerFields;
-  if (!part.headersFile || !Array.isArray(fields)) {
-    throw new StudioError('not_found', `Dataset '${dataset.name}' has no trace headers (only SEG-Y imports keep them).`);
-  }
-  const raw = readNpyRaw(project.arrayPath(part.headersFile));
-  const [, nSources, nReceivers, nFields] = raw.shape;
-  if (source >= nSources) throw new StudioError('bad_input', `Source ${source} is out of range (0–${nSources - 1}).`);
-  const data = raw.data as Int32Array;
-  const base = ((row * nSources + source) * nReceivers) * nFields;
-  const rows: number[][] = [];
-  const tracesInGather = (part.meta.tracesPerGather as number[][] | undefined)?.[row]?.[source] ?? nReceivers;
-  for (let r = 0; r < tracesInGather; r += 1) rows.push(Array.from(data.subarray(base + r * nFields, base + (r + 1) * nFields)));
-  return { fields: fields as string[], rows };
+  const nSources = part.seismicShape?.[0];
+  if (nSources !== undefined && source >= nSources) throw new StudioError('bad_input', `Source ${source} is out of range (0–${nSources - 1}).`);
+  const headers = gatherHeaderRows(project, part, row, source);
+  if (!headers) throw new StudioError('not_found', `Dataset '${dataset.name}' has no trace headers (only SEG-Y imports keep them).`);
+  return { fields: headers.fields, rows: headers.rows.map((r) => Array.from(r)) };
 }

@@ -9,6 +9,7 @@ import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import type { NewDatasetPart } from '../store/catalogue.ts';
+import { segyHeadersToStore, type StoredSegyHeaders } from './segyFileHeaders.ts';
 import { describeResampling, type ResampledGatherFacts, type ResamplingReport } from './resamplingReport.ts';
 
 export interface SegyImportTarget {
@@ -36,6 +37,8 @@ export interface SegyImportedPart extends NewDatasetPart {
     sampleFormat: { code: number; description: string };
     /** What resampling did (intervals, spacings, picked gathers, warnings); null when not resampled. */
     resampling: ResamplingReport | null;
+    /** The file's textual and binary headers, for the header viewer. */
+    segyHeaders: StoredSegyHeaders;
   };
 }
 
@@ -280,6 +283,7 @@ export async function convertSegyFile(
       fileSamplesPerTrace: layout.samplesPerTrace,
       sampleFormat: { code: layout.format.code, description: layout.format.description },
       resampling,
+      segyHeaders: segyHeadersToStore(layout),
     },
   };
 }

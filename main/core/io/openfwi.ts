@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../contract/errors.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/contract.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { AtomicFileWriter, temporaryPathFor } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';
@@ -19,7 +20,7 @@ import { NpyWriter, dtypeName, formatShape, openNpy, readNpy, readNpyRows, type 
 /** Plausible velocities; values outside suggest the "velocity" file holds something else. */
 export const PLAUSIBLE_VELOCITY_MPS = { min: 300, max: 10000 } as const;
 /** The range OpenFWI's velocity models use. */
-export const OPENFWI_VELOCITY_MPS = { min: 1500, max: 4500 } as const;
+export const OPENFWI_VELOCITY_MPS = OPENFWI_VELOCITY_RANGE_MPS;
 export const OPENFWI_SAMPLES_PER_FILE = 500;
 
 export type OpenfwiNaming = 'data_model' | 'seis_vel';

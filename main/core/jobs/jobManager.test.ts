@@ -8,7 +8,7 @@ import type { JobKind } from './jobKind.ts';
 import { Project, jobStagingDir } from '../store/project.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
-import type { JobInfo } from '../contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS, type JobInfo } from '../contract/contract.ts';
 
 /**
  * A real job for exercising the manager: it writes `count` numbered files into its staging folder,
@@ -37,7 +37,7 @@ const services = {
   fdPool: () => {
     throw new Error('these jobs use no solver');
   },
-  settings: () => ({ pythonPath: null, workerThreads: 1, maxConcurrentJobs: 1 }),
+  settings: () => ({ pythonPath: null, workerThreads: 1, maxConcurrentJobs: 1, velocityDisplayRangeMps: { ...OPENFWI_VELOCITY_RANGE_MPS } }),
   notice: () => undefined,
 };
 

@@ -1,4 +1,4 @@
-import { velocityFamilySchema } from '../contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS, velocityFamilySchema } from '../contract/contract.ts';
 import { Random, mixSeed } from '../util/random.ts';
 import { StudioError } from '../contract/errors.ts';
 
@@ -27,7 +27,7 @@ export const VELOCITY_FAMILIES = velocityFamilySchema.options;
 export type VelocityFamily = (typeof VELOCITY_FAMILIES)[number];
 
 /** OpenFWI's velocity range; normalisation maps it linearly to [−1, 1]. */
-export const VELOCITY_RANGE_MPS = { min: 1500, max: 4500 } as const;
+export const VELOCITY_RANGE_MPS = OPENFWI_VELOCITY_RANGE_MPS;
 
 export const OPENFWI_MODEL_SHAPE = { nz: 70, nx: 70 } as const;
 

@@ -37,7 +37,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const settings = { pythonPath: null, workerThreads: 0, maxConcurrentJobs: 2 };
+const settings = { pythonPath: null, workerThreads: 0, maxConcurrentJobs: 2, velocityDisplayRangeMps: { min: 1500, max: 4500 } };
 
 function setup(validate = true) {
   const sockets: FakeSocket[] = [];

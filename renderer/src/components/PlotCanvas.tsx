@@ -32,6 +32,11 @@ export interface PlotCanvasProps {
    */
   onPaint?: (cell: { col: number; row: number }, phase: 'start' | 'move' | 'end') => void;
   background?: string;
+  /**
+   * Equal physical units per pixel on both axes (a velocity model's true 1:1 aspect): the plot area
+   * shrinks along one axis to fit the visible window, keeping its top-left corner.
+   */
+  equalAspect?: boolean;
   testId: string;
   ariaLabel: string;
   height?: number | string;
@@ -56,13 +61,20 @@ export function PlotCanvas(props: PlotCanvasProps) {
   const paint = useRef<{ pointerId: number; last: { col: number; row: number } | null } | null>(null);
   const onPaint = props.onPaint;
 
+  const equalAspect = props.equalAspect ?? false;
   const rectFor = useCallback(
     (width: number, height: number): PlotRect => {
       const top = MARGIN.top + (xTop ? AXIS_BAND - 16 : 0);
       const bottom = MARGIN.bottom + (xTop ? 0 : AXIS_BAND - 16);
-      return { left: MARGIN.left, top, width: Math.max(10, width - MARGIN.left - MARGIN.right), height: Math.max(10, height - top - bottom) };
+      const rect = { left: MARGIN.left, top, width: Math.max(10, width - MARGIN.left - MARGIN.right), height: Math.max(10, height - top - bottom) };
+      if (!equalAspect) return rect;
+      // height / width = (visible depth span) / (visible distance span), both in physical units.
+      const aspect = ((view.y1 - view.y0) * Math.abs(yAxis.step)) / ((view.x1 - view.x0) * Math.abs(xAxis.step));
+      if (!(aspect > 0) || !Number.isFinite(aspect)) return rect;
+      if (rect.height > rect.width * aspect) return { ...rect, height: Math.max(10, rect.width * aspect) };
+      return { ...rect, width: Math.max(10, rect.height / aspect) };
     },
-    [xTop],
+    [xTop, equalAspect, view, xAxis.step, yAxis.step],
   );
 
   useEffect(() => {

@@ -16,7 +16,7 @@ import {
   Typography,
 } from '@mui/material';
 import type { DatasetInfo, JobInfo } from '../../../main/core/contract/contract.ts';
-import { useApiAction } from '../api/hooks.ts';
+import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
@@ -50,6 +50,18 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
   const [receivers, setReceivers] = useState('70');
   const [intervalMs, setIntervalMs] = useState('');
   const [picking, setPicking] = useState(false);
+  // The header fields of the first file chosen, each with the gathers it would make.
+  const keyScan = useApiQuery('segy.gatherKeys', open && paths.length > 0 ? { path: paths[0] } : null, { refreshOnProjectChange: false });
+  const scanned = keyScan.data?.candidates ?? null;
+  const keyOptions = scanned && scanned.length > 0 ? scanned.map((c) => c.field) : GATHER_KEYS;
+  const chosenKey = scanned?.find((c) => c.field === gatherKey.trim()) ?? null;
+  const keyHelp = keyScan.loading
+    ? 'Scanning the trace headers of the first file…'
+    : chosenKey
+      ? `${chosenKey.gathers} gathers of ${chosenKey.minTraces === chosenKey.maxTraces ? chosenKey.minTraces : `${chosenKey.minTraces}–${chosenKey.maxTraces}`} traces in ${keyScan.data!.scannedTraces < keyScan.data!.traces ? `the first ${keyScan.data!.scannedTraces} of ${keyScan.data!.traces} traces of ` : ''}${keyScan.data!.file.split(/[\\/]/).pop()}.`
+      : scanned && gatherKey.trim()
+        ? `${gatherKey.trim()} does not split the first file into gathers (it is the same on every trace, or different on each); pick a listed field.`
+        : 'Traces with the same value of this field form one shot gather.';
 
   useEffect(() => {
     if (open) start.clearError();
@@ -143,14 +155,31 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
           />
           <Autocomplete
             freeSolo
-            options={GATHER_KEYS}
+            options={keyOptions}
             value={gatherKey}
             onInputChange={(_e, v) => setGatherKey(v)}
+            renderOption={(props, field) => {
+              const { key, ...rest } = props as typeof props & { key: string };
+              const c = scanned?.find((x) => x.field === field);
+              return (
+                <li key={key} {...rest} data-testid="import-segy-gather-key-option">
+                  <Box sx={{ display: 'flex', width: '100%', gap: 2 }}>
+                    <Box sx={{ fontFamily: 'monospace', flex: 1 }}>{field}</Box>
+                    {c && (
+                      <Typography variant="caption" color="text.secondary">
+                        {c.gathers} gathers · {c.minTraces === c.maxTraces ? c.minTraces : `${c.minTraces}–${c.maxTraces}`} traces each
+                      </Typography>
+                    )}
+                  </Box>
+                </li>
+              );
+            }}
             renderInput={(params) => (
               <TextField
                 {...params}
                 label="Gather key (trace header field)"
-                helperText="Traces with the same value of this field form one shot gather."
+                helperText={keyHelp}
+                error={Boolean(scanned && gatherKey.trim() && !chosenKey)}
                 slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': 'import-segy-gather-key' } }}
               />
             )}

@@ -14,7 +14,7 @@ import {
   Typography,
 } from '@mui/material';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
-import type { DatasetInfo } from '../../../main/core/contract/contract.ts';
+import type { DatasetInfo, GatherPositions } from '../../../main/core/contract/contract.ts';
 import { useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { intParam } from '../app/routes.ts';
@@ -25,6 +25,7 @@ import { useDecodedFloat32, useLastResponse } from '../components/plotData.ts';
 import { rgbaToCanvas } from '../components/raster.ts';
 import { DatasetSelect, IndexStepper } from '../components/selectors.tsx';
 import { TraceHeaderTable } from '../components/TraceHeaderTable.tsx';
+import { ColorBar } from '../components/ColorBar.tsx';
 import { formatNumber, formatShape } from '../jobs/format.ts';
 import { absPercentile, agc, displayClip, type ClipMode } from '../plot/amplitude.ts';
 import type { AxisScale } from '../plot/axes.ts';
@@ -32,8 +33,14 @@ import { colormap, type ColormapName } from '../plot/colormaps.ts';
 import { valuesToRgba } from '../plot/image.ts';
 import { fullWindow, isFullWindow, type DataWindow } from '../plot/viewport.ts';
 import { wiggleReceiverStep, wiggleTraces } from '../plot/wiggle.ts';
+import { deadReceivers, evenAxis } from '../plot/gatherAxes.ts';
+import { GatherSpectra } from './GatherSpectra.tsx';
+import { SegyHeadersDialog } from './SegyHeadersDialog.tsx';
 
 type DisplayMode = 'density' | 'wiggle' | 'both';
+type ReceiverAxisKind = 'offset' | 'receiverX' | 'index';
+
+const INDEX_AXIS: AxisScale = { label: 'Receiver index', step: 1, origin: 0 };
 
 const datasetTables = ['datasets', 'dataset_parts'];
 
@@ -102,6 +109,18 @@ export function SeismicView({ params }: { params: Record<string, string> }) {
   );
 }
 
+/** Why offsets or receiver coordinates cannot make an axis ('' when both can). */
+function positionProblems(positions: GatherPositions): string {
+  const problem = (values: (number | null)[], what: string): string | null => {
+    const known = values.filter((v): v is number => v !== null);
+    if (known.length === 0) return `no ${what}`;
+    if (known.every((v) => v === known[0])) return `${what} ${formatNumber(known[0])} on every trace`;
+    return evenAxis(values, what) ? null : `${what} not evenly spaced (see the readout)`;
+  };
+  const found = [problem(positions.offset, 'offset'), problem(positions.receiverX, 'receiver x')].filter((p): p is string => p !== null);
+  return found.length > 0 ? `; ${found.join(', ')}` : '';
+}
+
 interface GatherPanelProps {
   datasets: DatasetInfo[];
   dataset: DatasetInfo;
@@ -123,6 +142,9 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
   const [agcOn, setAgcOn] = useState(false);
   const [agcWindowMs, setAgcWindowMs] = useState(250);
   const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
+  const [axisKind, setAxisKind] = useState<ReceiverAxisKind>('offset');
+  const [showSpectra, setShowSpectra] = useState(false);
+  const [headersOpen, setHeadersOpen] = useState(false);
 
   // Keep showing the last gather while the next one loads, so stepping through sources does not flash.
   const shown = useLastResponse(gatherQuery.data);
@@ -133,6 +155,17 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
   const dtMs = shown?.sampleIntervalMs ?? dataset.sampleIntervalMs ?? null;
   const nSources = shown?.nSources ?? dataset.seismicShape?.[0] ?? null;
   const padded = useMemo(() => shown?.paddedReceivers ?? [], [shown]);
+  const paddedSet = useMemo(() => new Set(padded), [padded]);
+  const dead = useMemo(() => (grid && grid.shape.length === 2 ? deadReceivers(grid.values, nTime, nReceivers, paddedSet) : []), [grid, nTime, nReceivers, paddedSet]);
+
+  const positions = shown?.positions ?? null;
+  const lengthUnit = positions?.lengthUnit ?? 'header units';
+  const offsetAxis = useMemo(() => (positions ? evenAxis(positions.offset, `Offset (${lengthUnit})`) : null), [positions, lengthUnit]);
+  const receiverXAxis = useMemo(() => (positions ? evenAxis(positions.receiverX, `Receiver x (${lengthUnit})`) : null), [positions, lengthUnit]);
+  // A kind whose positions cannot make an axis shows indices, and says so.
+  const shownKind: ReceiverAxisKind = (axisKind === 'offset' && offsetAxis) || (axisKind === 'receiverX' && receiverXAxis) ? axisKind : 'index';
+  const xAxis: AxisScale = (shownKind === 'offset' ? offsetAxis : shownKind === 'receiverX' ? receiverXAxis : null) ?? INDEX_AXIS;
+  const receiverSpacing = receiverXAxis ? Math.abs(receiverXAxis.step) : offsetAxis ? Math.abs(offsetAxis.step) : null;
 
   const agcWindowSamples = dtMs ? Math.max(3, Math.round(agcWindowMs / dtMs)) : Math.max(3, Math.round(agcWindowMs));
   const amplitudes = useMemo(() => {
@@ -193,42 +226,53 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
     [amplitudes, mode, nTime, nReceivers, clip],
   );
 
-  // Padding traces (zeros added to make a short gather as wide as the widest) are hatched grey: not data.
+  // Padding traces (zeros added to make a short gather as wide as the widest) are hatched grey: not
+  // data. Dead traces (recorded, all zero) are hatched the other way in amber: data, but no signal.
   const drawOverlay = useCallback(
     (overlay: PlotOverlayContext) => {
       const { ctx, view: w, rect } = overlay;
-      if (padded.length > 0) {
+      const hatch = (receivers: number[], fill: string, stroke: string, direction: 1 | -1) => {
+        if (receivers.length === 0) return;
         const sx = (x: number) => rect.left + ((x - w.x0) / (w.x1 - w.x0)) * rect.width;
         ctx.save();
         ctx.beginPath();
-        for (const r of padded) if (r + 1 > w.x0 && r < w.x1) ctx.rect(sx(r), rect.top, sx(r + 1) - sx(r), rect.height);
+        for (const r of receivers) if (r + 1 > w.x0 && r < w.x1) ctx.rect(sx(r), rect.top, sx(r + 1) - sx(r), rect.height);
         ctx.clip();
-        ctx.fillStyle = 'rgba(120,124,130,0.6)';
+        ctx.fillStyle = fill;
         ctx.fillRect(rect.left, rect.top, rect.width, rect.height);
-        ctx.strokeStyle = 'rgba(40,42,46,0.8)';
+        ctx.strokeStyle = stroke;
         ctx.lineWidth = 1;
         ctx.beginPath();
-        for (let d = -rect.height; d < rect.width; d += 8) {
-          ctx.moveTo(rect.left + d, rect.top + rect.height);
-          ctx.lineTo(rect.left + d + rect.height, rect.top);
+        for (let d = -rect.height; d < rect.width + rect.height; d += 8) {
+          const x = direction > 0 ? rect.left + d : rect.left + rect.width - d;
+          ctx.moveTo(x, rect.top + rect.height);
+          ctx.lineTo(x + direction * rect.height, rect.top);
         }
         ctx.stroke();
         ctx.restore();
-      }
+      };
+      hatch(padded, 'rgba(120,124,130,0.6)', 'rgba(40,42,46,0.8)', 1);
+      hatch(dead, 'rgba(200,140,40,0.35)', 'rgba(240,170,60,0.9)', -1);
       if (mode !== 'density') drawWiggles(overlay);
     },
-    [padded, mode, drawWiggles],
+    [padded, dead, mode, drawWiggles],
   );
 
-  const xAxis: AxisScale = useMemo(() => ({ label: 'Receiver index', step: 1, origin: 0 }), []);
   const yAxis: AxisScale = useMemo(
     () => (dtMs ? { label: 'Time (ms)', step: dtMs, origin: 0 } : { label: 'Time sample', step: 1, origin: 0 }),
     [dtMs],
   );
 
+  const hoverPosition = (col: number): string => {
+    if (!positions) return '';
+    const offset = positions.offset[col];
+    const x = positions.receiverX[col];
+    const unit = positions.lengthUnit ?? '';
+    return `${offset !== null ? ` · offset ${formatNumber(offset)} ${unit}` : ''}${x !== null ? ` · x ${formatNumber(x)} ${unit}` : ''}`;
+  };
   const hoverText =
     hover && amplitudes
-      ? `receiver ${hover.col} · ${dtMs ? `${formatNumber(cellValue(yAxis, hover.row))} ms` : `sample ${hover.row}`} · amplitude ${formatNumber(amplitudes[hover.row * nReceivers + hover.col])}`
+      ? `receiver ${hover.col}${paddedSet.has(hover.col) ? ' (padding)' : ''}${hoverPosition(hover.col)} · ${dtMs ? `${formatNumber(cellValue(yAxis, hover.row))} ms` : `sample ${hover.row}`} · amplitude ${formatNumber(amplitudes[hover.row * nReceivers + hover.col])}`
       : '';
 
   return (
@@ -238,6 +282,24 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
           <DatasetSelect datasets={datasets} value={dataset.id} onChange={onDataset} testId="seismic-dataset" />
           <IndexStepper label="Sample" value={sample} count={dataset.nSamples} onChange={onSample} testId="seismic-sample" />
           <IndexStepper label="Source" value={Math.min(source, Math.max(0, (nSources ?? 1) - 1))} count={nSources} onChange={onSource} testId="seismic-source" />
+
+          <Typography variant="overline" color="text.secondary">
+            Receiver axis
+          </Typography>
+          <ToggleButtonGroup exclusive size="small" value={shownKind} onChange={(_e, v: ReceiverAxisKind | null) => v && setAxisKind(v)} aria-label="Receiver axis" fullWidth>
+            <ToggleButton value="offset" disabled={!offsetAxis} data-testid="seismic-axis-offset">
+              Offset
+            </ToggleButton>
+            <ToggleButton value="receiverX" disabled={!receiverXAxis} data-testid="seismic-axis-x">
+              Position
+            </ToggleButton>
+            <ToggleButton value="index" data-testid="seismic-axis-index">
+              Index
+            </ToggleButton>
+          </ToggleButtonGroup>
+          <Typography variant="caption" color="text.secondary" data-testid="seismic-axis-basis">
+            {positions ? `Positions from ${positions.basis}${positionProblems(positions)}.` : 'No geometry or trace headers place these receivers: indices only.'}
+          </Typography>
 
           <Typography variant="overline" color="text.secondary">
             Display
@@ -355,6 +417,15 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
           <Typography variant="caption" color="text.secondary">
             Wheel zooms (Shift: receivers only, Alt: time only), drag pans, double-click resets.
           </Typography>
+          <FormControlLabel
+            control={<Switch checked={showSpectra} onChange={(e) => setShowSpectra(e.target.checked)} slotProps={{ input: { 'data-testid': 'seismic-show-spectra' } as object }} />}
+            label="Amplitude and f–k spectra"
+          />
+          {dataset.kind === 'segy' && (
+            <Button variant="outlined" onClick={() => setHeadersOpen(true)} data-testid="seismic-file-headers">
+              SEG-Y file headers…
+            </Button>
+          )}
         </Paper>
 
         <Paper variant="outlined" sx={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', position: 'relative' }}>
@@ -371,7 +442,12 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
             )}
             {padded.length > 0 && (
               <Typography variant="caption" color="warning.main" data-testid="seismic-padding">
-                {padded.length} padded trace{padded.length === 1 ? '' : 's'} (hatched): zeros, not in the file, left out of min/max/rms
+                {padded.length} padded trace{padded.length === 1 ? '' : 's'} (hatched grey): zeros, not in the file, left out of min/max/rms
+              </Typography>
+            )}
+            {dead.length > 0 && (
+              <Typography variant="caption" sx={{ color: '#f0aa3c' }} data-testid="seismic-dead">
+                {dead.length} dead trace{dead.length === 1 ? '' : 's'} (hatched amber): recorded, all zero
               </Typography>
             )}
           </Box>
@@ -382,28 +458,45 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
             <ErrorAlert error={gatherQuery.error} testId="seismic-error" />
             {decoded?.error && <Alert severity="error">{decoded.error.message}</Alert>}
           </Box>
-          <Box sx={{ flex: 1, minHeight: 440, p: 1 }}>
+          <Box sx={{ flex: 1, minHeight: 440, p: 1, display: 'flex', gap: 1 }}>
             {grid && (
-              <PlotCanvas
-                testId="seismic-canvas"
-                ariaLabel={`Shot gather: sample ${sample}, source ${source}`}
-                extent={extent}
-                image={raster}
-                drawOverlay={mode === 'density' && padded.length === 0 ? undefined : drawOverlay}
-                xAxis={xAxis}
-                yAxis={yAxis}
-                xAxisPosition="top"
-                view={view}
-                onViewChange={setView}
-                onHover={setHover}
-                onReset={() => setView(fullWindow(extent))}
-                background={mode === 'wiggle' ? '#14181d' : '#0b0e11'}
-              />
+              <Box sx={{ flex: 1, minWidth: 0 }}>
+                <PlotCanvas
+                  testId="seismic-canvas"
+                  ariaLabel={`Shot gather: sample ${sample}, source ${source}`}
+                  extent={extent}
+                  image={raster}
+                  drawOverlay={mode === 'density' && padded.length === 0 && dead.length === 0 ? undefined : drawOverlay}
+                  xAxis={xAxis}
+                  yAxis={yAxis}
+                  xAxisPosition="top"
+                  view={view}
+                  onViewChange={setView}
+                  onHover={setHover}
+                  onReset={() => setView(fullWindow(extent))}
+                  background={mode === 'wiggle' ? '#14181d' : '#0b0e11'}
+                />
+              </Box>
+            )}
+            {grid && mode !== 'wiggle' && (
+              <ColorBar lut={colormap(mapName)} min={-clip} max={clip} label="Amplitude" testId="seismic-colorbar" />
             )}
           </Box>
         </Paper>
       </Box>
+      {showSpectra && grid && grid.shape.length === 2 && (
+        <GatherSpectra
+          gather={grid.values}
+          nTime={nTime}
+          nReceivers={nReceivers}
+          sampleIntervalMs={dtMs ?? 1}
+          receiverSpacing={receiverSpacing}
+          lengthUnit={positions?.lengthUnit ?? 'unit'}
+          padded={paddedSet}
+        />
+      )}
       {dataset.kind === 'segy' && <TraceHeaderTable datasetId={dataset.id} sample={sample} source={source} />}
+      {dataset.kind === 'segy' && <SegyHeadersDialog datasetId={dataset.id} sample={sample} open={headersOpen} onClose={() => setHeadersOpen(false)} />}
     </Box>
   );
 }

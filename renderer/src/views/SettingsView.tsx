@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, FormControlLabel, Paper, Stack, Switch, TextField, Typography } from '@mui/material';
-import { settingsSchema, type Settings } from '../../../main/core/contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS, settingsSchema, type Settings } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
@@ -12,6 +12,8 @@ interface Form {
   pythonPath: string;
   workerThreads: string;
   maxConcurrentJobs: string;
+  velocityMinMps: string;
+  velocityMaxMps: string;
 }
 
 function toForm(s: Settings): Form {
@@ -20,6 +22,8 @@ function toForm(s: Settings): Form {
     pythonPath: s.pythonPath ?? '',
     workerThreads: String(s.workerThreads),
     maxConcurrentJobs: String(s.maxConcurrentJobs),
+    velocityMinMps: String(s.velocityDisplayRangeMps.min),
+    velocityMaxMps: String(s.velocityDisplayRangeMps.max),
   };
 }
 
@@ -39,12 +43,14 @@ export function SettingsView() {
         pythonPath: form.autoPython ? null : form.pythonPath.trim(),
         workerThreads: Number(form.workerThreads),
         maxConcurrentJobs: Number(form.maxConcurrentJobs),
+        velocityDisplayRangeMps: { min: Number(form.velocityMinMps), max: Number(form.velocityMaxMps) },
       }
     : null;
   const parsed = candidate ? settingsSchema.safeParse(candidate) : null;
   const ranges: Partial<Record<keyof Settings, string>> = {
     workerThreads: 'A whole number from 0 (all cores) to 256.',
     maxConcurrentJobs: 'A whole number from 1 to 8.',
+    velocityDisplayRangeMps: 'Two velocities from 0 to 20000 m/s, the upper above the lower.',
   };
   const fieldError = (field: keyof Settings): string | undefined =>
     parsed?.error?.issues.some((i) => i.path[0] === field) ? (ranges[field] ?? 'Invalid value.') : undefined;
@@ -133,6 +139,35 @@ export function SettingsView() {
               slotProps={{ htmlInput: { 'data-testid': 'settings-max-jobs', min: 1, max: 8, step: 1 } }}
               sx={{ maxWidth: 360 }}
             />
+            <Box>
+              <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+                Velocity colour range
+              </Typography>
+              <Typography variant="body2" color="text.secondary" gutterBottom>
+                Every velocity map is coloured over this range, so samples and datasets compare by colour (OpenFWI's models span {OPENFWI_VELOCITY_RANGE_MPS.min}–{OPENFWI_VELOCITY_RANGE_MPS.max} m/s).
+              </Typography>
+              <Stack direction="row" spacing={2}>
+                <TextField
+                  label="Lowest (m/s)"
+                  type="number"
+                  value={form.velocityMinMps}
+                  onChange={(e) => setForm({ ...form, velocityMinMps: e.target.value })}
+                  error={Boolean(fieldError('velocityDisplayRangeMps'))}
+                  slotProps={{ htmlInput: { 'data-testid': 'settings-velocity-min', min: 0, max: 20000, step: 100 } }}
+                  sx={{ maxWidth: 170 }}
+                />
+                <TextField
+                  label="Highest (m/s)"
+                  type="number"
+                  value={form.velocityMaxMps}
+                  onChange={(e) => setForm({ ...form, velocityMaxMps: e.target.value })}
+                  error={Boolean(fieldError('velocityDisplayRangeMps'))}
+                  helperText={fieldError('velocityDisplayRangeMps') ?? ' '}
+                  slotProps={{ htmlInput: { 'data-testid': 'settings-velocity-max', min: 0, max: 20000, step: 100 } }}
+                  sx={{ maxWidth: 360 }}
+                />
+              </Stack>
+            </Box>
             <Stack direction="row" spacing={1}>
               <Button type="submit" variant="contained" disabled={!parsed?.success || pythonMissing || !dirty || update.busy} data-testid="settings-save">
                 Save

@@ -16,7 +16,7 @@ import {
 } from '@mui/material';
 import UndoIcon from '@mui/icons-material/Undo';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
-import type { DatasetInfo } from '../../../main/core/contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS, type DatasetInfo } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
 import { ErrorAlert } from '../components/common.tsx';
 import type { PlotOverlayContext } from '../components/PlotCanvas.tsx';
@@ -41,7 +41,7 @@ import {
 export type EditorTool = 'layer' | 'draw' | 'fault' | 'anomaly';
 
 /** The range the editor's colours span at least, so colours stay put while editing (OpenFWI's range). */
-const DISPLAY_RANGE_MPS = { min: 1500, max: 4500 };
+const DISPLAY_RANGE_MPS = OPENFWI_VELOCITY_RANGE_MPS;
 
 export interface VelocityEditorState {
   start: VelocityGrid;

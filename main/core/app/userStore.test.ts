@@ -1,0 +1,19 @@
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserStore } from './userStore.ts';
+
+describe('user settings: the velocity display range', () => {
+  it("defaults to OpenFWI's 1500–4500 m/s, keeps a user's range, refuses an empty one, and fills it into older settings files", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-user-'));
+    const store = new UserStore(dir);
+    expect(store.settings().velocityDisplayRangeMps).toEqual({ min: 1500, max: 4500 });
+    expect(store.updateSettings({ velocityDisplayRangeMps: { min: 1400, max: 5000 } }).velocityDisplayRangeMps).toEqual({ min: 1400, max: 5000 });
+    expect(new UserStore(dir).settings().velocityDisplayRangeMps).toEqual({ min: 1400, max: 5000 });
+    expect(() => store.updateSettings({ velocityDisplayRangeMps: { min: 3000, max: 3000 } })).toThrow(/upper velocity must exceed/);
+    // A settings file written before the range existed.
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ pythonPath: null, workerThreads: 3, maxConcurrentJobs: 2 }));
+    expect(new UserStore(dir).settings()).toMatchObject({ workerThreads: 3, velocityDisplayRangeMps: { min: 1500, max: 4500 } });
+  });
+});
