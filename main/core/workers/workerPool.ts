@@ -62,7 +62,7 @@ interface Slot<Task, Result, Update> {
 
 /**
  * A fixed number of worker threads serving one kind of task, one task per worker at a time: a
- * shared queue, per-worker queues (run on every worker), transferred buffers, cancellation,
+ * shared queue, per-worker queues (a model loaded on each worker), transferred buffers, cancellation,
  * replacement of a worker that dies (its task rejects, naming why), and close. The domain pools
  * (FD solver, ONNX sessions) are thin layers over it; results never depend on which worker ran a task.
  */
@@ -214,7 +214,16 @@ export class WorkerPool<Task, Result, Update = never> {
   }
 
   private startNext(slot: Slot<Task, Result, Update>): void {
-    const worker = slot.worker ?? this.spawn(slot);
+    let worker: Worker;
+    try {
+      worker = slot.worker ?? this.spawn(slot);
+    } catch (error) {
+      // The thread could not start (a missing bundled entry): the task that needed it fails with why.
+      const entry = slot.own.shift() ?? this.shared.shift()!;
+      entry.queue = null;
+      this.settle(entry, new StudioError('internal', `The ${this.name} could not start a worker thread: ${(error as Error).message}`));
+      return;
+    }
     const entry = slot.own.shift() ?? this.shared.shift();
     if (!entry) return;
     entry.queue = null;
