@@ -59,17 +59,22 @@ describe('WorkerPool', () => {
     expect(workers.startedWorkers).toEqual([0, 1]);
   });
 
-  test('transferred buffers are detached when run() is called, queued or not, and come back transferred', async () => {
+  test('transferred buffers are moved when the task is sent to a worker, and results come back transferred', async () => {
     const workers = singleWorker();
     const blocker = gated(workers);
     const values = Float32Array.from([1, -2, 3]);
     const squared = workers.run({ op: 'square', values }, { transfer: [values.buffer] });
-    expect(values.byteLength).toBe(0); // detached while still queued behind the gate
+    expect(values.byteLength).toBe(12); // still queued behind the gate: not sent yet
     blocker.open();
     const { result } = await squared;
+    expect(values.byteLength).toBe(0);
     expect(result).toBeInstanceOf(Float32Array);
     expect(Array.from(result as Float32Array)).toEqual([1, 4, 9]);
     await blocker.done;
+    const more = Float32Array.from([5]);
+    const sentAtOnce = workers.run({ op: 'square', values: more }, { transfer: [more.buffer] });
+    expect(more.byteLength).toBe(0); // a free worker: sent at once
+    expect(Array.from((await sentAtOnce).result as Float32Array)).toEqual([25]);
   });
 
   test('cancelling a queued task drops it; cancelling a running one tells its worker to stop; the worker takes the next task', async () => {

@@ -24,7 +24,7 @@ export interface WorkerPoolOptions {
 }
 
 export interface TaskOptions<Update> {
-  /** Buffers in the task to transfer: the caller's views are detached as soon as run() is called. */
+  /** Buffers in the task to move to the worker rather than copy: the caller's views are detached when the task is sent. */
   transfer?: Transferable[];
   /** Cancels the task: a queued one is dropped, a running one is told to stop; either way it rejects at once with 'cancelled'. */
   signal?: AbortSignal;
@@ -42,13 +42,29 @@ interface PoolTask<Task, Result, Update> {
   task: Task;
   transfer: Transferable[];
   onUpdate?: (update: Update) => void;
-  /** [0] becomes 1 when the task is cancelled; the worker reads it between units of work. */
+  /** [0] becomes 1 when the task's signal aborts; the worker reads it between units of work. */
   cancelFlag: Int32Array;
   /** The queue holding it while it waits. */
   queue: PoolTask<Task, Result, Update>[] | null;
   settled: boolean;
   resolve: (done: TaskDone<Result>) => void;
   reject: (error: unknown) => void;
+}
+
+/**
+ * The flag a task's worker reads to stop early: one per abort signal (the tasks of one FD run share
+ * it, and are all cancelled together), a flag that is never set for tasks without a signal.
+ */
+const cancelFlags = new WeakMap<AbortSignal, Int32Array>();
+const neverCancelled = new Int32Array(new SharedArrayBuffer(4));
+function cancelFlagOf(signal: AbortSignal | undefined): Int32Array {
+  if (!signal) return neverCancelled;
+  let flag = cancelFlags.get(signal);
+  if (!flag) {
+    flag = new Int32Array(new SharedArrayBuffer(4));
+    cancelFlags.set(signal, flag);
+  }
+  return flag;
 }
 
 interface Slot<Task, Result, Update> {
@@ -148,21 +164,17 @@ export class WorkerPool<Task, Result, Update = never> {
     if (this.closed) return Promise.reject(new StudioError('conflict', `The ${this.name} is closed; create a new one.`));
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new StudioError('cancelled', 'Cancelled by the user.'));
-    const transfer = options.transfer ?? [];
-    let moved: Task;
-    try {
-      // Moves the buffers now, so a queued task holds the only view of them.
-      moved = transfer.length > 0 ? structuredClone(task, { transfer: transfer as never[] }) : task;
-    } catch (error) {
-      return Promise.reject(new StudioError('bad_input', `${this.name}: the task cannot be sent to a worker thread: ${(error as Error).message}`));
-    }
+    const cancelFlag = cancelFlagOf(signal);
     return new Promise<TaskDone<Result>>((resolve, reject) => {
-      const onAbort = (): void => this.cancel(entry, new StudioError('cancelled', 'Cancelled by the user.'));
+      const onAbort = (): void => {
+        Atomics.store(cancelFlag, 0, 1);
+        this.cancel(entry, new StudioError('cancelled', 'Cancelled by the user.'));
+      };
       const entry: PoolTask<Task, Result, Update> = {
-        task: moved,
-        transfer,
+        task,
+        transfer: options.transfer ?? [],
         onUpdate: options.onUpdate,
-        cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
+        cancelFlag,
         queue,
         settled: false,
         resolve: (done) => {
@@ -182,7 +194,6 @@ export class WorkerPool<Task, Result, Update = never> {
 
   private cancel(entry: PoolTask<Task, Result, Update>, error: StudioError): void {
     if (entry.settled) return;
-    Atomics.store(entry.cancelFlag, 0, 1);
     if (entry.queue) {
       entry.queue.splice(entry.queue.indexOf(entry), 1);
       entry.queue = null;
@@ -305,7 +316,6 @@ export class WorkerPool<Task, Result, Update = never> {
       const workers: Worker[] = [];
       for (const slot of this.slots) {
         if (slot.running) {
-          Atomics.store(slot.running.task.cancelFlag, 0, 1);
           this.settle(slot.running.task, closedError());
           slot.running = null;
         }
