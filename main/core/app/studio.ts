@@ -7,7 +7,8 @@ import { Project } from '../store/project.ts';
 import { describeHolder } from '../store/writeLock.ts';
 import { StudioError } from '../contract/errors.ts';
 import { UserStore } from './userStore.ts';
-import type { JobKind, JobServices } from '../jobs/jobKind.ts';
+import type { JobKind, JobServices, LentServices } from '../jobs/jobKind.ts';
+import { SizedPools } from '../workers/sizedPools.ts';
 import { FdWorkerPool, type FdPoolService } from '../physics/pool.ts';
 import { OnnxSessionPool, type OnnxPoolService } from '../ml/onnxPool.ts';
 
@@ -45,9 +46,11 @@ export class Studio {
   private readonly emitter = new EventEmitter();
   private current: Project | null = null;
   private detachCatalogue: (() => void) | null = null;
-  private solverPool: FdWorkerPool | null = null;
-  private inferencePool: OnnxSessionPool | null = null;
-  private inferencePoolCores = 0;
+  /** Pools sized by the worker-thread setting; one replaced by a new size closes when its last job is done with it. */
+  private readonly solverPools = new SizedPools((size) => new FdWorkerPool({ size }));
+  private readonly inferencePools = new SizedPools(
+    (cores) => new OnnxSessionPool({ cores, provider: 'auto', onNotice: (message) => this.notice('warn', message) }),
+  );
 
   constructor(options: StudioOptions) {
     this.shell = options.shell;
@@ -55,7 +58,7 @@ export class Studio {
     this.user = new UserStore(options.dataDir);
     this.jobs = new JobManager({
       maxConcurrent: this.user.settings().maxConcurrentJobs,
-      services: { fdPool: () => this.fdPool(), onnxPool: () => this.onnxPool(), settings: () => this.user.settings(), notice: (level, message) => this.notice(level, message) },
+      services: () => this.lendServices(),
     });
     for (const kind of options.jobKinds) this.jobs.register(kind);
     this.jobs.onUpdate((job) => this.emit('job.updated', job));
@@ -72,34 +75,43 @@ export class Studio {
     return setting > 0 ? setting : this.cores;
   }
 
-  /** The FD solver's worker pool, sized by the worker-thread setting; created on first use. */
+  /**
+   * The FD solver's worker pool, sized by the worker-thread setting; created on first use. For a
+   * call that is done when its promise settles (a request): after the setting changes, this pool
+   * closes once its calls are done. Jobs borrow theirs (lendServices) and keep it to the end.
+   */
   fdPool(): FdWorkerPool {
-    if (this.solverPool && this.solverPool.size !== this.workerThreads) {
-      const old = this.solverPool;
-      this.solverPool = null;
-      void old.close();
-    }
-    if (!this.solverPool) {
-      this.solverPool = new FdWorkerPool({ size: this.workerThreads });
-    }
-    return this.solverPool;
+    return this.solverPools.current(this.workerThreads);
   }
 
   /**
    * onnxruntime sessions (generation, probes) in worker threads, using the cores the worker-thread
    * setting allows; CUDA where its provider loads, else the CPU with a notice to every client.
+   * Requests and jobs get it as they get fdPool().
    */
   onnxPool(): OnnxSessionPool {
-    if (this.inferencePool && this.inferencePoolCores !== this.workerThreads) {
-      const old = this.inferencePool;
-      this.inferencePool = null;
-      void old.close();
-    }
-    if (!this.inferencePool) {
-      this.inferencePoolCores = this.workerThreads;
-      this.inferencePool = new OnnxSessionPool({ cores: this.workerThreads, provider: 'auto', onNotice: (message) => this.notice('warn', message) });
-    }
-    return this.inferencePool;
+    return this.inferencePools.current(this.workerThreads);
+  }
+
+  /**
+   * What one job run may use: the pools it asks for are borrowed at the size the setting has when
+   * it first asks, and stay its own until it ends; a new setting applies to the jobs after it.
+   */
+  private lendServices(): LentServices<StudioServices> {
+    const solver = this.solverPools.lend(() => this.workerThreads);
+    const inference = this.inferencePools.lend(() => this.workerThreads);
+    return {
+      services: {
+        fdPool: () => solver.pool(),
+        onnxPool: () => inference.pool(),
+        settings: () => this.user.settings(),
+        notice: (level, message) => this.notice(level, message),
+      },
+      release: () => {
+        void solver.release();
+        void inference.release();
+      },
+    };
   }
 
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
@@ -168,10 +180,8 @@ export class Studio {
 
   async shutdown(): Promise<void> {
     await this.closeProject();
-    await this.solverPool?.close();
-    this.solverPool = null;
-    await this.inferencePool?.close();
-    this.inferencePool = null;
+    await this.solverPools.close();
+    await this.inferencePools.close();
     this.emitter.removeAllListeners();
   }
 }

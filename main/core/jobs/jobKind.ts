@@ -14,6 +14,15 @@ export interface JobServices {
   notice(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
+/**
+ * Services lent to one run of a job and given back when it ends, whatever the outcome: what the job
+ * borrowed (a worker pool) stays its own until then, even if the settings change meanwhile.
+ */
+export interface LentServices<Services extends JobServices> {
+  services: Services;
+  release(): void;
+}
+
 export type JobLogLevel = 'info' | 'warn' | 'error';
 
 /** What a running job may use. Everything a job needs to survive a crash goes through `checkpoint`. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { JobInfo } from '../contract/contract.ts';
-import type { JobKind, JobContext, JobServices } from './jobKind.ts';
+import type { JobKind, JobContext, JobServices, LentServices } from './jobKind.ts';
 import type { JobRow } from '../store/catalogue.ts';
 import type { Project } from '../store/project.ts';
 import { StudioError, isCancelled } from '../contract/errors.ts';
@@ -41,12 +41,14 @@ export class JobManager<Services extends JobServices = JobServices> {
   private readonly running = new Map<number, RunningJob>();
   private readonly listeners = new Set<JobUpdateListener>();
   private project: Project | null = null;
-  private readonly services: Services;
+  private readonly lendServices: () => LentServices<Services>;
   maxConcurrent: number;
 
-  constructor(options: { maxConcurrent?: number; services: Services }) {
+  /** `services`: the same for every job, or lent to each run and given back when it ends. */
+  constructor(options: { maxConcurrent?: number; services: Services | (() => LentServices<Services>) }) {
     this.maxConcurrent = options.maxConcurrent ?? 2;
-    this.services = options.services;
+    const services = options.services;
+    this.lendServices = typeof services === 'function' ? (services as () => LentServices<Services>) : () => ({ services, release: () => undefined });
   }
 
   register(kind: JobKind<any, any, any, Services>): void {
@@ -265,11 +267,12 @@ export class JobManager<Services extends JobServices = JobServices> {
       run.lastPersistMs = Date.now();
       this.publish(catalogue.getJob(job.id));
     };
+    const lent = this.lendServices();
     const context: JobContext<unknown, Services> = {
       jobId: job.id,
       projectDir: project.folder,
       catalogue,
-      services: this.services,
+      services: lent.services,
       signal: controller.signal,
       progress: (progress) => {
         run.lastProgress = progress;
@@ -299,6 +302,7 @@ export class JobManager<Services extends JobServices = JobServices> {
           this.publish(catalogue.setJobStatus(job.id, 'failed', { error: message }));
         }
       } finally {
+        lent.release();
         this.running.delete(job.id);
         queueMicrotask(() => this.pump());
       }

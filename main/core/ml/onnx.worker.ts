@@ -1,10 +1,10 @@
 // Worker thread of OnnxSessionPool: owns onnxruntime-node InferenceSessions created from model bytes
-// sent to it (a session cannot move between threads). Messages are handled strictly one at a time:
+// sent to it (a session cannot move between threads). Tasks run strictly one at a time (serveTasks):
 // session creation and run() block this thread, and a run must never overlap a load or a release.
-import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { toWireError } from '../contract/errors.ts';
+import { StudioError } from '../contract/errors.ts';
+import { serveTasks, type TaskReply } from '../workers/taskWorker.ts';
 
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
 export type ExecutionProviderName = 'cuda' | 'cpu';
@@ -25,28 +25,23 @@ export interface GraphValueInfo {
   shape: (number | string)[];
 }
 
-export type OnnxWorkerRequest =
-  | { kind: 'load'; requestId: number; key: string; label: string; bytes: Uint8Array; provider: ProviderChoice; intraOpThreads: number }
-  | { kind: 'run'; requestId: number; key: string; feeds: Record<string, WireTensor> }
-  | { kind: 'unload'; requestId: number; key: string }
-  | { kind: 'close' };
+/** A task for one worker: create a session from the model's bytes, run one, or release one. */
+export type OnnxTask =
+  | { kind: 'load'; key: string; label: string; bytes: Uint8Array; provider: ProviderChoice; intraOpThreads: number }
+  | { kind: 'run'; key: string; feeds: Record<string, WireTensor> }
+  | { kind: 'unload'; key: string };
 
-export type OnnxWorkerReply =
+export type OnnxTaskResult =
   | {
       kind: 'loaded';
-      requestId: number;
       provider: ExecutionProviderName;
       /** Why CUDA was not used, when it was tried and failed. */
       cudaFailure?: string;
       inputs: GraphValueInfo[];
       outputs: GraphValueInfo[];
     }
-  | { kind: 'ran'; requestId: number; outputs: Record<string, WireTensor>; provider: ExecutionProviderName; runMs: number }
-  | { kind: 'unloaded'; requestId: number }
-  | { kind: 'error'; requestId: number; code: string; message: string };
-
-const port = parentPort;
-if (!port) throw new Error('onnx.worker.ts must run in a worker thread (OnnxSessionPool starts it).');
+  | { kind: 'ran'; outputs: Record<string, WireTensor>; provider: ExecutionProviderName; runMs: number }
+  | { kind: 'unloaded' };
 
 interface LoadedSession {
   session: InferenceSession;
@@ -79,58 +74,50 @@ function ortMessage(error: unknown): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0].trim();
 }
 
-async function load(request: Extract<OnnxWorkerRequest, { kind: 'load' }>): Promise<OnnxWorkerReply> {
-  const previous = sessions.get(request.key);
+async function load(task: Extract<OnnxTask, { kind: 'load' }>): Promise<OnnxTaskResult> {
+  const previous = sessions.get(task.key);
   if (previous) {
     await previous.session.release();
-    sessions.delete(request.key);
+    sessions.delete(task.key);
   }
   let session: InferenceSession | undefined;
   let provider: ExecutionProviderName = 'cpu';
   let failure: string | undefined;
-  if (request.provider === 'cuda' || (request.provider === 'auto' && cudaFailure === undefined)) {
+  if (task.provider === 'cuda' || (task.provider === 'auto' && cudaFailure === undefined)) {
     try {
       // ['cuda', 'cpu'] throws when the CUDA provider is missing instead of falling back (onnxruntime-node 1.30)
-      session = await ort.InferenceSession.create(request.bytes, sessionOptions(['cuda', 'cpu'], request.intraOpThreads, true));
+      session = await ort.InferenceSession.create(task.bytes, sessionOptions(['cuda', 'cpu'], task.intraOpThreads, true));
       provider = 'cuda';
     } catch (error) {
       failure = ortMessage(error);
-      if (request.provider === 'cuda') {
-        return {
-          kind: 'error',
-          requestId: request.requestId,
-          code: 'unsupported',
-          message: `${request.label}: the CUDA execution provider could not be used (${failure}). Choose 'auto' or 'cpu', or install onnxruntime-node's CUDA binaries.`,
-        };
+      if (task.provider === 'cuda') {
+        throw new StudioError(
+          'unsupported',
+          `${task.label}: the CUDA execution provider could not be used (${failure}). Choose 'auto' or 'cpu', or install onnxruntime-node's CUDA binaries.`,
+        );
       }
     }
-  } else if (request.provider === 'auto') {
+  } else if (task.provider === 'auto') {
     failure = cudaFailure;
   }
   if (!session) {
     try {
-      session = await ort.InferenceSession.create(request.bytes, sessionOptions(['cpu'], request.intraOpThreads, false));
+      session = await ort.InferenceSession.create(task.bytes, sessionOptions(['cpu'], task.intraOpThreads, false));
     } catch (error) {
-      return {
-        kind: 'error',
-        requestId: request.requestId,
-        code: 'bad_file',
-        message: `${request.label} is not a model onnxruntime can load (${ortMessage(error)}). Re-export it (opset ≤ 17) or choose another file.`,
-      };
+      throw new StudioError('bad_file', `${task.label} is not a model onnxruntime can load (${ortMessage(error)}). Re-export it (opset ≤ 17) or choose another file.`);
     }
     provider = 'cpu';
-    if (failure !== undefined && request.provider === 'auto' && cudaFailure === undefined) cudaFailure = failure;
+    if (failure !== undefined && task.provider === 'auto' && cudaFailure === undefined) cudaFailure = failure;
   }
-  sessions.set(request.key, { session, provider, label: request.label });
+  sessions.set(task.key, { session, provider, label: task.label });
   const describe = (list: readonly InferenceSession.ValueMetadata[]): GraphValueInfo[] =>
     list.map((value) =>
       value.isTensor ? { name: value.name, type: value.type, shape: [...value.shape] } : { name: value.name, type: 'non-tensor', shape: [] },
     );
   return {
     kind: 'loaded',
-    requestId: request.requestId,
     provider,
-    cudaFailure: provider === 'cpu' && request.provider === 'auto' ? failure : undefined,
+    cudaFailure: provider === 'cpu' && task.provider === 'auto' ? failure : undefined,
     inputs: describe(session.inputMetadata),
     outputs: describe(session.outputMetadata),
   };
@@ -142,13 +129,11 @@ function ownedData(data: ArrayBufferView): ArrayBufferView {
   return (data as unknown as { slice(): ArrayBufferView }).slice();
 }
 
-async function run(request: Extract<OnnxWorkerRequest, { kind: 'run' }>): Promise<{ reply: OnnxWorkerReply; transfer: ArrayBuffer[] }> {
-  const loaded = sessions.get(request.key);
-  if (!loaded) {
-    return { reply: { kind: 'error', requestId: request.requestId, code: 'not_found', message: `No model '${request.key}' is loaded in this worker.` }, transfer: [] };
-  }
+async function run(task: Extract<OnnxTask, { kind: 'run' }>): Promise<TaskReply<OnnxTaskResult>> {
+  const loaded = sessions.get(task.key);
+  if (!loaded) throw new StudioError('not_found', `No model '${task.key}' is loaded in this worker.`);
   const feeds: Record<string, Tensor> = {};
-  for (const [name, tensor] of Object.entries(request.feeds)) {
+  for (const [name, tensor] of Object.entries(task.feeds)) {
     feeds[name] = new ort.Tensor(tensor.type, tensor.data as Tensor.DataType, tensor.dims);
   }
   const started = performance.now();
@@ -156,10 +141,7 @@ async function run(request: Extract<OnnxWorkerRequest, { kind: 'run' }>): Promis
   try {
     results = await loaded.session.run(feeds);
   } catch (error) {
-    return {
-      reply: { kind: 'error', requestId: request.requestId, code: 'bad_input', message: `${loaded.label}: onnxruntime refused the run: ${ortMessage(error)}` },
-      transfer: [],
-    };
+    throw new StudioError('bad_input', `${loaded.label}: onnxruntime refused the run: ${ortMessage(error)}`);
   }
   const runMs = performance.now() - started;
   const outputs: Record<string, WireTensor> = {};
@@ -167,50 +149,32 @@ async function run(request: Extract<OnnxWorkerRequest, { kind: 'run' }>): Promis
   for (const [name, value] of Object.entries(results)) {
     const tensor = value as Tensor;
     if (tensor.location !== 'cpu' || typeof tensor.data === 'string' || Array.isArray(tensor.data)) {
-      return {
-        reply: { kind: 'error', requestId: request.requestId, code: 'unsupported', message: `${loaded.label}: output '${name}' has type ${tensor.type}, which the studio cannot read.` },
-        transfer: [],
-      };
+      throw new StudioError('unsupported', `${loaded.label}: output '${name}' has type ${tensor.type}, which the studio cannot read.`);
     }
     const data = ownedData(tensor.data as ArrayBufferView);
     outputs[name] = { type: tensor.type as OnnxTensorType, data, dims: [...tensor.dims] };
     transfer.push(data.buffer as ArrayBuffer);
   }
-  return { reply: { kind: 'ran', requestId: request.requestId, outputs, provider: loaded.provider, runMs }, transfer };
+  return { result: { kind: 'ran', outputs, provider: loaded.provider, runMs }, transfer };
 }
 
-async function handle(request: OnnxWorkerRequest): Promise<void> {
-  try {
-    switch (request.kind) {
+serveTasks<OnnxTask, OnnxTaskResult>('onnx.worker.ts', {
+  async run(task) {
+    switch (task.kind) {
       case 'load':
-        port!.postMessage(await load(request));
-        return;
-      case 'run': {
-        const { reply, transfer } = await run(request);
-        port!.postMessage(reply, transfer);
-        return;
-      }
+        return { result: await load(task) };
+      case 'run':
+        return run(task);
       case 'unload': {
-        const loaded = sessions.get(request.key);
-        sessions.delete(request.key);
+        const loaded = sessions.get(task.key);
+        sessions.delete(task.key);
         if (loaded) await loaded.session.release();
-        port!.postMessage({ kind: 'unloaded', requestId: request.requestId } satisfies OnnxWorkerReply);
-        return;
+        return { result: { kind: 'unloaded' } };
       }
-      case 'close':
-        for (const loaded of sessions.values()) await loaded.session.release();
-        sessions.clear();
-        port!.close();
-        return;
     }
-  } catch (error) {
-    if (request.kind === 'close') throw error;
-    const wire = toWireError(error);
-    port!.postMessage({ kind: 'error', requestId: request.requestId, code: wire.code, message: wire.message } satisfies OnnxWorkerReply);
-  }
-}
-
-let queue: Promise<void> = Promise.resolve();
-port.on('message', (request: OnnxWorkerRequest) => {
-  queue = queue.then(() => handle(request));
+  },
+  async close() {
+    for (const loaded of sessions.values()) await loaded.session.release();
+    sessions.clear();
+  },
 });

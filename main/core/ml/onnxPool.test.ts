@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { missing } from '../util/testing/requirement.ts';
 import { readNpy, readNpyRaw } from '../io/npy.ts';
 import { onnxEpsilonModel } from './denoiser.ts';
-import { OnnxSessionPool, checkFeeds } from './onnxPool.ts';
+import { OnnxSessionPool, checkFeeds, type OnnxFeed, type OnnxRunResult } from './onnxPool.ts';
 import { sampleDiffusion } from './samplers.ts';
 import { makeNoiseSchedule } from './schedule.ts';
 
@@ -27,6 +27,22 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i += 1) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/** The first of PyTorch's three denoiser cases as feeds, and its eps [1, 4, 8, 8]. */
+function firstDenoiserCase(): { feeds: Record<string, OnnxFeed>; eps: Float32Array } {
+  const x = npy('denoiser_tiny.x_t');
+  const t = npy('denoiser_tiny.timestep');
+  return {
+    feeds: { x_t: { data: x.data.slice(0, 256), dims: [1, 4, 8, 8] }, timestep: { data: t.data.slice(0, 1), dims: [1] } },
+    eps: npy('denoiser_tiny.eps').data.slice(0, 256),
+  };
+}
+
+/** The run's eps agrees with PyTorch's for the first case. */
+function expectFirstCaseEps(result: OnnxRunResult): void {
+  expect(result.outputs.eps.dims).toEqual([1, 4, 8, 8]);
+  expect(maxAbsDifference(result.outputs.eps.data as Float32Array, firstDenoiserCase().eps)).toBeLessThan(1e-5);
 }
 
 const noModels = missing('the tiny ONNX test models in main/core/ml/testdata (make_test_models.py)', haveModels);
@@ -150,8 +166,7 @@ describe.skipIf(noModels)('OnnxSessionPool with tiny PyTorch-exported models', (
       await expect(pool.loadModel('x', empty)).rejects.toThrow(/empty\.onnx is empty/);
       expect(pool.loadedModels).not.toContain('x');
       // the pool still works afterwards
-      const t = new Float32Array([1]);
-      await expect(pool.run('denoiser', { x_t: { data: new Float32Array(256), dims: [1, 4, 8, 8] }, timestep: { data: t, dims: [1] } })).resolves.toBeDefined();
+      expectFirstCaseEps(await pool.run('denoiser', firstDenoiserCase().feeds));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -204,11 +219,13 @@ describe.skipIf(noModels)('OnnxSessionPool lifecycle', () => {
       expect(notices).toEqual([]);
       const controller = new AbortController();
       const feeds = () => ({ x_t: { data: new Float32Array(256), dims: [1, 4, 8, 8] }, timestep: { data: new Float32Array([3]), dims: [1] } });
-      const running = pool.run('denoiser', feeds());
+      const running = pool.run('denoiser', firstDenoiserCase().feeds);
       const queued = pool.run('denoiser', feeds(), { signal: controller.signal });
       controller.abort();
       await expect(queued).rejects.toMatchObject({ code: 'cancelled' });
-      await expect(running).resolves.toBeDefined();
+      const ran = await running;
+      expect(ran).toMatchObject({ provider: 'cpu', worker: 0 });
+      expectFirstCaseEps(ran);
     } finally {
       await pool.close();
     }

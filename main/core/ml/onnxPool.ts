@@ -1,9 +1,11 @@
 /**
  * ONNX inference off the main event loop: a pool of worker threads (onnx.worker.ts), each owning an
  * onnxruntime-node InferenceSession per loaded model, created from the model's bytes (sessions cannot
- * move between threads). Facts this follows (ARCHITECTURE.md, "Compute"): session creation and run()
- * block their thread; `worker.terminate()` during a run aborts the whole process, so runs are
- * cancelled between runs and `close()` waits for the ones in flight; `['cuda', 'cpu']` throws when
+ * move between threads); the pool keeps each model's bytes so that a worker replacing a lost one
+ * loads them again. It is a layer over the generic WorkerPool (workers/workerPool.ts). Facts this
+ * follows (ARCHITECTURE.md, "Compute"): session creation and run() block their thread;
+ * `worker.terminate()` during a run aborts the whole process, so runs are cancelled between runs
+ * and `close()` waits for the ones in flight; `['cuda', 'cpu']` throws when
  * the CUDA provider is missing, so each worker then creates the session again with `['cpu']` and the
  * pool reports it once through onNotice; two workers × one intra-op thread beat one × two, and
  * workers × threads stays within the cores the user allows.
@@ -16,19 +18,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
-import { StudioError, type StudioErrorCode } from '../contract/errors.ts';
+import { StudioError } from '../contract/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
-import { startWorker } from '../workers/startWorker.ts';
-import type {
-  ExecutionProviderName,
-  GraphValueInfo,
-  OnnxTensorType,
-  OnnxWorkerReply,
-  OnnxWorkerRequest,
-  ProviderChoice,
-  WireTensor,
-} from './onnx.worker.ts';
+import { WorkerPool } from '../workers/workerPool.ts';
+import type { ExecutionProviderName, GraphValueInfo, OnnxTask, OnnxTaskResult, OnnxTensorType, ProviderChoice, WireTensor } from './onnx.worker.ts';
 
 export type { ExecutionProviderName, GraphValueInfo, OnnxTensorType, ProviderChoice } from './onnx.worker.ts';
 
@@ -88,33 +81,6 @@ const FEED_TYPES: Record<string, { type: OnnxTensorType; array: string }> = {
 };
 const ARRAY_FOR_TYPE: Record<string, string> = { float32: 'Float32Array', int64: 'BigInt64Array', int32: 'Int32Array' };
 
-interface Pending {
-  resolve: (reply: OnnxWorkerReply) => void;
-  reject: (error: Error) => void;
-}
-
-interface Slot {
-  index: number;
-  worker: Worker;
-  /** Requests sent to this worker and not yet answered, by request id. */
-  pending: Map<number, Pending>;
-  /** A run is in flight on this worker. */
-  running: boolean;
-  exited: Promise<void>;
-  lost?: Error;
-}
-
-interface QueuedRun {
-  key: string;
-  feeds: Record<string, WireTensor>;
-  transfer: ArrayBuffer[];
-  resolve: (result: OnnxRunResult) => void;
-  reject: (error: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-  settled: boolean;
-}
-
 /** A job's access to the studio's onnxruntime sessions (worker threads, sized like the FD pool, created on first use). */
 export interface OnnxPoolService {
   onnxPool(): OnnxSessionPool;
@@ -125,12 +91,10 @@ export class OnnxSessionPool {
   readonly intraOpThreads: number;
   readonly providerChoice: ProviderChoice;
   private readonly onNotice?: (message: string) => void;
-  private readonly slots: Slot[] = [];
+  private readonly workers: WorkerPool<OnnxTask, OnnxTaskResult>;
   private readonly models = new Map<string, OnnxModelInfo>();
-  private readonly queue: QueuedRun[] = [];
-  private readonly idleWaiters: (() => void)[] = [];
-  private nextRequestId = 1;
-  private closed = false;
+  /** Each loaded model's bytes, for a worker that replaces a lost one. */
+  private readonly modelBytes = new Map<string, Uint8Array>();
   private closing: Promise<void> | undefined;
   private cudaNoticeSent = false;
 
@@ -158,6 +122,13 @@ export class OnnxSessionPool {
     this.intraOpThreads = threads;
     this.providerChoice = provider;
     this.onNotice = options.onNotice;
+    this.workers = new WorkerPool({
+      entry: new URL('./onnx.worker.ts', import.meta.url),
+      size: workers,
+      name: 'ONNX session pool',
+      terminateMidTask: false,
+      onWorkerStart: (worker) => this.restoreSessions(worker),
+    });
   }
 
   /** Loads an .onnx file into every worker. A missing, unreadable or corrupt file is an error naming it. */
@@ -179,22 +150,12 @@ export class OnnxSessionPool {
     this.assertOpen();
     if (!key) throw new StudioError('bad_input', 'An ONNX model needs a non-empty key.');
     if (bytes.byteLength === 0) throw new StudioError('bad_file', `${label} is empty (0 bytes); re-export the model.`);
-    this.spawnWorkers();
-    const slots = this.liveSlots();
+    const kept = new Uint8Array(bytes);
+    this.workers.startWorkers();
     // Worker 0 first: a corrupt model fails once, with the file named, before the others try.
-    const replies: Extract<OnnxWorkerReply, { kind: 'loaded' }>[] = [];
-    const send = async (slot: Slot, copy: Uint8Array) => {
-      const reply = await this.request(slot, (requestId) => ({
-        message: { kind: 'load', requestId, key, label, bytes: copy, provider: this.providerChoice, intraOpThreads: this.intraOpThreads },
-        transfer: [copy.buffer as ArrayBuffer],
-      }));
-      if (reply.kind !== 'loaded') throw new StudioError('internal', `Unexpected reply '${reply.kind}' to a model load.`);
-      replies.push(reply);
-    };
-    const copyOf = () => new Uint8Array(bytes); // each worker gets (and keeps) its own copy
-    await send(slots[0], copyOf());
-    await Promise.all(slots.slice(1).map((slot) => send(slot, copyOf())));
-    const first = replies[0];
+    const first = await this.loadOn(0, key, label, kept);
+    const others = await Promise.all(Array.from({ length: this.workerCount - 1 }, (_, i) => this.loadOn(i + 1, key, label, kept)));
+    const replies = [first, ...others];
     const provider: ExecutionProviderName = replies.every((r) => r.provider === 'cuda') ? 'cuda' : 'cpu';
     const cudaFailure = replies.find((r) => r.cudaFailure)?.cudaFailure;
     if (cudaFailure !== undefined && !this.cudaNoticeSent) {
@@ -205,6 +166,7 @@ export class OnnxSessionPool {
     }
     const info: OnnxModelInfo = { key, label, bytes: bytes.byteLength, inputs: first.inputs, outputs: first.outputs, provider };
     this.models.set(key, info);
+    this.modelBytes.set(key, kept);
     return info;
   }
 
@@ -229,36 +191,29 @@ export class OnnxSessionPool {
    * arrays are transferred (detached) unless they are views into a larger or shared buffer. An abort
    * rejects at once; a run already inside onnxruntime finishes in its worker and is discarded.
    */
-  run(key: string, feeds: Record<string, OnnxFeed>, options: { signal?: AbortSignal } = {}): Promise<OnnxRunResult> {
-    try {
-      this.assertOpen();
-      if (options.signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
-      const info = this.modelInfo(key);
-      checkFeeds(info, feeds);
-      const { wire, transfer } = wireFeeds(feeds);
-      return new Promise<OnnxRunResult>((resolve, reject) => {
-        const run: QueuedRun = { key, feeds: wire, transfer, resolve, reject, signal: options.signal, settled: false };
-        if (options.signal) {
-          run.onAbort = () => {
-            const index = this.queue.indexOf(run);
-            if (index >= 0) this.queue.splice(index, 1);
-            this.settle(run, new StudioError('cancelled', 'Cancelled by the user.'));
-          };
-          options.signal.addEventListener('abort', run.onAbort, { once: true });
-        }
-        this.queue.push(run);
-        this.dispatch();
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async run(key: string, feeds: Record<string, OnnxFeed>, options: { signal?: AbortSignal } = {}): Promise<OnnxRunResult> {
+    this.assertOpen();
+    if (options.signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
+    checkFeeds(this.modelInfo(key), feeds);
+    const { wire, transfer } = wireFeeds(feeds);
+    const { result, worker } = await this.workers.run({ kind: 'run', key, feeds: wire }, { transfer, signal: options.signal });
+    if (result.kind !== 'ran') throw new StudioError('internal', `Unexpected reply '${result.kind}' to a run.`);
+    const outputs: Record<string, OnnxOutput> = {};
+    for (const [name, tensor] of Object.entries(result.outputs)) outputs[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
+    return { outputs, provider: result.provider, worker, runMs: result.runMs };
   }
 
   /** Releases a model's sessions in every worker (after the runs in flight). */
   async unloadModel(key: string): Promise<void> {
     this.assertOpen();
+    this.modelBytes.delete(key);
     if (!this.models.delete(key)) return;
-    await Promise.all(this.liveSlots().map((slot) => this.request(slot, (requestId) => ({ message: { kind: 'unload', requestId, key }, transfer: [] }))));
+    await Promise.all(this.workers.startedWorkers.map((worker) => this.workers.runOn(worker, { kind: 'unload', key })));
+  }
+
+  /** Resolves once no load or run is queued or in progress. */
+  whenIdle(): Promise<void> {
+    return this.workers.whenIdle();
   }
 
   /**
@@ -266,122 +221,33 @@ export class OnnxSessionPool {
    * releases the sessions and lets the workers exit. Never terminates a worker inside a run.
    */
   close(): Promise<void> {
-    if (!this.closing) this.closing = this.shutDown();
+    this.closing ??= this.workers.close().then(() => {
+      this.models.clear();
+      this.modelBytes.clear();
+    });
     return this.closing;
   }
 
-  private async shutDown(): Promise<void> {
-    this.closed = true;
-    for (const run of this.queue.splice(0)) this.settle(run, new StudioError('cancelled', 'The ONNX session pool was closed.'));
-    while (this.slots.some((slot) => slot.running && !slot.lost)) {
-      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    }
-    for (const slot of this.slots) {
-      if (!slot.lost) slot.worker.postMessage({ kind: 'close' } satisfies OnnxWorkerRequest);
-    }
-    await Promise.all(this.slots.map((slot) => slot.exited));
-    this.models.clear();
-  }
-
   private assertOpen(): void {
-    if (this.closed) throw new StudioError('conflict', 'The ONNX session pool is closed; create a new one.');
+    if (this.workers.closed) throw new StudioError('conflict', 'The ONNX session pool is closed; create a new one.');
   }
 
-  private spawnWorkers(): void {
-    if (this.slots.length > 0) return;
-    for (let index = 0; index < this.workerCount; index += 1) {
-      const worker = startWorker(new URL('./onnx.worker.ts', import.meta.url));
-      let markExited!: () => void;
-      const exited = new Promise<void>((resolve) => (markExited = resolve));
-      const slot: Slot = { index, worker, pending: new Map(), running: false, exited };
-      worker.on('message', (reply: OnnxWorkerReply) => {
-        const pending = slot.pending.get(reply.requestId);
-        if (!pending) return;
-        slot.pending.delete(reply.requestId);
-        pending.resolve(reply);
+  private async loadOn(worker: number, key: string, label: string, bytes: Uint8Array): Promise<Extract<OnnxTaskResult, { kind: 'loaded' }>> {
+    const copy = new Uint8Array(bytes); // each worker gets (and keeps) its own copy
+    const task: OnnxTask = { kind: 'load', key, label, bytes: copy, provider: this.providerChoice, intraOpThreads: this.intraOpThreads };
+    const { result } = await this.workers.runOn(worker, task, { transfer: [copy.buffer] });
+    if (result.kind !== 'loaded') throw new StudioError('internal', `Unexpected reply '${result.kind}' to a model load.`);
+    return result;
+  }
+
+  /** A worker started in place of a lost one: it loads the models the others hold before it takes a run. */
+  private restoreSessions(worker: number): void {
+    for (const key of this.modelBytes.keys()) {
+      const info = this.models.get(key)!;
+      this.loadOn(worker, key, info.label, this.modelBytes.get(key)!).catch((error: unknown) => {
+        this.onNotice?.(`ONNX worker ${worker}, started in place of a lost one, could not load ${info.label}: ${(error as Error).message}`);
       });
-      worker.on('error', (error) => this.onWorkerLost(slot, error));
-      worker.on('exit', (code) => {
-        if (!this.closed) this.onWorkerLost(slot, new Error(`exited with code ${code}`));
-        else this.onWorkerLost(slot, new Error('the pool was closed'));
-        markExited();
-      });
-      this.slots.push(slot);
     }
-  }
-
-  private liveSlots(): Slot[] {
-    const live = this.slots.filter((slot) => !slot.lost);
-    if (live.length === 0) {
-      const reason = this.slots[0]?.lost?.message ?? 'none started';
-      throw new StudioError('internal', `The ONNX worker threads have stopped (${reason}); close this pool and create a new one.`);
-    }
-    return live;
-  }
-
-  private onWorkerLost(slot: Slot, error: Error): void {
-    if (slot.lost) return;
-    slot.lost = error;
-    slot.running = false;
-    for (const pending of slot.pending.values()) pending.reject(new StudioError('internal', `An ONNX worker thread stopped: ${error.message}`));
-    slot.pending.clear();
-    this.wakeIdleWaiters();
-    if (!this.closed && this.slots.every((s) => s.lost)) {
-      for (const run of this.queue.splice(0)) this.settle(run, new StudioError('internal', `The ONNX worker threads have stopped (${error.message}).`));
-    }
-    this.dispatch();
-  }
-
-  /** Sends one request to a worker and resolves with its reply; an 'error' reply becomes a StudioError. */
-  private async request(
-    slot: Slot,
-    build: (requestId: number) => { message: OnnxWorkerRequest; transfer: ArrayBuffer[] },
-  ): Promise<OnnxWorkerReply> {
-    if (slot.lost) throw new StudioError('internal', `An ONNX worker thread stopped: ${slot.lost.message}`);
-    const requestId = this.nextRequestId;
-    this.nextRequestId += 1;
-    const { message, transfer } = build(requestId);
-    const reply = await new Promise<OnnxWorkerReply>((resolve, reject) => {
-      slot.pending.set(requestId, { resolve, reject });
-      slot.worker.postMessage(message, transfer);
-    });
-    if (reply.kind === 'error') throw new StudioError(reply.code as StudioErrorCode, reply.message);
-    return reply;
-  }
-
-  private dispatch(): void {
-    while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => !s.lost && !s.running);
-      if (!slot) return;
-      const run = this.queue.shift()!;
-      if (run.settled) continue;
-      slot.running = true;
-      this.request(slot, (requestId) => ({ message: { kind: 'run', requestId, key: run.key, feeds: run.feeds }, transfer: run.transfer }))
-        .then((reply) => {
-          if (reply.kind !== 'ran') throw new StudioError('internal', `Unexpected reply '${reply.kind}' to a run.`);
-          const outputs: Record<string, OnnxOutput> = {};
-          for (const [name, tensor] of Object.entries(reply.outputs)) outputs[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
-          this.settle(run, undefined, { outputs, provider: reply.provider, worker: slot.index, runMs: reply.runMs });
-        })
-        .catch((error: unknown) => this.settle(run, error))
-        .finally(() => {
-          slot.running = false;
-          this.wakeIdleWaiters();
-          if (!this.closed) this.dispatch();
-        });
-    }
-  }
-
-  private settle(run: QueuedRun, error: unknown, result?: OnnxRunResult): void {
-    if (run.settled) return;
-    run.settled = true;
-    if (run.signal && run.onAbort) run.signal.removeEventListener('abort', run.onAbort);
-    if (error !== undefined) run.reject(error);
-    else run.resolve(result!);
-  }
-
-  private wakeIdleWaiters(): void {
-    for (const wake of this.idleWaiters.splice(0)) wake();
   }
 }
 
