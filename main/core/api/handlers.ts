@@ -21,6 +21,7 @@ import { readNpy } from '../io/npy.ts';
 import { GenerationStore, type GenerationSampleRow } from '../generation/store.ts';
 import { checkGenerationParams } from '../generation/paramChecks.ts';
 import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
+import { assessModel } from '../generation/modelQuality.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -236,6 +237,10 @@ const handlers: Handlers = {
   'job.cancel': (studio, { jobId }) => studio.jobs.cancel(jobId),
   'job.resume': (studio, { jobId }) => studio.jobs.resume(jobId),
   'job.discard': (studio, { jobId }) => studio.jobs.discard(jobId),
+  'model.quality': (studio) => {
+    const generated = studio.project ? new GenerationStore(studio.project.catalogue).pdeDeviationByStage2Model() : [];
+    return listModels(studio.project).map((m) => assessModel(m, generated));
+  },
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

@@ -6,6 +6,7 @@
  * This file may be imported by the renderer: it must depend on nothing but zod.
  */
 import { z } from 'zod';
+import { modelQualitySchema } from './modelQuality.ts';
 
 // ---------- shared shapes ----------
 
@@ -551,6 +552,11 @@ export const methods = {
   'job.cancel': method(jobRef, jobInfoSchema, 'Cancel a queued or running job.'),
   'job.resume': method(jobRef, jobInfoSchema, 'Continue an interrupted or cancelled job from its last checkpoint.'),
   'job.discard': method(jobRef, jobInfoSchema, 'Give up an interrupted or cancelled job and remove what it left.'),
+  'model.quality': method(
+    none,
+    z.array(modelQualitySchema),
+    "Every model judged against the declared quality limits (velocity MAE on real OpenFWI families, seismic reconstruction, PDE deviation of generated pairs), with a warning in words where it fails.",
+  ),
 } as const;
 
 export type MethodName = keyof typeof methods;
