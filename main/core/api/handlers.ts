@@ -22,6 +22,7 @@ import { GenerationStore, type GenerationSampleRow } from '../generation/store.t
 import { checkGenerationParams } from '../generation/paramChecks.ts';
 import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
 import { assessModel } from '../generation/modelQuality.ts';
+import { savePngFrames } from '../io/pngFrames.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -241,6 +242,9 @@ const handlers: Handlers = {
     const generated = studio.project ? new GenerationStore(studio.project.catalogue).pdeDeviationByStage2Model() : [];
     return listModels(studio.project).map((m) => assessModel(m, generated));
   },
+  'wavefield.saveFrames': (_studio, { folder, firstIndex, pngBase64 }) => ({
+    files: savePngFrames(folder, firstIndex, pngBase64.map((b64) => Buffer.from(b64, 'base64'))),
+  }),
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

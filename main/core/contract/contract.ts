@@ -557,6 +557,18 @@ export const methods = {
     z.array(modelQualitySchema),
     "Every model judged against the declared quality limits (velocity MAE on real OpenFWI families, seismic reconstruction, PDE deviation of generated pairs), with a warning in words where it fails.",
   ),
+  'wavefield.saveFrames': method(
+    z.object({
+      /** Absolute folder on the studio machine (created if missing). */
+      folder: z.string().min(1),
+      /** Number of the first frame: frames are written as frame_<firstIndex + k>.png. */
+      firstIndex: z.number().int().min(0).max(99_999),
+      /** PNG files, base64; a movie is sent in several calls to stay under the message limit. */
+      pngBase64: z.array(z.string().min(1)).min(1).max(200),
+    }),
+    z.object({ files: z.array(z.string()) }),
+    'Save frames of the wavefield movie as numbered PNG files in a folder.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof methods;
