@@ -288,7 +288,7 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     const sliceMarkers = markers(source, receivers, onSlice, 0.012);
     slicesGroup.add(sliceMarkers);
     const tLabel = label('time →');
-    tLabel.position.set(box.width / 2 + 0.45, box.depth / 2 + 0.2, 0);
+    tLabel.position.set(box.width / 2 + 0.75, box.depth / 2 + 0.1, box.time / 2);
     const dLabel = label('distance →');
     dLabel.position.set(0, box.depth / 2 + 0.3, -box.time / 2);
     const depthLabel = label('depth ↓');
@@ -317,8 +317,9 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     const p = parts.current;
     if (!p || !p.box) return;
     const size = Math.max(p.box.width, p.box.depth);
-    if (display === 'surface') p.camera.position.set(0.45 * size, 1.3 * size, 1.9 * size);
-    else p.camera.position.set(1.75 * size, 1.2 * size, 2.3 * size);
+    // Close enough that the model fills most of the (wide) view with its tick labels.
+    if (display === 'surface') p.camera.position.set(0.3 * size, 0.95 * size, 1.35 * size);
+    else p.camera.position.set(1.3 * size, 0.9 * size, 1.75 * size);
     p.controls.target.set(0, display === 'surface' ? -0.05 : 0, 0);
     p.controls.update();
   }, [display, volume, shape]);
