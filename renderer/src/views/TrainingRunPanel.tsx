@@ -84,6 +84,7 @@ export function TrainingRunPanel({ job, compareCandidates = [] }: { job: JobInfo
           start && typeof start.parameters === 'number' ? `${formatParameters(start.parameters)} parameters` : null,
           start && typeof start.train_samples === 'number' ? `${start.train_samples} training / ${String(start.val_samples ?? '?')} held-out samples, batch ${String(start.batch_size ?? '?')}` : null,
           lastProgress && typeof lastProgress.elapsed_s === 'number' ? `trained ${formatDuration(lastProgress.elapsed_s)}` : null,
+          lastProgress && typeof lastProgress.samples_per_s === 'number' ? formatRate(lastProgress.samples_per_s, 'samples') : null,
           active && job.etaSeconds !== null ? `ETA ${formatDuration(job.etaSeconds)}` : null,
           start?.resumed ? 'resumed' : null,
         ]
