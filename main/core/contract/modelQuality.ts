@@ -24,8 +24,9 @@ export type QualityLimitId = keyof typeof QUALITY_LIMITS;
 
 export const qualityCheckSchema = z.object({
   id: z.string(),
-  /** What was measured, in words ("PDE deviation of generated pairs"). */
+  /** What was measured, in words ("PDE deviation of generated pairs"), and in a few ("PDE deviation"). */
   label: z.string(),
+  shortLabel: z.string(),
   value: z.number(),
   limit: z.number(),
   pass: z.boolean(),
@@ -44,12 +45,12 @@ export const modelQualitySchema = z.object({
 });
 export type ModelQuality = z.infer<typeof modelQualitySchema>;
 
-const VERDICTS: Record<QualityLimitId, { label: string; pass: string; fail: string }> = {
-  velocityMaeFlatVelA: { label: 'Velocity MAE, real FlatVel-A', pass: 'inverts layered models', fail: 'velocity errors too large' },
-  velocityMaeCurveVelA: { label: 'Velocity MAE, real CurveVel-A', pass: 'inverts curved layers', fail: 'velocity errors too large' },
-  seismicRelativeL2Amplitude: { label: 'Seismic reconstruction rel. L2', pass: 'reconstructs the seismic', fail: 'seismic reconstruction poor' },
-  generatedPdeRelL2: { label: 'PDE deviation of generated pairs', pass: 'physically consistent', fail: 'physically inconsistent' },
-  generatedOverReconstruction: { label: 'Generated ÷ reconstructed PDE deviation', pass: 'as consistent as reconstructions', fail: 'generation adds inconsistency' },
+const VERDICTS: Record<QualityLimitId, { label: string; shortLabel: string; pass: string; fail: string }> = {
+  velocityMaeFlatVelA: { label: 'Velocity MAE, real FlatVel-A', shortLabel: 'FlatVel-A MAE', pass: 'within target', fail: 'velocity errors too large' },
+  velocityMaeCurveVelA: { label: 'Velocity MAE, real CurveVel-A', shortLabel: 'CurveVel-A MAE', pass: 'within target', fail: 'velocity errors too large' },
+  seismicRelativeL2Amplitude: { label: 'Seismic reconstruction rel. L2', shortLabel: 'Seismic rel. L2', pass: 'reconstructs the seismic', fail: 'seismic reconstruction poor' },
+  generatedPdeRelL2: { label: 'PDE deviation of generated pairs', shortLabel: 'PDE deviation', pass: 'physically consistent', fail: 'physically inconsistent' },
+  generatedOverReconstruction: { label: 'Generated ÷ reconstructed PDE deviation', shortLabel: 'Generated ÷ reconstructed', pass: 'as consistent as reconstructions', fail: 'generation adds inconsistency' },
 };
 
 /** A value judged against its limit; a non-finite value fails. */
@@ -58,7 +59,7 @@ export function qualityCheck(id: QualityLimitId, value: number, basis: string): 
   const pass = Number.isFinite(value) && value <= limit;
   const words = VERDICTS[id];
   const mps = id === 'velocityMaeFlatVelA' || id === 'velocityMaeCurveVelA' ? ` (≈ ${Math.round(normalisedErrorToMps(value))} m/s)` : '';
-  return { id, label: words.label, value, limit, pass, verdict: `${pass ? words.pass : words.fail}${mps}`, basis };
+  return { id, label: words.label, shortLabel: words.shortLabel, value, limit, pass, verdict: `${pass ? words.pass : words.fail}${mps}`, basis };
 }
 
 /** The failed checks as one sentence a user reads before generating or exporting, or null. */

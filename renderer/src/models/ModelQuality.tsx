@@ -25,11 +25,10 @@ export function QualityChips({ quality }: { quality: ModelQuality | undefined })
             size="small"
             color={c.pass ? 'success' : 'error'}
             variant={c.pass ? 'outlined' : 'filled'}
-            label={`${c.pass ? '✓' : '✗'} ${c.verdict.replace(/ \(≈.*\)$/, '')}`}
+            label={`${c.pass ? '✓' : '✗'} ${c.shortLabel} ${formatQualityValue(c.value)} — ${c.verdict}`}
             data-testid="model-quality-chip"
             data-check={c.id}
             data-pass={String(c.pass)}
-            sx={{ maxWidth: 230 }}
           />
         </Tooltip>
       ))}

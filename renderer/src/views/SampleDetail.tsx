@@ -119,7 +119,7 @@ function DetailBody({ detail }: { detail: SampleDetail }) {
 
   return (
     <Stack spacing={1.5}>
-      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '300px 1fr' }, gap: 2 }}>
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '350px 1fr' }, gap: 2 }}>
         <MetricsTable detail={detail} />
         <Box>
           <Stack direction="row" sx={{ alignItems: 'center', gap: 2, mb: 1 }}>
@@ -198,8 +198,8 @@ function MetricsTable({ detail }: { detail: SampleDetail }) {
         <TableBody>
           {rows.map(([label, value, key]) => (
             <TableRow key={key} data-testid="gallery-detail-metric" data-key={key}>
-              <TableCell sx={{ color: 'text.secondary', pl: 0, py: 0.5 }}>{label}</TableCell>
-              <TableCell sx={{ fontFamily: 'monospace', py: 0.5 }}>{value}</TableCell>
+              <TableCell sx={{ color: 'text.secondary', pl: 0, py: 0.5, whiteSpace: 'nowrap' }}>{label}</TableCell>
+              <TableCell sx={{ fontFamily: 'monospace', py: 0.5, whiteSpace: 'nowrap' }}>{value}</TableCell>
             </TableRow>
           ))}
         </TableBody>
