@@ -148,7 +148,7 @@ function DetailBody({ detail }: { detail: SampleDetail }) {
                 f(v̂) could not be modelled for this sample.
               </Typography>
             )}
-            <Box sx={{ height: 270, pt: 2.5 }}>
+            <Box sx={{ height: 260, pt: 2.5 }}>
               <ColorBar lut={seismicLut} min={-clip} max={clip} label="amplitude" testId="gallery-detail-seismic-colorbar" />
             </Box>
           </Stack>
@@ -157,15 +157,15 @@ function DetailBody({ detail }: { detail: SampleDetail }) {
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr 1fr' }, gap: 2 }}>
         <Box>
           <Typography variant="subtitle2">Decoded velocity v̂</Typography>
-          <VelocityPlot velocityMps={decoded.velocity.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={220} testId="gallery-detail-velocity" ariaLabel="Decoded velocity" />
+          <VelocityPlot velocityMps={decoded.velocity.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={240} testId="gallery-detail-velocity" ariaLabel="Decoded velocity" />
         </Box>
         <Box>
           <Typography variant="subtitle2">InversionNet(ŝ)</Typography>
-          <VelocityPlot velocityMps={decoded.inverted.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={220} testId="gallery-detail-inverted" ariaLabel="InversionNet's velocity from the decoded seismic" />
+          <VelocityPlot velocityMps={decoded.inverted.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={240} testId="gallery-detail-inverted" ariaLabel="InversionNet's velocity from the decoded seismic" />
         </Box>
         <Box>
           <Typography variant="subtitle2">Inversion error: InversionNet(ŝ) − v̂</Typography>
-          <VelocityPlot velocityMps={inversionError.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={seismicLut} min={-inversionError.maxAbs} max={inversionError.maxAbs} height={220} testId="gallery-detail-error-map" ariaLabel="Inversion error map" />
+          <VelocityPlot velocityMps={inversionError.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={seismicLut} min={-inversionError.maxAbs} max={inversionError.maxAbs} height={240} testId="gallery-detail-error-map" ariaLabel="Inversion error map" />
         </Box>
       </Box>
     </Stack>
@@ -229,7 +229,7 @@ function SeismicPanel({ title, grid, source, clip, sampleIntervalMs, testId }: {
       <Typography variant="caption" component="div" sx={{ fontWeight: 600, height: 20 }}>
         {title}
       </Typography>
-      <PlotCanvas testId={testId} ariaLabel={`${title}, source ${source + 1}`} extent={extent} image={raster} xAxis={xAxis} yAxis={yAxis} view={view} onViewChange={setView} onReset={() => setView(fullWindow(extent))} height={250} />
+      <PlotCanvas testId={testId} ariaLabel={`${title}, source ${source + 1}`} extent={extent} image={raster} xAxis={xAxis} yAxis={yAxis} view={view} onViewChange={setView} onReset={() => setView(fullWindow(extent))} height={240} />
     </Box>
   );
 }

@@ -395,7 +395,8 @@ function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' |
 
 const previewSeismicLut = colormap('seismic');
 const previewVelocityLut = colormap('turbo');
-const PREVIEW_HEIGHT = 230;
+/** PlotCanvas is at least 240 px high. */
+const PREVIEW_HEIGHT = 240;
 
 /** A velocity preview in m/s with grid axes and its colour bar. */
 function VelocityPreview({ name, title, values, rows, cols, isDifference }: { name: string; title: string; values: Float32Array; rows: number; cols: number; isDifference: boolean }) {
