@@ -29,6 +29,7 @@ export function QualityChips({ quality }: { quality: ModelQuality | undefined })
             data-testid="model-quality-chip"
             data-check={c.id}
             data-pass={String(c.pass)}
+            sx={{ height: 'auto', '& .MuiChip-label': { whiteSpace: 'normal', py: 0.25 } }}
           />
         </Tooltip>
       ))}

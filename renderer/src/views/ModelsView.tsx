@@ -209,7 +209,7 @@ function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean
                   </Typography>
                 </TableCell>
                 <TableCell align="right">{formatParameters(m.parameters)}</TableCell>
-                <TableCell sx={{ maxWidth: 220 }}>
+                <TableCell sx={{ minWidth: 170, maxWidth: 220 }}>
                   <Typography variant="body2" sx={{ overflowWrap: 'anywhere' }}>
                     {training.data}
                   </Typography>
@@ -230,7 +230,7 @@ function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean
                     </TableCell>
                   );
                 })}
-                <TableCell data-testid="model-quality" sx={{ minWidth: 180 }}>
+                <TableCell data-testid="model-quality" sx={{ minWidth: 180, maxWidth: 340 }}>
                   <QualityChips quality={byRef.get(m.ref)} />
                 </TableCell>
               </TableRow>
