@@ -76,6 +76,7 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   await expect(mae).toContainText('(m/s)');
   await expect(page.getByTestId('training-chart-velocity_mae')).not.toHaveAttribute('data-points', '0');
   // Hover shows the values at a step.
+  await loss.scrollIntoViewIfNeeded();
   const box = (await loss.locator('svg').boundingBox())!;
   await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
   await expect(page.getByTestId('training-chart-loss-readout')).toContainText('step 2');
