@@ -32,7 +32,7 @@ export const emptyCurves: TrainingCurves = { lastId: 0, start: null, end: null, 
 /** Keys of a `progress` message that are not per-step values. */
 const PROGRESS_META = new Set(['type', 'step', 'total_steps']);
 /** Keys of a `metrics` message that are not metrics. */
-const METRICS_META = new Set(['type', 'step', 'split', 'samples', 'denoise_timestep']);
+const METRICS_META = new Set(['type', 'step', 'split', 'samples', 'samples_seen', 'denoise_timestep']);
 
 /** The numeric (or null: non-finite) top-level values of a message, without its meta keys. */
 function numericValues(payload: Record<string, unknown>, meta: Set<string>): Record<string, number | null> {
@@ -158,11 +158,9 @@ export const trainingLabels: Record<string, string> = {
 /** Velocity errors the trainer reports on OpenFWI's [−1, 1] scale; charts show them in m/s. */
 const VELOCITY_ERROR_KEYS = new Set(['velocity_mae', 'velocity_rmse']);
 
-/** The unit a key is charted in ('' for unitless ratios and losses). */
+/** The unit a key is charted in when its label does not say it ('' for ratios, losses, samples/s). */
 export function chartUnit(key: string): string {
-  if (VELOCITY_ERROR_KEYS.has(key)) return 'm/s';
-  if (key === 'samples_per_s') return 'samples/s';
-  return '';
+  return VELOCITY_ERROR_KEYS.has(key) ? 'm/s' : '';
 }
 
 /** A reported value in its chart unit: velocity errors × 1500 m/s per normalised unit. */
