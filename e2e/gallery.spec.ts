@@ -78,6 +78,8 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
   await expect(run).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
   await expect(run).toHaveAttribute('data-samples', '6');
   await expect(run.getByTestId('generate-run-provider')).not.toHaveAttribute('data-provider', '');
+  // Now that the tiny stage 2 has generated physics-checked pairs, the form says what they are worth.
+  await expect(page.getByTestId('generate-quality-warning')).toContainText('PDE deviation of generated pairs');
   await studio.screenshot('generate');
 
   // The gallery: the run's six samples in the grid with thumbnails and metrics.
@@ -86,6 +88,8 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
   await expect(page.getByTestId('gallery-total')).toHaveAttribute('data-total', '6');
   await expect(page.getByTestId('gallery-cell')).toHaveCount(6);
   await expect(page.getByTestId('gallery-thumb')).toHaveCount(6);
+  await expect(page.getByTestId('gallery-thumb-colorbar')).toHaveCount(6);
+  await expect(page.getByTestId('gallery-thumb-colorbar').first()).toContainText('4500 m/s');
 
   // Sort by PDE deviation, largest first: the cells come in that order.
   await page.getByTestId('gallery-sort').click();
@@ -108,6 +112,11 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
   }
   await expect(page.locator('[data-testid="gallery-detail-metric"][data-key="pde_rel_l2"]')).toContainText(/\d/);
   await chooseOption(page, page.locator('[data-testid="gallery-detail-source-option"][data-source="2"]'));
+  // The detail fits the 900 px window: its dialog does not scroll.
+  const content = detail.locator('.MuiDialogContent-root');
+  expect(await content.evaluate((el) => el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+  await expect(page.getByTestId('gallery-detail-seismic-colorbar')).toBeVisible();
+  await expect(page.getByTestId('gallery-detail-velocity-colorbar')).toBeVisible();
   await studio.screenshot('gallery-detail');
   await page.getByTestId('gallery-detail-close').click();
   await expect(detail).toBeHidden();
@@ -129,6 +138,9 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
   await page.getByTestId('gallery-export').click();
   await expect(page.getByTestId('gallery-export-scope-selection')).toBeChecked();
   const exportFolder = path.join(studio.dataDir, 'exported');
+  // The tiny project models make physically inconsistent pairs: the export says so before it starts.
+  await expect(page.getByTestId('gallery-export-quality-warning').first()).toContainText('physically inconsistent');
+  await studio.screenshot('gallery-export-warning');
   await page.getByTestId('gallery-export-folder').fill(exportFolder);
   await page.getByTestId('gallery-export-start').click();
   await expect(page.getByTestId('gallery-export-dialog')).toBeHidden();

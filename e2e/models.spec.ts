@@ -32,6 +32,10 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   else await expect(page.getByTestId('python-status-settings')).toBeVisible();
   await expect(page.getByTestId('model-table').or(page.getByTestId('models-empty'))).toBeVisible();
   const shipped = await page.locator('[data-testid="model-row"][data-source="shipped"]').count();
+  // The shipped stage 2 is judged by the PDE deviation of its generated pairs (the model card's measurement).
+  if (shipped > 0) {
+    await expect(page.locator('[data-testid="model-row"][data-model-ref="default:stage2"] [data-testid="model-quality-chip"][data-check="generatedPdeRelL2"]')).toBeVisible();
+  }
   await expect(page.getByTestId('training-runs-empty')).toBeVisible();
   await studio.screenshot('models');
   test.skip(!found, 'No Python with torch on this machine: training is not possible here.');
@@ -57,22 +61,38 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   const run = page.getByTestId('training-run');
   await expect(run).toBeVisible();
   await expect(run).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
-  // Curves came from the trainer's progress messages: total loss and velocity L1 at steps 1 and 2.
-  const loss = page.getByTestId('training-loss-chart');
-  await expect(loss.locator('[data-testid="training-loss-chart-legend"][data-key="loss"]')).toBeVisible();
-  await expect(loss.locator('[data-testid="training-loss-chart-legend"][data-key="loss_velocity_l1"]')).toBeVisible();
+  // Curves as small multiples, one axis per quantity: the total loss and velocity L1 at steps 1 and
+  // 2, each smoothed (TensorBoard's EMA) with its raw curve faded behind.
+  const lossPanel = page.locator('[data-testid="training-panel"][data-key="loss"]');
+  await expect(lossPanel).toBeVisible();
+  await expect(page.locator('[data-testid="training-panel"][data-key="loss_velocity_l1"]')).toBeVisible();
+  const loss = page.getByTestId('training-chart-loss');
+  await expect(loss).toHaveAttribute('data-series', '2');
   await expect(loss).toHaveAttribute('data-points', '4');
-  await expect(page.getByTestId('training-throughput-chart')).toHaveAttribute('data-series', '1');
-  await expect(page.getByTestId('training-metrics-chart')).not.toHaveAttribute('data-points', '0');
+  await expect(loss.locator('[data-faded="true"]')).toHaveCount(1);
+  await expect(page.getByTestId('training-chart-samples_per_s')).toHaveAttribute('data-series', '1');
+  // Held-out velocity errors are charted in m/s.
+  const mae = page.locator('[data-testid="training-panel"][data-key="velocity_mae"]');
+  await expect(mae).toContainText('(m/s)');
+  await expect(page.getByTestId('training-chart-velocity_mae')).not.toHaveAttribute('data-points', '0');
   // Hover shows the values at a step.
+  await loss.scrollIntoViewIfNeeded();
   const box = (await loss.locator('svg').boundingBox())!;
   await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
-  await expect(page.getByTestId('training-loss-chart-readout')).toContainText('step 2');
-  await page.getByTestId('training-loss-log').uncheck();
-  await expect(loss).toHaveAttribute('data-scale', 'linear');
-  // The final preview: target, prediction and difference of a held-out velocity.
+  await expect(page.getByTestId('training-chart-loss-readout')).toContainText('step 2');
+  await page.getByTestId('training-scale-log').click();
+  await expect(lossPanel).toHaveAttribute('data-scale', 'log');
+  await page.getByTestId('training-scale-linear').click();
+  await expect(lossPanel).toHaveAttribute('data-scale', 'linear');
+  await page.getByTestId('training-scale-auto').click();
+  // Smoothing off: one line per run, no faded twin.
+  await page.getByTestId('training-smoothing').focus();
+  await page.keyboard.press('Home');
+  await expect(loss).toHaveAttribute('data-series', '1');
+  // The final preview: target, prediction and difference of a held-out velocity, in m/s with colour bars.
   await expect(page.getByTestId('training-preview-image')).toHaveCount(3);
-  await expect(page.locator('[data-testid="training-preview-image"][data-name="velocity_prediction"]')).toBeVisible();
+  await expect(page.locator('[data-testid="training-preview-image"][data-name="velocity_prediction"]')).toHaveAttribute('data-unit', 'm/s');
+  await expect(page.getByTestId('training-preview-velocity_prediction-colorbar')).toBeVisible();
   await expect(page.getByTestId('training-run-summary')).toContainText('step 2 of 2');
 
   // The trained model is registered and listed with its held-out metrics.
@@ -81,6 +101,12 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   await expect(model).toContainText('Tiny InversionNet');
   await expect(model.locator('[data-metric="velocity_mae"]')).toHaveText(/\d/);
   await expect(page.locator('[data-testid="model-row"][data-source="shipped"]')).toHaveCount(shipped);
+  // Every model has its quality column; the table fits 1440 px without scrolling sideways.
+  await expect(page.getByTestId('model-quality')).toHaveCount(shipped + 1);
+  await expect(model.getByTestId('model-metric-mps').first()).toContainText('m/s');
+  expect(await page.getByTestId('model-table').evaluate((table) => table.parentElement!.scrollWidth <= table.parentElement!.clientWidth)).toBe(true);
+  await page.getByTestId('model-table').scrollIntoViewIfNeeded();
+  await studio.screenshot('models-trained');
   await page.getByTestId('training-run').scrollIntoViewIfNeeded();
   await studio.screenshot('training-run');
 });

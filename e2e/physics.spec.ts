@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { test, expect, chooseOption, type StudioHandle } from './fixtures.ts';
 
 async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
@@ -47,8 +49,22 @@ test('wavefield of a demo sample, a hand-edited model, a synthesis and its PDE d
   await expect(page.getByTestId('wavefield-time')).toContainText('t = 250 ms');
   await expect(page.getByTestId('wavefield-gather')).toHaveAttribute('data-cursor-ms', '250');
   await expectScene(studio, 'surface', 25);
+  // The plain 2-D movie follows the same playhead.
+  await expect(page.getByTestId('wavefield-movie')).toHaveAttribute('data-frame', '25');
+  await expect(page.getByTestId('wavefield-movie-canvas')).toBeVisible();
+  await page.getByTestId('wavefield-movie').scrollIntoViewIfNeeded();
+  await studio.screenshot('wavefield-movie');
   await page.getByTestId('wavefield-3d').scrollIntoViewIfNeeded();
   await studio.screenshot('wavefield-surface');
+  // Every frame saved as a numbered PNG.
+  const framesFolder = path.join(studio.dataDir, 'frames');
+  await page.getByTestId('wavefield-frames-folder').fill(framesFolder);
+  await page.getByTestId('wavefield-frames-save').click();
+  await expect(page.getByTestId('wavefield-frames-saved')).toHaveAttribute('data-count', '100', { timeout: 60_000 });
+  const frameFiles = fs.readdirSync(framesFolder).sort();
+  expect(frameFiles).toHaveLength(100);
+  expect(frameFiles[0]).toBe('frame_0000.png');
+  expect(fs.readFileSync(path.join(framesFolder, frameFiles[25])).subarray(1, 4).toString('ascii')).toBe('PNG');
 
   await page.getByTestId('wavefield-display-slices').click();
   await expectScene(studio, 'slices', 25);

@@ -4,6 +4,7 @@
  * targets a training curve follows, the curve (kind, split, metric of the trainer's logs).
  */
 import type { CardMetrics } from './modelCard.ts';
+import { QUALITY_LIMITS } from '../../main/core/contract/modelQuality.ts';
 
 /** InversionNet as the OpenFWI paper reports it (Deng et al., 2022): MAE on the [−1, 1] scale. */
 export const PUBLISHED_INVERSIONNET = {
@@ -51,14 +52,14 @@ export interface TargetResult {
 const real = (card: CardMetrics, family: string) => card.realOpenfwi[family];
 
 export const TARGETS: Target[] = [
-  { id: 'inversionnet-mae-flatvel-a', description: 'InversionNet velocity MAE, real FlatVel-A', limit: 0.04, value: (c) => real(c, 'FlatVelA').inversionnet.velocity_mae, curve: { kind: 'inversionnet', split: 'real-flatvel-a', metric: 'velocity_mae' } },
-  { id: 'inversionnet-mae-curvevel-a', description: 'InversionNet velocity MAE, real CurveVel-A', limit: 0.1, value: (c) => real(c, 'CurveVelA').inversionnet.velocity_mae, curve: { kind: 'inversionnet', split: 'real-curvevel-a', metric: 'velocity_mae' } },
-  { id: 'stage1-mae-flatvel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real FlatVel-A', limit: 0.04, value: (c) => real(c, 'FlatVelA').stage1_inversion.velocity_mae, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'velocity_mae' } },
-  { id: 'stage1-mae-curvevel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real CurveVel-A', limit: 0.1, value: (c) => real(c, 'CurveVelA').stage1_inversion.velocity_mae, curve: { kind: 'stage1', split: 'real-curvevel-a', metric: 'velocity_mae' } },
-  { id: 'stage1-seismic-flatvel-a', description: 'Stage 1 seismic relative L2 (physical units), real FlatVel-A', limit: 0.25, value: (c) => real(c, 'FlatVelA').seismic_relative_l2, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'seismic_relative_l2_amplitude' } },
-  { id: 'stage1-seismic-held-out', description: 'Stage 1 seismic relative L2 (physical units), held-out pairs', limit: 0.25, value: (c) => c.heldOut.seismic_relative_l2, curve: { kind: 'stage1', split: 'validation', metric: 'seismic_relative_l2_amplitude' } },
-  { id: 'generated-pde', description: 'Generated pairs (AB3, 20 steps): mean PDE deviation', limit: 0.35, value: (c) => c.generation.generated_mean_pde_rel_l2 },
-  { id: 'generated-over-reconstruction', description: 'Generated pairs\' mean PDE deviation ÷ that of reconstructions', limit: 1.5, value: (c) => c.generation.generated_over_reconstruction },
+  { id: 'inversionnet-mae-flatvel-a', description: 'InversionNet velocity MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').inversionnet.velocity_mae, curve: { kind: 'inversionnet', split: 'real-flatvel-a', metric: 'velocity_mae' } },
+  { id: 'inversionnet-mae-curvevel-a', description: 'InversionNet velocity MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').inversionnet.velocity_mae, curve: { kind: 'inversionnet', split: 'real-curvevel-a', metric: 'velocity_mae' } },
+  { id: 'stage1-mae-flatvel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').stage1_inversion.velocity_mae, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'velocity_mae' } },
+  { id: 'stage1-mae-curvevel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').stage1_inversion.velocity_mae, curve: { kind: 'stage1', split: 'real-curvevel-a', metric: 'velocity_mae' } },
+  { id: 'stage1-seismic-flatvel-a', description: 'Stage 1 seismic relative L2 (physical units), real FlatVel-A', limit: QUALITY_LIMITS.seismicRelativeL2Amplitude, value: (c) => real(c, 'FlatVelA').seismic_relative_l2, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'seismic_relative_l2_amplitude' } },
+  { id: 'stage1-seismic-held-out', description: 'Stage 1 seismic relative L2 (physical units), held-out pairs', limit: QUALITY_LIMITS.seismicRelativeL2Amplitude, value: (c) => c.heldOut.seismic_relative_l2, curve: { kind: 'stage1', split: 'validation', metric: 'seismic_relative_l2_amplitude' } },
+  { id: 'generated-pde', description: 'Generated pairs (AB3, 20 steps): mean PDE deviation', limit: QUALITY_LIMITS.generatedPdeRelL2, value: (c) => c.generation.generated_mean_pde_rel_l2 },
+  { id: 'generated-over-reconstruction', description: 'Generated pairs\' mean PDE deviation ÷ that of reconstructions', limit: QUALITY_LIMITS.generatedOverReconstruction, value: (c) => c.generation.generated_over_reconstruction },
 ];
 
 /** Every target with its value on `card` and a pass mark (value ≤ limit; a non-finite value fails). */

@@ -24,6 +24,8 @@ import { readNpy } from '../io/npy.ts';
 import { GenerationStore, type GenerationSampleRow } from '../generation/store.ts';
 import { checkGenerationParams } from '../generation/paramChecks.ts';
 import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
+import { assessModel } from '../generation/modelQuality.ts';
+import { savePngFrames } from '../io/pngFrames.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -245,6 +247,13 @@ const handlers: Handlers = {
     const [file] = expandSegyPaths([given]);
     return { file, ...(await gatherKeyCandidates(file)) };
   },
+  'model.quality': (studio) => {
+    const generated = studio.project ? new GenerationStore(studio.project.catalogue).pdeDeviationByStage2Model() : [];
+    return listModels(studio.project).map((m) => assessModel(m, generated));
+  },
+  'wavefield.saveFrames': (_studio, { folder, firstIndex, pngBase64 }) => ({
+    files: savePngFrames(folder, firstIndex, pngBase64.map((b64) => Buffer.from(b64, 'base64'))),
+  }),
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { OPENFWI_VELOCITY_RANGE_MPS, settingsSchema, recentProjectSchema, type RecentProject, type Settings } from '../contract/contract.ts';
+import { settingsSchema, recentProjectSchema, type RecentProject, type Settings } from '../contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import { z } from 'zod';
 

@@ -6,6 +6,7 @@
  * This file may be imported by the renderer: it must depend on nothing but zod.
  */
 import { z } from 'zod';
+import { modelQualitySchema } from './modelQuality.ts';
 
 // ---------- shared shapes ----------
 
@@ -100,9 +101,6 @@ export const recentProjectSchema = z.object({
   exists: z.boolean(),
 });
 export type RecentProject = z.infer<typeof recentProjectSchema>;
-
-/** OpenFWI's velocity range, m/s: the models' normalisation and the default display range. */
-export const OPENFWI_VELOCITY_RANGE_MPS = { min: 1500, max: 4500 } as const;
 
 /** A colour range for velocity maps, m/s. */
 export const velocityDisplayRangeSchema = z
@@ -612,6 +610,23 @@ export const methods = {
     z.object({ path: z.string().min(1) }),
     z.object({ file: z.string(), traces: z.number().int(), scannedTraces: z.number().int(), candidates: z.array(gatherKeyCandidateSchema) }),
     'The trace header fields that split a SEG-Y file (the first file of a folder; its first 10,000 traces) into gathers, with the gathers each makes.',
+  ),
+  'model.quality': method(
+    none,
+    z.array(modelQualitySchema),
+    "Every model judged against the declared quality limits (velocity MAE on real OpenFWI families, seismic reconstruction, PDE deviation of generated pairs), with a warning in words where it fails.",
+  ),
+  'wavefield.saveFrames': method(
+    z.object({
+      /** Absolute folder on the studio machine (created if missing). */
+      folder: z.string().min(1),
+      /** Number of the first frame: frames are written as frame_<firstIndex + k>.png. */
+      firstIndex: z.number().int().min(0).max(99_999),
+      /** PNG files, base64; a movie is sent in several calls to stay under the message limit. */
+      pngBase64: z.array(z.string().min(1)).min(1).max(200),
+    }),
+    z.object({ files: z.array(z.string()) }),
+    'Save frames of the wavefield movie as numbered PNG files in a folder.',
   ),
 } as const;
 

@@ -8,7 +8,7 @@
  * as a zero-padded "same" convolution, C1 = 0.01², C2 = 0.03². Sums in float64.
  */
 import { StudioError } from '../contract/errors.ts';
-import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
 
 export const SSIM_WINDOW = 11;
 export const SSIM_SIGMA = 1.5;
@@ -20,7 +20,7 @@ export interface VelocityRange {
   maxMps: number;
 }
 
-/** OpenFWI's normalisation range. */
+/** OpenFWI's normalisation range (declared in contract/velocityRange.ts). */
 export const OPENFWI_VELOCITY_RANGE: VelocityRange = { minMps: OPENFWI_VELOCITY_RANGE_MPS.min, maxMps: OPENFWI_VELOCITY_RANGE_MPS.max };
 
 export interface VelocityError {

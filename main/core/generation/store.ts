@@ -485,4 +485,15 @@ export class GenerationStore {
     if (ids.length) this.tag(ids, options.tag ?? 'challenging');
     return this.getSamples(ids);
   }
+
+  /** Mean PDE deviation of the physics-checked samples of each stage-2 model that generated any. */
+  pdeDeviationByStage2Model(): { stage2Ref: string; samples: number; meanPdeRelL2: number }[] {
+    return this.db
+      .prepare(
+        `SELECT r.stage2_ref AS stage2Ref, COUNT(s.pde_rel_l2) AS samples, AVG(s.pde_rel_l2) AS meanPdeRelL2
+         FROM generation_samples s JOIN generation_runs r ON r.id = s.run_id
+         WHERE s.pde_rel_l2 IS NOT NULL GROUP BY r.stage2_ref ORDER BY r.stage2_ref`,
+      )
+      .all() as { stage2Ref: string; samples: number; meanPdeRelL2: number }[];
+  }
 }

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../contract/errors.ts';
-import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { AtomicFileWriter, temporaryPathFor } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';
@@ -19,8 +19,6 @@ import { NpyWriter, dtypeName, formatShape, openNpy, readNpy, readNpyRows, type 
 
 /** Plausible velocities; values outside suggest the "velocity" file holds something else. */
 export const PLAUSIBLE_VELOCITY_MPS = { min: 300, max: 10000 } as const;
-/** The range OpenFWI's velocity models use. */
-export const OPENFWI_VELOCITY_MPS = OPENFWI_VELOCITY_RANGE_MPS;
 export const OPENFWI_SAMPLES_PER_FILE = 500;
 
 export type OpenfwiNaming = 'data_model' | 'seis_vel';
@@ -181,7 +179,7 @@ function velocityWarning(fileName: string, range: { min: number; max: number; no
   const problems: string[] = [];
   if (range.nonFinite > 0) problems.push(`${range.nonFinite} value(s) are NaN or infinite`);
   if (range.min < PLAUSIBLE_VELOCITY_MPS.min || range.max > PLAUSIBLE_VELOCITY_MPS.max) {
-    problems.push(`values range from ${round(range.min)} to ${round(range.max)} m/s, outside the plausible ${PLAUSIBLE_VELOCITY_MPS.min}–${PLAUSIBLE_VELOCITY_MPS.max} m/s (OpenFWI uses ${OPENFWI_VELOCITY_MPS.min}–${OPENFWI_VELOCITY_MPS.max})`);
+    problems.push(`values range from ${round(range.min)} to ${round(range.max)} m/s, outside the plausible ${PLAUSIBLE_VELOCITY_MPS.min}–${PLAUSIBLE_VELOCITY_MPS.max} m/s (OpenFWI uses ${OPENFWI_VELOCITY_RANGE_MPS.min}–${OPENFWI_VELOCITY_RANGE_MPS.max})`);
   }
   if (problems.length === 0) return null;
   return `${fileName}: velocity (${scope}): ${problems.join('; ')}. Check that the data and model files are not swapped and that the velocity is in m/s.`;

@@ -8,7 +8,8 @@ import type { JobKind } from './jobKind.ts';
 import { Project, jobStagingDir } from '../store/project.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
-import { OPENFWI_VELOCITY_RANGE_MPS, type JobInfo } from '../contract/contract.ts';
+import { type JobInfo } from '../contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
 
 /**
  * A real job for exercising the manager: it writes `count` numbered files into its staging folder,

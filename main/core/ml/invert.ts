@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { OnnxSessionPool } from './onnxPool.ts';
 import { InversionNetwork, Stage1Network } from './networks.ts';
-import { resolveModel, shippedModelsDir } from './modelRegistry.ts';
+import { resolveModel, shippedCard } from './modelRegistry.ts';
 import type { Project } from '../store/project.ts';
 import { forEachBatch } from './batches.ts';
 import type { WorkOptions } from '../util/progress.ts';
@@ -22,9 +20,7 @@ export interface VelocityPredictor {
 
 /** Held-out velocity MAE of a shipped network as the model card recorded it (lower is better). */
 function cardMae(network: 'inversionnet' | 'stage1'): number | null {
-  const card = path.join(shippedModelsDir(), 'card.json');
-  if (!fs.existsSync(card)) return null;
-  const metrics = (JSON.parse(fs.readFileSync(card, 'utf8')) as { heldOut?: Record<string, { velocity_mae?: number }> }).heldOut;
+  const metrics = (shippedCard() as { heldOut?: Record<string, { velocity_mae?: number }> } | null)?.heldOut;
   const value = metrics?.[network === 'stage1' ? 'stage1_inversion' : 'inversionnet']?.velocity_mae;
   return typeof value === 'number' ? value : null;
 }

@@ -29,6 +29,13 @@ export function shippedModelsDir(): string {
   return path.join(appRoot(), 'native-models', 'default');
 }
 
+/** The shipped defaults' model card (native-models/default/card.json, written by scripts/model-card), or null when absent. */
+export function shippedCard(): Record<string, unknown> | null {
+  const card = path.join(shippedModelsDir(), 'card.json');
+  if (!fs.existsSync(card)) return null;
+  return JSON.parse(fs.readFileSync(card, 'utf8')) as Record<string, unknown>;
+}
+
 function readManifest(folder: string): Record<string, unknown> {
   const file = path.join(folder, 'manifest.json');
   try {

@@ -8,6 +8,10 @@ export const SERIES_COLOURS = ['#5eb1ef', '#f0a35e', '#7ed492', '#e57fd8', '#f2d
 
 const MARGIN = { left: 56, right: 12, top: 10, bottom: 34 };
 
+function colourOf(series: ChartSeries, index: number): string {
+  return series.colour ?? SERIES_COLOURS[index % SERIES_COLOURS.length];
+}
+
 export interface LineChartProps {
   series: readonly ChartSeries[];
   yScale?: ScaleKind;
@@ -68,15 +72,15 @@ export function LineChart({ series, yScale = 'linear', xLabel = 'Step', yLabel, 
   return (
     <Box data-testid={testId} data-series={series.length} data-points={pointCount} data-scale={yScale}>
       <Stack direction="row" sx={{ flexWrap: 'wrap', columnGap: 1.5, rowGap: 0, minHeight: 20, alignItems: 'center' }}>
-        {series.map((s, k) => (
+        {series.map((s, k) => (s.faded ? null :
           <Stack key={s.key} direction="row" spacing={0.5} sx={{ alignItems: 'center' }} data-testid={`${testId}-legend`} data-key={s.key}>
-            <Box sx={{ width: 12, height: 3, bgcolor: SERIES_COLOURS[k % SERIES_COLOURS.length], borderRadius: 1 }} />
+            <Box sx={{ width: 12, height: 3, bgcolor: colourOf(s, k), borderRadius: 1 }} />
             <Typography variant="caption">{s.label}</Typography>
           </Stack>
         ))}
         <Box sx={{ flex: 1 }} />
         <Typography variant="caption" color="text.secondary" sx={{ fontFamily: 'monospace' }} data-testid={`${testId}-readout`}>
-          {hover ? `${xLabel.toLowerCase()} ${hover.step}: ${series.map((s, k) => `${s.label} ${formatValue(hover.values[k])}`).join(' · ')}` : ''}
+          {hover ? `${xLabel.toLowerCase()} ${hover.step}: ${series.flatMap((s, k) => (s.faded ? [] : [`${s.label} ${formatValue(hover.values[k])}`])).join(' · ')}` : ''}
         </Typography>
       </Stack>
       <Box ref={boxRef} sx={{ position: 'relative', width: '100%', height }}>
@@ -138,14 +142,14 @@ export function LineChart({ series, yScale = 'linear', xLabel = 'Step', yLabel, 
                 <rect x={MARGIN.left} y={MARGIN.top} width={layout.plotWidth} height={layout.plotHeight} />
               </clipPath>
               {layout.paths.map((d, k) => (
-                <path key={series[k].key} d={d} fill="none" stroke={SERIES_COLOURS[k % SERIES_COLOURS.length]} strokeWidth={1.6} strokeLinejoin="round" data-testid={`${testId}-line`} />
+                <path key={series[k].key} d={d} fill="none" stroke={colourOf(series[k], k)} strokeOpacity={series[k].faded ? 0.28 : 1} strokeWidth={series[k].faded ? 1 : 1.6} strokeLinejoin="round" data-testid={`${testId}-line`} data-faded={series[k].faded ? 'true' : undefined} />
               ))}
               {/* Single points (a run with one report so far) would draw no line: mark every point when there are few. */}
               {series.map((s, k) =>
-                s.points.length <= 24
+                s.points.length <= 24 && !s.faded
                   ? s.points.map((p) =>
                       p.y !== null && Number.isFinite(p.y) && (yScale === 'linear' || p.y > 0) ? (
-                        <circle key={`${s.key}-${p.x}`} cx={layout.x(p.x)} cy={layout.y(p.y)} r={2.5} fill={SERIES_COLOURS[k % SERIES_COLOURS.length]} />
+                        <circle key={`${s.key}-${p.x}`} cx={layout.x(p.x)} cy={layout.y(p.y)} r={2.5} fill={colourOf(s, k)} />
                       ) : null,
                     )
                   : null,

@@ -9,6 +9,7 @@ import { Alert, Box } from '@mui/material';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { ColormapLut } from '../plot/colormaps.ts';
+import { formatTick, niceStep, niceTicks } from '../plot/ticks.ts';
 import {
   blendPressureOverVelocity,
   cellCentre,
@@ -48,6 +49,9 @@ export interface WavefieldSceneProps {
   heightScale: number;
   source: { x: number; z: number };
   receivers: readonly { x: number; z: number }[];
+  /** Grid spacing (m) and snapshot interval (ms): the axes' ticks in metres and milliseconds. */
+  gridSpacingM: number;
+  frameIntervalMs: number;
   testId: string;
 }
 
@@ -98,6 +102,27 @@ function dataTexture(texels: Uint8Array, cols: number, rows: number): THREE.Data
   texture.generateMipmaps = false;
   texture.needsUpdate = true;
   return texture;
+}
+
+/**
+ * Ticks along an edge of the box from `from` (value 0) to `to` (value `span`, in `unit`), each a short
+ * line towards `offset` and a label beyond it.
+ */
+function ticks(from: THREE.Vector3, to: THREE.Vector3, span: number, unit: string, offset: THREE.Vector3, maxTicks = 5): THREE.Group {
+  const group = new THREE.Group();
+  if (!(span > 0)) return group;
+  const step = niceStep(span, maxTicks);
+  const points: THREE.Vector3[] = [];
+  for (const value of niceTicks(0, span, maxTicks)) {
+    const at = from.clone().lerp(to, value / span);
+    points.push(at, at.clone().addScaledVector(offset, 0.3));
+    const text = label(`${formatTick(value, step)} ${unit}`);
+    text.scale.set(0.44, 0.11, 1);
+    text.position.copy(at).add(offset);
+    group.add(text);
+  }
+  group.add(new THREE.LineSegments(new THREE.BufferGeometry().setFromPoints(points), new THREE.LineBasicMaterial({ color: 0x8899aa })));
+  return group;
 }
 
 /** A text label drawn into a canvas texture, always facing the camera. */
@@ -197,7 +222,7 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     // Once per mount: the test id is fixed for a mounted scene.
   }, []);
 
-  const { volume, shape, velocity, source, receivers } = props;
+  const { volume, shape, velocity, source, receivers, gridSpacingM, frameIntervalMs } = props;
 
   // Geometry and textures: once per volume.
   useEffect(() => {
@@ -227,10 +252,15 @@ export function WavefieldScene(props: WavefieldSceneProps) {
       new THREE.Vector3(-box.width / 2 + (x * box.width) / Math.max(1, nx - 1), 0.02, -box.depth / 2 + (z * box.depth) / Math.max(1, nz - 1));
     surfaceGroup.add(markers(source, receivers, onSurface, 0.012));
     const xLabel = label('distance →');
-    xLabel.position.set(0, 0, -box.depth / 2 - 0.15);
+    xLabel.position.set(0, 0, -box.depth / 2 - 0.32);
     const zLabel = label('depth →');
-    zLabel.position.set(-box.width / 2 - 0.4, 0, 0);
+    zLabel.position.set(-box.width / 2 - 0.62, 0, 0);
     surfaceGroup.add(xLabel, zLabel);
+    const widthM = nx * gridSpacingM;
+    const depthM = nz * gridSpacingM;
+    const farLeft = new THREE.Vector3(-box.width / 2, 0, -box.depth / 2);
+    surfaceGroup.add(ticks(farLeft, new THREE.Vector3(box.width / 2, 0, -box.depth / 2), widthM, 'm', new THREE.Vector3(0, 0, -0.12)));
+    surfaceGroup.add(ticks(farLeft, new THREE.Vector3(-box.width / 2, 0, box.depth / 2), depthM, 'm', new THREE.Vector3(-0.24, 0, 0)));
     content.add(surfaceGroup);
 
     // Slices: three textured quads in the x–z–t box.
@@ -258,12 +288,16 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     const sliceMarkers = markers(source, receivers, onSlice, 0.012);
     slicesGroup.add(sliceMarkers);
     const tLabel = label('time →');
-    tLabel.position.set(box.width / 2 + 0.15, box.depth / 2 + 0.12, 0);
+    tLabel.position.set(box.width / 2 + 0.75, box.depth / 2 + 0.1, box.time / 2);
     const dLabel = label('distance →');
-    dLabel.position.set(0, box.depth / 2 + 0.15, -box.time / 2);
+    dLabel.position.set(0, box.depth / 2 + 0.3, -box.time / 2);
     const depthLabel = label('depth ↓');
-    depthLabel.position.set(-box.width / 2 - 0.4, 0, -box.time / 2);
+    depthLabel.position.set(-box.width / 2 - 0.62, 0, -box.time / 2);
     slicesGroup.add(tLabel, dLabel, depthLabel);
+    const topBackLeft = new THREE.Vector3(-box.width / 2, box.depth / 2, -box.time / 2);
+    slicesGroup.add(ticks(topBackLeft, new THREE.Vector3(box.width / 2, box.depth / 2, -box.time / 2), nx * gridSpacingM, 'm', new THREE.Vector3(0, 0.1, 0)));
+    slicesGroup.add(ticks(topBackLeft, new THREE.Vector3(-box.width / 2, -box.depth / 2, -box.time / 2), nz * gridSpacingM, 'm', new THREE.Vector3(-0.24, 0, 0)));
+    slicesGroup.add(ticks(new THREE.Vector3(box.width / 2, box.depth / 2, -box.time / 2), new THREE.Vector3(box.width / 2, box.depth / 2, box.time / 2), frames * frameIntervalMs, 'ms', new THREE.Vector3(0.26, 0.04, 0), 6));
     content.add(slicesGroup);
 
     p.scene.add(content);
@@ -275,7 +309,7 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     p.sliceMarkers = sliceMarkers;
     p.box = box;
     // frames is part of shape; velocity changes come with a new volume.
-  }, [volume, shape, velocity, source, receivers]);
+  }, [volume, shape, velocity, source, receivers, gridSpacingM, frameIntervalMs]);
 
   // Camera: reset when the display or the volume changes.
   const { display } = props;
@@ -283,8 +317,9 @@ export function WavefieldScene(props: WavefieldSceneProps) {
     const p = parts.current;
     if (!p || !p.box) return;
     const size = Math.max(p.box.width, p.box.depth);
-    if (display === 'surface') p.camera.position.set(0.45 * size, 1.3 * size, 1.9 * size);
-    else p.camera.position.set(1.75 * size, 1.2 * size, 2.3 * size);
+    // Close enough that the model fills most of the (wide) view with its tick labels.
+    if (display === 'surface') p.camera.position.set(0.3 * size, 0.95 * size, 1.35 * size);
+    else p.camera.position.set(1.3 * size, 0.9 * size, 1.75 * size);
     p.controls.target.set(0, display === 'surface' ? -0.05 : 0, 0);
     p.controls.update();
   }, [display, volume, shape]);

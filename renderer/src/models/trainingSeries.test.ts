@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainingEvent } from '../../../main/core/contract/contract.ts';
-import { addTrainingEvents, emptyCurves, lossKeys, metricKeys, seriesOf } from './trainingSeries.ts';
+import { addTrainingEvents, chartUnit, emptyCurves, inChartUnit, keysOfRuns, lossKeys, metricKeys, panelSeries, seriesOf } from './trainingSeries.ts';
 
 let nextId = 1;
 function event(type: string, payload: Record<string, unknown>): TrainingEvent {
@@ -54,5 +54,38 @@ describe('addTrainingEvents', () => {
     const [total] = seriesOf(curves.progress, ['loss', 'missing'], { loss: 'total' });
     expect(total).toEqual({ key: 'loss', label: 'total', points: [{ x: 10, y: 0.5 }, { x: 20, y: 0.25 }] });
     expect(seriesOf(curves.progress, ['missing'])).toEqual([]);
+  });
+});
+
+describe('panelSeries', () => {
+  nextId = 100;
+  const curvesA = addTrainingEvents(emptyCurves, [
+    event('metrics', { step: 10, velocity_mae: 0.1, seismic_relative_l2: 45 }),
+    event('metrics', { step: 20, velocity_mae: 0.05, seismic_relative_l2: 30 }),
+  ]);
+  const curvesB = addTrainingEvents(emptyCurves, [event('metrics', { step: 10, velocity_mae: 0.2 })]);
+  const runs = [
+    { jobId: 1, title: 'run A', colour: '#111', curves: curvesA },
+    { jobId: 2, title: 'run B', colour: '#222', curves: curvesB },
+  ];
+
+  it('charts velocity errors in m/s (1500 m/s per unit of [−1, 1]) and other metrics as reported', () => {
+    expect(chartUnit('velocity_mae')).toBe('m/s');
+    expect(inChartUnit('velocity_rmse', 0.1)).toBeCloseTo(150, 9);
+    expect(inChartUnit('seismic_relative_l2', 45)).toBe(45);
+    const [a, b] = panelSeries(runs, 'metrics', 'velocity_mae', 0);
+    expect(a.points.map((p) => p.y)).toEqual([expect.closeTo(150, 9), expect.closeTo(75, 9)]);
+    expect(b).toMatchObject({ label: 'run B', colour: '#222' });
+  });
+
+  it('puts each run in the panel once smoothed, with its raw curve faded behind it', () => {
+    const series = panelSeries(runs, 'metrics', 'seismic_relative_l2', 0.5);
+    expect(series.map((s) => [s.key, Boolean(s.faded)])).toEqual([
+      ['1-raw', true],
+      ['1', false],
+    ]);
+    expect(series[0].points.map((p) => p.y)).toEqual([45, 30]);
+    expect(series[1].points[1].y).toBeCloseTo((0.5 * 0.5 * 45 + 0.5 * 30) / (1 - 0.25), 9);
+    expect(keysOfRuns(runs, metricKeys)).toEqual(['velocity_mae', 'seismic_relative_l2']);
   });
 });

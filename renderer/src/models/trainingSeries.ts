@@ -4,7 +4,9 @@
  * `metrics`, and the kept `preview` messages. Events are added incrementally (fetched with afterId).
  */
 import type { TrainingEvent } from '../../../main/core/contract/contract.ts';
+import { normalisedErrorToMps } from '../../../main/core/contract/velocityRange.ts';
 import type { ChartSeries } from '../plot/lineChart.ts';
+import { emaSmooth } from '../plot/smoothing.ts';
 
 export interface PreviewEntry {
   step: number;
@@ -30,7 +32,7 @@ export const emptyCurves: TrainingCurves = { lastId: 0, start: null, end: null, 
 /** Keys of a `progress` message that are not per-step values. */
 const PROGRESS_META = new Set(['type', 'step', 'total_steps']);
 /** Keys of a `metrics` message that are not metrics. */
-const METRICS_META = new Set(['type', 'step', 'split', 'samples', 'denoise_timestep']);
+const METRICS_META = new Set(['type', 'step', 'split', 'samples', 'samples_seen', 'denoise_timestep']);
 
 /** The numeric (or null: non-finite) top-level values of a message, without its meta keys. */
 function numericValues(payload: Record<string, unknown>, meta: Set<string>): Record<string, number | null> {
@@ -152,3 +154,49 @@ export const trainingLabels: Record<string, string> = {
   seismic_relative_l2_amplitude: 'seismic rel. L2 (amplitude)',
   eps_mse: 'ε MSE',
 };
+
+/** Velocity errors the trainer reports on OpenFWI's [−1, 1] scale; charts show them in m/s. */
+const VELOCITY_ERROR_KEYS = new Set(['velocity_mae', 'velocity_rmse']);
+
+/** The unit a key is charted in when its label does not say it ('' for ratios, losses, samples/s). */
+export function chartUnit(key: string): string {
+  return VELOCITY_ERROR_KEYS.has(key) ? 'm/s' : '';
+}
+
+/** A reported value in its chart unit: velocity errors × 1500 m/s per normalised unit. */
+export function inChartUnit(key: string, value: number | null): number | null {
+  if (value === null || !VELOCITY_ERROR_KEYS.has(key)) return value;
+  return normalisedErrorToMps(value);
+}
+
+/** One run's curves in a comparison, with the colour it keeps in every panel. */
+export interface RunCurves {
+  jobId: number;
+  title: string;
+  colour: string;
+  curves: TrainingCurves;
+}
+
+/**
+ * One panel's series: `key` of every run that reported it, in chart units, smoothed with the
+ * TensorBoard EMA `smoothing` (the raw values faded behind it when smoothing is on).
+ */
+export function panelSeries(runs: readonly RunCurves[], source: 'progress' | 'metrics', key: string, smoothing: number): ChartSeries[] {
+  const out: ChartSeries[] = [];
+  for (const run of runs) {
+    const entries = run.curves[source].filter((e) => key in e.values);
+    if (entries.length === 0) continue;
+    const points = entries.map((e) => ({ x: e.step, y: inChartUnit(key, e.values[key]) }));
+    const label = runs.length > 1 ? run.title : (trainingLabels[key] ?? key);
+    if (smoothing > 0) out.push({ key: `${run.jobId}-raw`, label, points, colour: run.colour, faded: true });
+    out.push({ key: String(run.jobId), label, points: smoothing > 0 ? emaSmooth(points, smoothing) : points, colour: run.colour });
+  }
+  return out;
+}
+
+/** Every key the runs reported in `source`, in the order `order` gives (losses: total first; metrics: velocity first). */
+export function keysOfRuns(runs: readonly RunCurves[], pick: (curves: TrainingCurves) => string[]): string[] {
+  const keys: string[] = [];
+  for (const run of runs) for (const key of pick(run.curves)) if (!keys.includes(key)) keys.push(key);
+  return keys;
+}

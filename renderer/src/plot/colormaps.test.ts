@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLut, colormap, colormapCss, lutIndex, LUT_SIZE } from './colormaps.ts';
+import { buildLut, colormap, colormapCss, colormapGradient, lutIndex, LUT_SIZE } from './colormaps.ts';
 
 function rgbAt(name: Parameters<typeof colormap>[0], i: number): [number, number, number] {
   const { rgb } = colormap(name);
@@ -48,5 +48,13 @@ describe('colour maps', () => {
     expect(lutIndex(2)).toBe(255);
     expect(lutIndex(0.5)).toBe(128);
     expect(colormapCss(colormap('greyscale'), 1)).toBe('rgb(255, 255, 255)');
+  });
+});
+
+describe('colormapGradient', () => {
+  it('runs from the first to the last entry of the map', () => {
+    const lut = colormap('turbo');
+    const css = colormapGradient(lut, 'to right', 3);
+    expect(css).toBe(`linear-gradient(to right, ${colormapCss(lut, 0)} 0.0%, ${colormapCss(lut, 0.5)} 50.0%, ${colormapCss(lut, 1)} 100.0%)`);
   });
 });

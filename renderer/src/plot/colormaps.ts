@@ -108,3 +108,9 @@ export function lutIndex(fraction: number): number {
   if (fraction >= 1) return LUT_SIZE - 1;
   return Math.floor(fraction * (LUT_SIZE - 1) + 0.5);
 }
+
+/** The map as a CSS `linear-gradient` along `direction` with `stops` evenly spaced colour stops. */
+export function colormapGradient(lut: ColormapLut, direction = 'to right', stops = 16): string {
+  const parts = Array.from({ length: stops }, (_, k) => `${colormapCss(lut, k / (stops - 1))} ${((100 * k) / (stops - 1)).toFixed(1)}%`);
+  return `linear-gradient(${direction}, ${parts.join(', ')})`;
+}

@@ -16,6 +16,10 @@ export interface ChartSeries {
   key: string;
   label: string;
   points: readonly ChartPoint[];
+  /** A CSS colour; by default the series' place in SERIES_COLOURS. */
+  colour?: string;
+  /** Drawn faintly behind its smoothed twin, without a legend entry or readout (TensorBoard's raw curve). */
+  faded?: boolean;
 }
 
 export interface Domain {

@@ -19,6 +19,7 @@ import { useNotify } from '../app/notices.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { parseIntField, parseNumberField } from '../models/forms.ts';
+import { ExportQualityNotice } from '../models/ModelQuality.tsx';
 import { activeFilterCount, filterArgs, type GalleryFilter, type InvMetric } from '../gallery/query.ts';
 
 /**
@@ -159,6 +160,7 @@ export function ExportGeneratedDialog({ open, filter, runId, selection, onClose 
       submitDisabled={!valid || action.busy}
       onSubmit={() => void submit()}
     >
+      <ExportQualityNotice runId={scope === 'run' ? runId : null} />
       <RadioGroup value={scope} onChange={(e) => setScope(e.target.value as ExportScope)}>
         <FormControlLabel value="run" disabled={runId === null} control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-run' } as object }} />} label={runId !== null ? `Run ${runId}` : 'A run (filter the gallery by run first)'} />
         <FormControlLabel value="filter" control={<Radio slotProps={{ input: { 'data-testid': 'gallery-export-scope-filter' } as object }} />} label={activeFilterCount(filter) > 0 ? 'Every sample matching the current filters' : 'Every generated sample'} />

@@ -25,6 +25,8 @@ import { useApiQuery } from '../api/hooks.ts';
 import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { intParam } from '../app/routes.ts';
 import { ArrayImage } from '../components/ArrayImage.tsx';
+import { ColorStrip } from '../components/ColorStrip.tsx';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../../../main/core/contract/velocityRange.ts';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { formatMetric } from '../models/format.ts';
 import { colormap } from '../plot/colormaps.ts';
@@ -36,13 +38,13 @@ import { ChallengingDialog, ExportGeneratedDialog } from './GalleryDialogs.tsx';
 import { SampleDetailDialog } from './SampleDetail.tsx';
 
 const CELL_WIDTH = 160;
-const CELL_HEIGHT = 224;
+const CELL_HEIGHT = 242;
 const GAP = 8;
 const OVERSCAN_ROWS = 2;
 const THUMB_SIZE = 144;
 /** Thumbnails share one colour range so cells compare: OpenFWI's velocity range. */
-export const THUMB_MIN_MPS = 1500;
-export const THUMB_MAX_MPS = 4500;
+export const THUMB_MIN_MPS = OPENFWI_VELOCITY_RANGE_MPS.min;
+export const THUMB_MAX_MPS = OPENFWI_VELOCITY_RANGE_MPS.max;
 
 const SORT_LABELS: Record<SortKey, string> = {
   id: 'Generation order',
@@ -409,7 +411,10 @@ function CellContent({ sample, selected, onToggle }: { sample: GeneratedSample; 
           slotProps={{ input: { 'aria-label': `Select sample ${sample.id}`, 'data-testid': 'gallery-cell-select' } as object }}
         />
       </Box>
-      <Box sx={{ mt: 0.5, fontFamily: 'monospace', fontSize: 11, lineHeight: 1.4, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', '& > div': { overflow: 'hidden', textOverflow: 'ellipsis' } }}>
+      <Box sx={{ mx: 'auto', mt: 0.25, width: THUMB_SIZE }}>
+        <ColorStrip lut={velocityLut} min={THUMB_MIN_MPS} max={THUMB_MAX_MPS} unit="m/s" width={THUMB_SIZE} testId="gallery-thumb-colorbar" />
+      </Box>
+      <Box sx={{ mt: 0.25, fontFamily: 'monospace', fontSize: 11, lineHeight: 1.4, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', '& > div': { overflow: 'hidden', textOverflow: 'ellipsis' } }}>
         <div>
           #{sample.id} · seed {sample.seed}
         </div>

@@ -32,6 +32,7 @@ import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
 import { formatDuration, formatRate, formatTimestamp, progressFraction } from '../jobs/format.ts';
+import { ModelQualityNotice } from '../models/ModelQuality.tsx';
 import { defaultModelRef, generateArgs, type GenerateField, type GenerateForm, type NetworkKind, type SamplerKind } from '../models/forms.ts';
 
 const runTables = ['generation_runs', 'generation_samples'];
@@ -130,6 +131,7 @@ export function GenerateView() {
             {(['stage1', 'stage2', 'inversionnet'] as const).map((kind) => (
               <ModelSelect key={kind} kind={kind} models={models.data ?? []} value={form[kind]} error={errors[kind]} onChange={(ref) => set(kind, ref)} />
             ))}
+            {form.stage2 && <ModelQualityNotice stage2Ref={form.stage2} testId="generate-quality-warning" />}
             <Stack direction="row" spacing={2}>
               <TextField
                 label="Count"

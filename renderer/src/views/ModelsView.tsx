@@ -27,6 +27,8 @@ import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
 import { formatTimestamp, progressFraction } from '../jobs/format.ts';
 import { formatMetric, formatParameters, trainingSummary } from '../models/format.ts';
+import { QualityChips, useModelQuality } from '../models/ModelQuality.tsx';
+import { normalisedErrorToMps } from '../../../main/core/contract/velocityRange.ts';
 import { NETWORK_LABELS, TrainDialog } from './TrainDialog.tsx';
 
 const KIND_SHORT: Record<ModelInfo['kind'], string> = { stage1: 'Stage 1', stage2: 'Stage 2', inversionnet: 'InversionNet' };
@@ -108,7 +110,7 @@ export function ModelsView({ params }: { params: Record<string, string> }) {
               })}
             </List>
           </Paper>
-          <Box sx={{ flex: 1, minWidth: 0, width: '100%' }}>{job && <TrainingRunPanel key={job.id} job={job} />}</Box>
+          <Box sx={{ flex: 1, minWidth: 0, width: '100%' }}>{job && <TrainingRunPanel key={job.id} job={job} compareCandidates={trainingJobs} />}</Box>
         </Box>
       )}
       <TrainDialog
@@ -154,27 +156,26 @@ function PythonStatus({ probe, loading, error }: { probe: { found: { path: strin
   );
 }
 
-const METRIC_COLUMNS: { key: string; label: string; tip: string }[] = [
-  { key: 'velocity_mae', label: 'Vel. MAE', tip: 'Velocity mean absolute error on OpenFWI’s [−1, 1] scale (held-out)' },
-  { key: 'velocity_rmse', label: 'Vel. RMSE', tip: 'Velocity root-mean-square error on [−1, 1] (held-out)' },
-  { key: 'velocity_ssim', label: 'Vel. SSIM', tip: 'Structural similarity of (v + 1)/2 (held-out; 1 is perfect)' },
-  { key: 'seismic_relative_l2', label: 'Seis. rel. L2', tip: '‖ŝ − s‖₂ / ‖s‖₂ on the normalised seismic (held-out)' },
+const METRIC_COLUMNS: { key: string; label: string; tip: string; mps?: boolean }[] = [
+  { key: 'velocity_mae', label: 'Vel. MAE', tip: 'Velocity mean absolute error, held-out: on OpenFWI’s [−1, 1] scale and in m/s (× 1500 m/s for 1500–4500 m/s)', mps: true },
+  { key: 'velocity_rmse', label: 'Vel. RMSE', tip: 'Velocity root-mean-square error, held-out: on [−1, 1] and in m/s', mps: true },
+  { key: 'velocity_ssim', label: 'SSIM', tip: 'Structural similarity of (v + 1)/2 (held-out; 1 is perfect)' },
+  { key: 'seismic_relative_l2', label: 'Seis. L2', tip: '‖ŝ − s‖₂ / ‖s‖₂ on the normalised seismic (held-out)' },
 ];
 
+/** The models with their training, held-out metrics and quality at a glance; fits 1440 px without scrolling sideways. */
 function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean }) {
+  const { byRef, error } = useModelQuality();
   return (
     <TableContainer component={Paper} variant="outlined">
       {loading && <LinearProgress />}
-      <Table data-testid="model-table">
+      <ErrorAlert error={error} testId="model-quality-error" />
+      <Table size="small" data-testid="model-table" sx={{ '& td, & th': { px: 1 } }}>
         <TableHead>
           <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Kind</TableCell>
-            <TableCell align="right">Parameters</TableCell>
-            <TableCell>Training data</TableCell>
-            <TableCell align="right">Steps</TableCell>
-            <TableCell align="right">Time</TableCell>
-            <TableCell>Device</TableCell>
+            <TableCell>Model</TableCell>
+            <TableCell align="right">Params</TableCell>
+            <TableCell>Training</TableCell>
             {METRIC_COLUMNS.map((c) => (
               <TableCell key={c.key} align="right">
                 <Tooltip title={c.tip}>
@@ -182,6 +183,11 @@ function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean
                 </Tooltip>
               </TableCell>
             ))}
+            <TableCell>
+              <Tooltip title="Against the limits the model card uses: velocity MAE on real FlatVel-A ≤ 0.04 and CurveVel-A ≤ 0.1, seismic reconstruction ≤ 0.25, PDE deviation of generated pairs ≤ 0.35. Hover a mark for its value.">
+                <span>Quality</span>
+              </Tooltip>
+            </TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -189,30 +195,44 @@ function ModelTable({ models, loading }: { models: ModelInfo[]; loading: boolean
             const training = trainingSummary(m.training);
             return (
               <TableRow key={m.ref} data-testid="model-row" data-model-ref={m.ref} data-kind={m.kind} data-source={m.source}>
-                <TableCell>
-                  <Typography variant="body2" sx={{ fontWeight: 600 }}>
+                <TableCell sx={{ maxWidth: 260 }}>
+                  <Typography variant="body2" sx={{ fontWeight: 600, overflowWrap: 'anywhere' }}>
                     {m.name}
                     {m.source === 'shipped' && <Chip size="small" variant="outlined" color="primary" label="shipped" sx={{ ml: 1, height: 18 }} />}
                   </Typography>
-                  <Typography variant="caption" color="text.secondary" sx={{ fontFamily: 'monospace', whiteSpace: 'nowrap' }}>
-                    {m.ref} · {formatTimestamp(m.createdAt)}
+                  <Typography variant="caption" color="text.secondary" component="div">
+                    <Tooltip title={NETWORK_LABELS[m.kind].description}>
+                      <span>{KIND_SHORT[m.kind]}</span>
+                    </Tooltip>
+                    {' · '}
+                    <span style={{ fontFamily: 'monospace' }}>{m.ref}</span> · {formatTimestamp(m.createdAt)}
                   </Typography>
                 </TableCell>
-                <TableCell>
-                  <Tooltip title={NETWORK_LABELS[m.kind].description}>
-                    <span>{KIND_SHORT[m.kind]}</span>
-                  </Tooltip>
-                </TableCell>
                 <TableCell align="right">{formatParameters(m.parameters)}</TableCell>
-                <TableCell>{training.data}</TableCell>
-                <TableCell align="right">{training.steps}</TableCell>
-                <TableCell align="right">{training.time}</TableCell>
-                <TableCell>{training.device}</TableCell>
-                {METRIC_COLUMNS.map((c) => (
-                  <TableCell key={c.key} align="right" data-metric={c.key} sx={{ fontFamily: 'monospace' }}>
-                    {formatMetric(m.metrics?.[c.key])}
-                  </TableCell>
-                ))}
+                <TableCell sx={{ minWidth: 170, maxWidth: 220 }}>
+                  <Typography variant="body2" sx={{ overflowWrap: 'anywhere' }}>
+                    {training.data}
+                  </Typography>
+                  <Typography variant="caption" color="text.secondary">
+                    {training.steps} steps · {training.time} · {training.device}
+                  </Typography>
+                </TableCell>
+                {METRIC_COLUMNS.map((c) => {
+                  const value = m.metrics?.[c.key];
+                  return (
+                    <TableCell key={c.key} align="right" data-metric={c.key} sx={{ fontFamily: 'monospace', whiteSpace: 'nowrap' }}>
+                      {formatMetric(value, 3)}
+                      {c.mps && typeof value === 'number' && (
+                        <Typography variant="caption" color="text.secondary" component="div" data-testid="model-metric-mps">
+                          {Math.round(normalisedErrorToMps(value))} m/s
+                        </Typography>
+                      )}
+                    </TableCell>
+                  );
+                })}
+                <TableCell data-testid="model-quality" sx={{ minWidth: 180, maxWidth: 340 }}>
+                  <QualityChips quality={byRef.get(m.ref)} />
+                </TableCell>
               </TableRow>
             );
           })}

@@ -27,6 +27,7 @@ import { PlotCanvas } from '../components/PlotCanvas.tsx';
 import { rgbaToCanvas } from '../components/raster.ts';
 import { VelocityPlot } from '../components/VelocityPlot.tsx';
 import { formatMetric } from '../models/format.ts';
+import { normalisedErrorToMps } from '../../../main/core/contract/velocityRange.ts';
 import { absPercentile, finiteRange } from '../plot/amplitude.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import { colormap } from '../plot/colormaps.ts';
@@ -117,8 +118,8 @@ function DetailBody({ detail }: { detail: SampleDetail }) {
   }, [decoded]);
 
   return (
-    <Stack spacing={2}>
-      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '320px 1fr' }, gap: 2 }}>
+    <Stack spacing={1.5}>
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '350px 1fr' }, gap: 2 }}>
         <MetricsTable detail={detail} />
         <Box>
           <Stack direction="row" sx={{ alignItems: 'center', gap: 2, mb: 1 }}>
@@ -147,7 +148,7 @@ function DetailBody({ detail }: { detail: SampleDetail }) {
                 f(v̂) could not be modelled for this sample.
               </Typography>
             )}
-            <Box sx={{ height: 380, pt: 3 }}>
+            <Box sx={{ height: 260, pt: 2.5 }}>
               <ColorBar lut={seismicLut} min={-clip} max={clip} label="amplitude" testId="gallery-detail-seismic-colorbar" />
             </Box>
           </Stack>
@@ -156,19 +157,24 @@ function DetailBody({ detail }: { detail: SampleDetail }) {
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr 1fr' }, gap: 2 }}>
         <Box>
           <Typography variant="subtitle2">Decoded velocity v̂</Typography>
-          <VelocityPlot velocityMps={decoded.velocity.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={300} testId="gallery-detail-velocity" ariaLabel="Decoded velocity" />
+          <VelocityPlot velocityMps={decoded.velocity.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={240} testId="gallery-detail-velocity" ariaLabel="Decoded velocity" />
         </Box>
         <Box>
           <Typography variant="subtitle2">InversionNet(ŝ)</Typography>
-          <VelocityPlot velocityMps={decoded.inverted.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={300} testId="gallery-detail-inverted" ariaLabel="InversionNet's velocity from the decoded seismic" />
+          <VelocityPlot velocityMps={decoded.inverted.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={velocityLut} min={velocityRange[0]} max={velocityRange[1]} height={240} testId="gallery-detail-inverted" ariaLabel="InversionNet's velocity from the decoded seismic" />
         </Box>
         <Box>
           <Typography variant="subtitle2">Inversion error: InversionNet(ŝ) − v̂</Typography>
-          <VelocityPlot velocityMps={inversionError.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={seismicLut} min={-inversionError.maxAbs} max={inversionError.maxAbs} height={300} testId="gallery-detail-error-map" ariaLabel="Inversion error map" />
+          <VelocityPlot velocityMps={inversionError.values} nz={depth} nx={width} spacingM={detail.gridSpacingM} lut={seismicLut} min={-inversionError.maxAbs} max={inversionError.maxAbs} height={240} testId="gallery-detail-error-map" ariaLabel="Inversion error map" />
         </Box>
       </Box>
     </Stack>
   );
+}
+
+/** A velocity error on OpenFWI's [−1, 1] scale with its value in m/s. */
+function withMps(value: number | null): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${formatMetric(value)} (${Math.round(normalisedErrorToMps(value))} m/s)` : formatMetric(value);
 }
 
 function MetricsTable({ detail }: { detail: SampleDetail }) {
@@ -177,8 +183,8 @@ function MetricsTable({ detail }: { detail: SampleDetail }) {
   const rows: [string, string, string][] = [
     ['PDE deviation (rel. L2)', formatMetric(s.pde_rel_l2), 'pde_rel_l2'],
     ['PDE deviation (MSE)', formatMetric(s.pde_mse), 'pde_mse'],
-    ['Inversion MAE ([−1, 1])', formatMetric(s.inv_mae), 'inv_mae'],
-    ['Inversion RMSE ([−1, 1])', formatMetric(s.inv_rmse), 'inv_rmse'],
+    ['Inversion MAE', withMps(s.inv_mae), 'inv_mae'],
+    ['Inversion RMSE', withMps(s.inv_rmse), 'inv_rmse'],
     ['Inversion SSIM', formatMetric(s.inv_ssim), 'inv_ssim'],
     ['Seed', String(s.seed), 'seed'],
     ['Sampler', `${s.sampler.toUpperCase()}, ${s.steps} steps`, 'sampler'],
@@ -192,8 +198,8 @@ function MetricsTable({ detail }: { detail: SampleDetail }) {
         <TableBody>
           {rows.map(([label, value, key]) => (
             <TableRow key={key} data-testid="gallery-detail-metric" data-key={key}>
-              <TableCell sx={{ color: 'text.secondary', pl: 0 }}>{label}</TableCell>
-              <TableCell sx={{ fontFamily: 'monospace' }}>{value}</TableCell>
+              <TableCell sx={{ color: 'text.secondary', pl: 0, py: 0.5, whiteSpace: 'nowrap' }}>{label}</TableCell>
+              <TableCell sx={{ fontFamily: 'monospace', py: 0.5, whiteSpace: 'nowrap' }}>{value}</TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -223,7 +229,7 @@ function SeismicPanel({ title, grid, source, clip, sampleIntervalMs, testId }: {
       <Typography variant="caption" component="div" sx={{ fontWeight: 600, height: 20 }}>
         {title}
       </Typography>
-      <PlotCanvas testId={testId} ariaLabel={`${title}, source ${source + 1}`} extent={extent} image={raster} xAxis={xAxis} yAxis={yAxis} view={view} onViewChange={setView} onReset={() => setView(fullWindow(extent))} height={360} />
+      <PlotCanvas testId={testId} ariaLabel={`${title}, source ${source + 1}`} extent={extent} image={raster} xAxis={xAxis} yAxis={yAxis} view={view} onViewChange={setView} onReset={() => setView(fullWindow(extent))} height={240} />
     </Box>
   );
 }

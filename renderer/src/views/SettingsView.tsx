@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, FormControlLabel, Paper, Stack, Switch, TextField, Typography } from '@mui/material';
-import { OPENFWI_VELOCITY_RANGE_MPS, settingsSchema, type Settings } from '../../../main/core/contract/contract.ts';
+import { settingsSchema, type Settings } from '../../../main/core/contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../../../main/core/contract/velocityRange.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';

@@ -1,17 +1,17 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   Box,
   Button,
   Chip,
   FormControl,
-  FormControlLabel,
   InputLabel,
   LinearProgress,
   MenuItem,
   Paper,
   Select,
   Stack,
-  Switch,
+  ToggleButton,
+  ToggleButtonGroup,
   Typography,
 } from '@mui/material';
 import StopIcon from '@mui/icons-material/Stop';
@@ -19,34 +19,37 @@ import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import type { JobInfo } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
 import { useApiAction } from '../api/hooks.ts';
-import { ArrayImage } from '../components/ArrayImage.tsx';
+import { ColorBar } from '../components/ColorBar.tsx';
+import { PlotCanvas } from '../components/PlotCanvas.tsx';
+import { rgbaToCanvas } from '../components/raster.ts';
+import { VelocityPlot } from '../components/VelocityPlot.tsx';
+import { normalisedErrorToMps, normalisedToMps, OPENFWI_VELOCITY_RANGE_MPS } from '../../../main/core/contract/velocityRange.ts';
+import type { AxisScale } from '../plot/axes.ts';
+import { valuesToRgba } from '../plot/image.ts';
+import { fullWindow, type DataWindow } from '../plot/viewport.ts';
 import { ErrorAlert } from '../components/common.tsx';
-import { LineChart } from '../components/LineChart.tsx';
+import { LabelledSlider } from '../components/LabelledSlider.tsx';
+import { LineChart, SERIES_COLOURS } from '../components/LineChart.tsx';
+import { autoScale } from '../plot/smoothing.ts';
 import { formatDuration, formatRate, progressFraction } from '../jobs/format.ts';
-import { absPercentile, finiteRange } from '../plot/amplitude.ts';
+import { absPercentile } from '../plot/amplitude.ts';
 import { colormap } from '../plot/colormaps.ts';
 import { decodeFloat32, type Float32Grid } from '../plot/decode.ts';
 import { formatMetric, formatParameters } from '../models/format.ts';
-import { lossKeys, metricKeys, seriesOf, trainingLabels, type PreviewEntry } from '../models/trainingSeries.ts';
+import { chartUnit, keysOfRuns, lossKeys, metricKeys, panelSeries, trainingLabels, type PreviewEntry, type RunCurves, type TrainingCurves } from '../models/trainingSeries.ts';
 import { useTrainingCurves } from '../models/useTrainingCurves.ts';
 
 /** One training job: live curves from its trainer messages, its reconstructions, cancel and resume. */
-export function TrainingRunPanel({ job }: { job: JobInfo }) {
+export function TrainingRunPanel({ job, compareCandidates = [] }: { job: JobInfo; compareCandidates?: readonly JobInfo[] }) {
   const { curves, error } = useTrainingCurves(job.id);
-  const [logScale, setLogScale] = useState(true);
   const cancel = useApiAction('job.cancel');
   const resume = useApiAction('job.resume');
 
-  const losses = useMemo(() => seriesOf(curves.progress, lossKeys(curves), trainingLabels), [curves]);
-  const lr = useMemo(() => seriesOf(curves.progress, ['lr'], trainingLabels), [curves]);
-  const throughput = useMemo(() => seriesOf(curves.progress, ['samples_per_s'], trainingLabels), [curves]);
-  const metrics = useMemo(() => seriesOf(curves.metrics, metricKeys(curves), trainingLabels), [curves]);
   const start = curves.start;
   const lastProgress = curves.progress.at(-1)?.values;
   const fraction = progressFraction(job.progress);
   const active = job.status === 'queued' || job.status === 'running';
   const canResume = (job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'failed') && job.resumable;
-  const lastMetrics = curves.metrics.at(-1);
 
   return (
     <Paper variant="outlined" sx={{ p: 2 }} data-testid="training-run" data-job-id={job.id} data-status={job.status} data-step={curves.latestStep}>
@@ -81,6 +84,7 @@ export function TrainingRunPanel({ job }: { job: JobInfo }) {
           start && typeof start.parameters === 'number' ? `${formatParameters(start.parameters)} parameters` : null,
           start && typeof start.train_samples === 'number' ? `${start.train_samples} training / ${String(start.val_samples ?? '?')} held-out samples, batch ${String(start.batch_size ?? '?')}` : null,
           lastProgress && typeof lastProgress.elapsed_s === 'number' ? `trained ${formatDuration(lastProgress.elapsed_s)}` : null,
+          lastProgress && typeof lastProgress.samples_per_s === 'number' ? formatRate(lastProgress.samples_per_s, 'samples') : null,
           active && job.etaSeconds !== null ? `ETA ${formatDuration(job.etaSeconds)}` : null,
           start?.resumed ? 'resumed' : null,
         ]
@@ -88,45 +92,150 @@ export function TrainingRunPanel({ job }: { job: JobInfo }) {
           .join(' · ')}
       </Typography>
 
-      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 2 }}>
-        <Box>
-          <Stack direction="row" sx={{ alignItems: 'center' }}>
-            <Typography variant="subtitle2" sx={{ flex: 1 }}>
-              Losses
-            </Typography>
-            <FormControlLabel
-              control={<Switch size="small" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} slotProps={{ input: { 'data-testid': 'training-loss-log' } as object }} />}
-              label={<Typography variant="caption">Log scale</Typography>}
-            />
-          </Stack>
-          <LineChart series={losses} yScale={logScale ? 'log' : 'linear'} yLabel="Loss" testId="training-loss-chart" emptyText="No loss reported yet." />
-        </Box>
-        <Box>
-          <Stack direction="row" sx={{ alignItems: 'baseline', gap: 1, minHeight: 38, flexWrap: 'wrap' }}>
-            <Typography variant="subtitle2">Held-out metrics</Typography>
-            {lastMetrics && (
-              <Typography variant="caption" color="text.secondary" data-testid="training-metrics-latest">
-                step {lastMetrics.step}: {Object.entries(lastMetrics.values).slice(0, 4).map(([k, v]) => `${trainingLabels[k] ?? k} ${formatMetric(v)}`).join(' · ')}
-              </Typography>
-            )}
-          </Stack>
-          <LineChart series={metrics} yLabel="Metric" testId="training-metrics-chart" emptyText="Metrics come at the end of training, or every “Metrics every” steps." />
-        </Box>
-        <Box>
-          <Typography variant="subtitle2">Learning rate</Typography>
-          <LineChart series={lr} height={160} yLabel="LR" testId="training-lr-chart" emptyText="No learning rate reported yet." formatValue={(v) => (v === null ? '—' : v.toExponential(2))} />
-        </Box>
-        <Box>
-          <Typography variant="subtitle2">
-            Throughput {lastProgress && typeof lastProgress.samples_per_s === 'number' ? `(${formatRate(lastProgress.samples_per_s, 'samples')})` : ''}
-          </Typography>
-          <LineChart series={throughput} height={160} yLabel="samples/s" testId="training-throughput-chart" emptyText="No throughput reported yet." />
-        </Box>
-      </Box>
+      <CurvePanels job={job} curves={curves} compareCandidates={compareCandidates} />
 
       <PreviewSection jobId={job.id} previews={curves.previews} />
     </Paper>
   );
+}
+
+/** TensorBoard's default smoothing weight. */
+const DEFAULT_SMOOTHING = 0.6;
+type ScaleMode = 'auto' | 'linear' | 'log';
+
+/**
+ * The run's curves as small multiples, one axis per quantity (a seismic relative L2 of 45 no longer
+ * flattens an MAE of 0.05): each loss term, each held-out metric (velocity errors in m/s), the
+ * learning rate and the throughput; smoothed with TensorBoard's EMA, with other runs overlaid.
+ */
+function CurvePanels({ job, curves, compareCandidates }: { job: JobInfo; curves: TrainingCurves; compareCandidates: readonly JobInfo[] }) {
+  const [smoothing, setSmoothing] = useState(DEFAULT_SMOOTHING);
+  const [scaleMode, setScaleMode] = useState<ScaleMode>('auto');
+  const [compared, setCompared] = useState<number[]>([]);
+  const [others, setOthers] = useState<Record<number, TrainingCurves>>({});
+  const candidates = compareCandidates.filter((j) => j.id !== job.id);
+  const onCurves = useCallback((jobId: number, c: TrainingCurves) => setOthers((o) => (o[jobId] === c ? o : { ...o, [jobId]: c })), []);
+
+  const runs: RunCurves[] = useMemo(
+    () => [
+      { jobId: job.id, title: job.title, colour: SERIES_COLOURS[0], curves },
+      ...compared.flatMap((id, k) => {
+        const other = candidates.find((j) => j.id === id);
+        return other && others[id] ? [{ jobId: id, title: other.title, colour: SERIES_COLOURS[(k + 1) % SERIES_COLOURS.length], curves: others[id] }] : [];
+      }),
+    ],
+    [job.id, job.title, curves, compared, candidates, others],
+  );
+  const panels = useMemo(() => {
+    const list: { key: string; source: 'progress' | 'metrics'; group: string }[] = [
+      ...keysOfRuns(runs, lossKeys).map((key) => ({ key, source: 'progress' as const, group: 'Loss' })),
+      ...keysOfRuns(runs, metricKeys).map((key) => ({ key, source: 'metrics' as const, group: 'Held-out' })),
+      ...['lr', 'samples_per_s'].filter((key) => runs.some((r) => r.curves.progress.some((p) => key in p.values))).map((key) => ({ key, source: 'progress' as const, group: '' })),
+    ];
+    return list.map((p) => {
+      const series = panelSeries(runs, p.source, p.key, p.key === 'lr' || p.key === 'samples_per_s' ? 0 : smoothing);
+      const scale = scaleMode === 'auto' ? autoScale(series.map((s) => s.points)) : scaleMode;
+      return { ...p, series, scale };
+    });
+  }, [runs, smoothing, scaleMode]);
+
+  return (
+    <Box data-testid="training-curves" data-runs={runs.length}>
+      {compared.map((id) => (
+        <RunCurvesLoader key={id} jobId={id} onCurves={onCurves} />
+      ))}
+      <Stack direction="row" sx={{ alignItems: 'center', gap: 2, flexWrap: 'wrap', mb: 1 }}>
+        <LabelledSlider
+          labelId="training-smoothing-label"
+          testId="training-smoothing"
+          label={<>Smoothing {smoothing.toFixed(2)}</>}
+          noWrap
+          value={smoothing}
+          min={0}
+          max={0.99}
+          step={0.01}
+          onChange={setSmoothing}
+          sx={{ width: 200 }}
+        />
+        <ToggleButtonGroup exclusive size="small" value={scaleMode} onChange={(_e, v: ScaleMode | null) => v && setScaleMode(v)} aria-label="Y axis">
+          <ToggleButton value="auto" data-testid="training-scale-auto">
+            Auto axis
+          </ToggleButton>
+          <ToggleButton value="linear" data-testid="training-scale-linear">
+            Linear
+          </ToggleButton>
+          <ToggleButton value="log" data-testid="training-scale-log">
+            Log
+          </ToggleButton>
+        </ToggleButtonGroup>
+        <FormControl size="small" sx={{ minWidth: 260, flex: 1, maxWidth: 520 }} disabled={candidates.length === 0}>
+          <InputLabel id="training-compare-label">Overlay runs</InputLabel>
+          <Select
+            labelId="training-compare-label"
+            label="Overlay runs"
+            multiple
+            value={compared}
+            onChange={(e) => setCompared(typeof e.target.value === 'string' ? [] : e.target.value)}
+            renderValue={(ids) => ids.map((id) => candidates.find((j) => j.id === id)?.title ?? `#${id}`).join(', ')}
+            data-testid="training-compare"
+          >
+            {candidates.map((j) => (
+              <MenuItem key={j.id} value={j.id} data-testid="training-compare-option" data-job-id={j.id}>
+                {j.title} · {j.status}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+      </Stack>
+      {runs.length > 1 && (
+        <Stack direction="row" sx={{ gap: 2, flexWrap: 'wrap', mb: 1 }} data-testid="training-compare-legend">
+          {runs.map((r) => (
+            <Stack key={r.jobId} direction="row" spacing={0.5} sx={{ alignItems: 'center' }}>
+              <Box sx={{ width: 14, height: 3, bgcolor: r.colour, borderRadius: 1 }} />
+              <Typography variant="caption">{r.title}</Typography>
+            </Stack>
+          ))}
+        </Stack>
+      )}
+      {panels.length === 0 ? (
+        <Typography variant="body2" color="text.secondary" data-testid="training-curves-empty">
+          No losses reported yet; metrics come at the end of training, or every “Metrics every” steps.
+        </Typography>
+      ) : (
+        <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))', gap: 1.5 }}>
+          {panels.map((p) => {
+            const unit = chartUnit(p.key);
+            const name = trainingLabels[p.key] ?? p.key;
+            return (
+              <Box key={`${p.source}-${p.key}`} data-testid="training-panel" data-key={p.key} data-source={p.source} data-scale={p.scale}>
+                <Typography variant="caption" sx={{ fontWeight: 600 }}>
+                  {p.group ? `${p.group}: ` : ''}
+                  {name}
+                  {unit ? ` (${unit})` : ''}
+                  {p.scale === 'log' ? ' · log' : ''}
+                </Typography>
+                <LineChart
+                  series={p.series}
+                  yScale={p.scale}
+                  yLabel={unit || undefined}
+                  height={170}
+                  testId={`training-chart-${p.key}`}
+                  formatValue={p.key === 'lr' ? (v) => (v === null ? '—' : v.toExponential(2)) : undefined}
+                />
+              </Box>
+            );
+          })}
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+/** Reads another run's curves for the overlay (one hook per run) and hands them up. */
+function RunCurvesLoader({ jobId, onCurves }: { jobId: number; onCurves: (jobId: number, curves: TrainingCurves) => void }) {
+  const { curves } = useTrainingCurves(jobId);
+  useEffect(() => onCurves(jobId, curves), [jobId, curves, onCurves]);
+  return null;
 }
 
 /** Previews shown at most: the trainer keeps its last 10 preview folders by default (--keep-previews). */
@@ -239,9 +348,11 @@ function rank(name: string): number {
 }
 
 /**
- * A row of previews sharing one colour range so they compare: seismic ±(99th percentile of |target|),
- * velocity on the networks' normalised [−1, 1]; differences get a symmetric range of their own,
- * written under them.
+ * A row of previews sharing one colour range so they compare, each with axes and a colour bar.
+ * Velocity is shown in m/s (the networks' [−1, 1] mapped back through OpenFWI's 1500–4500 m/s), its
+ * difference in m/s on a symmetric range; seismic is the networks' normalised amplitude (the
+ * trainer's per-dataset scaling), clipped at ±(99th percentile of the target's deviation from its
+ * median), its difference on the same range.
  */
 function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' | 'velocity' }) {
   const reference = items.find((p) => p.name.endsWith('target'))?.grid ?? items.find((p) => p.grid)?.grid ?? null;
@@ -255,12 +366,13 @@ function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' |
     return { centre, half: absPercentile(shifted, 99) || 1 };
   }, [kind, reference]);
   return (
-    <Stack direction="row" sx={{ gap: 2, flexWrap: 'wrap' }}>
+    <Stack direction="row" sx={{ gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}>
       {items.map((p) => {
+        const title = PREVIEW_LABELS[p.name] ?? p.name;
         if (!p.grid) {
           return (
             <Box key={p.name} sx={{ width: 160 }} data-testid="training-preview-missing" data-name={p.name}>
-              <Typography variant="caption">{PREVIEW_LABELS[p.name] ?? p.name}</Typography>
+              <Typography variant="caption">{title}</Typography>
               <Typography variant="caption" color="text.secondary" component="div">
                 {p.error}
               </Typography>
@@ -270,49 +382,73 @@ function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' |
         const shape = p.grid.shape;
         const rows = shape.length >= 2 ? shape[shape.length - 2] : 1;
         const cols = shape[shape.length - 1] ?? 1;
+        const slice = p.grid.values.subarray(0, rows * cols);
         const isDifference = p.name.endsWith('difference');
-        const isSeismic = kind === 'seismic';
-        let min: number;
-        let max: number;
-        if (isDifference) {
-          const [lo, hi] = finiteRange(p.grid.values);
-          const half = isSeismic ? seismicScale.half : Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-          min = -half;
-          max = half;
-        } else if (isSeismic) {
-          min = seismicScale.centre - seismicScale.half;
-          max = seismicScale.centre + seismicScale.half;
-        } else {
-          min = -1;
-          max = 1;
-        }
-        const lut = colormap(isSeismic || isDifference ? 'seismic' : 'turbo');
-        const width = isSeismic ? 150 : 170;
-        const height = isSeismic ? 210 : Math.round((170 * rows) / Math.max(1, cols));
-        return (
-          <Box key={p.name}>
-            <Typography variant="caption" component="div">
-              {PREVIEW_LABELS[p.name] ?? p.name}
-            </Typography>
-            <ArrayImage
-              values={p.grid.values}
-              rows={rows}
-              cols={cols}
-              lut={lut}
-              min={min}
-              max={max}
-              width={width}
-              height={height}
-              testId="training-preview-image"
-              dataName={p.name}
-              ariaLabel={`${PREVIEW_LABELS[p.name] ?? p.name}, ${rows} × ${cols}`}
-            />
-            <Typography variant="caption" color="text.secondary" component="div">
-              {rows} × {cols} · {isDifference ? `±${formatMetric(max, 2)}` : isSeismic ? `${formatMetric(min, 2)} to ${formatMetric(max, 2)}` : '[−1, 1]'}
-            </Typography>
-          </Box>
-        );
+        if (kind === 'velocity') return <VelocityPreview key={p.name} name={p.name} title={title} values={slice} rows={rows} cols={cols} isDifference={isDifference} />;
+        const min = isDifference ? -seismicScale.half : seismicScale.centre - seismicScale.half;
+        const max = isDifference ? seismicScale.half : seismicScale.centre + seismicScale.half;
+        return <SeismicPreview key={p.name} name={p.name} title={title} values={slice} rows={rows} cols={cols} min={min} max={max} />;
       })}
     </Stack>
+  );
+}
+
+const previewSeismicLut = colormap('seismic');
+const previewVelocityLut = colormap('turbo');
+/** PlotCanvas is at least 240 px high. */
+const PREVIEW_HEIGHT = 240;
+
+/** A velocity preview in m/s with grid axes and its colour bar. */
+function VelocityPreview({ name, title, values, rows, cols, isDifference }: { name: string; title: string; values: Float32Array; rows: number; cols: number; isDifference: boolean }) {
+  const { mps, half } = useMemo(() => {
+    const out = new Float32Array(values.length);
+    let maxAbs = 0;
+    for (let i = 0; i < values.length; i++) {
+      out[i] = isDifference ? normalisedErrorToMps(values[i]) : normalisedToMps(values[i]);
+      if (isDifference && Number.isFinite(out[i])) maxAbs = Math.max(maxAbs, Math.abs(out[i]));
+    }
+    return { mps: out, half: maxAbs || 1 };
+  }, [values, isDifference]);
+  return (
+    <Box data-testid="training-preview-image" data-name={name} data-unit="m/s">
+      <Typography variant="caption" component="div" sx={{ fontWeight: 600 }}>
+        {title}
+        {isDifference ? ` · ±${formatMetric(half, 3)} m/s` : ''}
+      </Typography>
+      <VelocityPlot
+        velocityMps={mps}
+        nz={rows}
+        nx={cols}
+        spacingM={null}
+        lut={isDifference ? previewSeismicLut : previewVelocityLut}
+        min={isDifference ? -half : OPENFWI_VELOCITY_RANGE_MPS.min}
+        max={isDifference ? half : OPENFWI_VELOCITY_RANGE_MPS.max}
+        height={PREVIEW_HEIGHT}
+        testId={`training-preview-${name}`}
+        ariaLabel={`${title}, ${rows} × ${cols}, m/s`}
+      />
+    </Box>
+  );
+}
+
+/** A seismic preview [time, receivers] with sample axes and its colour bar in normalised amplitude. */
+function SeismicPreview({ name, title, values, rows, cols, min, max }: { name: string; title: string; values: Float32Array; rows: number; cols: number; min: number; max: number }) {
+  const raster = useMemo(() => rgbaToCanvas(valuesToRgba(values, previewSeismicLut, min, max), cols, rows), [values, min, max, cols, rows]);
+  const extent = useMemo(() => ({ cols: Math.max(1, cols), rows: Math.max(1, rows) }), [cols, rows]);
+  const [view, setView] = useState<DataWindow>(() => fullWindow(extent));
+  const xAxis: AxisScale = useMemo(() => ({ label: 'Receiver', step: 1, origin: 0 }), []);
+  const yAxis: AxisScale = useMemo(() => ({ label: 'Time sample', step: 1, origin: 0 }), []);
+  return (
+    <Box data-testid="training-preview-image" data-name={name} data-unit="normalised">
+      <Typography variant="caption" component="div" sx={{ fontWeight: 600, height: 20 }}>
+        {title}
+      </Typography>
+      <Box sx={{ display: 'flex', gap: 0.5, height: PREVIEW_HEIGHT + 20, width: 300 }}>
+        <Box sx={{ flex: 1, minWidth: 0 }}>
+          <PlotCanvas testId={`training-preview-${name}`} ariaLabel={`${title}, ${rows} × ${cols}`} extent={extent} image={raster} xAxis={xAxis} yAxis={yAxis} xAxisPosition="top" view={view} onViewChange={setView} onReset={() => setView(fullWindow(extent))} />
+        </Box>
+        <ColorBar lut={previewSeismicLut} min={min} max={max} label="norm. amp." testId={`training-preview-${name}-colorbar`} />
+      </Box>
+    </Box>
   );
 }

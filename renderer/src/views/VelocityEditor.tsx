@@ -16,7 +16,8 @@ import {
 } from '@mui/material';
 import UndoIcon from '@mui/icons-material/Undo';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
-import { OPENFWI_VELOCITY_RANGE_MPS, type DatasetInfo } from '../../../main/core/contract/contract.ts';
+import { type DatasetInfo } from '../../../main/core/contract/contract.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../../../main/core/contract/velocityRange.ts';
 import { useStudio } from '../api/context.tsx';
 import { ErrorAlert } from '../components/common.tsx';
 import type { PlotOverlayContext } from '../components/PlotCanvas.tsx';

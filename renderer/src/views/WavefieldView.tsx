@@ -43,6 +43,7 @@ import { gridRange, VELOCITY_LIMITS_MPS } from '../plot/velocityModel.ts';
 import { fullWindow, type DataWindow } from '../plot/viewport.ts';
 import { advancePlayhead, checkVolume, frameTimeMs, type VolumeShape } from '../plot/wavefield.ts';
 import { readGeometry } from '../physics/geometry.ts';
+import { MovieFrameExport, WavefieldMovie, type MovieInput } from './WavefieldMovie.tsx';
 import { editedGrid, initialEditorState, VelocityEditor, type VelocityEditorState } from './VelocityEditor.tsx';
 
 type ModelSource = 'dataset' | 'editor';
@@ -281,6 +282,10 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
   const velocityLut = colormap('turbo');
   const clip = useMemo(() => displayClip(run.volume, { kind: 'percentile', percent: clipPercent }, 0), [run.volume, clipPercent]);
   const timeMs = frameTimeMs(frame, result.frameIntervalMs);
+  const movieInput: MovieInput = useMemo(
+    () => ({ volume: run.volume, shape, velocity: run.velocity, velocityMin: run.velocityMin, velocityMax: run.velocityMax, result, pressureLut, velocityLut, clip }),
+    [run, shape, result, pressureLut, velocityLut, clip],
+  );
 
   // Play: advance the playhead with wall time at `speed` × model time.
   const playhead = useRef(frame);
@@ -398,35 +403,15 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
           </>
         )}
       </Stack>
-      <Box sx={{ display: 'flex', gap: 1.5, alignItems: 'stretch', height: 540, flexWrap: { xs: 'wrap', lg: 'nowrap' } }}>
-        <Box sx={{ flex: '3 1 480px', minWidth: 0, position: 'relative', border: 1, borderColor: 'divider', borderRadius: 1, overflow: 'hidden' }}>
-          <WavefieldScene
-            testId="wavefield-3d"
-            volume={run.volume}
-            shape={shape}
-            velocity={run.velocity}
-            velocityMin={run.velocityMin}
-            velocityMax={run.velocityMax}
-            velocityLut={velocityLut}
-            pressureLut={pressureLut}
-            clip={clip}
-            display={display}
-            frame={frame}
-            sliceRow={sliceRow}
-            sliceCol={sliceCol}
-            heightScale={heightScale}
-            source={result.source}
-            receivers={result.receivers}
-          />
-          <Typography variant="caption" sx={{ position: 'absolute', left: 8, bottom: 6, color: 'rgba(230,235,240,0.75)', pointerEvents: 'none' }}>
-            Drag to orbit · wheel to zoom · right-drag to pan · orange cone: source · green dots: receivers
-          </Typography>
+      <Box sx={{ display: 'flex', gap: 1.5, alignItems: 'stretch', flexWrap: { xs: 'wrap', lg: 'nowrap' } }}>
+        <Box sx={{ flexShrink: 1, minWidth: 0 }}>
+          <WavefieldMovie input={movieInput} frame={frame} />
         </Box>
-        <Stack sx={{ flexShrink: 0 }}>
+        <Stack sx={{ flexShrink: 0, height: 480 }}>
           <ColorBar lut={pressureLut} min={-clip} max={clip} label="Pressure" testId="wavefield-colorbar" height="55%" />
           <ColorBar lut={velocityLut} min={run.velocityMin} max={run.velocityMax} label="m/s" testId="wavefield-velocity-colorbar" height="45%" />
         </Stack>
-        <Box sx={{ flex: '2 1 320px', minWidth: 0, display: 'flex', flexDirection: 'column' }}>
+        <Box sx={{ flex: '1 1 320px', minWidth: 0, height: 480, display: 'flex', flexDirection: 'column' }}>
           <Typography variant="subtitle2" data-testid="wavefield-gather-title">
             Shot gather · {run.nTime} × {run.nReceivers} (time × receivers)
           </Typography>
@@ -435,6 +420,33 @@ function WavefieldResultPanel({ run }: { run: WavefieldRun }) {
           </Box>
         </Box>
       </Box>
+      <Typography variant="subtitle2">3D: {display === 'surface' ? 'pressure as a surface over the velocity model' : 'slices through x–z–t'}</Typography>
+      <Box sx={{ position: 'relative', height: 680, border: 1, borderColor: 'divider', borderRadius: 1, overflow: 'hidden' }}>
+        <WavefieldScene
+          testId="wavefield-3d"
+          volume={run.volume}
+          shape={shape}
+          velocity={run.velocity}
+          velocityMin={run.velocityMin}
+          velocityMax={run.velocityMax}
+          velocityLut={velocityLut}
+          pressureLut={pressureLut}
+          clip={clip}
+          display={display}
+          frame={frame}
+          sliceRow={sliceRow}
+          sliceCol={sliceCol}
+          heightScale={heightScale}
+          source={result.source}
+          receivers={result.receivers}
+          gridSpacingM={result.gridSpacingM}
+          frameIntervalMs={result.frameIntervalMs}
+        />
+        <Typography variant="caption" sx={{ position: 'absolute', left: 8, bottom: 6, color: 'rgba(230,235,240,0.75)', pointerEvents: 'none' }}>
+          Drag to orbit · wheel to zoom · right-drag to pan · orange cone: source · green dots: receivers
+        </Typography>
+      </Box>
+      <MovieFrameExport input={movieInput} />
     </Paper>
   );
 }
