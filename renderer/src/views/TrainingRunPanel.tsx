@@ -22,7 +22,7 @@ import { useApiAction } from '../api/hooks.ts';
 import { ArrayImage } from '../components/ArrayImage.tsx';
 import { ErrorAlert } from '../components/common.tsx';
 import { LineChart } from '../components/LineChart.tsx';
-import { formatDuration, formatRate, progressFraction } from '../jobs/format.ts';
+import { formatDuration, formatRate, progressFraction } from '../app/humanReadable.ts';
 import { absPercentile, finiteRange } from '../plot/amplitude.ts';
 import { colormap } from '../plot/colormaps.ts';
 import { decodeFloat32, type Float32Grid } from '../plot/decode.ts';
