@@ -43,10 +43,14 @@ export class JobManager<Services extends JobServices = JobServices> {
   private project: Project | null = null;
   private readonly services: Services;
   maxConcurrent: number;
+  /** Milliseconds since the epoch for progress throttling and ETAs. */
+  private readonly now: () => number;
 
-  constructor(options: { maxConcurrent?: number; services: Services }) {
+  /** `now` defaults to Date.now; tests pass a clock they advance themselves. */
+  constructor(options: { maxConcurrent?: number; services: Services; now?: () => number }) {
     this.maxConcurrent = options.maxConcurrent ?? 2;
     this.services = options.services;
+    this.now = options.now ?? Date.now;
   }
 
   register(kind: JobKind<any, any, any, Services>): void {
@@ -106,7 +110,7 @@ export class JobManager<Services extends JobServices = JobServices> {
     const run = this.running.get(job.id);
     let etaSeconds: number | null = null;
     if (run && job.progress.total > 0) {
-      const elapsed = (Date.now() - run.startedAtMs) / 1000;
+      const elapsed = (this.now() - run.startedAtMs) / 1000;
       const doneThisRun = job.progress.done - run.startDone;
       if (elapsed > 0.5 && doneThisRun > 0) etaSeconds = ((job.progress.total - job.progress.done) * elapsed) / doneThisRun;
     }
@@ -251,7 +255,7 @@ export class JobManager<Services extends JobServices = JobServices> {
     const job = catalogue.setJobStatus(queued.id, 'running', { error: null });
     const run: RunningJob = {
       controller,
-      startedAtMs: Date.now(),
+      startedAtMs: this.now(),
       startDone: job.progress.done,
       lastProgress: job.progress,
       lastPersistMs: 0,
@@ -262,7 +266,7 @@ export class JobManager<Services extends JobServices = JobServices> {
 
     const persistProgress = (): void => {
       catalogue.setJobProgress(job.id, run.lastProgress);
-      run.lastPersistMs = Date.now();
+      run.lastPersistMs = this.now();
       this.publish(catalogue.getJob(job.id));
     };
     const context: JobContext<unknown, Services> = {
@@ -273,7 +277,7 @@ export class JobManager<Services extends JobServices = JobServices> {
       signal: controller.signal,
       progress: (progress) => {
         run.lastProgress = progress;
-        if (Date.now() - run.lastPersistMs >= progressIntervalMs) persistProgress();
+        if (this.now() - run.lastPersistMs >= progressIntervalMs) persistProgress();
       },
       log: (message, level = 'info') => catalogue.appendJobEvent(job.id, level, message),
       resumeState: job.resumeState ?? undefined,
