@@ -29,6 +29,16 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
+/** Sample 0 of the PyTorch reference: feeds for the denoiser and the ε PyTorch computed from them. */
+function referenceSample(): { feeds: Record<string, { data: Float32Array; dims: number[] }>; eps: Float32Array } {
+  const x = npy('denoiser_tiny.x_t');
+  const t = npy('denoiser_tiny.timestep');
+  return {
+    feeds: { x_t: { data: x.data.slice(0, 256), dims: [1, 4, 8, 8] }, timestep: { data: t.data.slice(0, 1), dims: [1] } },
+    eps: npy('denoiser_tiny.eps').data.slice(0, 256),
+  };
+}
+
 const noModels = missing('the tiny ONNX test models in main/core/ml/testdata (make_test_models.py)', haveModels);
 describe.skipIf(noModels)('OnnxSessionPool with tiny PyTorch-exported models', () => {
   let pool: OnnxSessionPool;
@@ -149,9 +159,10 @@ describe.skipIf(noModels)('OnnxSessionPool with tiny PyTorch-exported models', (
       fs.writeFileSync(empty, '');
       await expect(pool.loadModel('x', empty)).rejects.toThrow(/empty\.onnx is empty/);
       expect(pool.loadedModels).not.toContain('x');
-      // the pool still works afterwards
-      const t = new Float32Array([1]);
-      await expect(pool.run('denoiser', { x_t: { data: new Float32Array(256), dims: [1, 4, 8, 8] }, timestep: { data: t, dims: [1] } })).resolves.toBeDefined();
+      // the pool still gives PyTorch's values afterwards
+      const reference = referenceSample();
+      const after = await pool.run('denoiser', reference.feeds);
+      expect(maxAbsDifference(after.outputs.eps.data as Float32Array, reference.eps)).toBeLessThan(1e-5);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -204,11 +215,14 @@ describe.skipIf(noModels)('OnnxSessionPool lifecycle', () => {
       expect(notices).toEqual([]);
       const controller = new AbortController();
       const feeds = () => ({ x_t: { data: new Float32Array(256), dims: [1, 4, 8, 8] }, timestep: { data: new Float32Array([3]), dims: [1] } });
-      const running = pool.run('denoiser', feeds());
+      const reference = referenceSample();
+      const running = pool.run('denoiser', reference.feeds);
       const queued = pool.run('denoiser', feeds(), { signal: controller.signal });
       controller.abort();
       await expect(queued).rejects.toMatchObject({ code: 'cancelled' });
-      await expect(running).resolves.toBeDefined();
+      const ran = await running;
+      expect(ran).toMatchObject({ provider: 'cpu', worker: 0 });
+      expect(maxAbsDifference(ran.outputs.eps.data as Float32Array, reference.eps)).toBeLessThan(1e-5);
     } finally {
       await pool.close();
     }
