@@ -15,9 +15,20 @@ test('the browser shell refuses pages and sockets without its session token', as
 test('the renderer cannot navigate away from the studio', async ({ studio }) => {
   test.skip(studio.shell !== 'electron', 'Navigation is locked by the Electron shell; a browser tab belongs to the user.');
   const before = studio.page.url();
+  // The main frame stops loading when the navigation ends either way: refused (will-navigate
+  // prevented, the page stays) or carried out (another page, or Chromium's error page offline).
+  const cdp = await studio.page.context().newCDPSession(studio.page);
+  await cdp.send('Page.enable');
+  const { frameTree } = await cdp.send('Page.getFrameTree');
+  const stopped = new Promise<void>((resolve) =>
+    cdp.on('Page.frameStoppedLoading', ({ frameId }) => {
+      if (frameId === frameTree.frame.id) resolve();
+    }),
+  );
   await studio.page.evaluate(() => {
     window.location.href = 'https://example.com/';
   });
-  await studio.page.waitForTimeout(500);
+  await stopped;
   expect(studio.page.url()).toBe(before);
+  await cdp.detach();
 });

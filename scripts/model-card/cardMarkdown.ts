@@ -234,7 +234,7 @@ ${curvesSection(card)}
 npm run models:train-defaults   # synthesis + training of the three networks (CUDA when available)
 npm run models:card -- --curves ~/.cache/wavediff-studio/training/{stage1,inversionnet,stage2}.jsonl
 \`\`\`
-\`main/core/ml/defaultModels.test.ts\` checks that the shipped models reproduce the held-out and real
+\`scripts/model-card/defaultModels.test.ts\` checks that the shipped models reproduce the held-out and real
 OpenFWI figures above, and that this card is what \`native-models/default/card.json\` says.
 `;
 }

@@ -1,7 +1,7 @@
 /**
  * Evaluates the shipped default models and writes their model card (npm run models:card):
  *   native-models/default/card.json   the figures (a test checks the models still reproduce them)
- *   native-models/MODEL_CARD.md       the card, made from card.json alone (main/core/ml/cardMarkdown.ts)
+ *   native-models/MODEL_CARD.md       the card, made from card.json alone (scripts/model-card/cardMarkdown.ts)
  *   native-models/learning-curves.png and native-models/campaign/curves.json, from the campaign's logs
  *
  *   npm run models:card -- --curves ~/.cache/wavediff-studio/training/{stage1,inversionnet,stage2}.jsonl

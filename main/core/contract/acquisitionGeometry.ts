@@ -29,12 +29,14 @@ export const boundarySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('openfwi-sponge') }),
   /**
    * A narrower damping sponge (OpenFWI's scheme, R = 1e-3 profile, see `spongeDamping` in physics/paddedGrid.ts):
-   * cheap, but it reflects −20 to −30 dB at 20–60 cells; prefer 'pml' for accuracy.
+   * cheap but reflective, far more than 'pml' at any width; the levels measured by `npm run bench:sponge` are in
+   * main/core/physics/README.md ("How much each boundary reflects"). Prefer 'pml' for accuracy.
    */
   z.object({ kind: z.literal('sponge'), widthCells: z.number().int().min(20).max(400) }),
   /**
    * A perfectly matched layer (convolutional PML for the second-order equation) of `widthCells`
-   * (about 20): reflections below −40 dB at a fraction of OpenFWI's sponge cost.
+   * (about 20) at a fraction of OpenFWI's sponge cost; its reflection is measured beside the sponges'
+   * in main/core/physics/README.md.
    */
   z.object({ kind: z.literal('pml'), widthCells: z.number().int().min(8).max(200) }),
 ]);

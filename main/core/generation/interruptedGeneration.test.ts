@@ -16,11 +16,11 @@ import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { shippedModelsDir } from '../ml/modelRegistry.ts';
 import { GenerationStore } from './store.ts';
+import { missing } from '../util/testing/requirement.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');
 const killedGeneration = path.join(appRoot(), 'main', 'core', 'app', 'testing', 'generateUntilKilled.ts');
 const defaultsShipped = ['stage1', 'stage2', 'inversionnet'].every((kind) => fs.existsSync(path.join(shippedModelsDir(), kind, 'manifest.json')));
-if (!defaultsShipped) console.log(`Interrupted-generation test skipped: the default models are missing from ${shippedModelsDir()}.`);
 
 let dir: string;
 let dataDir: string;
@@ -38,7 +38,7 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!defaultsShipped)('an interrupted generation', () => {
+describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)`, defaultsShipped))('an interrupted generation', () => {
   it('is listed nowhere until it is resumed and its dataset committed', async () => {
     const folder = path.join(dir, 'project');
     Project.create(folder, 'interrupted').close();

@@ -10,7 +10,6 @@ import { StudioError } from '../contract/errors.ts';
 const PYTHON = '/usr/bin/python3';
 const numpyAvailable = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 const noNumpy = missing('numpy under /usr/bin/python3', numpyAvailable);
-if (!numpyAvailable) console.warn(`numpy is not importable from ${PYTHON}: the tests that check numpy reads our files are skipped.`);
 
 /** Loads each file with numpy and returns {dtype, shape, values} per file. */
 function loadWithNumpy(files: string[]): { dtype: string; shape: number[]; values: number[] }[] {

@@ -15,10 +15,8 @@ const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'tes
 const PYTHON = '/usr/bin/python3';
 const numpyAvailable = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 const noNumpy = missing('numpy under /usr/bin/python3', numpyAvailable);
-if (!numpyAvailable) console.warn(`numpy is not importable from ${PYTHON}: the tests that check numpy reads our exports are skipped.`);
 const OPENFWI_ZIPS = path.join(sharedDir(), 'testdata', 'openfwi');
 const zipsAvailable = fs.existsSync(path.join(OPENFWI_ZIPS, 'FlatVelA_test_vmodel.zip'));
-if (!zipsAvailable) console.warn(`${OPENFWI_ZIPS} is missing: the tests on real OpenFWI velocity models are skipped.`);
 
 let tmp: string;
 beforeAll(() => {

@@ -34,6 +34,22 @@ const writeFilesKind: JobKind<{ count: number; stepMs: number }, { written: numb
   },
 };
 
+/** The clock of the manager in the throttle test; the job below advances it instead of sleeping. */
+let clockMs = 0;
+const clockedStepsKind: JobKind<{ steps: number; stepMs: number }, unknown, null> = {
+  kind: 'test.clockedSteps',
+  paramsSchema: z.object({ steps: z.number().int().min(1), stepMs: z.number().min(0) }),
+  title: (p) => `${p.steps} steps`,
+  async run(ctx, params) {
+    for (let i = 0; i < params.steps; i += 1) {
+      await Promise.resolve();
+      clockMs += params.stepMs;
+      ctx.progress({ done: i + 1, total: params.steps, unit: 'steps' });
+    }
+    return null;
+  },
+};
+
 const services = {
   fdPool: () => {
     throw new Error('these jobs use no solver');
@@ -84,14 +100,21 @@ describe('job manager', () => {
     expect(project.catalogue.jobEvents(job.id).map((e) => e.message)).toContain('Finished.');
   });
 
-  it('throttles progress events to about ten a second', async () => {
-    const progressEvents: JobInfo[] = [];
-    manager.onUpdate((j) => j.status === 'running' && progressEvents.push(j));
-    const job = manager.start('test.writeFiles', { count: 200, stepMs: 0 });
-    const started = Date.now();
-    await manager.waitFor(job.id);
-    const seconds = (Date.now() - started) / 1000;
-    expect(progressEvents.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 3);
+  it('persists and publishes progress at most every 100 ms of its clock, and always the last value', async () => {
+    clockMs = 1_000;
+    const clocked = new JobManager({ maxConcurrent: 1, services, now: () => clockMs });
+    clocked.register(clockedStepsKind);
+    await manager.detach();
+    clocked.attach(project);
+    const published: number[] = [];
+    clocked.onUpdate((j) => j.status === 'running' && published.push(j.progress.done));
+    // 200 steps of 10 ms on the manager's clock: progress goes out at start, at steps 1, 11, …, 191 and at the end.
+    const job = clocked.start('test.clockedSteps', { steps: 200, stepMs: 10 });
+    const done = await clocked.waitFor(job.id);
+    await clocked.detach();
+    expect(done.status).toBe('done');
+    expect(published).toEqual([0, ...Array.from({ length: 20 }, (_, k) => 1 + 10 * k), 200]);
+    expect(project.catalogue.getJob(job.id).progress.done).toBe(200);
   });
 
   it('rejects invalid parameters before recording anything', () => {

@@ -43,12 +43,18 @@ export class JobManager<Services extends JobServices = JobServices> {
   private project: Project | null = null;
   private readonly lendServices: () => LentServices<Services>;
   maxConcurrent: number;
+  /** Milliseconds since the epoch for progress throttling and ETAs. */
+  private readonly now: () => number;
 
-  /** `services`: the same for every job, or lent to each run and given back when it ends. */
-  constructor(options: { maxConcurrent?: number; services: Services | (() => LentServices<Services>) }) {
+  /**
+   * `services`: the same for every job, or lent to each run and given back when it ends.
+   * `now` defaults to Date.now; tests pass a clock they advance themselves.
+   */
+  constructor(options: { maxConcurrent?: number; services: Services | (() => LentServices<Services>); now?: () => number }) {
     this.maxConcurrent = options.maxConcurrent ?? 2;
     const services = options.services;
     this.lendServices = typeof services === 'function' ? (services as () => LentServices<Services>) : () => ({ services, release: () => undefined });
+    this.now = options.now ?? Date.now;
   }
 
   register(kind: JobKind<any, any, any, Services>): void {
@@ -108,7 +114,7 @@ export class JobManager<Services extends JobServices = JobServices> {
     const run = this.running.get(job.id);
     let etaSeconds: number | null = null;
     if (run && job.progress.total > 0) {
-      const elapsed = (Date.now() - run.startedAtMs) / 1000;
+      const elapsed = (this.now() - run.startedAtMs) / 1000;
       const doneThisRun = job.progress.done - run.startDone;
       if (elapsed > 0.5 && doneThisRun > 0) etaSeconds = ((job.progress.total - job.progress.done) * elapsed) / doneThisRun;
     }
@@ -253,7 +259,7 @@ export class JobManager<Services extends JobServices = JobServices> {
     const job = catalogue.setJobStatus(queued.id, 'running', { error: null });
     const run: RunningJob = {
       controller,
-      startedAtMs: Date.now(),
+      startedAtMs: this.now(),
       startDone: job.progress.done,
       lastProgress: job.progress,
       lastPersistMs: 0,
@@ -264,7 +270,7 @@ export class JobManager<Services extends JobServices = JobServices> {
 
     const persistProgress = (): void => {
       catalogue.setJobProgress(job.id, run.lastProgress);
-      run.lastPersistMs = Date.now();
+      run.lastPersistMs = this.now();
       this.publish(catalogue.getJob(job.id));
     };
     const lent = this.lendServices();
@@ -276,7 +282,7 @@ export class JobManager<Services extends JobServices = JobServices> {
       signal: controller.signal,
       progress: (progress) => {
         run.lastProgress = progress;
-        if (Date.now() - run.lastPersistMs >= progressIntervalMs) persistProgress();
+        if (this.now() - run.lastPersistMs >= progressIntervalMs) persistProgress();
       },
       log: (message, level = 'info') => catalogue.appendJobEvent(job.id, level, message),
       resumeState: job.resumeState ?? undefined,

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { appRoot } from '../util/paths.ts';
 import { openfwiGeometry } from './acquisition.ts';
 import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
+import { missing } from '../util/testing/requirement.ts';
 import { loadNativeKernel, nativeKernelProblem, resetNativeKernel, resolveKernel, type FdKernel } from './kernels.ts';
 import { padModel, shotSetup, type ShotResult } from './paddedGrid.ts';
 import { modelWavefield } from './solver.ts';
@@ -12,18 +13,15 @@ import { relativeL2 } from './testing/analytic.ts';
 const root = appRoot();
 const hasCommand = (command: string, args: string[]): boolean => spawnSync(command, args).status === 0;
 
-let native: FdKernel | null = null;
-
-beforeAll(() => {
-  // Builds the native addon when a C compiler is present (skipped when it is up to date).
-  if (hasCommand('cc', ['--version']) || hasCommand('gcc', ['--version'])) {
-    const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.mjs')], { encoding: 'utf8' });
-    if (build.status !== 0) console.warn(`native addon build failed:\n${build.stdout}\n${build.stderr}`);
-  }
-  resetNativeKernel();
-  native = loadNativeKernel();
-  if (!native) console.warn(`native kernel not compared: ${nativeKernelProblem()}`);
-});
+// Builds the native addon when a C compiler is present (nothing to do when it is up to date), before
+// the tests are collected so that a missing addon is reported by missing() below.
+if (hasCommand('cc', ['--version']) || hasCommand('gcc', ['--version'])) {
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-native.mjs')], { encoding: 'utf8' });
+  if (build.status !== 0) console.warn(`native addon build failed:\n${build.stdout}\n${build.stderr}`);
+}
+resetNativeKernel();
+const native: FdKernel | null = loadNativeKernel();
+const noNative = missing(`the native FD addon (npm run build:native: a C compiler, make, node-gyp; ${native ? 'built' : nativeKernelProblem()})`, native !== null);
 
 /** A layered model with a dipping interface and a smooth lens, nz × nx, 1600–3600 m/s. */
 function testModel(nz: number, nx: number): Float32Array {
@@ -138,16 +136,17 @@ describe('build artifacts', () => {
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
   });
 
-  test("'auto' picks the native addon when it is built, else wasm with a notice", () => {
+  test.skipIf(noNative)("'auto' picks the native addon when it is built", () => {
     const notices: string[] = [];
-    const kernel = resolveKernel('auto', (message) => notices.push(message));
-    if (native) {
-      expect(kernel.name).toBe('native');
-      expect(notices).toEqual([]);
-    } else {
-      expect(kernel.name).toBe('wasm');
-      expect(notices[0]).toMatch(/build:native/);
-      expect(() => resolveKernel('native')).toThrow(/build:native/);
-    }
+    expect(resolveKernel('auto', (message) => notices.push(message)).name).toBe('native');
+    expect(notices).toEqual([]);
   });
+
+  test.skipIf(native !== null)("without the native addon 'auto' falls back to wasm with a notice", () => {
+    const notices: string[] = [];
+    expect(resolveKernel('auto', (message) => notices.push(message)).name).toBe('wasm');
+    expect(notices[0]).toMatch(/build:native/);
+    expect(() => resolveKernel('native')).toThrow(/build:native/);
+  });
+
 });

@@ -88,9 +88,9 @@ export interface ShotResult {
 /**
  * Damping d(i) in 1/s at sponge cell i = 0…width−1 counted from the interior outward:
  * d(i) = d0·(i/(width − 1))², d0 = 3·v_min·ln(1/R)/(2a), a = (width − 1)·dx.
- * OpenFWI's sponge uses R = 1e-7 over 120 cells. Narrower sponges use a gentler R (more
- * damping reflects off the sponge's own gradient): R = 1e-3 met −40 dB from 40 cells on in
- * the boundary test (physics.test.ts).
+ * OpenFWI's sponge uses R = 1e-7 over 120 cells. Narrower sponges use a gentler R = 1e-3 (more
+ * damping reflects off the sponge's own gradient); what each reflects is measured by
+ * `npm run bench:sponge` and stated in this folder's README.md ("How much each boundary reflects").
  */
 export function spongeDamping(widthCells: number, spacingMeters: number, minVelocityMps: number, reflection: number): Float64Array {
   const a = (widthCells - 1) * spacingMeters;

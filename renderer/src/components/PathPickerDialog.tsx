@@ -25,7 +25,7 @@ import FolderIcon from '@mui/icons-material/Folder';
 import InsertDriveFileIcon from '@mui/icons-material/InsertDriveFileOutlined';
 import ArrowUpwardIcon from '@mui/icons-material/ArrowUpward';
 import { useApiQuery } from '../api/hooks.ts';
-import { formatBytes } from '../jobs/format.ts';
+import { formatBytes } from '../app/humanReadable.ts';
 
 export type PathPickerMode =
   /** Choose one folder (the one being shown). */

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Box, Typography } from '@mui/material';
-import { formatNumber } from '../jobs/format.ts';
+import { formatNumber } from '../app/humanReadable.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import type { ColormapLut } from '../plot/colormaps.ts';
 import { valuesToRgba } from '../plot/image.ts';

@@ -1,5 +1,5 @@
 /** Model cards and sample metrics as the Models, Generate and Gallery views write them. */
-import { formatDuration } from '../jobs/format.ts';
+import { formatDuration } from '../app/humanReadable.ts';
 
 /** 2_800_000 → "2.80 M", 412_000 → "412 k"; "—" when unknown. */
 export function formatParameters(count: number | null | undefined): string {

@@ -36,7 +36,7 @@ import { useNotify } from '../app/notices.tsx';
 import { intParam } from '../app/routes.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
-import { formatNumber, formatShape, formatTimestamp } from '../jobs/format.ts';
+import { formatNumber, formatShape, formatTimestamp } from '../app/humanReadable.ts';
 import { ExportOpenFwiDialog, ImportOpenFwiDialog, ImportSegyDialog } from './DatasetDialogs.tsx';
 import { DeviationCheck, ForwardDialog, SynthesizeDialog } from './PhysicsDialogs.tsx';
 

@@ -4,7 +4,7 @@ import { ColorBar } from '../components/ColorBar.tsx';
 import { LineChart } from '../components/LineChart.tsx';
 import { cellValue, PlotCanvas } from '../components/PlotCanvas.tsx';
 import { rgbaToCanvas } from '../components/raster.ts';
-import { formatNumber } from '../jobs/format.ts';
+import { formatNumber } from '../app/humanReadable.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import { colormap } from '../plot/colormaps.ts';
 import { valuesToRgba } from '../plot/image.ts';

@@ -31,7 +31,7 @@ import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
-import { formatDuration, formatRate, formatTimestamp, progressFraction } from '../jobs/format.ts';
+import { formatDuration, formatRate, formatTimestamp, progressFraction } from '../app/humanReadable.ts';
 import { ModelQualityNotice } from '../models/ModelQuality.tsx';
 import { defaultModelRef, generateArgs, type GenerateField, type GenerateForm, type NetworkKind, type SamplerKind } from '../models/forms.ts';
 

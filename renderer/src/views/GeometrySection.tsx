@@ -151,7 +151,7 @@ export function GeometrySection() {
                 </MenuItem>
               </Select>
             </FormControl>
-            {form.boundary === 'sponge' && field('spongeCells', 'Sponge width (cells)', '20–400; ≥ 40 for −40 dB')}
+            {form.boundary === 'sponge' && field('spongeCells', 'Sponge width (cells)', '20–400; reflects far more than a PML at any width')}
             <FormControl sx={{ width: 200 }}>
               <InputLabel id="geometry-top-label">Top surface</InputLabel>
               <Select

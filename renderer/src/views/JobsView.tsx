@@ -22,7 +22,7 @@ import { useStudio } from '../api/context.tsx';
 import { useApiAction, useApiEvent } from '../api/hooks.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
-import { formatDuration, formatQuantity, formatRate, formatTimestamp, progressFraction } from '../jobs/format.ts';
+import { formatDuration, formatQuantity, formatRate, formatTimestamp, progressFraction } from '../app/humanReadable.ts';
 import { isActive, useJobs } from '../jobs/JobsProvider.tsx';
 
 type Filter = 'all' | 'active' | 'attention' | 'finished';

@@ -25,7 +25,7 @@ import { replaceRoute, useNavigation } from '../app/navigation.ts';
 import { intParam } from '../app/routes.ts';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
-import { formatTimestamp, progressFraction } from '../jobs/format.ts';
+import { formatTimestamp, progressFraction } from '../app/humanReadable.ts';
 import { formatMetric, formatParameters, trainingSummary } from '../models/format.ts';
 import { QualityChips, useModelQuality } from '../models/ModelQuality.tsx';
 import { normalisedErrorToMps } from '../../../main/core/contract/velocityRange.ts';

@@ -26,7 +26,7 @@ import { useApiAction } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
 import { IndexStepper } from '../components/selectors.tsx';
-import { formatNumber } from '../jobs/format.ts';
+import { formatNumber } from '../app/humanReadable.ts';
 
 type VelocityFamily = (typeof velocityFamilySchema.options)[number];
 

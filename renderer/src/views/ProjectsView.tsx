@@ -32,7 +32,7 @@ import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
-import { formatTimestamp } from '../jobs/format.ts';
+import { formatTimestamp } from '../app/humanReadable.ts';
 
 export function ProjectsView() {
   const { project } = useCurrentProject();

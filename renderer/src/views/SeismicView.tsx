@@ -26,7 +26,7 @@ import { rgbaToCanvas } from '../components/raster.ts';
 import { DatasetSelect, IndexStepper } from '../components/selectors.tsx';
 import { TraceHeaderTable } from '../components/TraceHeaderTable.tsx';
 import { ColorBar } from '../components/ColorBar.tsx';
-import { formatNumber, formatShape } from '../jobs/format.ts';
+import { formatNumber, formatShape } from '../app/humanReadable.ts';
 import { absPercentile, agc, displayClip, type ClipMode } from '../plot/amplitude.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import { colormap, type ColormapName } from '../plot/colormaps.ts';

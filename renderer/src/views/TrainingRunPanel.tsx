@@ -31,7 +31,7 @@ import { ErrorAlert } from '../components/common.tsx';
 import { LabelledSlider } from '../components/LabelledSlider.tsx';
 import { LineChart, SERIES_COLOURS } from '../components/LineChart.tsx';
 import { autoScale } from '../plot/smoothing.ts';
-import { formatDuration, formatRate, progressFraction } from '../jobs/format.ts';
+import { formatDuration, formatRate, progressFraction } from '../app/humanReadable.ts';
 import { absPercentile } from '../plot/amplitude.ts';
 import { colormap } from '../plot/colormaps.ts';
 import { decodeFloat32, type Float32Grid } from '../plot/decode.ts';

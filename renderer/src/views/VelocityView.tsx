@@ -11,7 +11,7 @@ import { useDecodedFloat32, useLastResponse } from '../components/plotData.ts';
 import { rgbaToCanvas } from '../components/raster.ts';
 import { DatasetSelect, IndexStepper, useDatasetSample } from '../components/selectors.tsx';
 import { useGridAxes, velocityReadout } from '../components/VelocityPlot.tsx';
-import { formatNumber, formatShape } from '../jobs/format.ts';
+import { formatNumber, formatShape } from '../app/humanReadable.ts';
 import { colormap, type ColormapName } from '../plot/colormaps.ts';
 import { valuesToRgba } from '../plot/image.ts';
 import { fullWindow, isFullWindow, type DataWindow } from '../plot/viewport.ts';

@@ -7,7 +7,7 @@ import { useStudio } from '../api/context.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { PlotCanvas, type PlotOverlayContext } from '../components/PlotCanvas.tsx';
 import { rgbaToCanvas } from '../components/raster.ts';
-import { formatNumber } from '../jobs/format.ts';
+import { formatNumber } from '../app/humanReadable.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import type { ColormapLut } from '../plot/colormaps.ts';
 import { fullWindow, type DataWindow } from '../plot/viewport.ts';

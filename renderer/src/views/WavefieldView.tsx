@@ -33,7 +33,7 @@ import { rgbaToCanvas } from '../components/raster.ts';
 import { DatasetSelect, IndexStepper, useDatasetSample } from '../components/selectors.tsx';
 import { VelocityPlot } from '../components/VelocityPlot.tsx';
 import { WavefieldScene, type WavefieldDisplay } from '../components/WavefieldScene.tsx';
-import { formatNumber } from '../jobs/format.ts';
+import { formatNumber } from '../app/humanReadable.ts';
 import { displayClip } from '../plot/amplitude.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import { colormap } from '../plot/colormaps.ts';

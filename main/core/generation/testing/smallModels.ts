@@ -1,7 +1,8 @@
 /**
- * Small real models for tests: 6 synthesised CurveVel-A pairs, then stage 1, InversionNet and stage 2
- * trained for 2 steps each by native-models' trainer and exported to ONNX (as ml/networks.test.ts
- * does). Untrained in any useful sense, but real graphs with real manifests, shapes and schedules.
+ * Small real models for the benchmark (bench/generate.ts), which needs torch: 6 synthesised CurveVel-A
+ * pairs, then stage 1, InversionNet and stage 2 trained for 2 steps each by native-models' trainer and
+ * exported to ONNX (as ml/networks.test.ts does). Untrained in any useful sense, but real graphs with
+ * real manifests, shapes and schedules. The generation tests run on the committed defaults instead.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatNumber, formatQuantity, formatRate, formatShape, progressFraction } from './format.ts';
-import { addSample, ratePerSecond } from './rate.ts';
+import { formatBytes, formatDuration, formatNumber, formatQuantity, formatRate, formatShape, progressFraction } from './humanReadable.ts';
 
 describe('formatting', () => {
   it('formats durations', () => {
@@ -31,24 +30,5 @@ describe('formatting', () => {
     expect(progressFraction({ done: 5, total: 10 })).toBe(0.5);
     expect(progressFraction({ done: 15, total: 10 })).toBe(1);
     expect(progressFraction({ done: 0, total: 0 })).toBeNull();
-  });
-});
-
-describe('job rate', () => {
-  it('measures units per second over recent samples', () => {
-    let samples = addSample([], { atMs: 0, done: 0 });
-    expect(ratePerSecond(samples)).toBeNull();
-    samples = addSample(samples, { atMs: 1000, done: 10 });
-    samples = addSample(samples, { atMs: 2000, done: 30 });
-    expect(ratePerSecond(samples)).toBe(15);
-  });
-
-  it('forgets samples outside the window and restarts when progress goes back', () => {
-    let samples = addSample([], { atMs: 0, done: 0 });
-    samples = addSample(samples, { atMs: 20_000, done: 100 });
-    samples = addSample(samples, { atMs: 21_000, done: 110 });
-    expect(ratePerSecond(samples)).toBe(10);
-    samples = addSample(samples, { atMs: 22_000, done: 5 });
-    expect(samples).toEqual([{ atMs: 22_000, done: 5 }]);
   });
 });
