@@ -3,9 +3,10 @@
  * Preload, the WebSocket server, the renderer client and the handlers all derive their types
  * from here, and every receiving side validates against these schemas.
  *
- * This file may be imported by the renderer: it must depend on nothing but zod.
+ * This file may be imported by the renderer: it must depend on nothing but zod and its own folder.
  */
 import { z } from 'zod';
+import { acquisitionGeometrySchema } from './acquisitionGeometry.ts';
 
 // ---------- shared shapes ----------
 
@@ -184,12 +185,6 @@ export const velocityFamilySchema = z.enum([
   'curvefault-a',
   'curvefault-b',
 ]);
-
-/**
- * Acquisition geometry as the core's physics module validates it (main/core/physics/acquisition.ts);
- * declared loosely here so the renderer need not import the solver.
- */
-export const geometryPayloadSchema = z.record(z.string(), z.unknown());
 
 export const pdeDeviationSchema = z.object({
   pde_rel_l2: z.number().nullable(),
@@ -421,10 +416,10 @@ export const methods = {
     'Export a dataset as OpenFWI .npy pairs into a folder; runs as a job.',
   ),
 
-  'project.geometry': method(none, geometryPayloadSchema, "The project's acquisition geometry (OpenFWI's unless changed)."),
+  'project.geometry': method(none, acquisitionGeometrySchema, "The project's acquisition geometry (OpenFWI's unless changed)."),
   'project.setGeometry': method(
-    z.object({ geometry: geometryPayloadSchema.nullable() }),
-    geometryPayloadSchema,
+    z.object({ geometry: acquisitionGeometrySchema.nullable() }),
+    acquisitionGeometrySchema,
     "Set the project's acquisition geometry (null restores OpenFWI's); it is checked before it is stored.",
   ),
   'physics.synthesize': method(
