@@ -54,7 +54,7 @@ export function validateGeometry(geometry: unknown, velocityShape: { nz: number;
       .join('; ');
     throw new StudioError('bad_input', `Invalid acquisition geometry — ${issues}.`);
   }
-  checkGeometryFits(parsed.data, velocityShape);
+  checkGeometryInsideModel(parsed.data, velocityShape);
   return parsed.data;
 }
 
@@ -62,7 +62,7 @@ export function validateGeometry(geometry: unknown, velocityShape: { nz: number;
  * Checks a parsed geometry against a velocity model's shape: every source and receiver inside it.
  * The schema checks the rest (recording interval, sources off a free surface).
  */
-export function checkGeometryFits(g: AcquisitionGeometry, velocityShape: { nz: number; nx: number }): void {
+export function checkGeometryInsideModel(g: AcquisitionGeometry, velocityShape: { nz: number; nx: number }): void {
   const { nz, nx } = velocityShape;
   const checkCell = (cell: GridCell, field: string): void => {
     if (cell.x >= nx || cell.z >= nz) {

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../store/catalogue.ts';
 import { StudioError } from '../contract/errors.ts';
-import { checkGeometryFits, openfwiGeometry } from './acquisition.ts';
+import { checkGeometryInsideModel, openfwiGeometry } from './acquisition.ts';
 import { acquisitionGeometrySchema, type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 
 const geometryKey = 'acquisition_geometry';
@@ -31,7 +31,7 @@ export function projectGeometry(catalogue: Catalogue): AcquisitionGeometry {
 export function setProjectGeometry(catalogue: Catalogue, geometry: AcquisitionGeometry | null): AcquisitionGeometry {
   const chosen = geometry ?? openfwiGeometry();
   const cells = [...chosen.sources, ...chosen.receivers];
-  checkGeometryFits(chosen, { nz: Math.max(...cells.map((c) => c.z + 1)), nx: Math.max(...cells.map((c) => c.x + 1)) });
+  checkGeometryInsideModel(chosen, { nz: Math.max(...cells.map((c) => c.z + 1)), nx: Math.max(...cells.map((c) => c.x + 1)) });
   catalogue.setMeta(geometryKey, JSON.stringify(chosen));
   return chosen;
 }
