@@ -218,6 +218,7 @@ export const wavefieldSchema = z.object({
 export type WavefieldResult = z.infer<typeof wavefieldSchema>;
 
 export const networkKindSchema = z.enum(['stage1', 'stage2', 'inversionnet']);
+export type NetworkKind = z.infer<typeof networkKindSchema>;
 
 export const modelInfoSchema = z.object({
   /** 'default:<kind>' for a shipped model, 'project:<id>' for one trained in the project. */

@@ -26,13 +26,13 @@ import CasinoIcon from '@mui/icons-material/Casino';
 import GridViewIcon from '@mui/icons-material/GridView';
 import StopIcon from '@mui/icons-material/Stop';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import type { GenerationRunInfo, JobInfo, ModelInfo } from '../../../main/core/contract/contract.ts';
+import { networkKindSchema, type GenerationRunInfo, type JobInfo, type ModelInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
 import { formatDuration, formatRate, formatTimestamp, progressFraction } from '../jobs/format.ts';
-import { defaultModelRef, generateArgs, type GenerateField, type GenerateForm, type NetworkKind, type SamplerKind } from '../models/forms.ts';
+import { defaultModelRef, generateArgs, generateFormDefaults, type GenerateField, type GenerateForm, type NetworkKind, type SamplerKind } from '../models/forms.ts';
 
 const runTables = ['generation_runs', 'generation_samples'];
 const randomSeed = () => Math.floor(Math.random() * 2 ** 31);
@@ -50,10 +50,7 @@ export function GenerateView() {
     stage2: '',
     inversionnet: '',
     count: '16',
-    batchSize: '4',
-    sampler: 'ab3',
-    steps: '20',
-    eta: '0',
+    ...generateFormDefaults,
     seed: String(randomSeed()),
     physicsCheck: true,
     name: '',
@@ -68,7 +65,7 @@ export function GenerateView() {
     if (!list) return;
     setForm((f) => {
       const next = { ...f };
-      for (const kind of ['stage1', 'stage2', 'inversionnet'] as const) {
+      for (const kind of networkKindSchema.options) {
         if (!list.some((m) => m.ref === f[kind] && m.kind === kind)) next[kind] = defaultModelRef(list, kind);
       }
       return next;
@@ -104,7 +101,7 @@ export function GenerateView() {
     return list.sort((a, b) => b.key - a.key);
   }, [runs.data, jobs]);
 
-  const missingKinds = models.data ? (['stage1', 'stage2', 'inversionnet'] as const).filter((k) => !models.data!.some((m) => m.kind === k)) : [];
+  const missingKinds = models.data ? networkKindSchema.options.filter((k) => !models.data!.some((m) => m.kind === k)) : [];
 
   return (
     <>
@@ -127,7 +124,7 @@ export function GenerateView() {
                 No {missingKinds.map((k) => KIND_LABELS[k]).join(', ')} model yet. Train one in Models (stage 1, then stage 2 on it, and InversionNet).
               </Alert>
             )}
-            {(['stage1', 'stage2', 'inversionnet'] as const).map((kind) => (
+            {networkKindSchema.options.map((kind) => (
               <ModelSelect key={kind} kind={kind} models={models.data ?? []} value={form[kind]} error={errors[kind]} onChange={(ref) => set(kind, ref)} />
             ))}
             <Stack direction="row" spacing={2}>
