@@ -26,9 +26,9 @@ const SEED_MAX = 2 ** 31 - 1;
 // ---------- training (train.start, wavediff train, TrainDialog, native-models train.py) ----------
 
 export const trainingParameters = {
-  steps: parameter(z.number().int().min(1).max(10_000_000).default(1000), { title: 'Steps', description: 'optimiser steps' }),
-  batchSize: parameter(z.number().int().min(1).max(4096).optional(), { title: 'Batch size', description: "samples per optimiser step (default: the trainer's per network)" }),
-  threads: parameter(z.number().int().min(1).max(256).default(1), { title: 'Threads', description: 'torch threads' }),
+  steps: parameter(z.number().int().min(1).max(10_000_000).default(1000), { title: 'Steps', description: 'optimiser steps', unit: 'steps' }),
+  batchSize: parameter(z.number().int().min(1).max(4096).optional(), { title: 'Batch size', description: "samples per optimiser step (default: the trainer's per network)", unit: 'samples' }),
+  threads: parameter(z.number().int().min(1).max(256).default(1), { title: 'Threads', description: 'torch threads', unit: 'threads' }),
   seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'training seed' }),
 };
 
@@ -41,7 +41,7 @@ export const samplerKindSchema = parameter(z.enum(['ddpm', 'ddim', 'ab3']), {
 export type SamplerKind = z.infer<typeof samplerKindSchema>;
 
 const samplerSteps = (minimum: number) =>
-  parameter(z.number().int().min(minimum).max(1000), { title: 'Sampler steps', description: 'network evaluations for ddim and ab3' });
+  parameter(z.number().int().min(minimum).max(1000), { title: 'Sampler steps', description: 'network evaluations for ddim and ab3', unit: 'network evaluations' });
 
 export const samplerParameters = {
   ddimSteps: samplerSteps(1),
@@ -68,8 +68,8 @@ export function samplerShortName(sampler: GenerationSampler): string {
 }
 
 export const generationParameters = {
-  count: parameter(z.number().int().min(1).max(1_000_000), { title: 'Count', description: 'number of pairs' }),
-  batchSize: parameter(z.number().int().min(1).max(256).default(4), { title: 'Batch size', description: 'samples per batch (results do not depend on it)' }),
+  count: parameter(z.number().int().min(1).max(1_000_000), { title: 'Count', description: 'number of pairs', unit: 'pairs' }),
+  batchSize: parameter(z.number().int().min(1).max(256).default(4), { title: 'Batch size', description: 'samples per batch (results do not depend on it)', unit: 'samples' }),
   seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'sample i uses seed + i' }),
 };
 
@@ -80,7 +80,7 @@ export const gatherKeyParameter = parameter(z.string().min(1).default('FieldReco
 export const defaultGatherKey = 'FieldRecord';
 
 /** OpenFWI's files hold 500 samples each. */
-export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(500), { title: 'Samples per file', description: 'samples per data/model file' });
+export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(500), { title: 'Samples per file', description: 'samples per data/model file', unit: 'samples' });
 
 /** The velocities OpenFWI's models span; networks map [min, max] to [−1, 1]. */
 export const OPENFWI_VELOCITY_RANGE_MPS = { min: 1500, max: 4500 } as const;
@@ -145,10 +145,14 @@ export function defaultText(schema: z.ZodType): string {
 /** The parameters the Python trainer reads its defaults from, as one object schema. */
 export const trainingParamsSchema = z.object(trainingParameters);
 
+/** The path of the committed JSON schema of the trainer's parameters, from the repository root. */
+export const trainingParamsSchemaFile = 'native-models/wavediff_models/training_params.schema.json';
+
 /**
- * JSON schema of the trainer's parameters, as native-models/wavediff_models/training_params.schema.json
- * holds it (`npm run params-schema` writes it; a test compares them).
+ * The text of `trainingParamsSchemaFile`: the JSON schema of the trainer's parameters (properties
+ * named as in train.start; train.py maps them to its options). `npm run params-schema` writes it.
  */
-export function trainingParamsJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(trainingParamsSchema, { io: 'input' }) as Record<string, unknown>;
+export function trainingParamsJsonSchemaText(): string {
+  const schema = z.toJSONSchema(trainingParamsSchema, { io: 'input' });
+  return `${JSON.stringify({ ...schema, title: 'WaveDiffusion training parameters', $comment: `Generated from main/core/contract/parameters.ts by npm run params-schema; do not edit.` }, null, 2)}\n`;
 }
