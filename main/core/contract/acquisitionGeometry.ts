@@ -71,3 +71,8 @@ export const acquisitionGeometrySchema = z.object({
   }
 });
 export type AcquisitionGeometry = z.infer<typeof acquisitionGeometrySchema>;
+
+/** Milliseconds between recorded time samples: Δt · recordEverySteps. */
+export function sampleIntervalMs(geometry: Pick<AcquisitionGeometry, 'timeStepSeconds' | 'recordEverySteps'>): number {
+  return geometry.timeStepSeconds * geometry.recordEverySteps * 1000;
+}

@@ -75,12 +75,13 @@ export const generationParameters = {
 
 // ---------- data ----------
 
-/** The SEG-Y trace header field whose value changes from one shot gather to the next. */
-export const gatherKeyParameter = parameter(z.string().min(1).default('FieldRecord'), { title: 'Gather key', description: 'trace header field that groups traces into shot gathers' });
+/** The SEG-Y trace header field (a segyio TraceField name) whose value changes from one shot gather to the next. */
 export const defaultGatherKey = 'FieldRecord';
+export const gatherKeyParameter = parameter(z.string().min(1).default(defaultGatherKey), { title: 'Gather key', description: 'trace header field that groups traces into shot gathers' });
 
 /** OpenFWI's files hold 500 samples each. */
-export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(500), { title: 'Samples per file', description: 'samples per data/model file', unit: 'samples' });
+export const OPENFWI_SAMPLES_PER_FILE = 500;
+export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(OPENFWI_SAMPLES_PER_FILE), { title: 'Samples per file', description: 'samples per data/model file', unit: 'samples' });
 
 /** The velocities OpenFWI's models span; networks map [min, max] to [−1, 1]. */
 export const OPENFWI_VELOCITY_RANGE_MPS = { min: 1500, max: 4500 } as const;

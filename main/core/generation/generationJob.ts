@@ -39,6 +39,7 @@ import {
   samplerSteps,
   type StageTimes,
 } from './pipeline.ts';
+import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 
 export type GenerationParams = z.output<typeof generationParamsSchema>;
 
@@ -140,7 +141,7 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
           generation: { jobId: ctx.jobId, models: models.refs, sampler: params.sampler, seed: params.seed },
           geometry,
           gridSpacingM: geometry.spacingMeters,
-          sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+          sampleIntervalMs: sampleIntervalMs(geometry),
         },
       },
     );

@@ -8,6 +8,7 @@
  * as a zero-padded "same" convolution, C1 = 0.01², C2 = 0.03². Sums in float64.
  */
 import { StudioError } from '../contract/errors.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/parameters.ts';
 
 export const SSIM_WINDOW = 11;
 export const SSIM_SIGMA = 1.5;
@@ -20,7 +21,7 @@ export interface VelocityRange {
 }
 
 /** OpenFWI's normalisation range. */
-export const OPENFWI_VELOCITY_RANGE: VelocityRange = { minMps: 1500, maxMps: 4500 };
+export const OPENFWI_VELOCITY_RANGE: VelocityRange = { minMps: OPENFWI_VELOCITY_RANGE_MPS.min, maxMps: OPENFWI_VELOCITY_RANGE_MPS.max };
 
 export interface VelocityError {
   inv_mae: number;

@@ -15,12 +15,10 @@ import { throwIfCancelled } from '../util/abort.ts';
 import { AtomicFileWriter, temporaryPathFor } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { NpyWriter, dtypeName, formatShape, openNpy, readNpy, readNpyRows, type NpyDtype, type NpyFile } from './npy.ts';
+import { OPENFWI_SAMPLES_PER_FILE, OPENFWI_VELOCITY_RANGE_MPS } from '../contract/parameters.ts';
 
 /** Plausible velocities; values outside suggest the "velocity" file holds something else. */
 export const PLAUSIBLE_VELOCITY_MPS = { min: 300, max: 10000 } as const;
-/** The range OpenFWI's velocity models use. */
-export const OPENFWI_VELOCITY_MPS = { min: 1500, max: 4500 } as const;
-export const OPENFWI_SAMPLES_PER_FILE = 500;
 
 export type OpenfwiNaming = 'data_model' | 'seis_vel';
 
@@ -180,7 +178,7 @@ function velocityWarning(fileName: string, range: { min: number; max: number; no
   const problems: string[] = [];
   if (range.nonFinite > 0) problems.push(`${range.nonFinite} value(s) are NaN or infinite`);
   if (range.min < PLAUSIBLE_VELOCITY_MPS.min || range.max > PLAUSIBLE_VELOCITY_MPS.max) {
-    problems.push(`values range from ${round(range.min)} to ${round(range.max)} m/s, outside the plausible ${PLAUSIBLE_VELOCITY_MPS.min}–${PLAUSIBLE_VELOCITY_MPS.max} m/s (OpenFWI uses ${OPENFWI_VELOCITY_MPS.min}–${OPENFWI_VELOCITY_MPS.max})`);
+    problems.push(`values range from ${round(range.min)} to ${round(range.max)} m/s, outside the plausible ${PLAUSIBLE_VELOCITY_MPS.min}–${PLAUSIBLE_VELOCITY_MPS.max} m/s (OpenFWI uses ${OPENFWI_VELOCITY_RANGE_MPS.min}–${OPENFWI_VELOCITY_RANGE_MPS.max})`);
   }
   if (problems.length === 0) return null;
   return `${fileName}: velocity (${scope}): ${problems.join('; ')}. Check that the data and model files are not swapped and that the velocity is in m/s.`;

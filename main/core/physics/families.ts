@@ -1,6 +1,7 @@
 import { velocityFamilySchema } from '../contract/contract.ts';
 import { Random, mixSeed } from '../util/random.ts';
 import { StudioError } from '../contract/errors.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/parameters.ts';
 
 /**
  * OpenFWI-style velocity families (Deng et al., 2022): seeded generators of layered velocity models
@@ -26,8 +27,6 @@ import { StudioError } from '../contract/errors.ts';
 export const VELOCITY_FAMILIES = velocityFamilySchema.options;
 export type VelocityFamily = (typeof VELOCITY_FAMILIES)[number];
 
-/** OpenFWI's velocity range; normalisation maps it linearly to [−1, 1]. */
-export const VELOCITY_RANGE_MPS = { min: 1500, max: 4500 } as const;
 
 export const OPENFWI_MODEL_SHAPE = { nz: 70, nx: 70 } as const;
 
@@ -163,7 +162,7 @@ function checkShape(shape: ModelShape): void {
 }
 
 function drawLayerVelocities(rng: Random, count: number, params: FamilyParameters): number[] {
-  const min = VELOCITY_RANGE_MPS.min;
+  const min = OPENFWI_VELOCITY_RANGE_MPS.min;
   const max = rng.uniformIn(params.upperVelocityMps[0], params.upperVelocityMps[1]);
   for (;;) {
     const velocities = Array.from({ length: count }, () => Math.round(rng.uniformIn(min, max)));

@@ -7,6 +7,7 @@
 import {
   acquisitionGeometrySchema,
   pmlWidthCellsSchema,
+  sampleIntervalMs,
   spongeWidthCellsSchema,
   type AcquisitionGeometry,
   type BoundarySpec,
@@ -50,7 +51,7 @@ export function describeGeometry(g: AcquisitionGeometry): { label: string; value
     { label: 'Grid spacing', value: `${fmt(dx)} m (x and z)` },
     { label: 'Time step', value: `${fmt(dtMs)} ms` },
     { label: 'Steps', value: `${g.steps} (${fmt(g.steps * dtMs)} ms modelled)` },
-    { label: 'Recorded', value: `every ${g.recordEverySteps} step${g.recordEverySteps === 1 ? '' : 's'}: ${recorded} samples at ${fmt(dtMs * g.recordEverySteps)} ms` },
+    { label: 'Recorded', value: `every ${g.recordEverySteps} step${g.recordEverySteps === 1 ? '' : 's'}: ${recorded} samples at ${fmt(sampleIntervalMs(g))} ms` },
     {
       label: 'Wavelet',
       value: `${g.wavelet.kind === 'ricker' ? 'Ricker' : g.wavelet.kind}, ${fmt(g.wavelet.peakFrequencyHz)} Hz peak at ${fmt(g.wavelet.delaySeconds * 1000)} ms${g.wavelet.lengthSteps ? `, ${g.wavelet.lengthSteps} samples` : ''}`,

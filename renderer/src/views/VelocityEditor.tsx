@@ -37,11 +37,11 @@ import {
   type VelocityEdit,
   type VelocityGrid,
 } from '../plot/velocityModel.ts';
+import { OPENFWI_VELOCITY_RANGE_MPS } from '../../../main/core/contract/parameters.ts';
 
 export type EditorTool = 'layer' | 'draw' | 'fault' | 'anomaly';
 
 /** The range the editor's colours span at least, so colours stay put while editing (OpenFWI's range). */
-const DISPLAY_RANGE_MPS = { min: 1500, max: 4500 };
 
 export interface VelocityEditorState {
   start: VelocityGrid;
@@ -351,8 +351,8 @@ export function VelocityEditor({
           nx={grid.nx}
           spacingM={spacingM}
           lut={lut}
-          min={Math.min(DISPLAY_RANGE_MPS.min, range.min)}
-          max={Math.max(DISPLAY_RANGE_MPS.max, range.max)}
+          min={Math.min(OPENFWI_VELOCITY_RANGE_MPS.min, range.min)}
+          max={Math.max(OPENFWI_VELOCITY_RANGE_MPS.max, range.max)}
           testId="editor-canvas"
           ariaLabel="Velocity model being edited"
           height={380}
