@@ -81,12 +81,12 @@ const loopRuns = 3;
 let onnxBest = Infinity;
 for (let r = 0; r < loopRuns; r += 1) {
   const t0 = performance.now();
-  await sampleLatents(models, { kind: 'ddim', steps: loopSteps }, seedsFor(batch, 50 + r));
+  await sampleLatents(models, { kind: 'ddim', steps: loopSteps, eta: 0 }, seedsFor(batch, 50 + r));
   onnxBest = Math.min(onnxBest, performance.now() - t0);
 }
 console.log(`denoising loop, onnxruntime-node ${provider}: DDIM ${loopSteps} steps × batch ${batch}: ${(onnxBest / 1000).toFixed(3)} s, ${((1000 * batch) / onnxBest).toFixed(2)} samples/s (${(onnxBest / loopSteps).toFixed(1)} ms per evaluation)`);
 if (torchWeights && fs.existsSync(torchWeights)) {
-  const grid = samplingGrid(models.stage2.schedule, samplerSpecOf({ kind: 'ddim', steps: loopSteps }));
+  const grid = samplingGrid(models.stage2.schedule, samplerSpecOf({ kind: 'ddim', steps: loopSteps, eta: 0 }));
   const script = `
 import json, sys, time, torch
 from wavediff_models import bundle as bundle_io
@@ -144,10 +144,10 @@ async function runSampler(sampler: GenerationSampler): Promise<{ x0: Float32Arra
 }
 const ddpm = await runSampler({ kind: 'ddpm' });
 const configs: GenerationSampler[] = [
-  { kind: 'ddim', steps: 10 },
-  { kind: 'ddim', steps: 20 },
-  { kind: 'ddim', steps: 50 },
-  { kind: 'ddim', steps: 100 },
+  { kind: 'ddim', steps: 10, eta: 0 },
+  { kind: 'ddim', steps: 20, eta: 0 },
+  { kind: 'ddim', steps: 50, eta: 0 },
+  { kind: 'ddim', steps: 100, eta: 0 },
   { kind: 'ab3', steps: 5 },
   { kind: 'ab3', steps: 10 },
   { kind: 'ab3', steps: 20 },

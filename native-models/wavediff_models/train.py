@@ -22,6 +22,7 @@ from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Norm
 from .prepared import open_dataset
 from .recipe import WeightEMA, extend_cycles, first_cycle, learning_rate
 from .export import export_bundle
+from .params import add_training_params
 from .runtime import (Emitter, atomic_torch_save, log, rng_state, seed_everything, select_device,
                       set_rng_state, set_threads)
 from .tasks import KINDS, MODEL_DEFAULTS, check_geometry, make_task, prune_previews, weights_fingerprint
@@ -67,11 +68,9 @@ def parse_args(argv):
     p.add_argument('--val-data', help='held-out data (default: a seeded --val-fraction of --data)')
     p.add_argument('--out', required=True, help='output folder: checkpoint.pt, previews/, model/')
     p.add_argument('--stage1', help='stage 2 only: stage-1 training folder, checkpoint or model folder')
-    p.add_argument('--steps', type=int, default=1000, help='total optimiser steps (on --resume: the new total)')
-    p.add_argument('--batch-size', type=int)
+    add_training_params(p, {'steps': '; on --resume: the new total', 'threads': '; torch.set_num_threads'})
     p.add_argument('--lr', type=float)
     p.add_argument('--weight-decay', type=float)
-    p.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (default 1)')
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt when it exists')
     p.add_argument('--init-weights',
@@ -79,7 +78,6 @@ def parse_args(argv):
                         'kind and architecture) instead of a random initialisation')
     p.add_argument('--stop-at', type=int,
                    help='stop with a checkpoint after this step, as SIGTERM does (the schedule still runs to --steps)')
-    p.add_argument('--seed', type=int, default=0)
     p.add_argument('--family', choices=sorted(SEISMIC_LIMITS),
                    help='OpenFWI family whose seismic limits normalise the data (default: the family in the '
                         'data folder\'s synthesis.json, else flatvel-a)')

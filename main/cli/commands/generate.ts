@@ -12,7 +12,9 @@ import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
 import { FdWorkerPool } from '../../core/physics/pool.ts';
 import { runProbe } from '../../core/generation/probe.ts';
 import { checkGenerationParams } from '../../core/generation/paramChecks.ts';
-import type { GenerationSampler, ModelRefs } from '../../core/generation/pipeline.ts';
+import type { ModelRefs } from '../../core/generation/pipeline.ts';
+import { defaultSampler, generationParameters, samplerKindSchema, samplerParameters, type GenerationSampler } from '../../core/contract/parameters.ts';
+import { parameterOption, parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
 import { call, followJob, printNotices } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
 import { cliAbortSignal } from '../interrupt.ts';
@@ -26,16 +28,16 @@ function wholeNumber(value: unknown, option: string, fallback: number): number {
 }
 
 function samplerOption(v: ParsedArgs['values']): GenerationSampler {
-  const kind = (v.sampler as string | undefined) ?? 'ab3';
-  const steps = positiveInteger(v.steps, 'steps', 20);
-  if (kind === 'ddpm') return { kind: 'ddpm' };
-  if (kind === 'ab3') return { kind: 'ab3', steps };
-  if (kind === 'ddim') {
-    const eta = v.eta === undefined ? 0 : Number(v.eta);
-    if (!(eta >= 0 && eta <= 1)) throw new StudioError('bad_input', `--eta ${String(v.eta)}: use a number from 0 to 1.`);
-    return { kind: 'ddim', steps, eta };
-  }
-  throw new StudioError('bad_input', `--sampler ${kind}: choose ddpm, ddim or ab3.`);
+  const kind = samplerKindSchema.safeParse(v.sampler ?? defaultSampler.kind);
+  if (!kind.success) throw new StudioError('bad_input', `--sampler ${String(v.sampler)}: choose ${samplerKindSchema.options.join(', ')}.`);
+  if (kind.data === 'ddpm') return { kind: 'ddpm' };
+  const defaultSteps = defaultSampler.kind === 'ddpm' ? undefined : defaultSampler.steps;
+  if (kind.data === 'ab3') return { kind: 'ab3', steps: parameterOption(v.steps, 'steps', samplerParameters.ab3Steps) ?? defaultSteps! };
+  return {
+    kind: 'ddim',
+    steps: parameterOption(v.steps, 'steps', samplerParameters.ddimSteps) ?? defaultSteps!,
+    eta: parameterOptionOrDefault(v.eta, 'eta', samplerParameters.eta),
+  };
 }
 
 function modelRefs(v: ParsedArgs['values']): ModelRefs {
@@ -62,10 +64,10 @@ const MODEL_AND_SAMPLER_OPTIONS: Record<string, OptionSpec> = {
 
 const MODEL_USAGE = `  --model REF          all three models: 'default' (shipped, native-models/default/), 'project:ID' or a folder
   --stage1 REF, --stage2 REF, --inversionnet REF   one model each (override --model)
-  --sampler S          ddpm | ddim | ab3 (default ab3)
-  --steps N            network evaluations for ddim and ab3 (default 20)
-  --eta E              DDIM η from 0 to 1 (default 0)
-  --seed S             sample i uses seed S + i (default 0)`;
+  --sampler S          ${samplerKindSchema.options.join(' | ')} (default ${defaultSampler.kind})
+${usageLine('--steps N', samplerParameters.ab3Steps)} (default ${defaultSampler.kind === 'ddpm' ? '–' : defaultSampler.steps})
+${usageLine('--eta E', samplerParameters.eta)}
+${usageLine('--seed S', generationParameters.seed)}`;
 
 async function studioSession<T>(projectFolder: string, create: boolean, io: CliIo, work: (studio: Studio) => Promise<T>): Promise<T> {
   const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
@@ -97,7 +99,7 @@ Options:
   --count N            number of pairs
   --out DIR            export folder
 ${MODEL_USAGE}
-  --batch-size B       samples per batch (default 4; results do not depend on it)
+${usageLine('--batch-size B', generationParameters.batchSize)}
   --no-physics         skip the FD check (pde_rel_l2 is then computed for the export)
   --project DIR        generate into this project (the run stays in its gallery)
   --no-segy            do not write seismic.sgy
@@ -120,10 +122,10 @@ ${MODEL_USAGE}
     const out = path.resolve(v.out);
     const params = {
       ...modelRefs(v),
-      count: positiveInteger(v.count, 'count', 1),
-      batchSize: positiveInteger(v['batch-size'], 'batch-size', 4),
+      count: parameterOptionOrDefault(v.count, 'count', generationParameters.count),
+      batchSize: parameterOptionOrDefault(v['batch-size'], 'batch-size', generationParameters.batchSize),
       sampler: samplerOption(v),
-      seed: wholeNumber(v.seed, 'seed', 0),
+      seed: parameterOptionOrDefault(v.seed, 'seed', generationParameters.seed),
       physicsCheck: !v['no-physics'],
     };
     const ownProject = typeof v.project !== 'string';
@@ -212,7 +214,7 @@ ${MODEL_USAGE}
     try {
       const report = await runProbe(onnx, fd, modelRefs(v), null, {
         count: positiveInteger(v.count, 'count', 8),
-        seed: wholeNumber(v.seed, 'seed', 0),
+        seed: parameterOptionOrDefault(v.seed, 'seed', generationParameters.seed),
         sampler: samplerOption(v),
         curveSteps,
         holdoutSeed: v['holdout-seed'] === undefined ? undefined : wholeNumber(v['holdout-seed'], 'holdout-seed', 0),

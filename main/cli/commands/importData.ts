@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
 import { call, followJob, projectFolderFrom, withProject } from '../studioSession.ts';
+import { defaultGatherKey } from '../../core/contract/parameters.ts';
 
 /** Parses "5x1000x70" (sources × time samples × receivers). */
 export function parseGrid(text: string): { sources: number; timeSamples: number; receivers: number } {
@@ -13,7 +14,7 @@ export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Import SEG-Y shot gathers or an OpenFWI folder into a project',
   usage: `Usage:
-  wavediff import segy FILE_OR_FOLDER... --project DIR [--name NAME] [--key FieldRecord] [--resample 5x1000x70] [--dt-ms 1]
+  wavediff import segy FILE_OR_FOLDER... --project DIR [--name NAME] [--key ${defaultGatherKey}] [--resample 5x1000x70] [--dt-ms 1]
   wavediff import openfwi FOLDER --project DIR [--name NAME]
 
 SEG-Y traces are grouped into shot gathers by --key (a segyio TraceField name); each file becomes
@@ -44,7 +45,7 @@ with --dt-ms all files share that grid and form one dataset. Ctrl-C cancels; res
         const job = await call(studio, 'import.segy', {
           paths,
           name,
-          gatherKey: (args.values.key as string | undefined) ?? 'FieldRecord',
+          gatherKey: args.values.key as string | undefined,
           resample: grid ? { ...grid, sampleIntervalMs: dtMs } : null,
         });
         return followJob(studio, job, io);

@@ -8,6 +8,8 @@ import { synthesizeDataset } from '../../core/physics/synthesis.ts';
 import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, positiveInteger } from '../physicsArgs.ts';
 import { call, followJob, withProject } from '../studioSession.ts';
 import type { JobInfo } from '../../core/contract/contract.ts';
+import { OPENFWI_SAMPLES_PER_FILE, samplesPerFileParameter } from '../../core/contract/parameters.ts';
+import { parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
 
 /** Options that describe a folder synthesis only: a project job uses the project's geometry and the studio's threads. */
 const FOLDER_ONLY_OPTIONS = ['out', 'shape', 'geometry', 'threads', 'kernel', 'velocity-only'] as const;
@@ -59,7 +61,7 @@ export const synthCommand: CliCommand = {
        wavediff synth --family F --count N --seed S --project DIR [--name NAME] [--samples-per-file K]
 
 Generates N velocity models of family F from seed S (sample i depends only on S and i), forward-models
-them and writes data1.npy/model1.npy, … (500 samples per file) into DIR. Resumable: run the same
+them and writes data1.npy/model1.npy, … (${OPENFWI_SAMPLES_PER_FILE} samples per file) into DIR. Resumable: run the same
 command again with the same --out to continue after Ctrl-C or a crash. With --velocity-only it writes
 model1.npy, … alone, for forward modelling elsewhere (e.g. on a GPU: python3 -m
 wavediff_models.forward_torch --velocity DIR/model1.npy --out DIR/data1.npy).
@@ -75,7 +77,7 @@ Options:
   --count N             number of samples
   --seed S              dataset seed (whole number)
   --out DIR             destination folder (default ./F-seedS)
-  --samples-per-file K  samples per data/model file (default 500)
+${usageLine('--samples-per-file K', samplesPerFileParameter, 22)}
   --shape DxW           model size in cells (default 70x70; other sizes need --geometry)
   --velocity-only       write the velocity models only (no forward modelling)
   --project DIR         synthesise into this project as a job (not with --out, --shape, --geometry,
@@ -111,7 +113,7 @@ ${PHYSICS_COMMON_USAGE}
     if (typeof v.seed !== 'string' || !/^-?\d+$/.test(v.seed.trim()) || !Number.isSafeInteger(seed)) {
       throw new StudioError('bad_input', `--seed ${String(v.seed)}: use a whole number.`);
     }
-    const samplesPerFile = positiveInteger(v['samples-per-file'], 'samples-per-file', 500);
+    const samplesPerFile = parameterOptionOrDefault(v['samples-per-file'], 'samples-per-file', samplesPerFileParameter);
     if (typeof v.project === 'string') {
       const clash = FOLDER_ONLY_OPTIONS.filter((option) => (option === 'velocity-only' ? v[option] === true : v[option] !== undefined));
       if (clash.length > 0) {

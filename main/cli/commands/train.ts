@@ -1,7 +1,8 @@
 import type { CliCommand } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
 import { call, followJob, projectFolderFrom, withProject } from '../studioSession.ts';
-import { positiveInteger } from '../physicsArgs.ts';
+import { trainingParameters } from '../../core/contract/parameters.ts';
+import { parameterOption, usageLine } from '../parameterOptions.ts';
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -12,11 +13,11 @@ export const trainCommand: CliCommand = {
 Options:
   --dataset ID        dataset of seismic–velocity pairs to train on (see wavediff datasets)
   --val-dataset ID    held-out dataset (default: a seeded 10 % of --dataset)
-  --steps N           optimiser steps (default 1000)
-  --batch-size B      batch size (default: the trainer's per network)
+${usageLine('--steps N', trainingParameters.steps, 20)}
+${usageLine('--batch-size B', trainingParameters.batchSize, 20)}
   --stage1 REF        stage 2 only: the stage-1 model ('default:stage1' or 'project:ID')
-  --threads T         torch threads (default 1)
-  --seed S            training seed (default 0)
+${usageLine('--threads T', trainingParameters.threads, 20)}
+${usageLine('--seed S', trainingParameters.seed, 20)}
   --name NAME         name of the registered model
 
 Runs the PyTorch trainer in native-models/ with the configured Python (Settings, or found
@@ -46,11 +47,11 @@ automatically: one with torch). Progress is drawn on the terminal; Ctrl-C checkp
         network,
         datasetId,
         valDatasetId: v['val-dataset'] !== undefined ? Number(v['val-dataset']) : undefined,
-        steps: positiveInteger(v.steps, 'steps', 1000),
-        batchSize: v['batch-size'] !== undefined ? positiveInteger(v['batch-size'], 'batch-size', 1) : undefined,
+        steps: parameterOption(v.steps, 'steps', trainingParameters.steps),
+        batchSize: parameterOption(v['batch-size'], 'batch-size', trainingParameters.batchSize),
         stage1Model: v.stage1 as string | undefined,
-        threads: positiveInteger(v.threads, 'threads', 1),
-        seed: v.seed !== undefined ? Number(v.seed) : 0,
+        threads: parameterOption(v.threads, 'threads', trainingParameters.threads),
+        seed: parameterOption(v.seed, 'seed', trainingParameters.seed),
         name: v.name as string | undefined,
         extraArgs,
       });

@@ -26,6 +26,7 @@ import { checkGenerationParams } from '../generation/paramChecks.ts';
 import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
 import { assessModel } from '../generation/modelQuality.ts';
 import { savePngFrames } from '../io/pngFrames.ts';
+import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -146,7 +147,7 @@ const handlers: Handlers = {
       snapshots: float32Payload(field.snapshots, [field.frames, nz, nx]),
       seismic: float32Payload(field.seismic, [recordedSamples(geometry), geometry.receivers.length]),
       frameIntervalMs: field.frameIntervalSeconds * 1000,
-      sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+      sampleIntervalMs: sampleIntervalMs(geometry),
       gridSpacingM: geometry.spacingMeters,
       source: geometry.sources[shot],
       receivers: geometry.receivers,
@@ -220,7 +221,7 @@ const handlers: Handlers = {
       invertedMps: float32Payload(arrays.invertedMps, [depth, width]),
       modelled: detail.modelled ? float32Payload(detail.modelled, arrays.seismicShape) : null,
       difference: detail.difference ? float32Payload(detail.difference, arrays.seismicShape) : null,
-      sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+      sampleIntervalMs: sampleIntervalMs(geometry),
       gridSpacingM: geometry.spacingMeters,
     };
   },

@@ -4,6 +4,7 @@ import type { ProjectInfo } from '../contract/contract.ts';
 import type { Studio } from './studio.ts';
 import { resourcesDir } from '../util/paths.ts';
 import { catalogueFileName } from '../store/project.ts';
+import { defaultGatherKey } from '../contract/parameters.ts';
 
 export function demoProjectFolder(studio: Studio): string {
   return path.join(studio.user.dataDir, 'demo-project');
@@ -29,7 +30,7 @@ export async function openDemoProject(studio: Studio): Promise<ProjectInfo> {
     .sort()
     .map((n) => path.join(resources, 'segy', n));
   if (segyFiles.length > 0) {
-    studio.jobs.start('import.segy', { paths: segyFiles, name: 'Demo shot gathers (SEG-Y)', gatherKey: 'FieldRecord', resample: null });
+    studio.jobs.start('import.segy', { paths: segyFiles, name: 'Demo shot gathers (SEG-Y)', gatherKey: defaultGatherKey, resample: null });
   }
   for (const entry of fs.readdirSync(path.join(resources, 'openfwi'), { withFileTypes: true })) {
     if (entry.isDirectory()) {

@@ -24,6 +24,11 @@ export const rickerWaveletSchema = z.object({
 });
 export type RickerWavelet = z.infer<typeof rickerWaveletSchema>;
 
+/** Width of a narrow damping sponge, in cells. */
+export const spongeWidthCellsSchema = z.number().int().min(20).max(400);
+/** Width of a PML, in cells. */
+export const pmlWidthCellsSchema = z.number().int().min(8).max(200);
+
 export const boundarySchema = z.discriminatedUnion('kind', [
   /** OpenFWI's: 120 cells of quadratic damping, velocities replicated from the edge, periodic wrap outside. */
   z.object({ kind: z.literal('openfwi-sponge') }),
@@ -32,13 +37,13 @@ export const boundarySchema = z.discriminatedUnion('kind', [
    * cheap but reflective, far more than 'pml' at any width; the levels measured by `npm run bench:sponge` are in
    * main/core/physics/README.md ("How much each boundary reflects"). Prefer 'pml' for accuracy.
    */
-  z.object({ kind: z.literal('sponge'), widthCells: z.number().int().min(20).max(400) }),
+  z.object({ kind: z.literal('sponge'), widthCells: spongeWidthCellsSchema }),
   /**
    * A perfectly matched layer (convolutional PML for the second-order equation) of `widthCells`
    * (about 20) at a fraction of OpenFWI's sponge cost; its reflection is measured beside the sponges'
    * in main/core/physics/README.md.
    */
-  z.object({ kind: z.literal('pml'), widthCells: z.number().int().min(8).max(200) }),
+  z.object({ kind: z.literal('pml'), widthCells: pmlWidthCellsSchema }),
 ]);
 export type BoundarySpec = z.infer<typeof boundarySchema>;
 
@@ -57,5 +62,19 @@ export const acquisitionGeometrySchema = z.object({
   boundary: boundarySchema,
   /** 'free': p = 0 on model row 0 (no padding above it); 'absorbing': the boundary on top too. */
   topSurface: z.enum(['free', 'absorbing']),
+}).superRefine((g, ctx) => {
+  if (g.recordEverySteps > g.steps) {
+    ctx.addIssue({ code: 'custom', path: ['recordEverySteps'], message: `${g.recordEverySteps} exceeds steps = ${g.steps}; use at most ${g.steps}` });
+  }
+  if (g.topSurface === 'free') {
+    g.sources.forEach((cell, i) => {
+      if (cell.z === 0) ctx.addIssue({ code: 'custom', path: ['sources', i], message: 'at z = 0, on the free surface where the pressure is held at 0; put it at z ≥ 1' });
+    });
+  }
 });
 export type AcquisitionGeometry = z.infer<typeof acquisitionGeometrySchema>;
+
+/** Milliseconds between recorded time samples: Δt · recordEverySteps. */
+export function sampleIntervalMs(geometry: Pick<AcquisitionGeometry, 'timeStepSeconds' | 'recordEverySteps'>): number {
+  return geometry.timeStepSeconds * geometry.recordEverySteps * 1000;
+}

@@ -3,10 +3,19 @@
  * Preload, the WebSocket server, the renderer client and the handlers all derive their types
  * from here, and every receiving side validates against these schemas.
  *
- * This file may be imported by the renderer: it must depend on nothing but zod.
+ * This file may be imported by the renderer: it must depend on nothing but zod and its own folder.
  */
 import { z } from 'zod';
 import { modelQualitySchema } from './modelQuality.ts';
+import { acquisitionGeometrySchema } from './acquisitionGeometry.ts';
+import {
+  defaultSampler,
+  gatherKeyParameter,
+  generationParameters,
+  generationSamplerSchema,
+  samplesPerFileParameter,
+  trainingParameters,
+} from './parameters.ts';
 
 // ---------- shared shapes ----------
 
@@ -234,12 +243,6 @@ export const velocityFamilySchema = z.enum([
   'curvefault-b',
 ]);
 
-/**
- * Acquisition geometry as the core's physics module validates it (main/core/physics/acquisition.ts);
- * declared loosely here so the renderer need not import the solver.
- */
-export const geometryPayloadSchema = z.record(z.string(), z.unknown());
-
 export const pdeDeviationSchema = z.object({
   pde_rel_l2: z.number().nullable(),
   pde_mse: z.number(),
@@ -264,6 +267,7 @@ export const wavefieldSchema = z.object({
 export type WavefieldResult = z.infer<typeof wavefieldSchema>;
 
 export const networkKindSchema = z.enum(['stage1', 'stage2', 'inversionnet']);
+export type NetworkKind = z.infer<typeof networkKindSchema>;
 
 export const modelInfoSchema = z.object({
   /** 'default:<kind>' for a shipped model, 'project:<id>' for one trained in the project. */
@@ -295,24 +299,18 @@ export const pythonProbeSchema = z.object({
 
 // ---------- generation and gallery ----------
 
-/** The sampler of a generation: the full DDPM chain, DDIM with n steps and η, or third-order Adams–Bashforth with n steps. */
-export const generationSamplerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ddpm') }),
-  z.object({ kind: z.literal('ddim'), steps: z.number().int().min(1).max(1000), eta: z.number().min(0).max(1).default(0) }),
-  z.object({ kind: z.literal('ab3'), steps: z.number().int().min(2).max(1000) }),
-]);
-export type GenerationSamplerArgs = z.infer<typeof generationSamplerSchema>;
+export { generationSamplerSchema, type GenerationSampler } from './parameters.ts';
 
 export const generationParamsSchema = z.object({
   /** Model references: 'default' (the shipped model), 'project:<id>' or a model folder. */
   stage1: z.string().min(1).default('default'),
   stage2: z.string().min(1).default('default'),
   inversionnet: z.string().min(1).default('default'),
-  count: z.number().int().min(1).max(1_000_000),
-  batchSize: z.number().int().min(1).max(256).default(4),
-  sampler: generationSamplerSchema.default({ kind: 'ab3', steps: 20 }),
+  count: generationParameters.count,
+  batchSize: generationParameters.batchSize,
+  sampler: generationSamplerSchema.default(defaultSampler),
   /** Sample i uses seed + i. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: generationParameters.seed,
   /** Forward-model every decoded velocity and store the PDE deviation. */
   physicsCheck: z.boolean().default(true),
   name: z.string().min(1).max(200).optional(),
@@ -453,7 +451,7 @@ export const methods = {
     z.object({
       paths: z.array(z.string().min(1)).min(1),
       name: z.string().min(1).max(200).optional(),
-      gatherKey: z.string().default('FieldRecord'),
+      gatherKey: gatherKeyParameter,
       resample: resampleTargetSchema.nullable().default(null),
     }),
     jobInfoSchema,
@@ -470,10 +468,10 @@ export const methods = {
     'Export a dataset as OpenFWI .npy pairs into a folder; runs as a job.',
   ),
 
-  'project.geometry': method(none, geometryPayloadSchema, "The project's acquisition geometry (OpenFWI's unless changed)."),
+  'project.geometry': method(none, acquisitionGeometrySchema, "The project's acquisition geometry (OpenFWI's unless changed)."),
   'project.setGeometry': method(
-    z.object({ geometry: geometryPayloadSchema.nullable() }),
-    geometryPayloadSchema,
+    z.object({ geometry: acquisitionGeometrySchema.nullable() }),
+    acquisitionGeometrySchema,
     "Set the project's acquisition geometry (null restores OpenFWI's); it is checked before it is stored.",
   ),
   'physics.synthesize': method(
@@ -482,7 +480,7 @@ export const methods = {
       count: z.number().int().min(1).max(1_000_000),
       seed: z.number().int().min(0).max(2 ** 31 - 1),
       name: z.string().min(1).max(200).optional(),
-      samplesPerFile: z.number().int().min(1).max(100_000).default(500),
+      samplesPerFile: samplesPerFileParameter,
     }),
     jobInfoSchema,
     "Synthesise OpenFWI-style velocity models of a family and model their seismic with the project's geometry; runs as a resumable job.",
@@ -515,13 +513,13 @@ export const methods = {
       network: networkKindSchema,
       datasetId: z.number().int(),
       valDatasetId: z.number().int().optional(),
-      steps: z.number().int().min(1).max(10_000_000).default(1000),
-      batchSize: z.number().int().min(1).max(4096).optional(),
+      steps: trainingParameters.steps,
+      batchSize: trainingParameters.batchSize,
       /** Stage 2 only: the stage-1 model whose latent space it learns ('default:stage1' or 'project:<id>'). */
       stage1Model: z.string().optional(),
       name: z.string().min(1).max(200).optional(),
-      threads: z.number().int().min(1).max(256).default(1),
-      seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+      threads: trainingParameters.threads,
+      seed: trainingParameters.seed,
       /** Further trainer options (native-models/README.md), e.g. ["--codebook-size", "1024"]. */
       extraArgs: z.array(z.string().regex(/^(--[a-z0-9-]+|[A-Za-z0-9_.,:+-]+)$/, 'a trainer option or a plain value')).max(40).default([]),
     }),

@@ -11,6 +11,7 @@ import { NpyWriter, openNpy, readNpyRows } from '../io/npy.ts';
 import { recordedSamples } from '../physics/acquisition.ts';
 import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
+import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 
 type Params = z.output<(typeof methods)['physics.forward']['args']>;
 interface State {
@@ -78,7 +79,7 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }, JobServic
         fromDataset: source.id,
         geometry,
         gridSpacingM: geometry.spacingMeters,
-        sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+        sampleIntervalMs: sampleIntervalMs(geometry),
       },
       createdByJob: ctx.jobId,
       parts: source.parts.map((part, k) => ({

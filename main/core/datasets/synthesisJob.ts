@@ -7,7 +7,7 @@ import { projectGeometry } from '../physics/projectGeometry.ts';
 import { commitStagedDataset, discardStagedDataset, resumeCommit } from './staging.ts';
 import { synthesizeDataset, type SynthesisState } from '../physics/synthesis.ts';
 import { recordedSamples } from '../physics/acquisition.ts';
-import { openfwiGridSpacingM } from './importOpenfwiJob.ts';
+import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 
 type Params = z.output<(typeof methods)['physics.synthesize']['args']>;
 
@@ -45,8 +45,8 @@ export const synthesizeJob: JobKind<Params, SynthesisState, { datasetId: number 
         family: params.family,
         seed: params.seed,
         geometry,
-        gridSpacingM: geometry.spacingMeters ?? openfwiGridSpacingM,
-        sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+        gridSpacingM: geometry.spacingMeters,
+        sampleIntervalMs: sampleIntervalMs(geometry),
       },
       createdByJob: ctx.jobId,
       parts: state.files.map((f) => ({

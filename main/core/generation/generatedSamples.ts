@@ -19,6 +19,8 @@ import { openfwiGeometry, recordedSamples } from '../physics/acquisition.ts';
 import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { compareSeismic } from '../physics/deviation.ts';
 import { GenerationStore, type GenerationRunRow, type GenerationSampleRow, type SampleFilter } from './store.ts';
+import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
+import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
 
 export interface SampleArrays {
   /** [sources, time, receivers] */
@@ -195,7 +197,7 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
   const arrays = new GeneratedArrays(projectDir, catalogue);
   const first = arrays.read(samples[0]);
   const openfwi = openfwiGeometry();
-  const perFile = options.samplesPerFile ?? 500;
+  const perFile = options.samplesPerFile ?? OPENFWI_SAMPLES_PER_FILE;
   const seismicShape = first.seismicShape;
   const velocityShape = first.velocityShape;
   const [sources, time, receivers] = seismicShape;
@@ -307,7 +309,7 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
     // Streamed sample by sample: [sources, time, receivers] → one trace of `time` samples per (source, receiver).
     const writer = new SegyWriter(segyPath, {
       samplesPerTrace: time,
-      sampleIntervalUs: Math.round(geometry.timeStepSeconds * geometry.recordEverySteps * 1e6),
+      sampleIntervalUs: Math.round(sampleIntervalMs(geometry) * 1000),
       tracesPerEnsemble: receivers,
       textLines: [
         'WaveDiffusion Studio: generated seismic (decoded by stage 1), physical amplitude',

@@ -27,6 +27,7 @@ import { throwIfCancelled } from '../util/abort.ts';
 import { StudioError } from '../contract/errors.ts';
 import { OnnxSessionPool } from '../ml/onnxPool.ts';
 import { samplerLabel } from '../ml/samplers.ts';
+import { samplerShortName } from '../contract/parameters.ts';
 import { GenerationStore, type GenerationRunRow, type NewGenerationSample } from './store.ts';
 import {
   checkGeometryFits,
@@ -36,9 +37,9 @@ import {
   ProviderLog,
   samplerSpecOf,
   samplerSteps,
-  type GenerationSampler,
   type StageTimes,
 } from './pipeline.ts';
+import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 
 export type GenerationParams = z.output<typeof generationParamsSchema>;
 
@@ -61,10 +62,6 @@ export interface GenerationResult {
 
 export function generationFolderForJob(jobId: number): string {
   return `gen-job${jobId}`;
-}
-
-function samplerText(sampler: GenerationSampler): string {
-  return sampler.kind === 'ddpm' ? 'DDPM' : sampler.kind === 'ddim' ? `DDIM ${sampler.steps}` : `AB3 ${sampler.steps}`;
 }
 
 /** The catalogue view that model resolution reads (the project's model rows and folder). */
@@ -91,7 +88,7 @@ type GenerationServices = JobServices & FdPoolService & Partial<OnnxPoolService>
 export const generationJob: JobKind<GenerationParams, GenerationState, GenerationResult, GenerationServices> = {
   kind: 'generate',
   paramsSchema: generationParamsSchema as unknown as z.ZodType<GenerationParams>,
-  title: (p) => `Generate ${p.count} pairs (${samplerText(p.sampler)}, seed ${p.seed})`,
+  title: (p) => `Generate ${p.count} pairs (${samplerShortName(p.sampler)}, seed ${p.seed})`,
   async run(ctx, params) {
     const onnx = ctx.services.onnxPool?.();
     if (!onnx) throw new StudioError('unsupported', 'This studio has no ONNX session pool for generation.');
@@ -114,10 +111,8 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
   const models = await loadGenerationModels(onnx, { stage1: params.stage1, stage2: params.stage2, inversionnet: params.inversionnet }, projectView(ctx));
   const geometry = projectGeometry(ctx.catalogue);
   if (params.physicsCheck) checkGeometryFits(models, geometry);
+  // generate.start checked the steps against the stage-2 schedule (checkGenerationParams).
   const steps = samplerSteps(params.sampler, models.stage2.schedule.numTrainTimesteps);
-  if (params.sampler.kind !== 'ddpm' && params.sampler.steps > models.stage2.schedule.numTrainTimesteps) {
-    throw new StudioError('bad_input', `sampler.steps = ${params.sampler.steps} exceeds the ${models.stage2.schedule.numTrainTimesteps} timesteps of stage-2 model ${models.refs.stage2}.`);
-  }
 
   const folderName = generationFolderForJob(ctx.jobId);
   let run: GenerationRunRow | null = store.runOfJob(ctx.jobId);
@@ -140,13 +135,13 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
         params,
       },
       {
-        name: params.name ?? `Generated × ${params.count} (${samplerText(params.sampler)}, seed ${params.seed})`,
+        name: params.name ?? `Generated × ${params.count} (${samplerShortName(params.sampler)}, seed ${params.seed})`,
         folder: folderName,
         meta: {
           generation: { jobId: ctx.jobId, models: models.refs, sampler: params.sampler, seed: params.seed },
           geometry,
           gridSpacingM: geometry.spacingMeters,
-          sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+          sampleIntervalMs: sampleIntervalMs(geometry),
         },
       },
     );

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OnnxRunResult, OnnxSessionPool } from '../ml/onnxPool.ts';
 import { InversionNetwork, Stage1Network, Stage2Network, type RunObserver } from '../ml/networks.ts';
-import { sampleDiffusion, samplerLabel, type SamplerSpec, type TrajectoryProbe } from '../ml/samplers.ts';
+import { sampleDiffusion, type SamplerSpec, type TrajectoryProbe } from '../ml/samplers.ts';
 import { resolveModel, shippedModelsDir, type ModelEntry, type NetworkKind } from '../ml/modelRegistry.ts';
 import type { Project } from '../store/project.ts';
 import type { FdWorkerPool } from '../physics/pool.ts';
@@ -16,10 +16,10 @@ import { recordedSamples } from '../physics/acquisition.ts';
 import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { compareSeismic, type PdeDeviation } from '../physics/deviation.ts';
 import { StudioError } from '../contract/errors.ts';
+import type { GenerationSampler } from '../contract/parameters.ts';
 import { velocityError, type VelocityError } from './metrics.ts';
 
-/** The sampler as a user chooses it. */
-export type GenerationSampler = { kind: 'ddpm' } | { kind: 'ddim'; steps: number; eta?: number } | { kind: 'ab3'; steps: number };
+export type { GenerationSampler };
 
 export interface ModelRefs {
   stage1: string;
@@ -32,7 +32,7 @@ export function samplerSpecOf(sampler: GenerationSampler): SamplerSpec {
     case 'ddpm':
       return { kind: 'ddpm' };
     case 'ddim':
-      return { kind: 'ddim', steps: sampler.steps, eta: sampler.eta ?? 0 };
+      return { kind: 'ddim', steps: sampler.steps, eta: sampler.eta };
     case 'ab3':
       return { kind: 'ab', steps: sampler.steps, order: 3 };
   }
@@ -42,12 +42,6 @@ export function samplerSpecOf(sampler: GenerationSampler): SamplerSpec {
 export function samplerSteps(sampler: GenerationSampler, numTrainTimesteps: number): number {
   return sampler.kind === 'ddpm' ? numTrainTimesteps : sampler.steps;
 }
-
-export function samplerName(sampler: GenerationSampler): string {
-  return sampler.kind;
-}
-
-export { samplerLabel };
 
 /**
  * Resolves a model reference with a message that says what to do: a missing shipped default names

@@ -20,6 +20,7 @@ import { StudioError } from '../contract/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { sampleDiffusion, samplingGrid, type TrajectoryPoint } from '../ml/samplers.ts';
 import { checkGeometryFits, decodeLatents, loadGenerationModels, physicsCheck, samplerSpecOf, type GenerationModels, type GenerationSampler, type ModelRefs } from './pipeline.ts';
+import { defaultSampler } from '../contract/parameters.ts';
 
 export interface DeviationStats {
   mean: number;
@@ -102,7 +103,7 @@ export async function runProbe(onnx: OnnxSessionPool, fdPool: FdWorkerPool, refs
   const count = options.count;
   if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new StudioError('bad_input', `--count ${count}: use a whole number from 1 to 10000.`);
   const seed = options.seed ?? 0;
-  const sampler = options.sampler ?? { kind: 'ab3', steps: 20 };
+  const sampler = options.sampler ?? defaultSampler;
   const models = await loadGenerationModels(onnx, refs, project);
   const geometry = openfwiGeometry();
   checkGeometryFits(models, geometry);

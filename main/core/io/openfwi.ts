@@ -16,10 +16,10 @@ import { throwIfCancelled } from '../util/abort.ts';
 import { AtomicFileWriter, temporaryPathFor } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import { NpyWriter, dtypeName, formatShape, openNpy, readNpy, readNpyRows, type NpyDtype, type NpyFile } from './npy.ts';
+import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
 
 /** Plausible velocities; values outside suggest the "velocity" file holds something else. */
 export const PLAUSIBLE_VELOCITY_MPS = { min: 300, max: 10000 } as const;
-export const OPENFWI_SAMPLES_PER_FILE = 500;
 
 export type OpenfwiNaming = 'data_model' | 'seis_vel';
 

@@ -4,7 +4,9 @@ import type { Project } from '../store/project.ts';
 import { appRoot } from '../util/paths.ts';
 import { StudioError } from '../contract/errors.ts';
 
-export type NetworkKind = 'stage1' | 'stage2' | 'inversionnet';
+import { networkKindSchema, type NetworkKind } from '../contract/contract.ts';
+
+export type { NetworkKind };
 
 /** A model the studio can run: one of the shipped defaults or one trained in the open project. */
 export interface ModelEntry {
@@ -49,7 +51,7 @@ export function shippedModels(): ModelEntry[] {
   const dir = shippedModelsDir();
   if (!fs.existsSync(dir)) return [];
   const entries: ModelEntry[] = [];
-  for (const kind of ['stage1', 'stage2', 'inversionnet'] as const) {
+  for (const kind of networkKindSchema.options) {
     const folder = path.join(dir, kind);
     if (!fs.existsSync(path.join(folder, 'manifest.json'))) continue;
     const manifest = readManifest(folder);

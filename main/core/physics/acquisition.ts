@@ -43,8 +43,7 @@ function describeIssuePath(path: ReadonlyArray<PropertyKey>): string {
 
 /**
  * Parses an acquisition geometry (from JSON or code) and checks it against the velocity model's
- * shape: every source and receiver inside the model, sources off a free surface.
- * Throws StudioError('bad_input') naming the field, its value and what is allowed.
+ * shape. Throws StudioError('bad_input') naming the field, its value and what is allowed.
  */
 export function validateGeometry(geometry: unknown, velocityShape: { nz: number; nx: number }): AcquisitionGeometry {
   const parsed = acquisitionGeometrySchema.safeParse(geometry);
@@ -55,7 +54,15 @@ export function validateGeometry(geometry: unknown, velocityShape: { nz: number;
       .join('; ');
     throw new StudioError('bad_input', `Invalid acquisition geometry — ${issues}.`);
   }
-  const g = parsed.data;
+  checkGeometryInsideModel(parsed.data, velocityShape);
+  return parsed.data;
+}
+
+/**
+ * Checks a parsed geometry against a velocity model's shape: every source and receiver inside it.
+ * The schema checks the rest (recording interval, sources off a free surface).
+ */
+export function checkGeometryInsideModel(g: AcquisitionGeometry, velocityShape: { nz: number; nx: number }): void {
   const { nz, nx } = velocityShape;
   const checkCell = (cell: GridCell, field: string): void => {
     if (cell.x >= nx || cell.z >= nz) {
@@ -66,21 +73,6 @@ export function validateGeometry(geometry: unknown, velocityShape: { nz: number;
       );
     }
   };
-  g.sources.forEach((cell, i) => {
-    checkCell(cell, `sources[${i}]`);
-    if (g.topSurface === 'free' && cell.z === 0) {
-      throw new StudioError(
-        'bad_input',
-        `Acquisition geometry sources[${i}] is at z = 0, on the free surface where the pressure is held at 0; put it at z ≥ 1.`,
-      );
-    }
-  });
+  g.sources.forEach((cell, i) => checkCell(cell, `sources[${i}]`));
   g.receivers.forEach((cell, i) => checkCell(cell, `receivers[${i}]`));
-  if (g.recordEverySteps > g.steps) {
-    throw new StudioError(
-      'bad_input',
-      `Acquisition geometry recordEverySteps = ${g.recordEverySteps} exceeds steps = ${g.steps}; use at most ${g.steps}.`,
-    );
-  }
-  return g;
 }

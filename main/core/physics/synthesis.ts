@@ -12,6 +12,7 @@ import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import type { KernelChoice } from './kernels.ts';
 import type { FdWorkerPool } from './pool.ts';
 import { forwardModel } from './solver.ts';
+import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
 
 /**
  * Synthesises a dataset in OpenFWI's layout: `model{k}.npy` float32 [n, 1, nz, nx] (m/s) and
@@ -183,7 +184,7 @@ function mergeChunks(chunkDir: string, start: number, end: number, finalPath: st
 
 export async function synthesizeDataset(params: SynthesisParams, options: SynthesisOptions = {}): Promise<SynthesisResult> {
   const shape = params.shape ?? OPENFWI_MODEL_SHAPE;
-  const samplesPerFile = params.samplesPerFile ?? 500;
+  const samplesPerFile = params.samplesPerFile ?? OPENFWI_SAMPLES_PER_FILE;
   checkWhole(params.count, 'count', 1);
   checkWhole(samplesPerFile, 'samplesPerFile', 1);
   if (!Number.isSafeInteger(params.seed)) throw new StudioError('bad_input', `Synthesis seed = ${params.seed}: use a whole number.`);

@@ -2,30 +2,35 @@
  * The Train… and Generate forms: text fields → the contract's arguments, or a message per field that
  * says what is wrong. Pure, so the rules are tested without a browser.
  */
-import type { MethodArgs } from '../../../main/core/contract/contract.ts';
+import type { MethodArgs, NetworkKind } from '../../../main/core/contract/contract.ts';
+import {
+  boundsOf,
+  defaultOf,
+  defaultSampler,
+  generationParameters,
+  numberFromText,
+  numberInRange,
+  samplerParameters,
+  trainingParameters,
+  type SamplerKind,
+} from '../../../main/core/contract/parameters.ts';
+
+export type { NetworkKind, SamplerKind };
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
 export type FormResult<A, K extends string> = { ok: true; args: A } | { ok: false; errors: FieldErrors<K> };
 
-/** An integer in [min, max] from a text field, or the message to show under it. */
+/** An integer in [min, max] from a text field, or the message to show under it (for values the contract does not declare). */
 export function parseIntField(text: string, label: string, min: number, max: number): number | string {
-  const trimmed = text.trim();
-  if (!/^-?\d+$/.test(trimmed)) return `${label} must be a whole number (${min}–${max}).`;
-  const value = Number(trimmed);
-  if (value < min || value > max) return `${label} must be between ${min} and ${max}.`;
-  return value;
+  return numberInRange(text, label, { minimum: min, maximum: max, integer: true });
 }
 
 /** A number in [min, max] from a text field, or the message to show under it. */
 export function parseNumberField(text: string, label: string, min: number, max: number): number | string {
-  const trimmed = text.trim();
-  const value = trimmed === '' ? NaN : Number(trimmed);
-  if (!Number.isFinite(value)) return `${label} must be a number (${min}–${max}).`;
-  if (value < min || value > max) return `${label} must be between ${min} and ${max}.`;
-  return value;
+  return numberInRange(text, label, { minimum: min, maximum: max, integer: false });
 }
 
-export type NetworkKind = 'stage1' | 'stage2' | 'inversionnet';
+const text = (value: number | undefined): string => (value === undefined ? '' : String(value));
 
 export interface TrainForm {
   network: NetworkKind;
@@ -44,22 +49,31 @@ export interface TrainForm {
 
 export type TrainField = keyof TrainForm;
 
+/** The Train… dialog's fields before the user changes them: the contract's defaults. */
+export const trainFormDefaults: Pick<TrainForm, 'steps' | 'batchSize' | 'threads' | 'seed'> = {
+  steps: text(defaultOf(trainingParameters.steps)),
+  batchSize: text(defaultOf(trainingParameters.batchSize)),
+  threads: text(defaultOf(trainingParameters.threads)),
+  seed: text(defaultOf(trainingParameters.seed)),
+};
+
 /** Validates the Train… dialog; empty batch size means the trainer's default, empty intervals its defaults. */
 export function trainArgs(form: TrainForm, maxThreads: number): FormResult<MethodArgs<'train.start'>, TrainField> {
   const errors: FieldErrors<TrainField> = {};
   if (form.datasetId === null) errors.datasetId = 'Choose a dataset with seismic and velocity.';
   if (form.valDatasetId !== null && form.valDatasetId === form.datasetId) errors.valDatasetId = 'The held-out dataset must differ from the training dataset.';
-  const steps = parseIntField(form.steps, 'Steps', 1, 10_000_000);
+  const steps = numberFromText(form.steps, trainingParameters.steps);
   if (typeof steps === 'string') errors.steps = steps;
   let batchSize: number | undefined;
   if (form.batchSize.trim() !== '') {
-    const parsed = parseIntField(form.batchSize, 'Batch size', 1, 4096);
+    const parsed = numberFromText(form.batchSize, trainingParameters.batchSize);
     if (typeof parsed === 'string') errors.batchSize = parsed;
     else batchSize = parsed;
   }
-  const threads = parseIntField(form.threads, 'Threads', 1, Math.max(1, Math.min(256, maxThreads)));
+  const threadBounds = boundsOf(trainingParameters.threads);
+  const threads = numberFromText(form.threads, trainingParameters.threads, undefined, { ...threadBounds, maximum: Math.max(threadBounds.minimum, Math.min(threadBounds.maximum, maxThreads)) });
   if (typeof threads === 'string') errors.threads = threads;
-  const seed = parseIntField(form.seed, 'Seed', 0, 2 ** 31 - 1);
+  const seed = numberFromText(form.seed, trainingParameters.seed);
   if (typeof seed === 'string') errors.seed = seed;
   if (form.name.length > 200) errors.name = 'Name must be at most 200 characters.';
   if (form.network === 'stage2' && !form.stage1Model) errors.stage1Model = 'Stage 2 learns the latent space of a stage-1 model: choose one.';
@@ -96,8 +110,6 @@ export function trainArgs(form: TrainForm, maxThreads: number): FormResult<Metho
   };
 }
 
-export type SamplerKind = 'ddpm' | 'ddim' | 'ab3';
-
 export interface GenerateForm {
   stage1: string;
   stage2: string;
@@ -114,24 +126,32 @@ export interface GenerateForm {
 
 export type GenerateField = keyof GenerateForm;
 
+/** The generation form's sampler fields and batch size before the user changes them: the contract's defaults. */
+export const generateFormDefaults: Pick<GenerateForm, 'batchSize' | 'sampler' | 'steps' | 'eta'> = {
+  batchSize: text(defaultOf(generationParameters.batchSize)),
+  sampler: defaultSampler.kind,
+  steps: text(defaultSampler.kind === 'ddpm' ? undefined : defaultSampler.steps),
+  eta: text(defaultOf(samplerParameters.eta)),
+};
+
 /** Validates the generation parameters against the contract's ranges. */
 export function generateArgs(form: GenerateForm): FormResult<MethodArgs<'generate.start'>, GenerateField> {
   const errors: FieldErrors<GenerateField> = {};
   if (!form.stage1) errors.stage1 = 'Choose a stage-1 model.';
   if (!form.stage2) errors.stage2 = 'Choose a stage-2 model.';
   if (!form.inversionnet) errors.inversionnet = 'Choose an InversionNet model.';
-  const count = parseIntField(form.count, 'Count', 1, 1_000_000);
+  const count = numberFromText(form.count, generationParameters.count);
   if (typeof count === 'string') errors.count = count;
-  const batchSize = parseIntField(form.batchSize, 'Batch size', 1, 256);
+  const batchSize = numberFromText(form.batchSize, generationParameters.batchSize);
   if (typeof batchSize === 'string') errors.batchSize = batchSize;
-  const seed = parseIntField(form.seed, 'Seed', 0, 2 ** 31 - 1);
+  const seed = numberFromText(form.seed, generationParameters.seed);
   if (typeof seed === 'string') errors.seed = seed;
   let sampler: MethodArgs<'generate.start'>['sampler'] = { kind: 'ddpm' };
   if (form.sampler !== 'ddpm') {
-    const steps = parseIntField(form.steps, 'Sampler steps', form.sampler === 'ab3' ? 2 : 1, 1000);
+    const steps = numberFromText(form.steps, form.sampler === 'ab3' ? samplerParameters.ab3Steps : samplerParameters.ddimSteps);
     if (typeof steps === 'string') errors.steps = steps;
     if (form.sampler === 'ddim') {
-      const eta = parseNumberField(form.eta, 'η', 0, 1);
+      const eta = numberFromText(form.eta, samplerParameters.eta);
       if (typeof eta === 'string') errors.eta = eta;
       if (typeof steps === 'number' && typeof eta === 'number') sampler = { kind: 'ddim', steps, eta };
     } else if (typeof steps === 'number') {

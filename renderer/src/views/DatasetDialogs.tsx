@@ -20,9 +20,10 @@ import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
+import { defaultGatherKey } from '../../../main/core/contract/parameters.ts';
 
 /** Trace header fields that commonly identify a shot gather (segyio TraceField names); any field name may be typed. */
-const GATHER_KEYS = ['FieldRecord', 'EnergySourcePoint', 'SourceX', 'CDP', 'TRACE_SEQUENCE_FILE'];
+const GATHER_KEYS = [defaultGatherKey, 'EnergySourcePoint', 'SourceX', 'CDP', 'TRACE_SEQUENCE_FILE'];
 
 const SEGY_FILES = /\.(sgy|segy)$/i;
 
@@ -43,7 +44,7 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
   const [paths, setPaths] = useState<string[]>([]);
   const [typedPath, setTypedPath] = useState('');
   const [name, setName] = useState('');
-  const [gatherKey, setGatherKey] = useState('FieldRecord');
+  const [gatherKey, setGatherKey] = useState(defaultGatherKey);
   const [resample, setResample] = useState(false);
   const [sources, setSources] = useState('5');
   const [timeSamples, setTimeSamples] = useState('1000');

@@ -26,14 +26,14 @@ import CasinoIcon from '@mui/icons-material/Casino';
 import GridViewIcon from '@mui/icons-material/GridView';
 import StopIcon from '@mui/icons-material/Stop';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import type { GenerationRunInfo, JobInfo, ModelInfo } from '../../../main/core/contract/contract.ts';
+import { networkKindSchema, type GenerationRunInfo, type JobInfo, type ModelInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
 import { formatDuration, formatRate, formatTimestamp, progressFraction } from '../app/humanReadable.ts';
 import { ModelQualityNotice } from '../models/ModelQuality.tsx';
-import { defaultModelRef, generateArgs, type GenerateField, type GenerateForm, type NetworkKind, type SamplerKind } from '../models/forms.ts';
+import { defaultModelRef, generateArgs, generateFormDefaults, type GenerateField, type GenerateForm, type NetworkKind, type SamplerKind } from '../models/forms.ts';
 
 const runTables = ['generation_runs', 'generation_samples'];
 const randomSeed = () => Math.floor(Math.random() * 2 ** 31);
@@ -51,10 +51,7 @@ export function GenerateView() {
     stage2: '',
     inversionnet: '',
     count: '16',
-    batchSize: '4',
-    sampler: 'ab3',
-    steps: '20',
-    eta: '0',
+    ...generateFormDefaults,
     seed: String(randomSeed()),
     physicsCheck: true,
     name: '',
@@ -69,7 +66,7 @@ export function GenerateView() {
     if (!list) return;
     setForm((f) => {
       const next = { ...f };
-      for (const kind of ['stage1', 'stage2', 'inversionnet'] as const) {
+      for (const kind of networkKindSchema.options) {
         if (!list.some((m) => m.ref === f[kind] && m.kind === kind)) next[kind] = defaultModelRef(list, kind);
       }
       return next;
@@ -105,7 +102,7 @@ export function GenerateView() {
     return list.sort((a, b) => b.key - a.key);
   }, [runs.data, jobs]);
 
-  const missingKinds = models.data ? (['stage1', 'stage2', 'inversionnet'] as const).filter((k) => !models.data!.some((m) => m.kind === k)) : [];
+  const missingKinds = models.data ? networkKindSchema.options.filter((k) => !models.data!.some((m) => m.kind === k)) : [];
 
   return (
     <>
@@ -128,7 +125,7 @@ export function GenerateView() {
                 No {missingKinds.map((k) => KIND_LABELS[k]).join(', ')} model yet. Train one in Models (stage 1, then stage 2 on it, and InversionNet).
               </Alert>
             )}
-            {(['stage1', 'stage2', 'inversionnet'] as const).map((kind) => (
+            {networkKindSchema.options.map((kind) => (
               <ModelSelect key={kind} kind={kind} models={models.data ?? []} value={form[kind]} error={errors[kind]} onChange={(ref) => set(kind, ref)} />
             ))}
             {form.stage2 && <ModelQualityNotice stage2Ref={form.stage2} testId="generate-quality-warning" />}

@@ -4,7 +4,7 @@ import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useCurrentProject } from '../app/project.tsx';
 import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert } from '../components/common.tsx';
-import { describeGeometry, fromForm, readGeometry, toForm, type GeometryField, type GeometryForm } from '../physics/geometry.ts';
+import { defaultBoundaryCells, describeGeometry, fromForm, readGeometry, toForm, type AcquisitionGeometry, type GeometryField, type GeometryForm } from '../physics/geometryForm.ts';
 
 /** The open project's acquisition geometry: read in words, edit the common fields, or restore OpenFWI's. */
 export function GeometrySection() {
@@ -56,7 +56,7 @@ export function GeometrySection() {
     />
   );
 
-  const submit = async (geometryOrNull: Record<string, unknown> | null) => {
+  const submit = async (geometryOrNull: AcquisitionGeometry | null) => {
     try {
       const saved = await save.run({ geometry: geometryOrNull });
       setEditing(false);
@@ -140,7 +140,11 @@ export function GeometrySection() {
                 labelId="geometry-boundary-label"
                 label="Sides and bottom"
                 value={form.boundary}
-                onChange={(e) => setForm({ ...form, boundary: e.target.value as GeometryForm['boundary'] })}
+                onChange={(e) => {
+                  const boundary = e.target.value as GeometryForm['boundary'];
+                  const boundaryCells = boundary !== form.boundary && boundary !== 'openfwi-sponge' ? String(defaultBoundaryCells[boundary]) : form.boundaryCells;
+                  setForm({ ...form, boundary, boundaryCells });
+                }}
                 data-testid="geometry-boundary"
               >
                 <MenuItem value="openfwi-sponge" data-testid="geometry-boundary-option" data-value="openfwi-sponge">
@@ -149,9 +153,13 @@ export function GeometrySection() {
                 <MenuItem value="sponge" data-testid="geometry-boundary-option" data-value="sponge">
                   Damping sponge, chosen width
                 </MenuItem>
+                <MenuItem value="pml" data-testid="geometry-boundary-option" data-value="pml">
+                  Perfectly matched layer (PML)
+                </MenuItem>
               </Select>
             </FormControl>
-            {form.boundary === 'sponge' && field('spongeCells', 'Sponge width (cells)', '20–400; reflects far more than a PML at any width')}
+            {form.boundary === 'sponge' && field('boundaryCells', 'Sponge width (cells)', '20–400; reflects far more than a PML at any width')}
+            {form.boundary === 'pml' && field('boundaryCells', 'PML width (cells)', '8–200; about 20 for below −40 dB')}
             <FormControl sx={{ width: 200 }}>
               <InputLabel id="geometry-top-label">Top surface</InputLabel>
               <Select

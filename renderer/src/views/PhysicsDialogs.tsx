@@ -27,6 +27,7 @@ import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
 import { IndexStepper } from '../components/selectors.tsx';
 import { formatNumber } from '../app/humanReadable.ts';
+import { boundsOf, OPENFWI_SAMPLES_PER_FILE, samplesPerFileParameter } from '../../../main/core/contract/parameters.ts';
 
 type VelocityFamily = (typeof velocityFamilySchema.options)[number];
 
@@ -56,7 +57,7 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
   const [count, setCount] = useState('100');
   const [seed, setSeed] = useState(() => String(randomSeed()));
   const [name, setName] = useState('');
-  const [perFile, setPerFile] = useState('500');
+  const [perFile, setPerFile] = useState(String(OPENFWI_SAMPLES_PER_FILE));
 
   useEffect(() => {
     if (open) {
@@ -67,7 +68,8 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
 
   const countValue = wholeNumber(count, 1, 1_000_000);
   const seedValue = wholeNumber(seed, 0, 2 ** 31 - 1);
-  const perFileValue = wholeNumber(perFile, 1, 100_000);
+  const perFileBounds = boundsOf(samplesPerFileParameter);
+  const perFileValue = wholeNumber(perFile, perFileBounds.minimum, perFileBounds.maximum);
   const valid = countValue !== null && seedValue !== null && perFileValue !== null && name.length <= 200;
 
   const submit = async () => {
@@ -153,7 +155,7 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
           value={perFile}
           onChange={(e) => setPerFile(e.target.value)}
           error={perFileValue === null}
-          helperText={perFileValue === null ? 'A whole number from 1 to 100,000.' : 'OpenFWI uses 500'}
+          helperText={perFileValue === null ? `A whole number from ${perFileBounds.minimum} to ${perFileBounds.maximum.toLocaleString('en-GB')}.` : `OpenFWI uses ${OPENFWI_SAMPLES_PER_FILE}`}
           slotProps={{ htmlInput: { 'data-testid': 'synthesize-samples-per-file', inputMode: 'numeric' } }}
           sx={{ flex: 1 }}
         />

@@ -14,7 +14,7 @@ import type { JobInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
-import { trainArgs, type NetworkKind, type TrainField, type TrainForm } from '../models/forms.ts';
+import { trainArgs, trainFormDefaults, type NetworkKind, type TrainField, type TrainForm } from '../models/forms.ts';
 
 export const NETWORK_LABELS: Record<NetworkKind, { title: string; description: string }> = {
   stage1: { title: 'Stage 1 (VQ autoencoder)', description: 'Joint seismic–velocity latent space; reconstructs both' },
@@ -26,10 +26,7 @@ const initialForm: TrainForm = {
   network: 'inversionnet',
   datasetId: null,
   valDatasetId: null,
-  steps: '1000',
-  batchSize: '',
-  threads: '1',
-  seed: '0',
+  ...trainFormDefaults,
   name: '',
   stage1Model: '',
   logEvery: '',

@@ -41,9 +41,6 @@ import {
 
 export type EditorTool = 'layer' | 'draw' | 'fault' | 'anomaly';
 
-/** The range the editor's colours span at least, so colours stay put while editing (OpenFWI's range). */
-const DISPLAY_RANGE_MPS = OPENFWI_VELOCITY_RANGE_MPS;
-
 export interface VelocityEditorState {
   start: VelocityGrid;
   /** Where the start grid came from, for titles. */
@@ -352,8 +349,8 @@ export function VelocityEditor({
           nx={grid.nx}
           spacingM={spacingM}
           lut={lut}
-          min={Math.min(DISPLAY_RANGE_MPS.min, range.min)}
-          max={Math.max(DISPLAY_RANGE_MPS.max, range.max)}
+          min={Math.min(OPENFWI_VELOCITY_RANGE_MPS.min, range.min)}
+          max={Math.max(OPENFWI_VELOCITY_RANGE_MPS.max, range.max)}
           testId="editor-canvas"
           ariaLabel="Velocity model being edited"
           height={380}

@@ -42,7 +42,7 @@ import { valuesToRgba } from '../plot/image.ts';
 import { gridRange, VELOCITY_LIMITS_MPS } from '../plot/velocityModel.ts';
 import { fullWindow, type DataWindow } from '../plot/viewport.ts';
 import { advancePlayhead, checkVolume, frameTimeMs, type VolumeShape } from '../plot/wavefield.ts';
-import { readGeometry } from '../physics/geometry.ts';
+import { readGeometry } from '../physics/geometryForm.ts';
 import { MovieFrameExport, WavefieldMovie, type MovieInput } from './WavefieldMovie.tsx';
 import { editedGrid, initialEditorState, VelocityEditor, type VelocityEditorState } from './VelocityEditor.tsx';
 

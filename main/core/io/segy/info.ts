@@ -4,6 +4,7 @@ import { StudioError } from '../../contract/errors.ts';
 import { TRACE_FIELDS, traceFieldNamed, traceGeometry, type TraceFieldName, type TraceGeometry, type TraceHeader } from './fields.ts';
 import { openSegyLayout, readTraceChunks, type SegyLayout } from './reader.ts';
 import { textLines } from './text.ts';
+import { defaultGatherKey } from '../../contract/parameters.ts';
 
 export interface GatherRuns {
   /** The TraceField name whose value groups traces. */
@@ -52,14 +53,14 @@ export interface SegyInfo {
 }
 
 export interface SegyInfoOptions extends WorkOptions {
-  /** TraceField that groups traces into gathers (default FieldRecord). */
+  /** TraceField that groups traces into gathers (default: the contract's defaultGatherKey). */
   gatherKey?: string;
   chunkBytes?: number;
 }
 
 /** Checks a user-given TraceField name; the error lists the valid ones. */
 export function gatherKeyField(name: string | undefined): TraceFieldName {
-  const field = traceFieldNamed(name ?? 'FieldRecord');
+  const field = traceFieldNamed(name ?? defaultGatherKey);
   if (!field) {
     throw new StudioError(
       'bad_input',

@@ -1,31 +1,24 @@
 /**
- * The project's acquisition geometry as the renderer reads, shows and edits it. The contract sends
- * it as a loose JSON record (`project.geometry`); this module reads the fields it knows, describes
- * them in words, and turns the editor's form back into a geometry for `project.setGeometry`, which
- * validates it again. Positions are grid cells: x = column, z = row (depth), from 0. Pure: no DOM.
+ * The editor of the project's acquisition geometry (Settings): reads the contract's geometry,
+ * describes it in words, and turns the editor's form back into a geometry for
+ * `project.setGeometry`, which the studio checks again. Positions are grid cells: x = column,
+ * z = row (depth), from 0. Pure: no DOM.
  */
-import { z } from 'zod';
+import {
+  acquisitionGeometrySchema,
+  pmlWidthCellsSchema,
+  sampleIntervalMs,
+  spongeWidthCellsSchema,
+  type AcquisitionGeometry,
+  type BoundarySpec,
+  type GridCell,
+} from '../../../main/core/contract/acquisitionGeometry.ts';
 
-const cellSchema = z.object({ x: z.number().int(), z: z.number().int() });
-
-/** What the editor understands of a geometry; unknown extra fields are kept by `toGeometry`. */
-export const geometryViewSchema = z.object({
-  spacingMeters: z.number(),
-  timeStepSeconds: z.number(),
-  steps: z.number().int(),
-  recordEverySteps: z.number().int(),
-  wavelet: z.object({ kind: z.string(), peakFrequencyHz: z.number(), delaySeconds: z.number(), lengthSteps: z.number().int().optional() }).passthrough(),
-  sources: z.array(cellSchema),
-  receivers: z.array(cellSchema),
-  boundary: z.object({ kind: z.string(), widthCells: z.number().int().optional() }).passthrough(),
-  topSurface: z.string(),
-});
-export type GeometryView = z.infer<typeof geometryViewSchema>;
-export type GridCell = z.infer<typeof cellSchema>;
+export type { AcquisitionGeometry, GridCell };
 
 /** Reads a `project.geometry` answer; throws naming the fields it could not read. */
-export function readGeometry(payload: Record<string, unknown>): GeometryView {
-  const parsed = geometryViewSchema.safeParse(payload);
+export function readGeometry(payload: unknown): AcquisitionGeometry {
+  const parsed = acquisitionGeometrySchema.safeParse(payload);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.map(String).join('.') || '(geometry)').join(', ');
     throw new Error(`The studio's acquisition geometry cannot be read here (fields: ${fields}).`);
@@ -48,7 +41,7 @@ export function receiverRange(cells: readonly GridCell[]): { fromX: number; toX:
 const fmt = (v: number) => String(Number(v.toPrecision(6)));
 
 /** One line per property, in words, for the read-only view. */
-export function describeGeometry(g: GeometryView): { label: string; value: string }[] {
+export function describeGeometry(g: AcquisitionGeometry): { label: string; value: string }[] {
   const dx = g.spacingMeters;
   const dtMs = g.timeStepSeconds * 1000;
   const sourceDepths = [...new Set(g.sources.map((s) => s.z))];
@@ -58,7 +51,7 @@ export function describeGeometry(g: GeometryView): { label: string; value: strin
     { label: 'Grid spacing', value: `${fmt(dx)} m (x and z)` },
     { label: 'Time step', value: `${fmt(dtMs)} ms` },
     { label: 'Steps', value: `${g.steps} (${fmt(g.steps * dtMs)} ms modelled)` },
-    { label: 'Recorded', value: `every ${g.recordEverySteps} step${g.recordEverySteps === 1 ? '' : 's'}: ${recorded} samples at ${fmt(dtMs * g.recordEverySteps)} ms` },
+    { label: 'Recorded', value: `every ${g.recordEverySteps} step${g.recordEverySteps === 1 ? '' : 's'}: ${recorded} samples at ${fmt(sampleIntervalMs(g))} ms` },
     {
       label: 'Wavelet',
       value: `${g.wavelet.kind === 'ricker' ? 'Ricker' : g.wavelet.kind}, ${fmt(g.wavelet.peakFrequencyHz)} Hz peak at ${fmt(g.wavelet.delaySeconds * 1000)} ms${g.wavelet.lengthSteps ? `, ${g.wavelet.lengthSteps} samples` : ''}`,
@@ -75,11 +68,15 @@ export function describeGeometry(g: GeometryView): { label: string; value: strin
     },
     {
       label: 'Boundary',
-      value: g.boundary.kind === 'openfwi-sponge' ? "OpenFWI's damping sponge (120 cells)" : g.boundary.kind === 'sponge' ? `Damping sponge, ${g.boundary.widthCells} cells` : g.boundary.kind,
+      value: g.boundary.kind === 'openfwi-sponge' ? "OpenFWI's damping sponge (120 cells)" : g.boundary.kind === 'sponge' ? `Damping sponge, ${g.boundary.widthCells} cells` : `Perfectly matched layer, ${g.boundary.widthCells} cells`,
     },
-    { label: 'Top surface', value: g.topSurface === 'free' ? 'Free surface (p = 0)' : g.topSurface === 'absorbing' ? 'Absorbing' : g.topSurface },
+    { label: 'Top surface', value: g.topSurface === 'free' ? 'Free surface (p = 0)' : 'Absorbing' },
   ];
 }
+
+const boundaryWidthSchema = { sponge: spongeWidthCellsSchema, pml: pmlWidthCellsSchema };
+/** The width a boundary kind starts with when chosen in the editor. */
+export const defaultBoundaryCells = { sponge: 40, pml: 20 };
 
 /** The editor's fields, as text so that half-typed values survive. */
 export interface GeometryForm {
@@ -89,9 +86,10 @@ export interface GeometryForm {
   recordEvery: string;
   peakHz: string;
   delayMs: string;
-  boundary: 'openfwi-sponge' | 'sponge';
-  spongeCells: string;
-  topSurface: 'free' | 'absorbing';
+  boundary: BoundarySpec['kind'];
+  /** Width of a 'sponge' or 'pml' boundary. */
+  boundaryCells: string;
+  topSurface: AcquisitionGeometry['topSurface'];
   sourceXs: string;
   sourceZ: string;
   receiverFromX: string;
@@ -101,7 +99,7 @@ export interface GeometryForm {
 }
 export type GeometryField = keyof GeometryForm;
 
-export function toForm(g: GeometryView): GeometryForm {
+export function toForm(g: AcquisitionGeometry): GeometryForm {
   const range = receiverRange(g.receivers);
   return {
     spacingM: fmt(g.spacingMeters),
@@ -110,9 +108,9 @@ export function toForm(g: GeometryView): GeometryForm {
     recordEvery: String(g.recordEverySteps),
     peakHz: fmt(g.wavelet.peakFrequencyHz),
     delayMs: fmt(g.wavelet.delaySeconds * 1000),
-    boundary: g.boundary.kind === 'sponge' ? 'sponge' : 'openfwi-sponge',
-    spongeCells: String(g.boundary.widthCells ?? 40),
-    topSurface: g.topSurface === 'free' ? 'free' : 'absorbing',
+    boundary: g.boundary.kind,
+    boundaryCells: String(g.boundary.kind === 'openfwi-sponge' ? defaultBoundaryCells.sponge : g.boundary.widthCells),
+    topSurface: g.topSurface,
     sourceXs: g.sources.map((s) => s.x).join(', '),
     sourceZ: String(g.sources[0]?.z ?? 1),
     receiverFromX: String(range?.fromX ?? g.receivers[0]?.x ?? 0),
@@ -126,7 +124,7 @@ export function toForm(g: GeometryView): GeometryForm {
  * The form as a geometry, starting from `base` (so fields the form does not show are kept), or the
  * problems per field. Checks only what the form can tell on its own; the studio checks the rest.
  */
-export function fromForm(form: GeometryForm, base: GeometryView): { geometry: GeometryView; errors: null } | { geometry: null; errors: Partial<Record<GeometryField, string>> } {
+export function fromForm(form: GeometryForm, base: AcquisitionGeometry): { geometry: AcquisitionGeometry; errors: null } | { geometry: null; errors: Partial<Record<GeometryField, string>> } {
   const errors: Partial<Record<GeometryField, string>> = {};
   const positive = (field: GeometryField, text: string): number => {
     const v = Number(text);
@@ -140,13 +138,14 @@ export function fromForm(form: GeometryForm, base: GeometryView): { geometry: Ge
   };
   const spacing = positive('spacingM', form.spacingM);
   const dtMs = positive('dtMs', form.dtMs);
-  const steps = whole('steps', form.steps, 1, 1_000_000);
+  const steps = whole('steps', form.steps, 1, acquisitionGeometrySchema.shape.steps.maxValue ?? undefined);
   const recordEvery = whole('recordEvery', form.recordEvery, 1);
   if (!errors.steps && !errors.recordEvery && recordEvery > steps) errors.recordEvery = `At most the number of steps (${steps}).`;
   const peak = positive('peakHz', form.peakHz);
   const delayMs = Number(form.delayMs);
   if (form.delayMs.trim() === '' || !Number.isFinite(delayMs) || delayMs < 0) errors.delayMs = 'A number ≥ 0.';
-  const spongeCells = form.boundary === 'sponge' ? whole('spongeCells', form.spongeCells, 20, 400) : 0;
+  const width = form.boundary === 'openfwi-sponge' ? null : boundaryWidthSchema[form.boundary];
+  const boundaryCells = width ? whole('boundaryCells', form.boundaryCells, width.minValue ?? 1, width.maxValue ?? undefined) : 0;
   const sourceZ = whole('sourceZ', form.sourceZ, 0);
   if (!errors.sourceZ && form.topSurface === 'free' && sourceZ === 0) errors.sourceZ = 'Row ≥ 1: the free surface holds p = 0 on row 0.';
   const xs = form.sourceXs.split(/[\s,;]+/).filter(Boolean).map(Number);
@@ -175,7 +174,7 @@ export function fromForm(form: GeometryForm, base: GeometryView): { geometry: Ge
       wavelet: { ...waveletRest, kind: 'ricker', peakFrequencyHz: peak, delaySeconds: delayMs / 1000, ...(sameDt && lengthSteps !== undefined ? { lengthSteps } : {}) },
       sources: xs.map((x) => ({ x, z: sourceZ })),
       receivers,
-      boundary: form.boundary === 'sponge' ? { kind: 'sponge', widthCells: spongeCells } : { kind: 'openfwi-sponge' },
+      boundary: form.boundary === 'openfwi-sponge' ? { kind: 'openfwi-sponge' } : { kind: form.boundary, widthCells: boundaryCells },
       topSurface: form.topSurface,
     },
   };

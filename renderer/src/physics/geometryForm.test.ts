@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeGeometry, fromForm, readGeometry, receiverRange, toForm } from './geometry.ts';
+import { describeGeometry, fromForm, readGeometry, receiverRange, toForm } from './geometryForm.ts';
 
 /** OpenFWI's geometry as `project.geometry` sends it. */
 const openfwi = {
@@ -11,7 +11,7 @@ const openfwi = {
   sources: [0, 17, 34, 52, 69].map((x) => ({ x, z: 1 })),
   receivers: Array.from({ length: 70 }, (_, x) => ({ x, z: 1 })),
   boundary: { kind: 'openfwi-sponge' },
-  topSurface: 'absorbing',
+  topSurface: 'absorbing' as const,
 };
 
 describe('acquisition geometry in the renderer', () => {
@@ -43,7 +43,7 @@ describe('acquisition geometry in the renderer', () => {
 
   it('builds an edited geometry and drops the wavelet length when dt changes', () => {
     const g = readGeometry(openfwi);
-    const form = { ...toForm(g), dtMs: '0.5', steps: '2000', recordEvery: '2', boundary: 'sponge' as const, spongeCells: '60', topSurface: 'free' as const, sourceXs: '10; 35 60', receiverFromX: '0', receiverToX: '69', receiverStepX: '3' };
+    const form = { ...toForm(g), dtMs: '0.5', steps: '2000', recordEvery: '2', boundary: 'sponge' as const, boundaryCells: '60', topSurface: 'free' as const, sourceXs: '10; 35 60', receiverFromX: '0', receiverToX: '69', receiverStepX: '3' };
     const result = fromForm(form, g);
     expect(result.errors).toBeNull();
     const edited = result.geometry!;
@@ -54,15 +54,28 @@ describe('acquisition geometry in the renderer', () => {
     expect(edited.boundary).toEqual({ kind: 'sponge', widthCells: 60 });
   });
 
+  it('keeps a PML boundary when another field is saved', () => {
+    const pml = readGeometry({ ...openfwi, boundary: { kind: 'pml', widthCells: 20 } });
+    const result = fromForm({ ...toForm(pml), peakHz: '12' }, pml);
+    expect(result.errors).toBeNull();
+    expect(result.geometry!.boundary).toEqual({ kind: 'pml', widthCells: 20 });
+    expect(result.geometry!.wavelet.peakFrequencyHz).toBe(12);
+  });
+
+  it('describes a PML boundary in words', () => {
+    const lines = Object.fromEntries(describeGeometry(readGeometry({ ...openfwi, boundary: { kind: 'pml', widthCells: 20 } })).map((l) => [l.label, l.value]));
+    expect(lines['Boundary']).toBe('Perfectly matched layer, 20 cells');
+  });
+
   it('reports problems per field', () => {
     const g = readGeometry(openfwi);
-    const result = fromForm({ ...toForm(g), spacingM: '0', recordEvery: '2000', topSurface: 'free', sourceZ: '0', sourceXs: 'a', boundary: 'sponge', spongeCells: '5' }, g);
+    const result = fromForm({ ...toForm(g), spacingM: '0', recordEvery: '2000', topSurface: 'free', sourceZ: '0', sourceXs: 'a', boundary: 'sponge', boundaryCells: '5' }, g);
     expect(result.errors).toEqual({
       spacingM: 'A number above 0.',
       recordEvery: 'At most the number of steps (1000).',
       sourceZ: 'Row ≥ 1: the free surface holds p = 0 on row 0.',
       sourceXs: 'Column indices ≥ 0, separated by commas.',
-      spongeCells: 'A whole number from 20 to 400.',
+      boundaryCells: 'A whole number from 20 to 400.',
     });
   });
 });
