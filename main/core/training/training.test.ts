@@ -42,8 +42,11 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
       datasetId,
       steps: 3,
       batchSize: 2,
+      name: 'first inversion',
       extraArgs: ['--log-every', '1', '--preview-every', '3', '--checkpoint-every', '3', '--max-val-samples', '2', '--val-fraction', '0.34'],
     })) as JobInfo;
+    // The run goes by the name typed for it, in the jobs list as in the models list.
+    expect(job.title).toContain('“first inversion”');
     const done = await studio.jobs.waitFor(job.id);
     expect(done.error).toBeNull();
     expect(done.status).toBe('done');
@@ -63,7 +66,7 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
 
     const models = await call('model.list', {});
     const trained = models.find((m: { ref: string }) => m.ref === (done.result as { modelRef: string }).modelRef);
-    expect(trained).toMatchObject({ kind: 'inversionnet', source: 'project' });
+    expect(trained).toMatchObject({ kind: 'inversionnet', source: 'project', name: 'first inversion' });
     expect(trained.metrics.velocity_mae).toBeGreaterThan(0);
     const folder = path.join(studio.requireProject().folder, 'models', `inversionnet-job${job.id}`);
     expect(fs.existsSync(path.join(folder, 'inversionnet.onnx'))).toBe(true);

@@ -29,7 +29,7 @@ export function trainingRunDir(projectDir: string, jobId: number): string {
 export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: string; metrics: unknown }> = {
   kind: 'train',
   paramsSchema: methods['train.start'].args as unknown as z.ZodType<Params>,
-  title: (p) => `Train ${p.network} on dataset ${p.datasetId} (${p.steps} steps)`,
+  title: (p) => (p.name ? `Train “${p.name}”: ${p.network} on dataset ${p.datasetId} (${p.steps} steps)` : `Train ${p.network} on dataset ${p.datasetId} (${p.steps} steps)`),
   async run(ctx, params) {
     const folder = `${params.network}-job${ctx.jobId}`;
     // An earlier run cut short between registering the model and finishing: the model is there, the job is done.
