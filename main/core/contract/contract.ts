@@ -560,6 +560,11 @@ export const methods = {
   'job.cancel': method(jobRef, jobInfoSchema, 'Cancel a queued or running job.'),
   'job.resume': method(jobRef, jobInfoSchema, 'Continue an interrupted or cancelled job from its last checkpoint.'),
   'job.discard': method(jobRef, jobInfoSchema, 'Give up an interrupted or cancelled job and remove what it left.'),
+  'export.segy': method(
+    datasetRef.extend({ file: z.string().min(1), overwrite: z.boolean().default(false) }),
+    jobInfoSchema,
+    "Export a dataset's seismic as one SEG-Y file (a trace per sample, source and recorded receiver, with its sample interval and coordinates); runs as a job.",
+  ),
 } as const;
 
 export type MethodName = keyof typeof methods;
