@@ -8,6 +8,7 @@ import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { findPython } from './python.ts';
 import type { JobInfo } from '../contract/contract.ts';
+import { writeNpy } from '../io/npy.ts';
 
 const probe = await findPython(null, { timeoutMs: 60_000 });
 
@@ -92,5 +93,33 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/apt-get install python3-torch/);
     await call('settings.update', { pythonPath: null });
+  });
+});
+
+describe('training data', () => {
+  it('refuses a dataset with padded traces instead of learning the padding as data', async () => {
+    const project = studio.requireProject();
+    const source = project.catalogue.getReadyDataset(datasetId);
+    const [part] = source.parts;
+    const [sources, , receivers] = part.seismicShape!;
+    // The same arrays with a trace mask that marks the last receiver of every gather as padding.
+    const mask = new Uint8Array(part.nSamples * sources * receivers).fill(1);
+    for (let g = 0; g < part.nSamples * sources; g += 1) mask[(g + 1) * receivers - 1] = 0;
+    const maskFile = `${path.dirname(part.seismicFile!)}/padded.tracemask.npy`;
+    writeNpy(project.arrayPath(maskFile), mask, [part.nSamples, sources, receivers]);
+    const padded = project.catalogue.insertDataset({
+      name: 'padded pairs',
+      kind: 'synthetic',
+      folder: path.dirname(part.seismicFile!),
+      source: null,
+      meta: {},
+      createdByJob: null,
+      parts: [{ ...part, traceMaskFile: maskFile, meta: { paddedTraces: part.nSamples * sources } }],
+    });
+    const job = (await call('train.start', { network: 'inversionnet', datasetId: padded.id, steps: 1 })) as JobInfo;
+    const failed = await studio.jobs.waitFor(job.id);
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'unsupported', resumable: false });
+    expect(failed.error).toContain(`'padded pairs' holds ${part.nSamples * sources} zero traces that pad shorter gathers`);
+    expect(failed.error).toMatch(/Re-import its SEG-Y files with resampling/);
   });
 });

@@ -100,6 +100,7 @@ export function describeJobTimes(job: {
   if (ended && job.finishedAt) parts.push(`${ended} ${formatTimestamp(job.finishedAt)}`);
   else if (job.status === 'running' && job.startedAt) parts.push(`started ${formatTimestamp(job.startedAt)}`);
   if (job.status === 'done') parts.push(`took ${formatDuration(job.runSeconds)}`);
-  else if (job.runSeconds > 0 && job.status !== 'running' && job.status !== 'queued') parts.push(`ran ${formatDuration(job.runSeconds)}`);
+  // Under a second (a job refused at once) says nothing worth a word.
+  else if (job.runSeconds >= 1 && job.status !== 'running' && job.status !== 'queued') parts.push(`ran ${formatDuration(job.runSeconds)}`);
   return parts.join(' · ');
 }
