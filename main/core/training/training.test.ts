@@ -105,16 +105,21 @@ describe('training data', () => {
     // The same arrays with a trace mask that marks the last receiver of every gather as padding.
     const mask = new Uint8Array(part.nSamples * sources * receivers).fill(1);
     for (let g = 0; g < part.nSamples * sources; g += 1) mask[(g + 1) * receivers - 1] = 0;
-    const maskFile = `${path.dirname(part.seismicFile!)}/padded.tracemask.npy`;
-    writeNpy(project.arrayPath(maskFile), mask, [part.nSamples, sources, receivers]);
+    // A dataset of its own (one folder per dataset): copies of the arrays and the mask.
+    fs.mkdirSync(project.arrayPath('padded'), { recursive: true });
+    const copy = (file: string): string => {
+      fs.copyFileSync(project.arrayPath(file), project.arrayPath(`padded/${path.basename(file)}`));
+      return `padded/${path.basename(file)}`;
+    };
+    writeNpy(project.arrayPath('padded/data.tracemask.npy'), mask, [part.nSamples, sources, receivers]);
     const padded = project.catalogue.insertDataset({
       name: 'padded pairs',
       kind: 'synthetic',
-      folder: path.dirname(part.seismicFile!),
+      folder: 'padded',
       source: null,
       meta: {},
       createdByJob: null,
-      parts: [{ ...part, traceMaskFile: maskFile, meta: { paddedTraces: part.nSamples * sources } }],
+      parts: [{ ...part, seismicFile: copy(part.seismicFile!), velocityFile: copy(part.velocityFile!), traceMaskFile: 'padded/data.tracemask.npy', meta: { paddedTraces: part.nSamples * sources } }],
     });
     const job = (await call('train.start', { network: 'inversionnet', datasetId: padded.id, steps: 1 })) as JobInfo;
     const failed = await studio.jobs.waitFor(job.id);
