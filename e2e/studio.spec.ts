@@ -65,6 +65,26 @@ test('create a project, import SEG-Y and OpenFWI data, view them, restart and fi
   await expect(page.getByTestId('dataset-row')).toHaveCount(2);
   await page.locator('[data-testid="dataset-row"][data-dataset-name="segyio shot gathers"]').click();
   await expect(page.getByTestId('dataset-detail')).toBeVisible();
+  // Seismic only: SEG-Y export is offered, OpenFWI (which needs velocity models) is not; the detail reads as words.
+  await expect(page.getByTestId('dataset-export-openfwi')).toHaveCount(0);
+  await expect(page.getByTestId('dataset-properties')).toContainText('FieldRecord (trace header field)');
+  await expect(page.getByTestId('dataset-properties')).not.toContainText('gatherKey');
+  await expect(page.getByTestId('dataset-detail')).toContainText('Array files (1 part)');
+  await studio.screenshot('dataset-detail-segy');
+  const exportFolder = path.join(studio.dataDir, 'exports');
+  const exportSegy = async () => {
+    await page.getByTestId('dataset-export-segy').click();
+    await page.getByTestId('export-segy-folder').fill(exportFolder);
+    await expect(page.getByTestId('export-segy-file-name')).toHaveValue('segyio_shot_gathers.sgy');
+    await page.getByTestId('export-segy-start').click();
+    await expect(page.getByTestId('export-segy-dialog')).toBeHidden();
+  };
+  await exportSegy();
+  await expect.poll(() => fs.existsSync(path.join(exportFolder, 'segyio_shot_gathers.sgy')), { timeout: 60_000 }).toBe(true);
+  // The same export again fails (the file exists): the notice says so here, not only in the Jobs view.
+  await exportSegy();
+  await expect(page.locator('[data-testid="notice"][data-level="error"]')).toContainText(/failed: .*segyio_shot_gathers\.sgy exists/, { timeout: 60_000 });
+  await studio.screenshot('job-failed-notice');
   await page.getByTestId('dataset-view-seismic').click();
   await expect(page.getByTestId('view-seismic')).toBeVisible();
   await expect(page.getByTestId('seismic-canvas')).toBeVisible();
@@ -85,6 +105,14 @@ test('create a project, import SEG-Y and OpenFWI data, view them, restart and fi
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('view-settings')).toBeVisible();
   await studio.screenshot('settings');
+
+  // The failed export in the Jobs view: how it stopped, and Resume offered (removing the file lets it pass).
+  await page.getByTestId('nav-jobs').click();
+  const failed = page.locator('[data-testid="job"][data-status="failed"][data-job-kind="export.segy"]');
+  await expect(failed.getByTestId('job-times')).toContainText(/failed \S+ \d\d:\d\d · ran \d+ s|failed \S+ \d\d:\d\d$/);
+  await expect(failed.getByTestId('job-resume')).toBeVisible();
+  await expect(page.locator('[data-testid="job"][data-status="done"][data-job-kind="export.segy"]').getByTestId('job-times')).toContainText(/finished .* · took \d+ s/);
+  await studio.screenshot('jobs-export');
 
   await studio.restart();
   await expect(page.getByTestId('appbar-project')).toContainText('Line 7');

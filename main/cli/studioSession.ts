@@ -69,7 +69,8 @@ export async function followJob(studio: Studio, started: JobInfo, io: CliIo): Pr
     const final = await studio.jobs.waitFor(started.id);
     bar.finish();
     const events = studio.requireProject().catalogue.jobEvents(started.id);
-    for (const e of events) if (e.level !== 'info') io.stderr.write(`${e.level}: ${e.message}\n`);
+    // The error that failed the job is its last log line too: print it once, with the job's title.
+    for (const e of events) if (e.level !== 'info' && !(e.level === 'error' && e.message === final.error)) io.stderr.write(`${e.level}: ${e.message}\n`);
     if (final.status === 'done') {
       io.stderr.write(`${final.title}: done.\n`);
       return 0;

@@ -75,3 +75,21 @@ describe('wavediff import segy', () => {
     expect(refused.stderr).toMatch(/--dt-ms .*--resample/);
   });
 });
+
+describe('wavediff export segy', () => {
+  it('writes a seismic-only dataset as SEG-Y, and refuses OpenFWI for it once, naming SEG-Y', async () => {
+    const listed = await cli('datasets', '--project', project, '--json');
+    const uneven = (JSON.parse(listed.stdout) as (ListedDataset & { id: number })[]).find((d) => d.name === 'Uneven')!;
+    const out = path.join(dir, 'exported', 'uneven.sgy');
+    const exported = await cli('export', 'segy', '--project', project, '--dataset', String(uneven.id), '--out', out);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toMatch(/done/);
+    const { openSegyLayout } = await import('../../core/io/segy/reader.ts');
+    expect(openSegyLayout(out)).toMatchObject({ traceCount: 61, samplesPerTrace: 25, sampleIntervalUs: 1000 });
+
+    const refused = await cli('export', 'openfwi', '--project', project, '--dataset', String(uneven.id), '--out', path.join(dir, 'openfwi'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.match(/holds seismic only/g)).toHaveLength(1);
+    expect(refused.stderr).toMatch(/wavediff export segy/);
+  });
+});

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
 import { call, followJob, projectFolderFrom, withProject } from '../studioSession.ts';
@@ -61,18 +62,34 @@ with --dt-ms all files share that grid and form one dataset. Ctrl-C cancels; res
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'Export a dataset as OpenFWI .npy pairs',
+  summary: 'Export a dataset as OpenFWI .npy pairs or its seismic as SEG-Y',
   usage: `Usage:
-  wavediff export openfwi --project DIR --dataset ID --out FOLDER [--overwrite]`,
+  wavediff export openfwi --project DIR --dataset ID --out FOLDER [--overwrite]
+  wavediff export segy --project DIR --dataset ID --out FILE.sgy [--overwrite]
+
+openfwi writes data1.npy/model1.npy … (seismic [N, sources, time, receivers], velocity
+[N, 1, depth, width]) and needs a dataset with velocity models. segy writes any dataset with
+seismic as one SEG-Y file (IEEE floats, rev 2): a trace per sample, source and recorded receiver,
+the dataset's sample interval, and trace headers with the source and receiver coordinates (a
+SEG-Y import's own headers; else the acquisition geometry's, in metres); zero traces that padded
+shorter gathers are left out.`,
   options: { project: { type: 'string' }, dataset: { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' } },
   async run(args, io) {
     const [format] = args.positionals;
-    if (format !== 'openfwi') throw new StudioError('bad_input', `Unknown export format '${format ?? ''}'. Use openfwi.`);
+    if (format !== 'openfwi' && format !== 'segy') throw new StudioError('bad_input', `Unknown export format '${format ?? ''}'. Use openfwi or segy.`);
     const datasetId = Number(args.values.dataset);
     if (!Number.isInteger(datasetId)) throw new StudioError('bad_input', 'Give the dataset id with --dataset ID (see wavediff datasets --project DIR).');
-    if (!args.values.out) throw new StudioError('bad_input', 'Give the output folder with --out FOLDER.');
+    const out = args.values.out as string | undefined;
+    if (!out) throw new StudioError('bad_input', format === 'segy' ? 'Give the output file with --out FILE.sgy.' : 'Give the output folder with --out FOLDER.');
+    const overwrite = Boolean(args.values.overwrite);
     return withProject(projectFolderFrom(args), io, async (studio) =>
-      followJob(studio, await call(studio, 'export.openfwi', { datasetId, folder: args.values.out as string, overwrite: Boolean(args.values.overwrite) }), io),
+      followJob(
+        studio,
+        format === 'segy'
+          ? await call(studio, 'export.segy', { datasetId, file: path.resolve(out), overwrite })
+          : await call(studio, 'export.openfwi', { datasetId, folder: out, overwrite }),
+        io,
+      ),
     );
   },
 };

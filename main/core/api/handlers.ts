@@ -120,7 +120,11 @@ const handlers: Handlers = {
   'import.segy': (studio, args) => studio.jobs.start('import.segy', args),
   'import.openfwi': (studio, args) => studio.jobs.start('import.openfwi', args),
   'export.openfwi': (studio, args) => {
-    studio.requireProject().catalogue.getReadyDataset(args.datasetId);
+    const dataset = studio.requireProject().catalogue.getReadyDataset(args.datasetId);
+    // Refused before a job is made: a job that can only fail would sit in the Jobs view offering Resume.
+    if (!dataset.hasVelocity) {
+      throw new StudioError('unsupported', `Dataset '${dataset.name}' holds seismic only; OpenFWI export needs velocity models. Export its seismic as SEG-Y instead (wavediff export segy).`);
+    }
     return studio.jobs.start('export.openfwi', args);
   },
 
@@ -255,6 +259,11 @@ const handlers: Handlers = {
   'wavefield.saveFrames': (_studio, { folder, firstIndex, pngBase64 }) => ({
     files: savePngFrames(folder, firstIndex, pngBase64.map((b64) => Buffer.from(b64, 'base64'))),
   }),
+  'export.segy': (studio, args) => {
+    const dataset = studio.requireProject().catalogue.getReadyDataset(args.datasetId);
+    if (!dataset.hasSeismic) throw new StudioError('unsupported', `Dataset '${dataset.name}' holds velocity models only; there is no seismic to write as SEG-Y.`);
+    return studio.jobs.start('export.segy', args);
+  },
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

@@ -3,6 +3,7 @@ import type { StudioServices } from './studio.ts';
 import { importSegyJob } from '../datasets/importSegyJob.ts';
 import { importOpenfwiJob } from '../datasets/importOpenfwiJob.ts';
 import { exportOpenfwiJob } from '../datasets/exportOpenfwiJob.ts';
+import { exportSegyJob } from '../datasets/exportSegyJob.ts';
 import { synthesizeJob } from '../datasets/synthesisJob.ts';
 import { forwardJob } from '../datasets/forwardJob.ts';
 import { trainingJob } from '../training/trainingJob.ts';
@@ -11,5 +12,5 @@ import { exportGeneratedJob } from '../generation/exportJob.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any, StudioServices>[] {
-  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob];
+  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob];
 }

@@ -38,11 +38,20 @@ export const jobInfoSchema = z.object({
   /** Seconds to completion estimated from the progress rate of this run; null when unknown. */
   etaSeconds: z.number().nullable(),
   error: z.string().nullable(),
+  /** The error's code (see errors.ts) when the job failed; null otherwise. */
+  errorCode: z.string().nullable(),
   result: z.unknown().nullable(),
   createdAt: z.string(),
+  /** When its last run started (a resumed job's earlier runs are in runSeconds). */
   startedAt: z.string().nullable(),
+  /** When it last stopped: finished, failed, was cancelled or interrupted. */
   finishedAt: z.string().nullable(),
-  /** Whether an interrupted or cancelled run can continue from its last checkpoint. */
+  /** Seconds it ran over all its runs, not counting the time between them; the current run is not included while it runs. */
+  runSeconds: z.number(),
+  /**
+   * Whether running it again can help: an interrupted or cancelled run continues from its last
+   * checkpoint; a failed one only when it did not fail on its parameters or its data.
+   */
   resumable: z.boolean(),
 });
 export type JobInfo = z.infer<typeof jobInfoSchema>;
@@ -625,6 +634,11 @@ export const methods = {
     }),
     z.object({ files: z.array(z.string()) }),
     'Save frames of the wavefield movie as numbered PNG files in a folder.',
+  ),
+  'export.segy': method(
+    datasetRef.extend({ file: z.string().min(1), overwrite: z.boolean().default(false) }),
+    jobInfoSchema,
+    "Export a dataset's seismic as one SEG-Y file (a trace per sample, source and recorded receiver, with its sample interval and coordinates); runs as a job.",
   ),
 } as const;
 

@@ -16,7 +16,7 @@ export const exportOpenfwiJob: JobKind<Params, never, { folder: string; files: s
     const dataset = ctx.catalogue.getReadyDataset(params.datasetId);
     const arrays = (relative: string): string => path.join(ctx.projectDir, 'arrays', relative);
     if (!dataset.hasVelocity) {
-      throw new StudioError('unsupported', `Dataset '${dataset.name}' holds seismic only; OpenFWI export needs velocity models (export its seismic as SEG-Y instead).`);
+      throw new StudioError('unsupported', `Dataset '${dataset.name}' holds seismic only; OpenFWI export needs velocity models. Export its seismic as SEG-Y instead (wavediff export segy).`);
     }
     const parts = dataset.parts.map((p) => ({ seismicPath: p.seismicFile ? arrays(p.seismicFile) : null, velocityPath: arrays(p.velocityFile!) }));
     const written = await exportOpenfwi(parts, params.folder, {

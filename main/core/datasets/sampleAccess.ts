@@ -40,21 +40,35 @@ function gatherRange(traces: Float32Array, nReceivers: number, padded: ReadonlyS
 }
 
 /**
- * Receivers of one gather that are zero padding: from the part's trace mask, or for a SEG-Y import
- * made before masks were stored, from its traces per gather (recorded traces come first).
+ * Which traces of one sample were recorded: [sources, receivers], 1 = a trace of the file, 0 = zero
+ * padding; from the part's trace mask, or for a SEG-Y import made before masks were stored, from its
+ * traces per gather (recorded traces come first). Null when every trace is recorded.
  */
-export function paddedReceivers(project: Project, part: DatasetPart, row: number, source: number, nReceivers: number): number[] {
+export function recordedTraces(project: Pick<Project, 'arrayPath'>, part: DatasetPart, row: number, nSources: number, nReceivers: number): Uint8Array | null {
   if (part.traceMaskFile) {
     const file = openNpy(project.arrayPath(part.traceMaskFile));
-    const [, nSources, maskReceivers] = file.shape;
-    if (source >= nSources || maskReceivers !== nReceivers) {
-      throw new StudioError('bad_file', `${part.traceMaskFile}: the trace mask is ${formatShape(file.shape)} but the seismic has ${nReceivers} receivers per gather; re-import the dataset.`);
+    const [, maskSources, maskReceivers] = file.shape;
+    if (maskSources !== nSources || maskReceivers !== nReceivers) {
+      throw new StudioError(
+        'bad_file',
+        `${part.traceMaskFile}: the trace mask is ${formatShape(file.shape)} but the seismic has ${nSources} sources of ${nReceivers} receivers per sample; re-import the dataset.`,
+      );
     }
-    const live = readNpyRows(file, row, 1).subarray(source * nReceivers, (source + 1) * nReceivers);
-    return Array.from(live.keys()).filter((r) => live[r] === 0);
+    return Uint8Array.from(readNpyRows(file, row, 1));
   }
-  const recorded = (part.meta.tracesPerGather as number[][] | undefined)?.[row]?.[source];
-  return typeof recorded === 'number' ? Array.from({ length: Math.max(0, nReceivers - recorded) }, (_, i) => recorded + i) : [];
+  const perGather = (part.meta.tracesPerGather as number[][] | undefined)?.[row];
+  if (!perGather) return null;
+  const live = new Uint8Array(nSources * nReceivers).fill(1);
+  perGather.forEach((recorded, source) => {
+    if (typeof recorded === 'number' && source < nSources) live.fill(0, source * nReceivers + Math.min(recorded, nReceivers), (source + 1) * nReceivers);
+  });
+  return live;
+}
+
+/** Receivers of one gather that are zero padding (see recordedTraces). */
+export function paddedReceivers(project: Pick<Project, 'arrayPath'>, part: DatasetPart, row: number, source: number, nSources: number, nReceivers: number): number[] {
+  const live = recordedTraces(project, part, row, nSources, nReceivers)?.subarray(source * nReceivers, (source + 1) * nReceivers);
+  return live ? Array.from(live.keys()).filter((r) => live[r] === 0) : [];
 }
 
 /** The part holding a dataset's sample `sample`, and the sample's index within that part. */
@@ -96,7 +110,7 @@ export function shotGather(project: Project, dataset: DatasetDetail, sample: num
     throw new StudioError('bad_input', `Source ${source} is out of range: sample ${sample} of '${dataset.name}' has ${nSources} sources (0–${nSources - 1}).`);
   }
   const traces = seismic.values.slice(source * nTime * nReceivers, (source + 1) * nTime * nReceivers);
-  const padded = paddedReceivers(project, part, row, source, nReceivers);
+  const padded = paddedReceivers(project, part, row, source, nSources, nReceivers);
   const paddedSet = new Set(padded);
   return {
     datasetId: dataset.id,

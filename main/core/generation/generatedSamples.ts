@@ -10,6 +10,7 @@ import { arraysFolderName } from '../store/project.ts';
 import { openNpy, readNpyRows, type NpyFile } from '../io/npy.ts';
 import { exportOpenfwi, type OpenfwiSampleSource } from '../io/openfwi.ts';
 import { SegyWriter, type TraceHeaderValues } from '../io/segy/writer.ts';
+import { geometryTextLines, geometryTraceHeader } from '../datasets/segyExport.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { StudioError } from '../contract/errors.ts';
@@ -305,18 +306,12 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
     const geometry = runGeometry(runs.get(samples[0].runId)!);
     const segyPath = path.join(folder, 'seismic.sgy');
     if (fs.existsSync(segyPath) && !options.overwrite) throw new StudioError('conflict', `${segyPath} exists; allow overwriting or choose an empty folder.`);
-    const dxCm = Math.round(geometry.spacingMeters * 100);
     // Streamed sample by sample: [sources, time, receivers] → one trace of `time` samples per (source, receiver).
     const writer = new SegyWriter(segyPath, {
       samplesPerTrace: time,
       sampleIntervalUs: Math.round(sampleIntervalMs(geometry) * 1000),
       tracesPerEnsemble: receivers,
-      textLines: [
-        'WaveDiffusion Studio: generated seismic (decoded by stage 1), physical amplitude',
-        `${samples.length} samples x ${sources} sources x ${receivers} receivers; FieldRecord = sample*${sources}+source+1`,
-        'CDP = sample number (1-based) in metrics.csv order; TraceNumber = receiver + 1',
-        'Coordinates in metres with SourceGroupScalar -100 (centimetres stored)',
-      ],
+      textLines: ['WaveDiffusion Studio: generated seismic (decoded by stage 1), physical amplitude', ...geometryTextLines(samples.length, sources, receivers), 'Samples (CDP) in metrics.csv order'],
     });
     try {
       const traces = new Float32Array(sources * receivers * time);
@@ -325,24 +320,10 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
         const a = arrays.read(samples[i]);
         const headers: TraceHeaderValues[] = [];
         for (let s = 0; s < sources; s += 1) {
-          const src = geometry.sources[s] ?? { x: 0, z: 0 };
           for (let r = 0; r < receivers; r += 1) {
             const trace = s * receivers + r;
             for (let t = 0; t < time; t += 1) traces[trace * time + t] = a.seismic[(s * time + t) * receivers + r];
-            const rec = geometry.receivers[r] ?? { x: 0, z: 0 };
-            headers.push({
-              FieldRecord: i * sources + s + 1,
-              TraceNumber: r + 1,
-              EnergySourcePoint: s + 1,
-              CDP: i + 1,
-              SourceGroupScalar: -100,
-              ElevationScalar: -100,
-              SourceX: src.x * dxCm,
-              GroupX: rec.x * dxCm,
-              SourceDepth: src.z * dxCm,
-              ReceiverGroupElevation: -rec.z * dxCm,
-              offset: Math.round((rec.x - src.x) * geometry.spacingMeters),
-            });
+            headers.push(geometryTraceHeader(geometry, i, s, r, sources));
           }
         }
         writer.writeTraces(traces, headers);

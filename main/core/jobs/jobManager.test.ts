@@ -10,6 +10,7 @@ import { throwIfCancelled } from '../util/abort.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import { type JobInfo } from '../contract/contract.ts';
 import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
+import { StudioError } from '../contract/errors.ts';
 
 /**
  * A real job for exercising the manager: it writes `count` numbered files into its staging folder,
@@ -50,6 +51,17 @@ const clockedStepsKind: JobKind<{ steps: number; stepMs: number }, unknown, null
   },
 };
 
+/** Fails at once: with a StudioError of `code`, or a plain Error (what a crashed library throws). */
+const failKind: JobKind<{ code: string | null }, never, never> = {
+  kind: 'test.fail',
+  paramsSchema: z.object({ code: z.string().nullable() }),
+  title: () => 'Fail',
+  async run(_ctx, params) {
+    if (params.code) throw new StudioError(params.code as 'bad_input', `refused (${params.code})`);
+    throw new Error('the disk is full');
+  },
+};
+
 const services = {
   fdPool: () => {
     throw new Error('these jobs use no solver');
@@ -67,6 +79,7 @@ beforeEach(() => {
   project = Project.create(path.join(dir, 'p'), 'p');
   manager = new JobManager({ maxConcurrent: 1, services });
   manager.register(writeFilesKind);
+  manager.register(failKind);
   manager.attach(project);
 });
 
@@ -134,10 +147,35 @@ describe('job manager', () => {
     expect(writtenBefore).toBeGreaterThanOrEqual(3);
     expect(writtenBefore).toBeLessThan(40);
 
+    expect(cancelled.etaSeconds).toBeNull();
+    expect(cancelled.runSeconds).toBeGreaterThan(0);
+
+    const updates: JobInfo[] = [];
+    manager.onUpdate((j) => updates.push(j));
     manager.resume(job.id);
     const done = await manager.waitFor(job.id);
     expect(done.status).toBe('done');
     expect(done.result).toEqual({ files: 40 });
+    // Only a running job has an ETA; the time it took is both runs, not the last one alone.
+    expect(updates.filter((u) => u.status !== 'running' && u.etaSeconds !== null)).toEqual([]);
+    const lastRun = (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000;
+    expect(done.runSeconds).toBeGreaterThan(lastRun);
+    expect(done.runSeconds).toBeCloseTo(cancelled.runSeconds + lastRun, 1);
+  });
+
+  it('offers to resume a failed job only when it did not fail on its parameters or data', async () => {
+    for (const code of ['bad_input', 'bad_file', 'unsupported']) {
+      const refused = await manager.waitFor(manager.start('test.fail', { code }).id);
+      expect(refused).toMatchObject({ status: 'failed', errorCode: code, resumable: false, error: `refused (${code})` });
+      expect(() => manager.resume(refused.id)).toThrow(/would fail the same way/);
+      expect(manager.discard(refused.id).status).toBe('discarded');
+    }
+    for (const code of ['io', null]) {
+      const failed = await manager.waitFor(manager.start('test.fail', { code }).id);
+      expect(failed).toMatchObject({ status: 'failed', errorCode: code ?? 'internal', resumable: true });
+      expect(manager.resume(failed.id).status).toBe('queued');
+      expect((await manager.waitFor(failed.id)).status).toBe('failed');
+    }
   });
 
   it('marks jobs a crash left running as interrupted when the project is reopened; discard removes their output', async () => {
@@ -148,7 +186,7 @@ describe('job manager', () => {
     // What a crash leaves: the catalogue still says 'running' and the staging folder is half full.
     // (writeLock.test.ts kills a real process; this one rewrites the status under the lock.)
     const crashed = Project.open(path.join(dir, 'p'));
-    crashed.catalogue.setJobStatus(job.id, 'running');
+    const lastUpdate = crashed.catalogue.setJobStatus(job.id, 'running').updatedAt;
     crashed.close();
     project = Project.open(path.join(dir, 'p'));
     manager = new JobManager({ services });
@@ -157,6 +195,9 @@ describe('job manager', () => {
     const interrupted = manager.get(job.id);
     expect(interrupted.status).toBe('interrupted');
     expect(interrupted.resumable).toBe(true);
+    // It stopped at its last update (not when the next process noticed), and ran until then.
+    expect(interrupted.finishedAt).toBe(lastUpdate);
+    expect(interrupted.etaSeconds).toBeNull();
     const staging = project.jobStagingDir(job.id);
     expect(fs.existsSync(staging)).toBe(true);
     expect(manager.discard(job.id).status).toBe('discarded');

@@ -3,7 +3,7 @@ import type { JobInfo } from '../contract/contract.ts';
 import type { JobKind, JobContext, JobServices, LentServices } from './jobKind.ts';
 import type { JobRow } from '../store/catalogue.ts';
 import type { Project } from '../store/project.ts';
-import { StudioError, isCancelled } from '../contract/errors.ts';
+import { StudioError, isCancelled, toWireError, type StudioErrorCode } from '../contract/errors.ts';
 import type { Progress } from '../util/progress.ts';
 
 export type JobUpdateListener = (job: JobInfo) => void;
@@ -18,6 +18,20 @@ interface RunningJob {
 }
 
 const progressIntervalMs = 100;
+
+/**
+ * Failures that running the job again cannot mend: it was refused for its parameters or its data,
+ * which a resume passes again unchanged. Others (a full disk, a trainer that crashed, a missing
+ * interpreter the user can install) may pass on a second try.
+ */
+const refusalCodes: ReadonlySet<StudioErrorCode> = new Set(['bad_input', 'bad_file', 'unsupported']);
+
+export function canResume(status: JobInfo['status'], errorCode: string | null): boolean {
+  if (status === 'interrupted' || status === 'cancelled') return true;
+  return status === 'failed' && !refusalCodes.has(errorCode as StudioErrorCode);
+}
+
+const secondsBetween = (fromIso: string | null, toIso: string): number => (fromIso ? Math.max(0, (Date.parse(toIso) - Date.parse(fromIso)) / 1000) : 0);
 const orphanedJobError = 'The process running this job (the studio or a wavediff command) stopped before it finished.';
 
 /**
@@ -77,7 +91,12 @@ export class JobManager<Services extends JobServices = JobServices> {
     this.project = project;
     if (project.readOnly) return;
     for (const job of project.catalogue.jobsWithStatus('running', 'queued')) {
-      project.catalogue.setJobStatus(job.id, 'interrupted', { error: orphanedJobError });
+      // Its last sign of life was its last update: the run ended there, not now.
+      const ran = job.status === 'running';
+      project.catalogue.setJobStatus(job.id, 'interrupted', {
+        error: orphanedJobError,
+        ...(ran ? { finishedAt: job.updatedAt, runSeconds: secondsBetween(job.startedAt, job.updatedAt) } : {}),
+      });
       project.catalogue.appendJobEvent(job.id, 'warn', 'Interrupted: the process running it stopped before the job finished. Resume or discard it.');
     }
   }
@@ -113,7 +132,7 @@ export class JobManager<Services extends JobServices = JobServices> {
   toInfo(job: JobRow): JobInfo {
     const run = this.running.get(job.id);
     let etaSeconds: number | null = null;
-    if (run && job.progress.total > 0) {
+    if (run && job.status === 'running' && job.progress.total > 0) {
       const elapsed = (this.now() - run.startedAtMs) / 1000;
       const doneThisRun = job.progress.done - run.startDone;
       if (elapsed > 0.5 && doneThisRun > 0) etaSeconds = ((job.progress.total - job.progress.done) * elapsed) / doneThisRun;
@@ -126,11 +145,13 @@ export class JobManager<Services extends JobServices = JobServices> {
       progress: job.progress,
       etaSeconds,
       error: job.error,
+      errorCode: job.status === 'failed' ? job.errorCode : null,
       result: job.result ?? null,
       createdAt: job.createdAt,
       startedAt: job.startedAt,
       finishedAt: job.finishedAt,
-      resumable: ['interrupted', 'cancelled', 'failed'].includes(job.status) && this.kinds.has(job.kind),
+      runSeconds: job.runSeconds,
+      resumable: canResume(job.status, job.errorCode) && this.kinds.has(job.kind),
     };
   }
 
@@ -198,6 +219,12 @@ export class JobManager<Services extends JobServices = JobServices> {
     const job = project.catalogue.getJob(jobId);
     if (!['interrupted', 'cancelled', 'failed'].includes(job.status)) {
       throw new StudioError('conflict', `Job ${jobId} is ${job.status}; only interrupted, cancelled or failed jobs can be resumed.`);
+    }
+    if (!canResume(job.status, job.errorCode)) {
+      throw new StudioError(
+        'conflict',
+        `Job ${jobId} failed on its parameters or its data (${job.error ?? job.errorCode}); running it again would fail the same way. Start a new job with what the message asks for, or discard this one.`,
+      );
     }
     this.kindOf(job.kind);
     project.catalogue.appendJobEvent(jobId, 'info', job.resumeState ? 'Resuming from the last checkpoint.' : 'Restarting (no checkpoint was saved).');
@@ -289,23 +316,24 @@ export class JobManager<Services extends JobServices = JobServices> {
       checkpoint: (state) => catalogue.setJobResumeState(job.id, state),
     };
 
+    const runSeconds = (): number => (Date.now() - run.startedAtMs) / 1000;
     run.finished = (async () => {
       try {
         const result = await kind.run(context, queued.params);
         persistProgress();
         catalogue.appendJobEvent(job.id, 'info', 'Finished.');
-        this.publish(catalogue.setJobStatus(job.id, 'done', { result: result ?? null }));
+        this.publish(catalogue.setJobStatus(job.id, 'done', { result: result ?? null, runSeconds: runSeconds() }));
       } catch (error) {
         persistProgress();
         const reason = controller.signal.reason;
         if (controller.signal.aborted && (isCancelled(error) || error === reason)) {
           const closing = reason instanceof StudioError && reason.message.includes('closing');
           catalogue.appendJobEvent(job.id, 'warn', closing ? 'Interrupted: the project was closed.' : 'Cancelled by the user.');
-          this.publish(catalogue.setJobStatus(job.id, closing ? 'interrupted' : 'cancelled', { error: null }));
+          this.publish(catalogue.setJobStatus(job.id, closing ? 'interrupted' : 'cancelled', { error: null, runSeconds: runSeconds() }));
         } else {
-          const message = error instanceof Error ? error.message : String(error);
+          const { code, message } = toWireError(error);
           catalogue.appendJobEvent(job.id, 'error', message);
-          this.publish(catalogue.setJobStatus(job.id, 'failed', { error: message }));
+          this.publish(catalogue.setJobStatus(job.id, 'failed', { error: message, errorCode: code, runSeconds: runSeconds() }));
         }
       } finally {
         lent.release();

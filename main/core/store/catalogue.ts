@@ -15,6 +15,10 @@ export interface JobRow {
   resumeState: unknown;
   result: unknown;
   error: string | null;
+  /** StudioErrorCode of a failed job's error; null otherwise (and for jobs that failed before codes were kept). */
+  errorCode: string | null;
+  /** Seconds run over all runs of the job, up to the end of its last finished run. */
+  runSeconds: number;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -59,6 +63,8 @@ interface JobDbRow {
   resume_state: string | null;
   result: string | null;
   error: string | null;
+  error_code: string | null;
+  run_seconds: number;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -197,6 +203,8 @@ export class Catalogue {
       resumeState: parseJson(row.resume_state),
       result: parseJson(row.result),
       error: row.error,
+      errorCode: row.error_code ?? null,
+      runSeconds: row.run_seconds ?? 0,
       createdAt: row.created_at,
       startedAt: row.started_at,
       finishedAt: row.finished_at,
@@ -230,17 +238,28 @@ export class Catalogue {
     return rows.map((r) => this.toJob(r));
   }
 
-  setJobStatus(id: number, status: JobStatus, fields: { error?: string | null; result?: unknown } = {}): JobRow {
+  /**
+   * `error` replaces the error text (and `errorCode` its code, cleared with it when not given);
+   * `runSeconds` adds the seconds of a run that ends here; `finishedAt` dates the end when it was
+   * earlier than now (a run a crash cut short ended at its last update).
+   */
+  setJobStatus(
+    id: number,
+    status: JobStatus,
+    fields: { error?: string | null; errorCode?: string | null; result?: unknown; runSeconds?: number; finishedAt?: string } = {},
+  ): JobRow {
     const at = now();
     const startedAt = status === 'running' ? at : null;
-    const finishedAt = ['done', 'failed', 'cancelled', 'discarded', 'interrupted'].includes(status) ? at : null;
+    const finishedAt = ['done', 'failed', 'cancelled', 'discarded', 'interrupted'].includes(status) ? (fields.finishedAt ?? at) : null;
     this.db
       .prepare(
         `UPDATE jobs SET status = ?, updated_at = ?,
            started_at = COALESCE(?, started_at),
            finished_at = CASE WHEN ? IS NULL THEN NULL ELSE ? END,
            error = CASE WHEN ? THEN ? ELSE error END,
-           result = CASE WHEN ? THEN ? ELSE result END
+           error_code = CASE WHEN ? THEN ? ELSE error_code END,
+           result = CASE WHEN ? THEN ? ELSE result END,
+           run_seconds = run_seconds + ?
          WHERE id = ?`,
       )
       .run(
@@ -251,8 +270,11 @@ export class Catalogue {
         finishedAt,
         fields.error !== undefined ? 1 : 0,
         fields.error ?? null,
+        fields.error !== undefined || fields.errorCode !== undefined ? 1 : 0,
+        fields.errorCode ?? null,
         fields.result !== undefined ? 1 : 0,
         fields.result === undefined ? null : JSON.stringify(fields.result),
+        fields.runSeconds ?? 0,
         id,
       );
     this.changed('jobs');

@@ -192,4 +192,17 @@ export const migrations: Migration[] = [
       ALTER TABLE dataset_parts ADD COLUMN trace_mask_file TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'job failures and run time',
+    sql: `
+      -- The error code of a failed job (StudioErrorCode): a job refused for its parameters or its
+      -- data ('bad_input', 'bad_file', 'unsupported') fails the same way when resumed.
+      ALTER TABLE jobs ADD COLUMN error_code TEXT;
+      -- Seconds the job has run over all its runs (a resumed job's started_at is its last run's start).
+      ALTER TABLE jobs ADD COLUMN run_seconds REAL NOT NULL DEFAULT 0;
+      UPDATE jobs SET run_seconds = MAX(0, ROUND((julianday(finished_at) - julianday(started_at)) * 86400, 3))
+        WHERE started_at IS NOT NULL AND finished_at IS NOT NULL;
+    `,
+  },
 ];

@@ -159,10 +159,12 @@ describe('project folder and catalogue', () => {
          VALUES (?, ?, 'default', 'default', 'default', 'ab3', 'AB3', 2, 0, 8, 4, 0, '{}', '{}', ?)`,
       ).run(id, id, at);
     }
-    // Back to release 3's schema: without migrations 4 (dataset state) and 5 (trace masks).
+    db.prepare('UPDATE jobs SET started_at = ?, finished_at = ? WHERE id = 1').run('2026-01-01T10:00:00.000Z', '2026-01-01T10:01:30.000Z');
+    // Back to release 3's schema: without migrations 4 (dataset state), 5 (trace masks) and 6 (job failures and run time).
     db.exec('DELETE FROM schema_migrations WHERE version > 3; PRAGMA user_version = 3;');
     db.exec('ALTER TABLE datasets DROP COLUMN state');
     db.exec('ALTER TABLE dataset_parts DROP COLUMN trace_mask_file');
+    db.exec('ALTER TABLE jobs DROP COLUMN error_code; ALTER TABLE jobs DROP COLUMN run_seconds');
     db.close();
 
     const reader = Project.open(folder, { readOnly: true });
@@ -170,6 +172,8 @@ describe('project folder and catalogue', () => {
     expect(reader.catalogue.listDatasets().map((d) => d.name)).toEqual(['generated 1']);
     expect(reader.catalogue.getDataset(2).state).toBe('building');
     expect(() => reader.catalogue.getReadyDataset(2)).toThrow(/still being made by job 2 \(4 samples so far\).*wavediff jobs resume 2/);
+    // A job of an earlier release ran from its start to its end.
+    expect(reader.catalogue.getJob(1)).toMatchObject({ runSeconds: 90, errorCode: null });
     reader.close();
     const bytes = fs.readFileSync(file);
     Project.open(folder, { readOnly: true }).close();

@@ -8,6 +8,7 @@ import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { findPython } from './python.ts';
 import type { JobInfo } from '../contract/contract.ts';
+import { writeNpy } from '../io/npy.ts';
 
 const probe = await findPython(null, { timeoutMs: 60_000 });
 
@@ -42,8 +43,11 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
       datasetId,
       steps: 3,
       batchSize: 2,
+      name: 'first inversion',
       extraArgs: ['--log-every', '1', '--preview-every', '3', '--checkpoint-every', '3', '--max-val-samples', '2', '--val-fraction', '0.34'],
     })) as JobInfo;
+    // The run goes by the name typed for it, in the jobs list as in the models list.
+    expect(job.title).toContain('“first inversion”');
     const done = await studio.jobs.waitFor(job.id);
     expect(done.error).toBeNull();
     expect(done.status).toBe('done');
@@ -63,7 +67,7 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
 
     const models = await call('model.list', {});
     const trained = models.find((m: { ref: string }) => m.ref === (done.result as { modelRef: string }).modelRef);
-    expect(trained).toMatchObject({ kind: 'inversionnet', source: 'project' });
+    expect(trained).toMatchObject({ kind: 'inversionnet', source: 'project', name: 'first inversion' });
     expect(trained.metrics.velocity_mae).toBeGreaterThan(0);
     const folder = path.join(studio.requireProject().folder, 'models', `inversionnet-job${job.id}`);
     expect(fs.existsSync(path.join(folder, 'inversionnet.onnx'))).toBe(true);
@@ -89,5 +93,38 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/apt-get install python3-torch/);
     await call('settings.update', { pythonPath: null });
+  });
+});
+
+describe('training data', () => {
+  it('refuses a dataset with padded traces instead of learning the padding as data', async () => {
+    const project = studio.requireProject();
+    const source = project.catalogue.getReadyDataset(datasetId);
+    const [part] = source.parts;
+    const [sources, , receivers] = part.seismicShape!;
+    // The same arrays with a trace mask that marks the last receiver of every gather as padding.
+    const mask = new Uint8Array(part.nSamples * sources * receivers).fill(1);
+    for (let g = 0; g < part.nSamples * sources; g += 1) mask[(g + 1) * receivers - 1] = 0;
+    // A dataset of its own (one folder per dataset): copies of the arrays and the mask.
+    fs.mkdirSync(project.arrayPath('padded'), { recursive: true });
+    const copy = (file: string): string => {
+      fs.copyFileSync(project.arrayPath(file), project.arrayPath(`padded/${path.basename(file)}`));
+      return `padded/${path.basename(file)}`;
+    };
+    writeNpy(project.arrayPath('padded/data.tracemask.npy'), mask, [part.nSamples, sources, receivers]);
+    const padded = project.catalogue.insertDataset({
+      name: 'padded pairs',
+      kind: 'synthetic',
+      folder: 'padded',
+      source: null,
+      meta: {},
+      createdByJob: null,
+      parts: [{ ...part, seismicFile: copy(part.seismicFile!), velocityFile: copy(part.velocityFile!), traceMaskFile: 'padded/data.tracemask.npy', meta: { paddedTraces: part.nSamples * sources } }],
+    });
+    const job = (await call('train.start', { network: 'inversionnet', datasetId: padded.id, steps: 1 })) as JobInfo;
+    const failed = await studio.jobs.waitFor(job.id);
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'unsupported', resumable: false });
+    expect(failed.error).toContain(`'padded pairs' holds ${part.nSamples * sources} zero traces that pad shorter gathers`);
+    expect(failed.error).toMatch(/Re-import its SEG-Y files with resampling/);
   });
 });

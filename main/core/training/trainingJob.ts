@@ -29,7 +29,7 @@ export function trainingRunDir(projectDir: string, jobId: number): string {
 export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: string; metrics: unknown }> = {
   kind: 'train',
   paramsSchema: methods['train.start'].args as unknown as z.ZodType<Params>,
-  title: (p) => `Train ${p.network} on dataset ${p.datasetId} (${p.steps} steps)`,
+  title: (p) => (p.name ? `Train “${p.name}”: ${p.network} on dataset ${p.datasetId} (${p.steps} steps)` : `Train ${p.network} on dataset ${p.datasetId} (${p.steps} steps)`),
   async run(ctx, params) {
     const folder = `${params.network}-job${ctx.jobId}`;
     // An earlier run cut short between registering the model and finishing: the model is there, the job is done.
@@ -38,6 +38,16 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
     const dataset = ctx.catalogue.getReadyDataset(params.datasetId);
     if (!dataset.hasSeismic || !dataset.hasVelocity) {
       throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on; it has ${dataset.hasSeismic ? 'seismic only' : 'velocity only'}.`);
+    }
+    // The trainer reads every trace as data: zero traces that pad shorter gathers would be learnt as
+    // recordings. Until it reads trace masks, such a dataset is refused rather than learnt wrongly.
+    const padded = dataset.parts.reduce((sum, p) => sum + (p.traceMaskFile && typeof p.meta.paddedTraces === 'number' ? p.meta.paddedTraces : 0), 0);
+    if (padded > 0) {
+      throw new StudioError(
+        'unsupported',
+        `Dataset '${dataset.name}' holds ${padded} zero traces that pad shorter gathers (marked in its trace masks); the trainer would learn them as recorded data. ` +
+          'Re-import its SEG-Y files with resampling, which gives every gather the same receivers from recorded traces, and train on that dataset.',
+      );
     }
     const python = await requirePython(ctx.services.settings().pythonPath);
     ctx.log(`Python ${python.pythonVersion} at ${python.path}, torch ${python.torchVersion}${python.cudaAvailable ? ' with CUDA' : ' (CPU)'}.`);

@@ -40,6 +40,7 @@ import { ProjectProvider, useCurrentProject } from './project.tsx';
 import { defaultRoute, formatHash, parseHash, type Route, type ViewId } from './routes.ts';
 import { NavigationContext } from './navigation.ts';
 import { NoProject } from './NoProject.tsx';
+import { JobNotices } from './JobNotices.tsx';
 import { ProjectsView } from '../views/ProjectsView.tsx';
 import { DatasetsView } from '../views/DatasetsView.tsx';
 import { SeismicView } from '../views/SeismicView.tsx';
@@ -184,6 +185,7 @@ function Shell() {
 
   return (
     <NavigationContext.Provider value={{ route, navigate: go }}>
+      <JobNotices />
       <Box sx={{ display: 'flex', height: '100vh', overflow: 'hidden' }}>
         <AppBar position="fixed" color="default" elevation={0} sx={{ zIndex: (t) => t.zIndex.drawer + 1, borderBottom: 1, borderColor: 'divider', bgcolor: 'background.paper' }}>
           <Toolbar variant="dense" sx={{ gap: 1.5 }}>

@@ -69,3 +69,38 @@ export function formatTimestamp(iso: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** "1 sample", "2 samples", "1,000 parts": a count with its noun, plural unless it is one. */
+export function formatCount(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : plural}`;
+}
+
+/** What a job's times say, by how it ended: "finished …", "interrupted …", "failed …". */
+const endedWord: Record<string, string> = {
+  done: 'finished',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'interrupted',
+  discarded: 'discarded',
+};
+
+/**
+ * The times of a job for its card: "created …", then when its last run started (while it runs) or
+ * how and when it stopped, and for a finished job how long it ran over all its runs.
+ */
+export function describeJobTimes(job: {
+  status: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  runSeconds: number;
+}): string {
+  const parts = [`created ${formatTimestamp(job.createdAt)}`];
+  const ended = endedWord[job.status];
+  if (ended && job.finishedAt) parts.push(`${ended} ${formatTimestamp(job.finishedAt)}`);
+  else if (job.status === 'running' && job.startedAt) parts.push(`started ${formatTimestamp(job.startedAt)}`);
+  if (job.status === 'done') parts.push(`took ${formatDuration(job.runSeconds)}`);
+  // Under a second (a job refused at once) says nothing worth a word.
+  else if (job.runSeconds >= 1 && job.status !== 'running' && job.status !== 'queued') parts.push(`ran ${formatDuration(job.runSeconds)}`);
+  return parts.join(' · ');
+}

@@ -6,6 +6,8 @@ export interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that closes the dialog without acting; "Cancel" unless that would read as the action. */
+  dismissLabel?: string;
   danger?: boolean;
   busy?: boolean;
   onConfirm: () => void;
@@ -13,7 +15,7 @@ export interface ConfirmDialogProps {
   testId: string;
 }
 
-export function ConfirmDialog({ open, title, children, confirmLabel, danger, busy, onConfirm, onClose, testId }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, children, confirmLabel, dismissLabel = 'Cancel', danger, busy, onConfirm, onClose, testId }: ConfirmDialogProps) {
   return (
     <Dialog open={open} onClose={onClose} data-testid={testId} aria-labelledby={`${testId}-title`}>
       <DialogTitle id={`${testId}-title`}>{title}</DialogTitle>
@@ -22,7 +24,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, danger, bus
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose} data-testid={`${testId}-cancel`}>
-          Cancel
+          {dismissLabel}
         </Button>
         <Button variant="contained" color={danger ? 'error' : 'primary'} disabled={busy} onClick={onConfirm} data-testid={`${testId}-confirm`}>
           {confirmLabel}

@@ -30,6 +30,18 @@ describe('amplitude scaling', () => {
     expect(absPercentile(values, 99)).toBeCloseTo(0.99, 2);
   });
 
+  it('leaves padded traces out of the percentile clip', () => {
+    // [time 4, receivers 3]: receivers 0 and 1 recorded (|x| = 1..8), receiver 2 zero padding.
+    const gather = new Float32Array([1, 2, 0, 3, 4, 0, 5, 6, 0, 7, 8, 0]);
+    const padded = { nReceivers: 3, receivers: [2] };
+    // Counted, the four zeros make the median 2.5; the median of the data is 4.5.
+    expect(absPercentile(gather, 50)).toBeCloseTo(2.5, 6);
+    expect(absPercentile(gather, 50, padded)).toBeCloseTo(4.5, 6);
+    expect(absPercentile(gather, 0, padded)).toBe(1);
+    expect(displayClip(gather, { kind: 'percentile', percent: 50 }, 0, padded)).toBeCloseTo(4.5, 6);
+    expect(absPercentile(gather, 50, { nReceivers: 3, receivers: [] })).toBeCloseTo(2.5, 6);
+  });
+
   it('divides the clip by the gain factor', () => {
     const values = new Float32Array([1, -2, 3, -4]);
     expect(displayClip(values, { kind: 'absolute', amplitude: 2 }, 0)).toBe(2);

@@ -11,16 +11,25 @@ export function dbToFactor(gainDb: number): number {
 /** Finite values examined at most when estimating a percentile; larger arrays are sampled with a fixed stride. */
 export const PERCENTILE_SAMPLE_LIMIT = 262_144;
 
+/** Receivers of a [time, receivers] gather that are not data (zero traces padding a shorter gather). */
+export interface PaddedTraces {
+  nReceivers: number;
+  receivers: readonly number[];
+}
+
 /**
  * The `percent`-th percentile (0..100) of |x| over the finite values, by linear interpolation between
- * order statistics. Arrays longer than PERCENTILE_SAMPLE_LIMIT are sampled with an even stride, which
- * is plenty for choosing a display clip. Returns 0 for an array with no finite values.
+ * order statistics, leaving out the `padded` traces (their zeros would pull a clip down). Arrays
+ * longer than PERCENTILE_SAMPLE_LIMIT are sampled with an even stride, which is plenty for choosing a
+ * display clip. Returns 0 for an array with no finite values.
  */
-export function absPercentile(values: Float32Array, percent: number): number {
+export function absPercentile(values: Float32Array, percent: number, padded?: PaddedTraces): number {
+  const skip = padded && padded.receivers.length > 0 ? new Set(padded.receivers) : null;
   const stride = Math.max(1, Math.ceil(values.length / PERCENTILE_SAMPLE_LIMIT));
   const magnitudes = new Float32Array(Math.ceil(values.length / stride));
   let n = 0;
   for (let i = 0; i < values.length; i += stride) {
+    if (skip && skip.has(i % padded!.nReceivers)) continue;
     const v = values[i];
     if (Number.isFinite(v)) magnitudes[n++] = Math.abs(v);
   }
@@ -52,8 +61,8 @@ export type ClipMode = { kind: 'percentile'; percent: number } | { kind: 'absolu
  * saturates at the clip amplitude c (measured on the ungained data), so the symmetric data window is
  * ±c/g. Never returns 0 (a flat gather would otherwise divide by zero).
  */
-export function displayClip(values: Float32Array, clip: ClipMode, gainDb: number): number {
-  const raw = clip.kind === 'percentile' ? absPercentile(values, clip.percent) : Math.abs(clip.amplitude);
+export function displayClip(values: Float32Array, clip: ClipMode, gainDb: number, padded?: PaddedTraces): number {
+  const raw = clip.kind === 'percentile' ? absPercentile(values, clip.percent, padded) : Math.abs(clip.amplitude);
   const windowHalf = raw / dbToFactor(gainDb);
   return windowHalf > 0 && Number.isFinite(windowHalf) ? windowHalf : 1e-30;
 }

@@ -335,3 +335,77 @@ export function ExportOpenFwiDialog({ open, dataset, onClose, onStarted }: { ope
     </Dialog>
   );
 }
+
+/** A file name from a dataset name: letters, digits, dot, dash and underscore kept, the rest as '_'. */
+export function segyFileName(datasetName: string): string {
+  const stem = datasetName.replace(/\.(sgy|segy)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '');
+  return `${stem || 'dataset'}.sgy`;
+}
+
+export function ExportSegyDialog({ open, dataset, onClose, onStarted }: { open: boolean; dataset: DatasetInfo; onClose: () => void; onStarted: (job: JobInfo) => void }) {
+  const start = useApiAction('export.segy');
+  const [folder, setFolder] = useState('');
+  const [fileName, setFileName] = useState(() => segyFileName(dataset.name));
+  const [overwrite, setOverwrite] = useState(false);
+
+  useEffect(() => {
+    if (!open) return;
+    start.clearError();
+    setFileName(segyFileName(dataset.name));
+  }, [open, start.clearError, dataset.name]);
+
+  const nameProblem = /[\\/]/.test(fileName) ? 'A file name, without folders.' : !fileName.trim() ? 'Give the file a name.' : null;
+  const submit = async () => {
+    try {
+      const dir = folder.trim().replace(/[\\/]+$/, '');
+      onStarted(await start.run({ datasetId: dataset.id, file: `${dir}/${fileName.trim()}`, overwrite }));
+    } catch {
+      // shown in the dialog
+    }
+  };
+
+  return (
+    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="export-segy-dialog" aria-labelledby="export-segy-title">
+      <DialogTitle id="export-segy-title">Export “{dataset.name}” as SEG-Y</DialogTitle>
+      <DialogContent dividers>
+        <Stack spacing={2}>
+          <ErrorAlert error={start.error} testId="export-segy-error" />
+          <Typography variant="body2" color="text.secondary">
+            One SEG-Y file (rev 2, IEEE floats): a trace per sample, source and recorded receiver, with the dataset's sample interval and the source and receiver
+            coordinates in the trace headers. Zero traces that padded shorter gathers are left out.
+          </Typography>
+          <PathField
+            required
+            label="Folder"
+            value={folder}
+            onChange={setFolder}
+            inputTestId="export-segy-folder"
+            browseTestId="export-segy-browse"
+            pickerTitle="Choose the folder for the SEG-Y file"
+          />
+          <TextField
+            required
+            label="File name"
+            value={fileName}
+            onChange={(e) => setFileName(e.target.value)}
+            error={nameProblem !== null}
+            helperText={nameProblem ?? ' '}
+            slotProps={{ htmlInput: { 'data-testid': 'export-segy-file-name', spellCheck: false } }}
+          />
+          <FormControlLabel
+            control={<Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'export-segy-overwrite' } as object }} />}
+            label="Overwrite the file if it exists"
+          />
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} data-testid="export-segy-cancel">
+          Cancel
+        </Button>
+        <Button variant="contained" disabled={!folder.trim() || nameProblem !== null || start.busy} onClick={() => void submit()} data-testid="export-segy-start">
+          Start export
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

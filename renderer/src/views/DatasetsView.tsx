@@ -36,13 +36,12 @@ import { useNotify } from '../app/notices.tsx';
 import { intParam } from '../app/routes.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
-import { formatNumber, formatShape, formatTimestamp } from '../app/humanReadable.ts';
-import { ExportOpenFwiDialog, ImportOpenFwiDialog, ImportSegyDialog } from './DatasetDialogs.tsx';
+import { formatCount, formatNumber, formatShape, formatTimestamp } from '../app/humanReadable.ts';
+import { describeDatasetMeta } from '../datasets/meta.ts';
+import { ExportOpenFwiDialog, ExportSegyDialog, ImportOpenFwiDialog, ImportSegyDialog } from './DatasetDialogs.tsx';
 import { DeviationCheck, ForwardDialog, SynthesizeDialog } from './PhysicsDialogs.tsx';
 
 const datasetTables = ['datasets', 'dataset_parts'];
-/** Meta entries the properties table already shows under their own labels. */
-const shownMetaKeys = new Set(['sampleIntervalMs', 'gridSpacingM', 'paddedTraces', 'resampling']);
 
 export function DatasetsView({ params }: { params: Record<string, string> }) {
   const list = useApiQuery('dataset.list', {}, { refreshOn: datasetTables });
@@ -146,7 +145,7 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState('');
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [exporting, setExporting] = useState(false);
+  const [exporting, setExporting] = useState<'openfwi' | 'segy' | null>(null);
   const [forwarding, setForwarding] = useState(false);
   const { navigate } = useNavigation();
   const notify = useNotify();
@@ -234,9 +233,17 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
             <Button variant="contained" startIcon={<ViewInArIcon />} disabled={!d.hasVelocity} onClick={() => navigate('wavefield', { dataset: String(d.id) })} data-testid="dataset-view-wavefield">
               Wavefield
             </Button>
-            <Button variant="outlined" startIcon={<FileDownloadIcon />} onClick={() => setExporting(true)} data-testid="dataset-export-openfwi">
-              Export OpenFWI…
-            </Button>
+            {d.hasSeismic && (
+              <Button variant="outlined" startIcon={<FileDownloadIcon />} onClick={() => setExporting('segy')} data-testid="dataset-export-segy">
+                Export SEG-Y…
+              </Button>
+            )}
+            {/* OpenFWI pairs need velocity models: not offered for seismic alone. */}
+            {d.hasVelocity && (
+              <Button variant="outlined" startIcon={<FileDownloadIcon />} onClick={() => setExporting('openfwi')} data-testid="dataset-export-openfwi">
+                Export OpenFWI…
+              </Button>
+            )}
             {d.hasVelocity && (
               <Button variant="outlined" startIcon={<BoltIcon />} onClick={() => setForwarding(true)} data-testid="dataset-forward">
                 Forward-model…
@@ -248,7 +255,7 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
           <Table size="small" aria-label="Dataset properties" data-testid="dataset-properties">
             <TableBody>
               <Property label="Kind" value={d.kind} />
-              <Property label="Samples" value={String(d.nSamples)} />
+              <Property label="Samples" value={d.nSamples.toLocaleString('en-US')} />
               <Property label="Seismic / sample" value={d.hasSeismic ? `${formatShape(d.seismicShape)} (sources × time × receivers)` : 'none'} />
               <Property label="Velocity / sample" value={d.hasVelocity ? `${formatShape(d.velocityShape)} (channels × depth × width)` : 'none'} />
               <Property label="Sample interval" value={d.sampleIntervalMs === null ? '—' : `${formatNumber(d.sampleIntervalMs)} ms`} />
@@ -259,12 +266,12 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
               )}
               <ResamplingProperty resampling={d.meta.resampling} />
               <Property label="Created" value={formatTimestamp(d.createdAt)} />
-              {Object.entries(d.meta).filter(([key]) => !shownMetaKeys.has(key)).map(([key, value]) => (
-                <Property key={key} label={key} value={typeof value === 'string' ? value : JSON.stringify(value)} />
+              {describeDatasetMeta(d.meta).map((row) => (
+                <Property key={row.label} label={row.label} value={row.value} />
               ))}
             </TableBody>
           </Table>
-          <Typography variant="subtitle2">Array files ({d.parts.length} parts)</Typography>
+          <Typography variant="subtitle2">Array files ({formatCount(d.parts.length, 'part')})</Typography>
           <TableContainer sx={{ maxHeight: 260 }}>
             <Table size="small" stickyHeader aria-label="Array files" data-testid="dataset-parts">
               <TableHead>
@@ -309,7 +316,7 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
               )
             }
           >
-            Its {d.nSamples} samples and array files in the project folder are removed. This cannot be undone.
+            Its {formatCount(d.nSamples, 'sample')} and array files in the project folder are removed. This cannot be undone.
           </ConfirmDialog>
           <ForwardDialog
             open={forwarding}
@@ -321,11 +328,20 @@ function DatasetDetailPane({ datasetId, onStarted }: { datasetId: number; onStar
             }}
           />
           <ExportOpenFwiDialog
-            open={exporting}
+            open={exporting === 'openfwi'}
             dataset={d satisfies DatasetInfo}
-            onClose={() => setExporting(false)}
+            onClose={() => setExporting(null)}
             onStarted={(job) => {
-              setExporting(false);
+              setExporting(null);
+              onStarted(job);
+            }}
+          />
+          <ExportSegyDialog
+            open={exporting === 'segy'}
+            dataset={d}
+            onClose={() => setExporting(null)}
+            onStarted={(job) => {
+              setExporting(null);
               onStarted(job);
             }}
           />

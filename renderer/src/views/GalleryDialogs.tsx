@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import {
+  Alert,
+  Button,
   FormControl,
   FormControlLabel,
   FormHelperText,
@@ -15,12 +17,44 @@ import {
 } from '@mui/material';
 import FolderOpenIcon from '@mui/icons-material/FolderOpen';
 import { useApiAction } from '../api/hooks.ts';
+import { useStudio } from '../api/context.tsx';
+import { describeDistribution, distributionOffsets, nothingBelowMessage, suggestedThreshold, summarise, type PdeDistribution } from '../gallery/pdeDistribution.ts';
+import { formatCount, formatNumber } from '../app/humanReadable.ts';
 import { useNotify } from '../app/notices.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { parseIntField, parseNumberField } from '../models/forms.ts';
 import { ExportQualityNotice } from '../models/ModelQuality.tsx';
 import { activeFilterCount, filterArgs, type GalleryFilter, type InvMetric } from '../gallery/query.ts';
+
+/**
+ * The PDE deviation distribution of the samples in scope (a run, or all), read from the sorted
+ * gallery a row at a time; null while loading or when it cannot be read.
+ */
+function usePdeDistribution(open: boolean, runId: number | undefined, k: number): PdeDistribution | null {
+  const client = useStudio();
+  const [distribution, setDistribution] = useState<PdeDistribution | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    let current = true;
+    const scope = { pdeMin: 0, sort: 'pde_rel_l2' as const, ...(runId !== undefined ? { runId } : {}) };
+    void (async () => {
+      const { total } = await client.call('gallery.query', { ...scope, limit: 1 });
+      const values = new Map<number, number>();
+      for (const offset of distributionOffsets(total, k)) {
+        const page = await client.call('gallery.query', { ...scope, offset, limit: 1 });
+        values.set(offset, page.samples[0]?.pde_rel_l2 ?? NaN);
+      }
+      if (current) setDistribution(summarise(total, k, (offset) => values.get(offset) ?? NaN));
+    })().catch(() => {
+      if (current) setDistribution(null);
+    });
+    return () => {
+      current = false;
+    };
+  }, [client, open, runId, k]);
+  return distribution;
+}
 
 /**
  * "Challenging samples": physically valid (PDE deviation ≤ a threshold) yet hard for InversionNet —
@@ -34,23 +68,32 @@ export function ChallengingDialog({ open, runId, onClose, onDone }: { open: bool
   const [metric, setMetric] = useState<InvMetric>('inv_mae');
   const [tag, setTag] = useState('challenging');
   const [scope, setScope] = useState<'run' | 'all'>('run');
+  /** Why the last search tagged nothing; the gallery stays as it was. */
+  const [nothing, setNothing] = useState<string | null>(null);
   useEffect(() => {
     if (open) action.clearError();
+    setNothing(null);
   }, [open, action.clearError]);
 
   const pde = parseNumberField(pdeMax, 'PDE deviation threshold', 1e-12, 1e12);
   const count = parseIntField(k, 'K', 1, 100_000);
   const tagError = tag.trim() === '' || tag.length > 100 ? 'A tag of 1–100 characters.' : null;
   const valid = typeof pde === 'number' && typeof count === 'number' && !tagError;
+  const scopedRun = scope === 'run' && runId !== null ? runId : undefined;
+  const distribution = usePdeDistribution(open, scopedRun, typeof count === 'number' ? count : 20);
+  const suggestion = distribution ? suggestedThreshold(distribution) : null;
 
   const submit = async () => {
     if (!valid) return;
+    setNothing(null);
     try {
-      const tagged = await action.run({ pdeMax: pde, k: count, metric, tag: tag.trim(), ...(scope === 'run' && runId !== null ? { runId } : {}) });
-      notify(
-        tagged.length > 0 ? 'success' : 'info',
-        tagged.length > 0 ? `Tagged ${tagged.length} sample${tagged.length === 1 ? '' : 's'} '${tag.trim()}'.` : `No sample has a PDE deviation ≤ ${pde}; nothing tagged.`,
-      );
+      const tagged = await action.run({ pdeMax: pde, k: count, metric, tag: tag.trim(), ...(scopedRun !== undefined ? { runId: scopedRun } : {}) });
+      if (tagged.length === 0) {
+        // Filtering the gallery to an empty tag would hide every sample: say why here instead.
+        setNothing(nothingBelowMessage(pde, distribution));
+        return;
+      }
+      notify('success', `Tagged ${formatCount(tagged.length, 'sample')} '${tag.trim()}'.`);
       onDone(tag.trim());
     } catch {
       // shown in the dialog
@@ -71,6 +114,24 @@ export function ChallengingDialog({ open, runId, onClose, onDone }: { open: bool
       <Typography variant="body2" color="text.secondary">
         Samples the physics accepts (PDE deviation at most the threshold) but InversionNet inverts worst: the top K by inversion error are tagged and shown.
       </Typography>
+      <Typography variant="body2" data-testid="challenging-distribution">
+        {distribution ? describeDistribution(distribution) : 'Reading the PDE deviations…'}
+      </Typography>
+      {nothing && (
+        <Alert
+          severity="info"
+          data-testid="challenging-nothing"
+          action={
+            suggestion !== null ? (
+              <Button color="inherit" size="small" onClick={() => setPdeMax(String(suggestion))} data-testid="challenging-use-suggestion">
+                Use {formatNumber(suggestion)}
+              </Button>
+            ) : undefined
+          }
+        >
+          {nothing}
+        </Alert>
+      )}
       <Stack direction="row" spacing={2}>
         <TextField
           label="PDE deviation ≤"

@@ -22,7 +22,7 @@ import { useStudio } from '../api/context.tsx';
 import { useApiAction, useApiEvent } from '../api/hooks.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { EmptyState, ErrorAlert, ViewHeader } from '../components/common.tsx';
-import { formatDuration, formatQuantity, formatRate, formatTimestamp, progressFraction } from '../app/humanReadable.ts';
+import { describeJobTimes, formatDuration, formatQuantity, formatRate, formatTimestamp, progressFraction } from '../app/humanReadable.ts';
 import { isActive, useJobs } from '../jobs/JobsProvider.tsx';
 
 type Filter = 'all' | 'active' | 'attention' | 'finished';
@@ -97,6 +97,7 @@ export function JobsView() {
 function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
   const [showLog, setShowLog] = useState(job.status === 'failed');
   const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const [confirmCancel, setConfirmCancel] = useState(false);
   const cancel = useApiAction('job.cancel');
   const resume = useApiAction('job.resume');
   const discard = useApiAction('job.discard');
@@ -116,16 +117,16 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
             {job.title}
           </Typography>
           <Typography variant="caption" color="text.secondary">
-            #{job.id} · {job.kind} · created {formatTimestamp(job.createdAt)}
-            {job.finishedAt ? ` · finished ${formatTimestamp(job.finishedAt)}` : job.startedAt ? ` · started ${formatTimestamp(job.startedAt)}` : ''}
-            {job.status === 'done' && job.startedAt && job.finishedAt
-              ? ` · took ${formatDuration((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000)}`
-              : ''}
+            #{job.id} · {job.kind} · <span data-testid="job-times">{describeJobTimes(job)}</span>
           </Typography>
         </Box>
         <Chip label={job.status} color={statusColour[job.status]} variant={running ? 'filled' : 'outlined'} size="small" data-testid="job-status" />
         {isActive(job) && (
-          <Button color="warning" variant="outlined" startIcon={<StopIcon />} disabled={cancel.busy} onClick={() => void cancel.run({ jobId: job.id }).catch(() => {})} data-testid="job-cancel">
+          <Button color="warning" variant="outlined" startIcon={<StopIcon />} disabled={cancel.busy}
+            // A queued job has done nothing yet; a running one loses the work since its last checkpoint.
+            onClick={() => (running ? setConfirmCancel(true) : void cancel.run({ jobId: job.id }).catch(() => {}))}
+            data-testid="job-cancel"
+          >
             Cancel
           </Button>
         )}
@@ -180,6 +181,11 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
           {job.error}
         </Typography>
       )}
+      {job.status === 'failed' && !job.resumable && (
+        <Typography variant="body2" color="text.secondary" sx={{ mt: 0.5 }} data-testid="job-not-resumable">
+          It failed on its parameters or its data, so running it again would fail the same way: start a new one with what the message asks for, then discard this one.
+        </Typography>
+      )}
       <ErrorAlert error={cancel.error ?? resume.error ?? discard.error} testId="job-action-error" />
       <Button size="small" sx={{ mt: 1 }} startIcon={showLog ? <ExpandLessIcon /> : <ExpandMoreIcon />} onClick={() => setShowLog((s) => !s)} data-testid="job-log-toggle" aria-expanded={showLog}>
         Log
@@ -187,6 +193,19 @@ function JobCard({ job, rate }: { job: JobInfo; rate: number | null }) {
       <Collapse in={showLog} unmountOnExit>
         <JobLog jobId={job.id} />
       </Collapse>
+      <ConfirmDialog
+        open={confirmCancel}
+        title={`Cancel “${job.title}”?`}
+        confirmLabel="Cancel job"
+        dismissLabel="Keep running"
+        danger
+        busy={cancel.busy}
+        testId="job-cancel-dialog"
+        onClose={() => setConfirmCancel(false)}
+        onConfirm={() => void cancel.run({ jobId: job.id }).then(() => setConfirmCancel(false), () => setConfirmCancel(false))}
+      >
+        It stops at its next checkpoint. You can resume it later from there, or discard what it has made so far.
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirmDiscard}
         title={`Discard “${job.title}”?`}

@@ -26,7 +26,7 @@ import { useApiAction } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
 import { IndexStepper } from '../components/selectors.tsx';
-import { formatNumber } from '../app/humanReadable.ts';
+import { formatCount, formatNumber } from '../app/humanReadable.ts';
 import { boundsOf, OPENFWI_SAMPLES_PER_FILE, samplesPerFileParameter } from '../../../main/core/contract/parameters.ts';
 
 type VelocityFamily = (typeof velocityFamilySchema.options)[number];
@@ -193,7 +193,7 @@ export function ForwardDialog({ open, dataset, onClose, onStarted }: { open: boo
       onSubmit={() => void submit()}
     >
       <Typography variant="body2" color="text.secondary">
-        Models the seismic of its {dataset.nSamples} velocity models with this project's acquisition geometry, into a new dataset; runs as a job.
+        Models the seismic of its {formatCount(dataset.nSamples, 'velocity model')} with this project's acquisition geometry, into a new dataset; runs as a job.
       </Typography>
       <TextField label="New dataset name" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'forward-name', maxLength: 200 } }} />
     </FormDialog>

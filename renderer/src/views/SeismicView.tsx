@@ -177,7 +177,9 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
     const absolute = Number(clipAbsolute);
     return clipKind === 'absolute' && absolute > 0 ? { kind: 'absolute', amplitude: absolute } : { kind: 'percentile', percent: clipPercent };
   }, [clipKind, clipPercent, clipAbsolute]);
-  const clip = useMemo(() => (amplitudes ? displayClip(amplitudes, clipMode, gainDb) : 1), [amplitudes, clipMode, gainDb]);
+  // Padded traces are zeros, not data: they stay out of the percentile clip as out of min/max/rms.
+  const paddedTraces = useMemo(() => ({ nReceivers, receivers: padded }), [nReceivers, padded]);
+  const clip = useMemo(() => (amplitudes ? displayClip(amplitudes, clipMode, gainDb, paddedTraces) : 1), [amplitudes, clipMode, gainDb, paddedTraces]);
 
   const raster = useMemo(() => {
     if (!amplitudes || mode === 'wiggle') return null;
@@ -353,7 +355,7 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
               onChange={(_e, v: 'percentile' | 'absolute' | null) => {
                 if (!v) return;
                 if (v === 'absolute' && !(Number(clipAbsolute) > 0) && amplitudes) {
-                  setClipAbsolute(formatNumber(absPercentile(amplitudes, clipPercent)).replace(/,/g, ''));
+                  setClipAbsolute(formatNumber(absPercentile(amplitudes, clipPercent, paddedTraces)).replace(/,/g, ''));
                 }
                 setClipKind(v);
               }}
