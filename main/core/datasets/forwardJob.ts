@@ -74,12 +74,9 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }, JobServic
       name: params.name ?? `${source.name} — modelled`,
       kind: 'forward',
       source: `dataset ${source.id} (${source.name})`,
-      meta: {
-        fromDataset: source.id,
-        geometry,
-        gridSpacingM: geometry.spacingMeters,
-        sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
-      },
+      sampleIntervalMs: geometry.timeStepSeconds * geometry.recordEverySteps * 1000,
+      gridSpacingM: geometry.spacingMeters,
+      meta: { fromDataset: source.id, geometry },
       createdByJob: ctx.jobId,
       parts: source.parts.map((part, k) => ({
         nSamples: part.nSamples,

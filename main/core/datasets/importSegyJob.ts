@@ -18,6 +18,13 @@ interface State {
   parts: SegyImportedPart[];
 }
 
+/** A converted file as a checkpoint holds it; one written before migration 6 kept its interval in meta. */
+function partOfCheckpoint(part: SegyImportedPart): SegyImportedPart {
+  if (typeof part.sampleIntervalMs === 'number') return part;
+  const { sampleIntervalMs, ...meta } = part.meta as SegyImportedPart['meta'] & { sampleIntervalMs: number };
+  return { ...part, sampleIntervalMs, meta };
+}
+
 /** Staging subfolder of group `g`; the dataset folder under arrays/ that it becomes. */
 const stagedGroup = (g: number): string => `group${g + 1}`;
 const groupFolder = (jobId: number, g: number): string => (g === 0 ? datasetFolderForJob(jobId) : `${datasetFolderForJob(jobId)}-${g + 1}`);
@@ -39,7 +46,7 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
     const files = resumed?.files ?? expandSegyPaths(params.paths);
     let groups = resumed?.groups;
     let labels = resumed?.labels ?? [];
-    const parts = [...(resumed?.parts ?? [])];
+    const parts = (resumed?.parts ?? []).map(partOfCheckpoint);
     if (!groups) {
       ctx.log(`Importing ${files.length} SEG-Y file(s), gathers keyed by ${params.gatherKey}${params.resample ? `, resampled to ${params.resample.sources}×${params.resample.timeSamples}×${params.resample.receivers}` : ''}.`);
       const plan = planSegyImport(files, params.resample, { onNotice: (message) => ctx.log(message, 'warn') });
@@ -88,8 +95,9 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
           name: groups.length === 1 ? baseName : `${baseName} (${labels[g]})`,
           kind: 'segy',
           source: groupFiles.length === 1 ? groupFiles[0] : path.dirname(groupFiles[0]),
+          sampleIntervalMs: groupParts[0].sampleIntervalMs,
+          gridSpacingM: null,
           meta: {
-            sampleIntervalMs: groupParts[0].meta.sampleIntervalMs,
             gatherKey: params.gatherKey,
             files: groupFiles,
             ...(params.resample

@@ -1,7 +1,23 @@
 import type { DatasetDetail, DatasetPart, Float32Payload, ShotGather, TraceHeaderTable, VelocityMap } from '../contract/contract.ts';
+import { z } from 'zod';
 import type { Project } from '../store/project.ts';
 import { formatShape, openNpy, readNpyRows, readNpyRaw } from '../io/npy.ts';
 import { StudioError } from '../contract/errors.ts';
+
+/**
+ * What a SEG-Y import records in a part's meta and the viewers read back (segyImport.ts writes it):
+ * the header fields of its headers file, and per sample and source the traces before padding.
+ */
+const segyPartMeta = z.object({
+  headerFields: z.array(z.string()).optional(),
+  tracesPerGather: z.array(z.array(z.number().int().nonnegative())).optional(),
+});
+
+function segyMetaOf(part: DatasetPart): z.infer<typeof segyPartMeta> {
+  const meta = segyPartMeta.safeParse(part.meta);
+  if (!meta.success) throw new StudioError('bad_file', `Part ${part.partIndex} records malformed SEG-Y header facts (${meta.error.issues[0]?.path.join('.')}); re-import the dataset.`);
+  return meta.data;
+}
 
 export function float32Payload(values: Float32Array, shape: number[]): Float32Payload {
   return { shape, base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
@@ -52,7 +68,7 @@ export function paddedReceivers(project: Project, part: DatasetPart, row: number
     const live = readNpyRows(file, row, 1).subarray(source * nReceivers, (source + 1) * nReceivers);
     return Array.from(live.keys()).filter((r) => live[r] === 0);
   }
-  const recorded = (part.meta.tracesPerGather as number[][] | undefined)?.[row]?.[source];
+  const recorded = segyMetaOf(part).tracesPerGather?.[row]?.[source];
   return typeof recorded === 'number' ? Array.from({ length: Math.max(0, nReceivers - recorded) }, (_, i) => recorded + i) : [];
 }
 
@@ -89,7 +105,7 @@ export function shotGather(project: Project, dataset: DatasetDetail, sample: num
   const { part, row } = locateSample(dataset, sample);
   // A part records its own interval where it has one (SEG-Y imports): a dataset made before files
   // of different sampling were kept apart may mix them.
-  const sampleIntervalMs = typeof part.meta.sampleIntervalMs === 'number' ? part.meta.sampleIntervalMs : dataset.sampleIntervalMs;
+  const sampleIntervalMs = part.sampleIntervalMs ?? dataset.sampleIntervalMs;
   const [nSources, nTime, nReceivers] = seismic.shape;
   if (source >= nSources) {
     throw new StudioError('bad_input', `Source ${source} is out of range: sample ${sample} of '${dataset.name}' has ${nSources} sources (0–${nSources - 1}).`);
@@ -124,8 +140,8 @@ export function velocityMap(project: Project, dataset: DatasetDetail, sample: nu
 /** Trace headers of one gather: headers files are int32 [N, sources, receivers, fields]. */
 export function traceHeaderTable(project: Project, dataset: DatasetDetail, sample: number, source: number): TraceHeaderTable {
   const { part, row } = locateSample(dataset, sample);
-  const fields = part.meta.headerFields;
-  if (!part.headersFile || !Array.isArray(fields)) {
+  const { headerFields: fields, tracesPerGather } = segyMetaOf(part);
+  if (!part.headersFile || !fields) {
     throw new StudioError('not_found', `Dataset '${dataset.name}' has no trace headers (only SEG-Y imports keep them).`);
   }
   const raw = readNpyRaw(project.arrayPath(part.headersFile));
@@ -134,7 +150,7 @@ export function traceHeaderTable(project: Project, dataset: DatasetDetail, sampl
   const data = raw.data as Int32Array;
   const base = ((row * nSources + source) * nReceivers) * nFields;
   const rows: number[][] = [];
-  const tracesInGather = (part.meta.tracesPerGather as number[][] | undefined)?.[row]?.[source] ?? nReceivers;
+  const tracesInGather = tracesPerGather?.[row]?.[source] ?? nReceivers;
   for (let r = 0; r < tracesInGather; r += 1) rows.push(Array.from(data.subarray(base + r * nFields, base + (r + 1) * nFields)));
-  return { fields: fields as string[], rows };
+  return { fields, rows };
 }

@@ -19,6 +19,8 @@ export interface SegyImportTarget {
 }
 
 export interface SegyImportedPart extends NewDatasetPart {
+  /** Interval of the stored samples (after any resampling). */
+  sampleIntervalMs: number;
   meta: {
     sourceFile: string;
     gatherKey: string;
@@ -28,8 +30,6 @@ export interface SegyImportedPart extends NewDatasetPart {
     tracesPerGather: number[][];
     /** Zero traces added to make shorter gathers as wide as the widest (marked 0 in the trace mask). */
     paddedTraces: number;
-    /** Interval of the stored samples (after any resampling). */
-    sampleIntervalMs: number;
     /** The file's own sampling and sample format, as its headers state them. */
     fileSampleIntervalMs: number;
     fileSamplesPerTrace: number;
@@ -268,6 +268,7 @@ export async function convertSegyFile(
     traceMaskFile: maskName,
     seismicShape: [chosen.length, timeSamples, receivers],
     velocityShape: null,
+    sampleIntervalMs: sampleIntervalUs / 1000,
     meta: {
       sourceFile: file,
       gatherKey: listing.key,
@@ -275,7 +276,6 @@ export async function convertSegyFile(
       headerFields: fields,
       tracesPerGather: [tracesPerGather],
       paddedTraces,
-      sampleIntervalMs: sampleIntervalUs / 1000,
       fileSampleIntervalMs: layout.sampleIntervalUs / 1000,
       fileSamplesPerTrace: layout.samplesPerTrace,
       sampleFormat: { code: layout.format.code, description: layout.format.description },
