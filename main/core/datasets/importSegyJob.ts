@@ -7,6 +7,7 @@ import { jobStagingDir } from '../store/project.ts';
 import { commitStagedDataset, datasetFolderForJob, discardStagedDataset, resumeCommit } from './staging.ts';
 import { convertSegyFile, expandSegyPaths, planSegyImport, type SegyImportedPart } from './segyImport.ts';
 import { throwIfCancelled } from '../util/abort.ts';
+import type { SegyLayout } from '../io/segy/reader.ts';
 
 type Params = z.output<(typeof methods)['import.segy']['args']>;
 interface State {
@@ -46,12 +47,15 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
     const files = resumed?.files ?? expandSegyPaths(params.paths);
     let groups = resumed?.groups;
     let labels = resumed?.labels ?? [];
+    // Layouts read for the plan in this run; a resumed run reads each remaining file's headers once, in convertSegyFile.
+    let layouts: SegyLayout[] = [];
     const parts = (resumed?.parts ?? []).map(partOfCheckpoint);
     if (!groups) {
       ctx.log(`Importing ${files.length} SEG-Y file(s), gathers keyed by ${params.gatherKey}${params.resample ? `, resampled to ${params.resample.sources}×${params.resample.timeSamples}×${params.resample.receivers}` : ''}.`);
       const plan = planSegyImport(files, params.resample, { onNotice: (message) => ctx.log(message, 'warn') });
       groups = plan.groups;
       labels = plan.labels;
+      layouts = plan.layouts;
       for (const warning of plan.warnings) ctx.log(warning, 'warn');
       ctx.checkpoint({ files, groups, labels, parts });
     }
@@ -62,7 +66,7 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
       throwIfCancelled(ctx.signal);
       const file = files[index];
       const size = fs.statSync(file).size;
-      const part = await convertSegyFile(file, path.join(staging, stagedGroup(groupOf.get(index)!)), `file${index + 1}`, {
+      const part = await convertSegyFile(layouts[index] ?? file, path.join(staging, stagedGroup(groupOf.get(index)!)), `file${index + 1}`, {
         gatherKey: params.gatherKey,
         target: params.resample,
         signal: ctx.signal,
