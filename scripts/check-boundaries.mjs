@@ -3,7 +3,9 @@
 // - inside main/core, each folder imports only its own files and folders on lower floors (coreFloors);
 //   the contract depends on zod alone; no file cycle (type imports count);
 // - the renderer imports from main/ only the contract (main/core/contract/);
-// - preload imports only electron, the contract and its own files.
+// - preload imports only electron, the contract and its own files;
+// - SQL lives in main/core/store/ alone: no other production file of the core imports better-sqlite3
+//   or passes an SQL statement to .prepare( / .exec(.
 // Tests and their helpers (*.test.ts, testing/, testdata/) may use any floor of the core.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +39,19 @@ export const coreFloors = [
 ].map(([folder, role]) => ({ folder, role }));
 const floorIndex = new Map(coreFloors.map((f, i) => [f.folder, i]));
 const isTestCode = (file) => /\.test\.ts$/.test(file) || /\/(testing|testdata)\//.test(file);
+const sqlFolder = 'store';
+/** A call that hands SQL to a database: .prepare( or .exec( whose argument starts with a statement keyword. */
+const sqlCallPattern = /\.(?:prepare|exec)\s*(?:<[^>]*>)?\s*\(\s*[`'"]\s*(?:SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|WITH|PRAGMA|EXPLAIN|ANALYZE|VACUUM)\b/gi;
+
+/** Violations of "SQL only in store/" in one production file of the core. */
+function sqlOutsideStore(rel, text) {
+  const found = [];
+  for (const match of text.matchAll(sqlCallPattern)) {
+    const line = text.slice(0, match.index).split('\n').length;
+    found.push(`${rel}:${line} passes SQL to ${match[0].replace(/\s+/g, ' ').slice(0, 40)}…: SQL belongs in main/core/${sqlFolder}/ (add a named operation to a table module there).`);
+  }
+  return found;
+}
 
 /** The core folder a repository path lies in ('' for main/core's own files). */
 function coreFolder(relPath) {
@@ -99,7 +114,9 @@ export function findBoundaryViolations(base = root) {
     const from = coreFolder(rel);
     const production = !isTestCode(rel);
     if (from && !floorIndex.has(from)) violations.push(`${rel}: main/core/${from}/ is not a floor of the core; add it to coreFloors in scripts/check-boundaries.mjs.`);
+    if (production && from !== sqlFolder) violations.push(...sqlOutsideStore(rel, fs.readFileSync(file, 'utf8')));
     for (const spec of importsOf(file)) {
+      if (production && from !== sqlFolder && spec === 'better-sqlite3') violations.push(`${rel} imports better-sqlite3: only main/core/${sqlFolder}/ opens the database.`);
       const target = withTsExtension(resolved(file, spec, base), base);
       if (from === 'contract' && production && !target && spec !== 'zod') violations.push(`${rel} imports '${spec}': the contract depends on zod alone.`);
       if (target && target.startsWith('main/core/') && production) {

@@ -36,5 +36,20 @@ describe('layer boundaries', () => {
       // Tests may compose any floors.
       expect(violations.some((v) => v.startsWith('main/core/io/npy.test.ts'))).toBe(false);
     });
+
+    it('names SQL outside main/core/store/: statements passed to prepare or exec, and better-sqlite3 imports', () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boundaries-'));
+      write('main/core/store/tables/jobs.ts', "const s = db.prepare('SELECT * FROM jobs WHERE id = ?');\n");
+      write('main/core/generation/generationJob.ts', "ctx.catalogue.db.prepare('DELETE FROM generation_runs WHERE id = ?').run(1);\n");
+      write('main/core/generation/other.ts', "import Database from 'better-sqlite3';\nconst n = db\n  .prepare<[number], { n: number }>(\n    `select count(*) AS n FROM generation_samples`).get();\n");
+      write('main/core/io/npy.ts', "const match = /^chunk-(\\d+)$/.exec(name);\n");
+      write('main/core/generation/generation.test.ts', "db.prepare('SELECT 1').get();\n");
+      const violations: string[] = findBoundaryViolations(dir);
+      expect(violations.filter((v) => /SQL|better-sqlite3/.test(v)).sort()).toEqual([
+        expect.stringMatching(/^main\/core\/generation\/generationJob\.ts:1 passes SQL to \.prepare\('DELETE/),
+        expect.stringMatching(/^main\/core\/generation\/other\.ts imports better-sqlite3/),
+        expect.stringMatching(/^main\/core\/generation\/other\.ts:3 passes SQL to \.prepare<\[number\], \{ n: number \}>\( `sel/),
+      ]);
+    });
   });
 });

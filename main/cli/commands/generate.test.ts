@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { appRoot } from '../../core/util/paths.ts';
 import { Project } from '../../core/store/project.ts';
-import { GenerationStore } from '../../core/generation/store.ts';
 import { shippedModelsDir } from '../../core/ml/modelRegistry.ts';
 import { missing } from '../../core/util/testing/requirement.ts';
 
@@ -61,7 +60,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()}`, defaultsS
       ['export.generated', 'done'],
       ['generate', 'done'],
     ]);
-    expect(new GenerationStore(afterCrash.catalogue).listRuns()).toHaveLength(1);
+    expect(afterCrash.catalogue.generation.listRuns()).toHaveLength(1);
     expect(afterCrash.catalogue.listDatasets()).toHaveLength(1);
     afterCrash.close();
 
@@ -70,7 +69,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()}`, defaultsS
     expect(third.stderr).toMatch(/generation of an earlier run of this command is complete/);
     const afterSuccess = Project.open(projectDir, { readOnly: true });
     expect(afterSuccess.catalogue.listJobs()).toHaveLength(2);
-    expect(new GenerationStore(afterSuccess.catalogue).listRuns()).toHaveLength(1);
+    expect(afterSuccess.catalogue.generation.listRuns()).toHaveLength(1);
     afterSuccess.close();
     expect(exportedBytes(out)).toEqual(bytes);
   });

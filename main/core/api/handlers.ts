@@ -21,7 +21,7 @@ import { findPython, torchInstallHint } from '../training/python.ts';
 import { listModels } from '../ml/modelRegistry.ts';
 import { trainingRunDir } from '../training/trainingJob.ts';
 import { readNpy } from '../io/npy.ts';
-import { GenerationStore, type GenerationSampleRow } from '../generation/store.ts';
+import type { GenerationSampleRow } from '../store/tables/generation.ts';
 import { checkGenerationParams } from '../generation/paramChecks.ts';
 import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
 import { assessModel } from '../generation/modelQuality.ts';
@@ -208,9 +208,9 @@ const handlers: Handlers = {
     return studio.jobs.start('generate', args);
   },
   'generate.runs': (studio) =>
-    new GenerationStore(studio.requireProject().catalogue).listRuns().map(({ geometry: _g, params: _p, ...run }) => run),
+    studio.requireProject().catalogue.generation.listRuns().map(({ geometry: _g, params: _p, ...run }) => run),
   'gallery.query': (studio, args) => {
-    const page = new GenerationStore(studio.requireProject().catalogue).querySamples(args);
+    const page = studio.requireProject().catalogue.generation.querySamples(args);
     return { total: page.total, samples: page.samples.map(sampleInfo) };
   },
   'gallery.sample': async (studio, { sampleId, withModelled }) => {
@@ -229,14 +229,14 @@ const handlers: Handlers = {
       gridSpacingM: geometry.spacingMeters,
     };
   },
-  'gallery.tag': (studio, { sampleIds, tag }) => ({ changed: new GenerationStore(studio.requireProject().catalogue).tag(sampleIds, tag) }),
-  'gallery.untag': (studio, { sampleIds, tag }) => ({ changed: new GenerationStore(studio.requireProject().catalogue).untag(sampleIds, tag) }),
-  'gallery.tags': (studio) => new GenerationStore(studio.requireProject().catalogue).tags(),
-  'gallery.challenging': (studio, args) => new GenerationStore(studio.requireProject().catalogue).selectChallenging(args).map(sampleInfo),
+  'gallery.tag': (studio, { sampleIds, tag }) => ({ changed: studio.requireProject().catalogue.generation.tag(sampleIds, tag) }),
+  'gallery.untag': (studio, { sampleIds, tag }) => ({ changed: studio.requireProject().catalogue.generation.untag(sampleIds, tag) }),
+  'gallery.tags': (studio) => studio.requireProject().catalogue.generation.tags(),
+  'gallery.challenging': (studio, args) => studio.requireProject().catalogue.generation.selectChallenging(args).map(sampleInfo),
   'export.generated': (studio, args) => {
     const project = studio.requireProject();
     // Refuse an empty or ambiguous selection before a job is recorded.
-    const ids = selectSampleIds(new GenerationStore(project.catalogue), args);
+    const ids = selectSampleIds(project.catalogue.generation, args);
     if (ids.length === 0) throw new StudioError('bad_input', 'No generated samples match; nothing to export.');
     return studio.jobs.start('export.generated', args);
   },
@@ -253,7 +253,7 @@ const handlers: Handlers = {
     return { file, ...(await gatherKeyCandidates(file)) };
   },
   'model.quality': (studio) => {
-    const generated = studio.project ? new GenerationStore(studio.project.catalogue).pdeDeviationByStage2Model() : [];
+    const generated = studio.project ? studio.project.catalogue.generation.pdeDeviationByStage2Model() : [];
     return listModels(studio.project).map((m) => assessModel(m, generated));
   },
   'wavefield.saveFrames': (_studio, { folder, firstIndex, pngBase64 }) => ({

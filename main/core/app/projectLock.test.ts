@@ -134,7 +134,7 @@ describe('one writer per project', () => {
     const folder = path.join(dir, 'listed');
     const project = Project.create(folder, 'listed');
     project.catalogue.insertDataset({
-      name: 'pairs', kind: 'openfwi', folder: 'ds-1', source: null, meta: {}, createdByJob: null,
+      name: 'pairs', kind: 'openfwi', folder: 'ds-1', source: null, sampleIntervalMs: 1, gridSpacingM: 10, meta: {}, createdByJob: null,
       parts: [{ nSamples: 2, seismicFile: 'ds-1/data1.npy', velocityFile: 'ds-1/model1.npy', seismicShape: [5, 10, 7], velocityShape: [1, 7, 7] }],
     });
     fs.mkdirSync(path.join(project.arraysDir, 'ds-1'));

@@ -75,6 +75,8 @@ export const datasetPartSchema = z.object({
   traceMaskFile: z.string().nullable(),
   seismicShape: z.array(z.number().int()).nullable(),
   velocityShape: z.array(z.number().int()).nullable(),
+  /** Time between this part's stored samples, ms, where the part has its own (a SEG-Y file's); null: the dataset's. */
+  sampleIntervalMs: z.number().nullable(),
   meta: z.record(z.string(), z.unknown()),
 });
 export type DatasetPart = z.infer<typeof datasetPartSchema>;

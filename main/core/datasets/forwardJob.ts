@@ -75,12 +75,9 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }, JobServic
       name: params.name ?? `${source.name} — modelled`,
       kind: 'forward',
       source: `dataset ${source.id} (${source.name})`,
-      meta: {
-        fromDataset: source.id,
-        geometry,
-        gridSpacingM: geometry.spacingMeters,
-        sampleIntervalMs: sampleIntervalMs(geometry),
-      },
+      sampleIntervalMs: sampleIntervalMs(geometry),
+      gridSpacingM: geometry.spacingMeters,
+      meta: { fromDataset: source.id, geometry },
       createdByJob: ctx.jobId,
       parts: source.parts.map((part, k) => ({
         nSamples: part.nSamples,

@@ -84,7 +84,7 @@ describe('several SEG-Y files with different sampling', () => {
     const [dataset] = (await call('dataset.list', {})) as DatasetInfo[];
     expect(dataset).toMatchObject({ name: 'Common', nSamples: 2, seismicShape: [1, 500, 4], sampleIntervalMs: 2 });
     const detail = (await call('dataset.get', { datasetId: dataset.id })) as DatasetDetail;
-    expect(detail.parts.map((p) => p.meta.sampleIntervalMs)).toEqual([2, 2]);
+    expect(detail.parts.map((p) => p.sampleIntervalMs)).toEqual([2, 2]);
     // The files' own formats differ: said, not hidden.
     expect(warnings(log).join('\n')).toMatch(/sample formats differ.*2-byte.*4-byte/s);
   });

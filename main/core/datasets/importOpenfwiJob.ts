@@ -46,7 +46,9 @@ export const importOpenfwiJob: JobKind<Params, never, { datasetId: number }> = {
       name: params.name ?? path.basename(path.resolve(params.folder)),
       kind: 'openfwi',
       source: path.resolve(params.folder),
-      meta: { sampleIntervalMs: openfwiSampleIntervalMs, gridSpacingM: openfwiGridSpacingM, layout: description.kind },
+      sampleIntervalMs: openfwiSampleIntervalMs,
+      gridSpacingM: openfwiGridSpacingM,
+      meta: { layout: description.kind },
       createdByJob: ctx.jobId,
       parts: description.parts.map((part) => ({
         nSamples: part.samples,

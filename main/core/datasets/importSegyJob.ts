@@ -7,6 +7,7 @@ import { jobStagingDir } from '../store/project.ts';
 import { commitStagedDataset, datasetFolderForJob, discardStagedDataset, resumeCommit } from './staging.ts';
 import { convertSegyFile, expandSegyPaths, planSegyImport, type SegyImportedPart } from './segyImport.ts';
 import { throwIfCancelled } from '../util/abort.ts';
+import type { SegyLayout } from '../io/segy/reader.ts';
 
 type Params = z.output<(typeof methods)['import.segy']['args']>;
 interface State {
@@ -16,6 +17,13 @@ interface State {
   labels?: string[];
   /** One per converted file, in file order; each staged in the subfolder of its group. */
   parts: SegyImportedPart[];
+}
+
+/** A converted file as a checkpoint holds it; one written before migration 6 kept its interval in meta. */
+function partOfCheckpoint(part: SegyImportedPart): SegyImportedPart {
+  if (typeof part.sampleIntervalMs === 'number') return part;
+  const { sampleIntervalMs, ...meta } = part.meta as SegyImportedPart['meta'] & { sampleIntervalMs: number };
+  return { ...part, sampleIntervalMs, meta };
 }
 
 /** Staging subfolder of group `g`; the dataset folder under arrays/ that it becomes. */
@@ -39,12 +47,15 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
     const files = resumed?.files ?? expandSegyPaths(params.paths);
     let groups = resumed?.groups;
     let labels = resumed?.labels ?? [];
-    const parts = [...(resumed?.parts ?? [])];
+    // Layouts read for the plan in this run; a resumed run reads each remaining file's headers once, in convertSegyFile.
+    let layouts: SegyLayout[] = [];
+    const parts = (resumed?.parts ?? []).map(partOfCheckpoint);
     if (!groups) {
       ctx.log(`Importing ${files.length} SEG-Y file(s), gathers keyed by ${params.gatherKey}${params.resample ? `, resampled to ${params.resample.sources}×${params.resample.timeSamples}×${params.resample.receivers}` : ''}.`);
       const plan = planSegyImport(files, params.resample, { onNotice: (message) => ctx.log(message, 'warn') });
       groups = plan.groups;
       labels = plan.labels;
+      layouts = plan.layouts;
       for (const warning of plan.warnings) ctx.log(warning, 'warn');
       ctx.checkpoint({ files, groups, labels, parts });
     }
@@ -55,7 +66,7 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
       throwIfCancelled(ctx.signal);
       const file = files[index];
       const size = fs.statSync(file).size;
-      const part = await convertSegyFile(file, path.join(staging, stagedGroup(groupOf.get(index)!)), `file${index + 1}`, {
+      const part = await convertSegyFile(layouts[index] ?? file, path.join(staging, stagedGroup(groupOf.get(index)!)), `file${index + 1}`, {
         gatherKey: params.gatherKey,
         target: params.resample,
         signal: ctx.signal,
@@ -88,8 +99,9 @@ export const importSegyJob: JobKind<Params, State, { datasetId: number; datasetI
           name: groups.length === 1 ? baseName : `${baseName} (${labels[g]})`,
           kind: 'segy',
           source: groupFiles.length === 1 ? groupFiles[0] : path.dirname(groupFiles[0]),
+          sampleIntervalMs: groupParts[0].sampleIntervalMs,
+          gridSpacingM: null,
           meta: {
-            sampleIntervalMs: groupParts[0].meta.sampleIntervalMs,
             gatherKey: params.gatherKey,
             files: groupFiles,
             ...(params.resample

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appRoot, sharedDir } from '../util/paths.ts';
-import { Project, jobStagingDir } from '../store/project.ts';
+import Database from 'better-sqlite3';
+import { Project, catalogueFileName, jobStagingDir } from '../store/project.ts';
 import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
@@ -100,8 +101,10 @@ describe('a job stopped between the steps of its commit', () => {
     const project = studio.requireProject();
     const datasetFolder = path.join(project.arraysDir, project.catalogue.getDataset(datasetId).folder);
     const bytes = folderBytes(datasetFolder);
-    project.catalogue.db.prepare("UPDATE datasets SET state = 'building' WHERE id = ?").run(datasetId);
-    project.catalogue.announce('datasets');
+    // The state a crash between the row insert and the rename leaves, written through a connection of the test's own.
+    const db = new Database(path.join(project.folder, catalogueFileName));
+    db.prepare("UPDATE datasets SET state = 'building' WHERE id = ?").run(datasetId);
+    db.close();
     project.catalogue.setJobStatus(job.id, 'interrupted');
     return { studio, jobId: job.id, datasetId, datasetFolder, bytes };
   }

@@ -1,8 +1,24 @@
 import type { DatasetDetail, DatasetPart, Float32Payload, ShotGather, TraceHeaderTable, VelocityMap } from '../contract/contract.ts';
+import { z } from 'zod';
 import type { Project } from '../store/project.ts';
 import { formatShape, openNpy, readNpyRows } from '../io/npy.ts';
 import { gatherHeaderRows, gatherPositions } from './gatherPositions.ts';
 import { StudioError } from '../contract/errors.ts';
+
+/**
+ * What a SEG-Y import records in a part's meta and the viewers read back (segyImport.ts writes it):
+ * the header fields of its headers file, and per sample and source the traces before padding.
+ */
+const segyPartMeta = z.object({
+  headerFields: z.array(z.string()).optional(),
+  tracesPerGather: z.array(z.array(z.number().int().nonnegative())).optional(),
+});
+
+function segyMetaOf(part: DatasetPart): z.infer<typeof segyPartMeta> {
+  const meta = segyPartMeta.safeParse(part.meta);
+  if (!meta.success) throw new StudioError('bad_file', `Part ${part.partIndex} records malformed SEG-Y header facts (${meta.error.issues[0]?.path.join('.')}); re-import the dataset.`);
+  return meta.data;
+}
 
 export function float32Payload(values: Float32Array, shape: number[]): Float32Payload {
   return { shape, base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
@@ -56,7 +72,7 @@ export function recordedTraces(project: Pick<Project, 'arrayPath'>, part: Datase
     }
     return Uint8Array.from(readNpyRows(file, row, 1));
   }
-  const perGather = (part.meta.tracesPerGather as number[][] | undefined)?.[row];
+  const perGather = segyMetaOf(part).tracesPerGather?.[row];
   if (!perGather) return null;
   const live = new Uint8Array(nSources * nReceivers).fill(1);
   perGather.forEach((recorded, source) => {
@@ -104,7 +120,7 @@ export function shotGather(project: Project, dataset: DatasetDetail, sample: num
   const { part, row } = locateSample(dataset, sample);
   // A part records its own interval where it has one (SEG-Y imports): a dataset made before files
   // of different sampling were kept apart may mix them.
-  const sampleIntervalMs = typeof part.meta.sampleIntervalMs === 'number' ? part.meta.sampleIntervalMs : dataset.sampleIntervalMs;
+  const sampleIntervalMs = part.sampleIntervalMs ?? dataset.sampleIntervalMs;
   const [nSources, nTime, nReceivers] = seismic.shape;
   if (source >= nSources) {
     throw new StudioError('bad_input', `Source ${source} is out of range: sample ${sample} of '${dataset.name}' has ${nSources} sources (0–${nSources - 1}).`);

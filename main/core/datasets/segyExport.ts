@@ -137,7 +137,7 @@ export function exportDatasetSegy(
 ): SegyExportResult {
   if (!dataset.hasSeismic) throw new StudioError('unsupported', `Dataset '${dataset.name}' holds velocity models only; there is no seismic to write as SEG-Y.`);
   const shapes = new Set(dataset.parts.map((p) => JSON.stringify(p.seismicShape)));
-  const intervals = new Set(dataset.parts.map((p) => (typeof p.meta.sampleIntervalMs === 'number' ? p.meta.sampleIntervalMs : dataset.sampleIntervalMs)));
+  const intervals = new Set(dataset.parts.map((p) => p.sampleIntervalMs ?? dataset.sampleIntervalMs));
   if (shapes.size !== 1 || intervals.size !== 1) {
     throw new StudioError(
       'unsupported',

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { listGathers, pickEvenly, readShotGathers, type GatherGrid } from '../io/segy/gathers.ts';
+import { listGathers, pickEvenly, readListedGathers, type GatherGrid } from '../io/segy/gathers.ts';
 import { TRACE_FIELDS, type TraceHeader } from '../io/segy/fields.ts';
 import { NpyWriter } from '../io/npy.ts';
-import { openSegyLayout } from '../io/segy/reader.ts';
+import { openSegyLayout, type SegyLayout } from '../io/segy/reader.ts';
 import type { SampleFormatCode } from '../io/segy/sampleFormats.ts';
 import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
@@ -20,6 +20,8 @@ export interface SegyImportTarget {
 }
 
 export interface SegyImportedPart extends NewDatasetPart {
+  /** Interval of the stored samples (after any resampling). */
+  sampleIntervalMs: number;
   meta: {
     sourceFile: string;
     gatherKey: string;
@@ -29,8 +31,6 @@ export interface SegyImportedPart extends NewDatasetPart {
     tracesPerGather: number[][];
     /** Zero traces added to make shorter gathers as wide as the widest (marked 0 in the trace mask). */
     paddedTraces: number;
-    /** Interval of the stored samples (after any resampling). */
-    sampleIntervalMs: number;
     /** The file's own sampling and sample format, as its headers state them. */
     fileSampleIntervalMs: number;
     fileSamplesPerTrace: number;
@@ -76,6 +76,8 @@ export interface SegyImportPlan {
   labels: string[];
   /** Why files were split or what a merge hides; to be logged as warnings. */
   warnings: string[];
+  /** Each file's layout as read for the plan, for converting it without reading its headers again (not for checkpoints). */
+  layouts: SegyLayout[];
 }
 
 const msText = (us: number): string => `${Number((us / 1000).toPrecision(6))} ms`;
@@ -91,11 +93,19 @@ const msText = (us: number): string => `${Number((us / 1000).toPrecision(6))} ms
  * - resampled without an interval, each file keeps its record length (dt = record / time samples),
  *   so files with different record lengths still become separate datasets.
  */
-export function planSegyImport(files: string[], target: SegyImportTarget | null, options: WorkOptions = {}): SegyImportPlan {
-  const sampling: SegyFileSampling[] = files.map((file) => {
-    const layout = openSegyLayout(file, { onNotice: options.onNotice });
-    return { file, sampleIntervalUs: layout.sampleIntervalUs, samplesPerTrace: layout.samplesPerTrace, format: { code: layout.format.code, description: layout.format.description } };
-  });
+export function planSegyImport(
+  files: string[],
+  target: SegyImportTarget | null,
+  options: WorkOptions & { openLayout?: typeof openSegyLayout } = {},
+): SegyImportPlan {
+  const openLayout = options.openLayout ?? openSegyLayout;
+  const layouts = files.map((file) => openLayout(file, { onNotice: options.onNotice }));
+  const sampling: SegyFileSampling[] = layouts.map((layout, i) => ({
+    file: files[i],
+    sampleIntervalUs: layout.sampleIntervalUs,
+    samplesPerTrace: layout.samplesPerTrace,
+    format: { code: layout.format.code, description: layout.format.description },
+  }));
   const outputIntervalUs = (s: SegyFileSampling): number =>
     target ? (target.sampleIntervalMs ? target.sampleIntervalMs * 1000 : (s.sampleIntervalUs * s.samplesPerTrace) / target.timeSamples) : s.sampleIntervalUs;
   const keyOf = (s: SegyFileSampling): string => {
@@ -146,7 +156,7 @@ export function planSegyImport(files: string[], target: SegyImportTarget | null,
       );
     }
   }
-  return { sampling, groups, labels, warnings };
+  return { sampling, groups, labels, warnings, layouts };
 }
 
 const segyExtension = /\.(sgy|segy)$/i;
@@ -173,7 +183,9 @@ export function expandSegyPaths(paths: string[]): string[] {
 }
 
 /**
- * Converts one SEG-Y file into one sample of OpenFWI's layout, streaming one gather at a time:
+ * Converts one SEG-Y file into one sample of OpenFWI's layout, one gather at a time. The file's
+ * gather key is scanned once; only the gathers kept (all, or `target.sources` picked evenly) are
+ * then read, decoded and resampled:
  * seismic `[1, gathers, time, receivers]` (gathers padded with zero traces to the widest one, or
  * resampled to `target`), its trace headers `[1, gathers, traces, fields]` int32 (raw values), and
  * its trace mask `[1, gathers, receivers]` uint8 (1 = a trace of the file, 0 = padding). Files are
@@ -181,17 +193,17 @@ export function expandSegyPaths(paths: string[]): string[] {
  * temporaries. Padding is announced through `onNotice`.
  */
 export async function convertSegyFile(
-  file: string,
+  source: string | SegyLayout,
   outDir: string,
   stem: string,
   options: WorkOptions & { gatherKey: string; target: SegyImportTarget | null },
 ): Promise<SegyImportedPart> {
-  const listing = await listGathers(file, { key: options.gatherKey, signal: options.signal, onNotice: options.onNotice });
+  const listing = await listGathers(source, { key: options.gatherKey, signal: options.signal, onNotice: options.onNotice });
+  const file = listing.layout.path;
   if (listing.gathers.length === 0) throw new StudioError('bad_file', `${file}: the file has no traces to group into shot gathers.`);
   const { layout } = listing;
   const target = options.target;
   const chosen = target ? pickEvenly(listing.gathers.length, target.sources) : listing.gathers.map((_, i) => i);
-  const chosenSet = new Set(chosen);
   const widest = Math.max(...chosen.map((i) => listing.gathers[i].traceIndices.length));
   const timeSamples = target ? target.timeSamples : layout.samplesPerTrace;
   const receivers = target ? target.receivers : widest;
@@ -210,11 +222,9 @@ export async function convertSegyFile(
   const picked: ResampledGatherFacts[] = [];
   let sampleIntervalUs = layout.sampleIntervalUs;
   try {
-    const ordering = listing.contiguous ? 'contiguous' : 'indexed';
     let written = 0;
-    for await (const gather of readShotGathers(file, { key: options.gatherKey, ordering, resample: grid, signal: options.signal, onNotice: options.onNotice })) {
+    for await (const gather of readListedGathers(listing, { keep: chosen, resample: grid, signal: options.signal })) {
       throwIfCancelled(options.signal);
-      if (!chosenSet.has(gather.gatherIndex)) continue;
       sampleIntervalUs = gather.sampleIntervalUs;
       const padded = new Float32Array(timeSamples * receivers);
       if (gather.receivers === receivers) padded.set(gather.traces);
@@ -271,6 +281,7 @@ export async function convertSegyFile(
     traceMaskFile: maskName,
     seismicShape: [chosen.length, timeSamples, receivers],
     velocityShape: null,
+    sampleIntervalMs: sampleIntervalUs / 1000,
     meta: {
       sourceFile: file,
       gatherKey: listing.key,
@@ -278,7 +289,6 @@ export async function convertSegyFile(
       headerFields: fields,
       tracesPerGather: [tracesPerGather],
       paddedTraces,
-      sampleIntervalMs: sampleIntervalUs / 1000,
       fileSampleIntervalMs: layout.sampleIntervalUs / 1000,
       fileSamplesPerTrace: layout.samplesPerTrace,
       sampleFormat: { code: layout.format.code, description: layout.format.description },

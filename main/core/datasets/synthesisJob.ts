@@ -41,13 +41,9 @@ export const synthesizeJob: JobKind<Params, SynthesisState, { datasetId: number 
       name: params.name ?? `${params.family} × ${params.count} (seed ${params.seed})`,
       kind: 'synthetic',
       source: null,
-      meta: {
-        family: params.family,
-        seed: params.seed,
-        geometry,
-        gridSpacingM: geometry.spacingMeters,
-        sampleIntervalMs: sampleIntervalMs(geometry),
-      },
+      sampleIntervalMs: sampleIntervalMs(geometry),
+      gridSpacingM: geometry.spacingMeters,
+      meta: { family: params.family, seed: params.seed, geometry },
       createdByJob: ctx.jobId,
       parts: state.files.map((f) => ({
         nSamples: f.samples,

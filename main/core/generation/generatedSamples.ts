@@ -19,7 +19,7 @@ import type { FdWorkerPool } from '../physics/pool.ts';
 import { openfwiGeometry, recordedSamples } from '../physics/acquisition.ts';
 import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { compareSeismic } from '../physics/deviation.ts';
-import { GenerationStore, type GenerationRunRow, type GenerationSampleRow, type SampleFilter } from './store.ts';
+import type { GenerationRunRow, GenerationSampleRow, GenerationStore, SampleFilter } from '../store/tables/generation.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
 
@@ -55,14 +55,9 @@ export class GeneratedArrays {
     const key = `${datasetId}/${partIndex}`;
     let files = this.parts.get(key);
     if (!files) {
-      const row = this.catalogue.db.prepare('SELECT seismic_file, velocity_file, meta FROM dataset_parts WHERE dataset_id = ? AND part_index = ?').get(datasetId, partIndex) as
-        | { seismic_file: string; velocity_file: string; meta: string }
-        | undefined;
-      if (!row) throw new StudioError('not_found', `Dataset ${datasetId} has no part ${partIndex}; its generated samples were deleted.`);
-      const inversionFile = (JSON.parse(row.meta) as { inversionFile?: string }).inversionFile;
-      if (!inversionFile) throw new StudioError('bad_file', `Dataset ${datasetId} part ${partIndex} records no InversionNet file; it is not a generated dataset.`);
+      const recorded = this.catalogue.generation.partFiles(datasetId, partIndex);
       const open = (relative: string): NpyFile => openNpy(path.join(this.arraysDir, relative));
-      files = { seismic: open(row.seismic_file), velocity: open(row.velocity_file), inversion: open(inversionFile) };
+      files = { seismic: open(recorded.seismicFile), velocity: open(recorded.velocityFile), inversion: open(recorded.inversionFile) };
       this.parts.set(key, files);
     }
     return files;
@@ -94,7 +89,7 @@ export async function sampleDetail(
   sampleId: number,
   options: { fdPool?: FdWorkerPool; withModelled?: boolean; signal?: AbortSignal } = {},
 ): Promise<{ sample: GenerationSampleRow; arrays: SampleArrays; modelled: Float32Array | null; difference: Float32Array | null; geometry: AcquisitionGeometry }> {
-  const store = new GenerationStore(catalogue);
+  const store = catalogue.generation;
   const sample = store.getSample(sampleId);
   const geometry = runGeometry(store.getRun(sample.runId));
   const arrays = new GeneratedArrays(projectDir, catalogue).read(sample);
@@ -189,7 +184,7 @@ function csvCell(value: unknown): string {
  * else computed here with the FD pool.
  */
 export async function exportGenerated(projectDir: string, catalogue: Catalogue, selection: ExportSelection, folder: string, options: GeneratedExportOptions): Promise<GeneratedExportResult> {
-  const store = new GenerationStore(catalogue);
+  const store = catalogue.generation;
   const ids = selectSampleIds(store, selection);
   if (ids.length === 0) throw new StudioError('bad_input', 'No generated samples match; nothing was exported.');
   const samples = store.getSamples(ids);

@@ -19,7 +19,6 @@ import { forwardModel } from '../physics/solver.ts';
 import { compareSeismic } from '../physics/deviation.ts';
 import { openfwiGeometry } from '../physics/acquisition.ts';
 import { shippedModelsDir } from '../ml/modelRegistry.ts';
-import { GenerationStore } from './store.ts';
 import { loadGenerationModels } from './pipeline.ts';
 import { runProbe } from './probe.ts';
 
@@ -79,7 +78,7 @@ function difference(a: Float32Array, b: Float32Array): string {
 }
 
 function sampleRows(runId: number): Record<string, unknown>[] {
-  return new GenerationStore(studio.requireProject().catalogue)
+  return studio.requireProject().catalogue.generation
     .querySamples({ runId, sort: 'id', limit: 1000 })
     .samples.map(({ id: _id, runId: _r, datasetId: _d, createdAt: _c, partIndex: _p, rowInPart: _w, tags: _t, ...rest }) => rest);
 }
@@ -140,7 +139,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     const cancelled = await studio.jobs.waitFor(started.id);
     off();
     expect(cancelled.status).toBe('cancelled');
-    const store = new GenerationStore(studio.requireProject().catalogue);
+    const store = studio.requireProject().catalogue.generation;
     const run = store.runOfJob(started.id)!;
     expect(run.samples).toBeGreaterThanOrEqual(1);
     expect(run.samples).toBeLessThan(3);

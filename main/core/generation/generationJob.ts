@@ -28,7 +28,7 @@ import { StudioError } from '../contract/errors.ts';
 import { OnnxSessionPool } from '../ml/onnxPool.ts';
 import { samplerLabel } from '../ml/samplers.ts';
 import { samplerShortName } from '../contract/parameters.ts';
-import { GenerationStore, type GenerationRunRow, type NewGenerationSample } from './store.ts';
+import type { GenerationRunRow, NewGenerationSample } from '../store/tables/generation.ts';
 import {
   checkGeometryFits,
   emptyStageTimes,
@@ -99,15 +99,14 @@ export const generationJob: JobKind<GenerationParams, GenerationState, Generatio
     if (!state) return;
     const folder = path.join(ctx.projectDir, arraysFolderName, ctx.catalogue.getDataset(state.datasetId).folder);
     ctx.catalogue.deleteDataset(state.datasetId);
-    ctx.catalogue.db.prepare('DELETE FROM generation_runs WHERE id = ?').run(state.runId);
-    ctx.catalogue.announce('generation_runs', 'generation_samples');
+    ctx.catalogue.generation.deleteRun(state.runId);
     fs.rmSync(folder, { recursive: true, force: true });
   },
 };
 
 /** The job's body, with the ONNX pool given (the CLI, tests and the benchmark pass their own). */
 export async function runGeneration(ctx: JobContext<GenerationState, GenerationServices>, params: GenerationParams, onnx: OnnxSessionPool): Promise<GenerationResult> {
-  const store = new GenerationStore(ctx.catalogue);
+  const store = ctx.catalogue.generation;
   const models = await loadGenerationModels(onnx, { stage1: params.stage1, stage2: params.stage2, inversionnet: params.inversionnet }, projectView(ctx));
   const geometry = projectGeometry(ctx.catalogue);
   if (params.physicsCheck) checkGeometryFits(models, geometry);
@@ -137,12 +136,9 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
       {
         name: params.name ?? `Generated × ${params.count} (${samplerShortName(params.sampler)}, seed ${params.seed})`,
         folder: folderName,
-        meta: {
-          generation: { jobId: ctx.jobId, models: models.refs, sampler: params.sampler, seed: params.seed },
-          geometry,
-          gridSpacingM: geometry.spacingMeters,
-          sampleIntervalMs: sampleIntervalMs(geometry),
-        },
+        sampleIntervalMs: sampleIntervalMs(geometry),
+        gridSpacingM: geometry.spacingMeters,
+        meta: { generation: { jobId: ctx.jobId, models: models.refs, sampler: params.sampler, seed: params.seed }, geometry },
       },
     );
   }

@@ -15,7 +15,6 @@ import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
 import { shippedModelsDir } from '../ml/modelRegistry.ts';
-import { GenerationStore } from './store.ts';
 import { missing } from '../util/testing/requirement.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');
@@ -52,7 +51,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     const reader = Project.open(folder, { readOnly: true });
     const [job] = reader.catalogue.listJobs();
     expect(job).toMatchObject({ kind: 'generate', status: 'running' });
-    const run = new GenerationStore(reader.catalogue).runOfJob(job.id)!;
+    const run = reader.catalogue.generation.runOfJob(job.id)!;
     expect(run.samples).toBe(1);
     expect(reader.catalogue.getDataset(run.datasetId)).toMatchObject({ state: 'building', nSamples: 1, createdByJob: job.id });
     expect(reader.catalogue.listDatasets()).toEqual([]);
@@ -80,7 +79,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     const after = wavediff('datasets', '--project', folder, '--json');
     expect(JSON.parse(after.stdout)).toMatchObject([{ id: run.datasetId, kind: 'generated', nSamples: 3 }]);
     const done = Project.open(folder, { readOnly: true });
-    const samples = new GenerationStore(done.catalogue).querySamples({ runId: run.id, sort: 'id', limit: 10 }).samples;
+    const samples = done.catalogue.generation.querySamples({ runId: run.id, sort: 'id', limit: 10 }).samples;
     expect(samples.map((s) => [s.sampleIndex, s.seed])).toEqual([
       [0, 5],
       [1, 6],

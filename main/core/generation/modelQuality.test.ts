@@ -11,7 +11,7 @@ import { Project } from '../store/project.ts';
 import { openfwiGeometry } from '../physics/acquisition.ts';
 import { shippedModels, shippedCard, type ModelEntry } from '../ml/modelRegistry.ts';
 import { QUALITY_LIMITS, qualityCheck, qualityWarning } from '../contract/modelQuality.ts';
-import { GenerationStore } from './store.ts';
+import type { GenerationStore } from '../store/tables/generation.ts';
 import { assessModel } from './modelQuality.ts';
 
 let dir: string;
@@ -21,13 +21,13 @@ let store: GenerationStore;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-quality-'));
   project = Project.create(path.join(dir, 'p'), 'quality');
-  store = new GenerationStore(project.catalogue);
+  store = project.catalogue.generation;
   const deviations: Record<string, (number | null)[]> = { 'project:3': [0.9, 1.0, 0.98, null], 'default:stage2': [0.2, 0.3] };
   let seed = 0;
   for (const [stage2Ref, values] of Object.entries(deviations)) {
     const run = store.createRun(
       { jobId: null, stage1Ref: 'default:stage1', stage2Ref, inversionRef: 'default:inversionnet', sampler: 'ab3', samplerLabel: 'AB3', steps: 20, seed: ++seed, count: values.length, batchSize: 4, physicsCheck: true, provider: 'cpu', geometry: openfwiGeometry(), params: {} },
-      { name: `run ${seed}`, folder: `gen-quality-${seed}`, meta: {} },
+      { name: `run ${seed}`, folder: `gen-quality-${seed}`, sampleIntervalMs: 1, gridSpacingM: 10, meta: {} },
     );
     store.insertSampleRows(
       run.id,

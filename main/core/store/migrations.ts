@@ -205,4 +205,29 @@ export const migrations: Migration[] = [
         WHERE started_at IS NOT NULL AND finished_at IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'sampling columns',
+    sql: `
+      -- Δt and Δx as typed columns instead of keys of the meta JSON: sample_interval_ms is the time
+      -- between stored seismic samples (ms), grid_spacing_m the spacing of the velocity grid (m);
+      -- NULL when unknown. A part keeps its own interval (a SEG-Y file's, after any resampling).
+      ALTER TABLE datasets ADD COLUMN sample_interval_ms REAL CHECK (sample_interval_ms IS NULL OR sample_interval_ms > 0);
+      ALTER TABLE datasets ADD COLUMN grid_spacing_m REAL CHECK (grid_spacing_m IS NULL OR grid_spacing_m > 0);
+      ALTER TABLE dataset_parts ADD COLUMN sample_interval_ms REAL CHECK (sample_interval_ms IS NULL OR sample_interval_ms > 0);
+
+      UPDATE datasets SET
+        sample_interval_ms = CASE WHEN json_type(meta, '$.sampleIntervalMs') IN ('integer', 'real') AND json_extract(meta, '$.sampleIntervalMs') > 0
+          THEN json_extract(meta, '$.sampleIntervalMs') END,
+        grid_spacing_m = CASE WHEN json_type(meta, '$.gridSpacingM') IN ('integer', 'real') AND json_extract(meta, '$.gridSpacingM') > 0
+          THEN json_extract(meta, '$.gridSpacingM') END,
+        meta = json_remove(meta, '$.sampleIntervalMs', '$.gridSpacingM')
+      WHERE json_valid(meta);
+      UPDATE dataset_parts SET
+        sample_interval_ms = CASE WHEN json_type(meta, '$.sampleIntervalMs') IN ('integer', 'real') AND json_extract(meta, '$.sampleIntervalMs') > 0
+          THEN json_extract(meta, '$.sampleIntervalMs') END,
+        meta = json_remove(meta, '$.sampleIntervalMs')
+      WHERE json_valid(meta);
+    `,
+  },
 ];

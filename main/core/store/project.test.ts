@@ -22,7 +22,9 @@ describe('project folder and catalogue', () => {
       kind: 'segy',
       folder: 'ds-1',
       source: '/data/line7.sgy',
-      meta: { sampleIntervalMs: 4 },
+      sampleIntervalMs: 4,
+      gridSpacingM: null,
+      meta: {},
       createdByJob: null,
       parts: [{ nSamples: 3, seismicFile: 'ds-1/data1.npy', velocityFile: null, seismicShape: [5, 1000, 70], velocityShape: null }],
     });
@@ -33,8 +35,10 @@ describe('project folder and catalogue', () => {
     expect(reopened.info().name).toBe('North Sea line 7');
     const [dataset] = reopened.catalogue.listDatasets();
     expect(dataset).toMatchObject({ name: 'gathers', nSamples: 3, seismicShape: [5, 1000, 70], hasVelocity: false, sampleIntervalMs: 4 });
-    expect(reopened.catalogue.db.pragma('journal_mode', { simple: true })).toBe('wal');
     reopened.close();
+    const db = new Database(path.join(folder, catalogueFileName), { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
   });
 
   it('refuses to create a project in a non-empty folder or over an existing project', () => {
@@ -103,7 +107,7 @@ describe('project folder and catalogue', () => {
     fs.mkdirSync(path.join(project.arraysDir, 'ds-orphan'));
     fs.writeFileSync(path.join(project.arraysDir, 'ds-orphan', 'data1.npy'), 'half');
     project.catalogue.insertDataset({
-      name: 'kept', kind: 'openfwi', folder: 'ds-kept', source: null, meta: {}, createdByJob: null,
+      name: 'kept', kind: 'openfwi', folder: 'ds-kept', source: null, sampleIntervalMs: 1, gridSpacingM: 10, meta: {}, createdByJob: null,
       parts: [{ nSamples: 1, seismicFile: 'ds-kept/data1.npy', velocityFile: 'ds-kept/model1.npy', seismicShape: [5, 10, 7], velocityShape: [1, 7, 7] }],
     });
     fs.mkdirSync(path.join(project.arraysDir, 'ds-kept'));
@@ -160,15 +164,16 @@ describe('project folder and catalogue', () => {
       ).run(id, id, at);
     }
     db.prepare('UPDATE jobs SET started_at = ?, finished_at = ? WHERE id = 1').run('2026-01-01T10:00:00.000Z', '2026-01-01T10:01:30.000Z');
-    // Back to release 3's schema: without migrations 4 (dataset state), 5 (trace masks) and 6 (job failures and run time).
+    // Back to release 3's schema: without migrations 4 (dataset state), 5 (trace masks), 6 (job failures and run time) and 7 (sampling columns).
     db.exec('DELETE FROM schema_migrations WHERE version > 3; PRAGMA user_version = 3;');
+    db.exec('ALTER TABLE datasets DROP COLUMN sample_interval_ms; ALTER TABLE datasets DROP COLUMN grid_spacing_m; ALTER TABLE dataset_parts DROP COLUMN sample_interval_ms;');
     db.exec('ALTER TABLE datasets DROP COLUMN state');
     db.exec('ALTER TABLE dataset_parts DROP COLUMN trace_mask_file');
     db.exec('ALTER TABLE jobs DROP COLUMN error_code; ALTER TABLE jobs DROP COLUMN run_seconds');
     db.close();
 
     const reader = Project.open(folder, { readOnly: true });
-    expect(reader.catalogue.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(reader.catalogue.schemaVersion()).toBe(migrations.length);
     expect(reader.catalogue.listDatasets().map((d) => d.name)).toEqual(['generated 1']);
     expect(reader.catalogue.getDataset(2).state).toBe('building');
     expect(() => reader.catalogue.getReadyDataset(2)).toThrow(/still being made by job 2 \(4 samples so far\).*wavediff jobs resume 2/);
@@ -178,6 +183,47 @@ describe('project folder and catalogue', () => {
     const bytes = fs.readFileSync(file);
     Project.open(folder, { readOnly: true }).close();
     expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('moves Δt and Δx of a release-5 catalogue from the meta JSON into typed columns', () => {
+    const folder = path.join(dir, 'release5');
+    fs.mkdirSync(path.join(folder, 'arrays'), { recursive: true });
+    const file = path.join(folder, catalogueFileName);
+    // What release 5 wrote: the schema of migrations 1–5, intervals as meta keys of datasets and parts.
+    const db = openCatalogueDatabase(file, migrations.filter((m) => m.version <= 5));
+    const at = new Date().toISOString();
+    const dataset = db.prepare('INSERT INTO datasets (id, name, kind, folder, n_samples, source, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    dataset.run(1, 'openfwi', 'openfwi', 'ds-1', 2, '/data', JSON.stringify({ sampleIntervalMs: 1, gridSpacingM: 10, layout: 'paired' }), at);
+    dataset.run(2, 'line 7', 'segy', 'ds-2', 2, '/data/line7.sgy', JSON.stringify({ sampleIntervalMs: 4, gatherKey: 'FieldRecord', paddedTraces: 0 }), at);
+    dataset.run(3, 'no sampling', 'openfwi', 'ds-3', 1, null, JSON.stringify({ sampleIntervalMs: 'four', gridSpacingM: -1 }), at);
+    const part = db.prepare('INSERT INTO dataset_parts (dataset_id, part_index, n_samples, seismic_file, velocity_file, seismic_shape, velocity_shape, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    part.run(1, 0, 2, 'ds-1/data1.npy', 'ds-1/model1.npy', '[5,1000,70]', '[1,70,70]', '{}');
+    part.run(2, 0, 1, 'ds-2/file1.seismic.npy', null, '[3,500,48]', null, JSON.stringify({ sampleIntervalMs: 4, headerFields: ['FieldRecord'] }));
+    part.run(2, 1, 1, 'ds-2/file2.seismic.npy', null, '[3,250,48]', null, JSON.stringify({ sampleIntervalMs: 8, headerFields: ['FieldRecord'] }));
+    part.run(3, 0, 1, null, 'ds-3/model1.npy', null, '[1,70,70]', '{}');
+    db.close();
+    for (const id of [1, 2, 3]) fs.mkdirSync(path.join(folder, 'arrays', `ds-${id}`));
+
+    const project = Project.open(folder);
+    expect(project.catalogue.schemaVersion()).toBe(migrations.length);
+    const [openfwi, segy, unknown] = project.catalogue.listDatasets();
+    expect(openfwi).toMatchObject({ sampleIntervalMs: 1, gridSpacingM: 10, meta: { layout: 'paired' } });
+    expect(openfwi.meta).not.toHaveProperty('sampleIntervalMs');
+    expect(segy).toMatchObject({ sampleIntervalMs: 4, gridSpacingM: null, meta: { gatherKey: 'FieldRecord', paddedTraces: 0 } });
+    expect(project.catalogue.getDataset(2).parts.map((p) => [p.sampleIntervalMs, p.meta])).toEqual([
+      [4, { headerFields: ['FieldRecord'] }],
+      [8, { headerFields: ['FieldRecord'] }],
+    ]);
+    // Values that were never numbers (or not positive) become unknown instead of failing the upgrade.
+    expect(unknown).toMatchObject({ sampleIntervalMs: null, gridSpacingM: null, meta: {} });
+    // New rows take them as typed fields only.
+    expect(() =>
+      project.catalogue.insertDataset({ name: 'x', kind: 'openfwi', folder: 'ds-x', source: null, sampleIntervalMs: null, gridSpacingM: null, meta: { sampleIntervalMs: 2 }, createdByJob: null, parts: [] }),
+    ).toThrow(/typed fields/);
+    expect(() =>
+      project.catalogue.insertDataset({ name: 'x', kind: 'openfwi', folder: 'ds-x', source: null, sampleIntervalMs: 0, gridSpacingM: null, meta: {}, createdByJob: null, parts: [] }),
+    ).toThrow(/positive/);
+    project.close();
   });
 
   it('keeps array paths inside the project', () => {

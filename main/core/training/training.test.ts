@@ -118,6 +118,8 @@ describe('training data', () => {
       folder: 'padded',
       source: null,
       meta: {},
+      sampleIntervalMs: source.sampleIntervalMs,
+      gridSpacingM: source.gridSpacingM,
       createdByJob: null,
       parts: [{ ...part, seismicFile: copy(part.seismicFile!), velocityFile: copy(part.velocityFile!), traceMaskFile: 'padded/data.tracemask.npy', meta: { paddedTraces: part.nSamples * sources } }],
     });

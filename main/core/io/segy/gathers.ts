@@ -8,7 +8,7 @@ import { throwIfCancelled } from '../../util/abort.ts';
 import type { WorkOptions } from '../../util/progress.ts';
 import { traceGeometry, type TraceFieldName, type TraceGeometry, type TraceHeader } from './fields.ts';
 import { gatherKeyField } from './info.ts';
-import { openSegyLayout, readTraceChunks, scanTraceField, type SegyLayout, type TraceChunk } from './reader.ts';
+import { openSegyLayout, readTraceChunks, readTraceRuns, scanTraceField, type SegyLayout, type TraceChunk, type TraceRun } from './reader.ts';
 
 export interface ShotGather {
   /** The TraceField that groups traces, and this gather's value of it. */
@@ -165,6 +165,14 @@ export interface GatherEntry {
   traceIndices: number[];
 }
 
+/** The gathers of a file as `listGathers` found them. */
+export interface GatherListing {
+  key: TraceFieldName;
+  gathers: GatherEntry[];
+  contiguous: boolean;
+  layout: SegyLayout;
+}
+
 /**
  * Lists the gathers of a file by scanning one header field (no samples decoded). Traces with
  * the same key value form one gather even when they are not adjacent; `contiguous` says whether
@@ -173,7 +181,7 @@ export interface GatherEntry {
 export async function listGathers(
   source: string | SegyLayout,
   options: WorkOptions & { key?: string } = {},
-): Promise<{ key: TraceFieldName; gathers: GatherEntry[]; contiguous: boolean; layout: SegyLayout }> {
+): Promise<GatherListing> {
   const layout = typeof source === 'string' ? openSegyLayout(source, options) : source;
   const key = gatherKeyField(options.key);
   const values = await scanTraceField(layout, key, options);
@@ -308,22 +316,53 @@ export async function* readShotGathers(path: string, options: ReadShotGathersOpt
 }
 
 async function* readIndexedGathers(layout: SegyLayout, key: TraceFieldName, options: ReadShotGathersOptions): AsyncGenerator<ShotGather> {
-  const { gathers } = await listGathers(layout, { ...options, key, onProgress: undefined });
-  let done = 0;
-  for (const [gatherIndex, entry] of gathers.entries()) {
-    throwIfCancelled(options.signal);
-    const builder = new GatherBuilder(layout.samplesPerTrace);
-    const indices = entry.traceIndices;
-    for (let start = 0; start < indices.length; ) {
+  const listing = await listGathers(layout, { ...options, key, onProgress: undefined });
+  yield* readListedGathers(listing, options);
+}
+
+/**
+ * Yields the gathers of a listing (all, or those at the indices `keep`, in that order) from wherever
+ * their traces lie, without scanning the file again. Gathers left out are neither read nor decoded
+ * nor resampled.
+ */
+export async function* readListedGathers(
+  listing: GatherListing,
+  options: Omit<ReadShotGathersOptions, 'key' | 'ordering'> & { keep?: readonly number[] } = {},
+): AsyncGenerator<ShotGather> {
+  const { layout, key, gathers } = listing;
+  const indices = options.keep ?? gathers.map((_, i) => i);
+  // Every kept gather's traces as runs of consecutive traces, all read through one descriptor.
+  const runs: TraceRun[] = [];
+  const positionOfRun: number[] = [];
+  for (const [position, gatherIndex] of indices.entries()) {
+    const entry = gathers[gatherIndex];
+    if (!entry) throw new StudioError('bad_input', `${layout.path} has ${gathers.length} gathers by ${key}; there is no gather ${gatherIndex}.`);
+    const traces = entry.traceIndices;
+    for (let start = 0; start < traces.length; ) {
       let end = start + 1;
-      while (end < indices.length && indices[end] === indices[end - 1] + 1) end++;
-      for await (const chunk of readTraceChunks(layout, { firstTrace: indices[start], traceCount: end - start, chunkBytes: options.chunkBytes, signal: options.signal })) {
-        for (let t = 0; t < chunk.traceCount; t++) builder.add(chunk, t);
-      }
+      while (end < traces.length && traces[end] === traces[end - 1] + 1) end++;
+      runs.push({ firstTrace: traces[start], traceCount: end - start });
+      positionOfRun.push(position);
       start = end;
     }
-    done += indices.length;
-    options.onProgress?.({ done, total: layout.traceCount, unit: 'traces' });
-    yield builder.finish(layout, key, entry.keyValue, gatherIndex, options.resample);
   }
+  const total = runs.reduce((sum, run) => sum + run.traceCount, 0);
+  let done = 0;
+  let builder: GatherBuilder | undefined;
+  let current = -1;
+  const finish = (): ShotGather => {
+    const gatherIndex = indices[current];
+    done += builder!.size;
+    options.onProgress?.({ done, total, unit: 'traces' });
+    return builder!.finish(layout, key, gathers[gatherIndex].keyValue, gatherIndex, options.resample);
+  };
+  for await (const { run, chunk } of readTraceRuns(layout, runs, { chunkBytes: options.chunkBytes, signal: options.signal })) {
+    if (positionOfRun[run] !== current) {
+      if (builder) yield finish();
+      builder = new GatherBuilder(layout.samplesPerTrace);
+      current = positionOfRun[run];
+    }
+    for (let t = 0; t < chunk.traceCount; t++) builder!.add(chunk, t);
+  }
+  if (builder) yield finish();
 }

@@ -49,6 +49,18 @@ export interface SegyLayout {
   traceCount: number;
   /** Binary header words as stored (signed 16/32-bit; `Samples` unsigned). */
   binaryHeader: Record<string, number>;
+  /** What has been read through this layout since it was opened (see SegyReads). */
+  reads: SegyReads;
+}
+
+/**
+ * Work done on one opened file: passes that scanned a header field over every trace, and traces
+ * whose samples were decoded. An import reads each file's headers once, scans its gather key once
+ * and decodes only the traces of the gathers it keeps.
+ */
+export interface SegyReads {
+  fieldScans: number;
+  tracesDecoded: number;
 }
 
 export interface OpenOptions {
@@ -331,6 +343,7 @@ function readLayout(path: string, fd: number, options: OpenOptions): SegyLayout 
     traceBytes,
     traceCount,
     binaryHeader,
+    reads: { fieldScans: 0, tracesDecoded: 0 },
   };
 }
 
@@ -419,6 +432,7 @@ function decodeChunk<P extends 'float32' | 'float64'>(
   for (let t = 0; t < traceCount; t++) {
     decodeSamples(raw, t * layout.traceBytes + TRACE_HEADER_BYTES, ns, layout.format.code, samplesLittleEndian, samples, t * ns);
   }
+  layout.reads.tracesDecoded += traceCount;
   return new DecodedChunk(firstTrace, traceCount, ns, samples, headerBytes, layout.littleEndian);
 }
 
@@ -494,6 +508,41 @@ export async function* readTraceChunks<P extends 'float32' | 'float64' = 'float3
   }
 }
 
+/** A run of consecutive traces: the first one's index (0-based, in file order) and how many. */
+export interface TraceRun {
+  firstTrace: number;
+  traceCount: number;
+}
+
+/**
+ * Reads several runs of traces through one open descriptor, in the order given (chunks of about
+ * `chunkBytes`, one reused read buffer), yielding each decoded chunk with the index of its run.
+ */
+export async function* readTraceRuns(
+  layout: SegyLayout,
+  runs: readonly TraceRun[],
+  options: WorkOptions & { chunkBytes?: number } = {},
+): AsyncGenerator<{ run: number; chunk: TraceChunk }> {
+  const plans = runs.map((run) => planChunks(layout, { ...run, chunkBytes: options.chunkBytes }));
+  const longest = Math.max(1, ...plans.map((plan) => Math.min(plan.tracesPerChunk, plan.end - plan.first)));
+  const buffer = new Uint8Array(new ArrayBuffer(longest * layout.traceBytes));
+  const handle = await open(layout.path, 'r');
+  try {
+    for (const [run, plan] of plans.entries()) {
+      for (let trace = plan.first; trace < plan.end; trace += plan.tracesPerChunk) {
+        throwIfCancelled(options.signal);
+        const count = Math.min(plan.tracesPerChunk, plan.end - trace);
+        const raw = buffer.subarray(0, count * layout.traceBytes);
+        const got = await readExactly(handle, raw, layout.firstTraceOffset + trace * layout.traceBytes);
+        if (got !== raw.byteLength) throw changedUnderneath(layout, trace);
+        yield { run, chunk: decodeChunk(layout, raw, trace, count, 'float32') };
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 function changedUnderneath(layout: SegyLayout, trace: number): StudioError {
   return badFile(
     layout.path,
@@ -532,6 +581,7 @@ export async function scanTraceField(
   const buffer = new Uint8Array(new ArrayBuffer(Math.min(tracesPerChunk, layout.traceCount) * layout.traceBytes));
   const view = new DataView(buffer.buffer);
   const handle = await open(layout.path, 'r');
+  layout.reads.fieldScans += 1;
   try {
     for (let trace = 0; trace < layout.traceCount; trace += tracesPerChunk) {
       throwIfCancelled(options.signal);

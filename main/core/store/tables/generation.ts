@@ -3,8 +3,10 @@
  * provenance, tags, and the gallery's filtered and sorted pages. Callers never pass SQL: sort keys
  * and filters are whitelisted here, values are bound parameters.
  */
-import type { Catalogue } from '../store/catalogue.ts';
-import { StudioError } from '../contract/errors.ts';
+import { z } from 'zod';
+import { StudioError } from '../../contract/errors.ts';
+import { now, type TableContext } from './tableContext.ts';
+import type { datasetsTable } from './datasets.ts';
 
 export const GENERATION_TABLES = ['generation_runs', 'generation_samples', 'generation_tags'] as const;
 
@@ -138,8 +140,6 @@ interface RunDbRow {
   samples: number;
 }
 
-const now = (): string => new Date().toISOString();
-
 function toRun(row: RunDbRow): GenerationRunRow {
   return {
     id: row.id,
@@ -192,36 +192,60 @@ const finiteOrNull = (value: number | null): number | null => (value !== null &&
 const RUN_SELECT = `SELECT r.*, (SELECT COUNT(*) FROM generation_samples s WHERE s.run_id = r.id) AS samples FROM generation_runs r`;
 const SAMPLE_SELECT = `SELECT s.*, (SELECT group_concat(tag, char(31)) FROM generation_tags t WHERE t.sample_id = s.id) AS tags FROM generation_samples s`;
 
-/** The generation catalogue of one project. */
-export class GenerationStore {
-  readonly catalogue: Catalogue;
+/** What a generated dataset part records beside its seismic and velocity: InversionNet's velocity of the seismic. */
+const generatedPartMeta = z.object({ inversionFile: z.string().min(1) });
 
-  constructor(catalogue: Catalogue) {
-    this.catalogue = catalogue;
+/** The array files of one committed batch, relative to arrays/. */
+export interface GeneratedPartFiles {
+  seismicFile: string;
+  velocityFile: string;
+  inversionFile: string;
+}
+
+function generatedPartFiles(datasetId: number, part: { partIndex: number; seismicFile: string | null; velocityFile: string | null; meta: Record<string, unknown> }): GeneratedPartFiles {
+  const meta = generatedPartMeta.safeParse(part.meta);
+  if (!meta.success || part.seismicFile === null || part.velocityFile === null) {
+    throw new StudioError('bad_file', `Dataset ${datasetId} part ${part.partIndex} records no seismic, velocity and InversionNet files; it is not a generated dataset.`);
+  }
+  return { seismicFile: part.seismicFile, velocityFile: part.velocityFile, inversionFile: meta.data.inversionFile };
+}
+
+/**
+ * generation_runs, generation_samples and generation_tags (migration 3): runs, samples with their
+ * metrics and provenance, tags, and the gallery's filtered and sorted pages. Sort keys and filters
+ * are whitelisted here, values are bound parameters.
+ */
+export class GenerationStore {
+  private readonly ctx: TableContext;
+  private readonly datasets: ReturnType<typeof datasetsTable>;
+
+  constructor(ctx: TableContext, datasets: ReturnType<typeof datasetsTable>) {
+    this.ctx = ctx;
+    this.datasets = datasets;
   }
 
   private get db() {
-    return this.catalogue.db;
+    return this.ctx.db;
   }
 
   /**
    * Creates the run and its (empty) 'generated' dataset in one transaction. The dataset stays
    * 'building', out of every dataset listing, until `completeRun`.
    */
-  createRun(run: Omit<NewGenerationRun, 'datasetId'>, dataset: { name: string; folder: string; meta: Record<string, unknown> }): GenerationRunRow {
+  createRun(
+    run: Omit<NewGenerationRun, 'datasetId'>,
+    dataset: { name: string; folder: string; sampleIntervalMs: number; gridSpacingM: number; meta: Record<string, unknown> },
+  ): GenerationRunRow {
     const id = this.db.transaction(() => {
-      const at = now();
-      const ds = this.db
-        .prepare("INSERT INTO datasets (name, kind, folder, n_samples, source, meta, created_by_job, created_at, state) VALUES (?, ?, ?, 0, NULL, ?, ?, ?, 'building')")
-        .run(dataset.name, 'generated', dataset.folder, JSON.stringify(dataset.meta), run.jobId, at);
+      const datasetId = this.datasets.insertRows({ ...dataset, kind: 'generated', source: null, createdByJob: run.jobId, parts: [], state: 'building' });
       const info = this.db
-        .prepare(
+        .prepare<[number | null, number, string, string, string, string, string, number, number, number, number, number, string | null, string, string, string]>(
           `INSERT INTO generation_runs (job_id, dataset_id, stage1_ref, stage2_ref, inversion_ref, sampler, sampler_label, steps, seed, count, batch_size, physics_check, provider, geometry, params, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           run.jobId,
-          Number(ds.lastInsertRowid),
+          datasetId,
           run.stage1Ref,
           run.stage2Ref,
           run.inversionRef,
@@ -235,46 +259,52 @@ export class GenerationStore {
           run.provider,
           JSON.stringify(run.geometry),
           JSON.stringify(run.params),
-          at,
+          now(),
         );
       return Number(info.lastInsertRowid);
     })();
-    this.catalogue.announce('datasets', 'generation_runs');
+    this.ctx.changed('datasets', 'generation_runs');
     return this.getRun(id);
   }
 
   getRun(id: number): GenerationRunRow {
-    const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(id) as RunDbRow | undefined;
+    const row = this.db.prepare<[number], RunDbRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
     if (!row) throw new StudioError('not_found', `There is no generation run ${id} in this project.`);
     return toRun(row);
   }
 
   runOfJob(jobId: number): GenerationRunRow | null {
-    const row = this.db.prepare(`${RUN_SELECT} WHERE r.job_id = ?`).get(jobId) as RunDbRow | undefined;
+    const row = this.db.prepare<[number], RunDbRow>(`${RUN_SELECT} WHERE r.job_id = ?`).get(jobId);
     return row ? toRun(row) : null;
   }
 
   listRuns(): GenerationRunRow[] {
-    return (this.db.prepare(`${RUN_SELECT} ORDER BY r.id DESC`).all() as RunDbRow[]).map(toRun);
+    return this.db.prepare<[], RunDbRow>(`${RUN_SELECT} ORDER BY r.id DESC`).all().map(toRun);
   }
 
   setRunProvider(id: number, provider: string): void {
-    this.db.prepare('UPDATE generation_runs SET provider = ? WHERE id = ?').run(provider, id);
+    this.db.prepare<[string, number]>('UPDATE generation_runs SET provider = ? WHERE id = ?').run(provider, id);
+  }
+
+  /** Removes a discarded run (its samples and tags go with it); its dataset is removed separately. */
+  deleteRun(id: number): void {
+    this.db.prepare<[number]>('DELETE FROM generation_runs WHERE id = ?').run(id);
+    this.ctx.changed('generation_runs', 'generation_samples');
   }
 
   /** Committed dataset parts of a run's dataset, in order (part_index, file names, sample count). */
   committedParts(datasetId: number): { partIndex: number; nSamples: number; files: string[] }[] {
-    const rows = this.db.prepare('SELECT part_index, n_samples, seismic_file, velocity_file, meta FROM dataset_parts WHERE dataset_id = ? ORDER BY part_index').all(datasetId) as {
-      part_index: number;
-      n_samples: number;
-      seismic_file: string | null;
-      velocity_file: string | null;
-      meta: string;
-    }[];
-    return rows.map((r) => {
-      const meta = JSON.parse(r.meta) as { inversionFile?: string };
-      return { partIndex: r.part_index, nSamples: r.n_samples, files: [r.seismic_file, r.velocity_file, meta.inversionFile ?? null].filter((f): f is string => f !== null) };
+    return this.datasets.get(datasetId).parts.map((part) => {
+      const files = generatedPartFiles(datasetId, part);
+      return { partIndex: part.partIndex, nSamples: part.nSamples, files: [files.seismicFile, files.velocityFile, files.inversionFile] };
     });
+  }
+
+  /** The array files of one committed batch of a generated dataset (relative to arrays/). */
+  partFiles(datasetId: number, partIndex: number): GeneratedPartFiles {
+    const part = this.datasets.part(datasetId, partIndex);
+    if (!part) throw new StudioError('not_found', `Dataset ${datasetId} has no part ${partIndex}; its generated samples were deleted.`);
+    return generatedPartFiles(datasetId, part);
   }
 
   /**
@@ -288,18 +318,15 @@ export class GenerationStore {
     provider: string,
   ): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO dataset_parts (dataset_id, part_index, n_samples, seismic_file, velocity_file, headers_file, seismic_shape, velocity_shape, meta)
-           VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
-        )
-        .run(run.datasetId, part.partIndex, samples.length, part.seismicFile, part.velocityFile, JSON.stringify(part.seismicShape), JSON.stringify(part.velocityShape), JSON.stringify({ inversionFile: part.inversionFile }));
-      this.db.prepare('UPDATE datasets SET n_samples = n_samples + ? WHERE id = ?').run(samples.length, run.datasetId);
-      const insert = this.db.prepare(
-        `INSERT INTO generation_samples (run_id, sample_index, dataset_id, part_index, row_in_part, seed, model, sampler, steps, provider,
-           pde_rel_l2, pde_mse, pde_rel_l2_per_source, inv_mae, inv_rmse, inv_ssim, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
+      this.datasets.appendPart(run.datasetId, part.partIndex, {
+        nSamples: samples.length,
+        seismicFile: part.seismicFile,
+        velocityFile: part.velocityFile,
+        seismicShape: part.seismicShape,
+        velocityShape: part.velocityShape,
+        meta: generatedPartMeta.parse({ inversionFile: part.inversionFile }),
+      });
+      const insert = this.insertSample();
       const at = now();
       for (const s of samples) {
         insert.run(
@@ -323,29 +350,35 @@ export class GenerationStore {
         );
       }
     })();
-    this.catalogue.announce('datasets', 'dataset_parts', 'generation_samples');
+    this.ctx.changed('datasets', 'dataset_parts', 'generation_samples');
+  }
+
+  private insertSample() {
+    return this.db.prepare<
+      [number, number, number | null, number, number, number, string, string, number, string, number | null, number | null, string | null, number, number, number, string]
+    >(
+      `INSERT INTO generation_samples (run_id, sample_index, dataset_id, part_index, row_in_part, seed, model, sampler, steps, provider,
+         pde_rel_l2, pde_mse, pde_rel_l2_per_source, inv_mae, inv_rmse, inv_ssim, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   }
 
   /** The run's last batch is committed: its dataset becomes a usable one and appears in listings. */
   completeRun(run: GenerationRunRow): void {
-    this.catalogue.markDatasetReady(run.datasetId);
+    this.datasets.markReady(run.datasetId);
   }
 
   /** Bulk insert for tests and imports of sample rows (one transaction). */
   insertSampleRows(runId: number, rows: (NewGenerationSample & { model: string; sampler: string; steps: number; provider: string })[]): void {
     const run = this.getRun(runId);
-    const insert = this.db.prepare(
-      `INSERT INTO generation_samples (run_id, sample_index, dataset_id, part_index, row_in_part, seed, model, sampler, steps, provider,
-         pde_rel_l2, pde_mse, pde_rel_l2_per_source, inv_mae, inv_rmse, inv_ssim, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const insert = this.insertSample();
     const at = now();
     this.db.transaction(() => {
       for (const s of rows) {
         insert.run(run.id, s.sampleIndex, run.datasetId, s.partIndex, s.rowInPart, s.seed, s.model, s.sampler, s.steps, s.provider, s.pde_rel_l2, s.pde_mse, null, s.inv_mae, s.inv_rmse, s.inv_ssim, at);
       }
     })();
-    this.catalogue.announce('generation_samples');
+    this.ctx.changed('generation_samples');
   }
 
   private where(filter: SampleFilter): { sql: string; values: (number | string)[] } {
@@ -409,20 +442,20 @@ export class GenerationStore {
   /** One page of samples matching the filter, in the requested order, and the total count. */
   querySamples(query: SampleQuery): { total: number; samples: GenerationSampleRow[] } {
     const where = this.where(query);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM generation_samples s ${where.sql}`).get(...where.values) as { n: number }).n;
+    const total = this.db.prepare<(number | string)[], { n: number }>(`SELECT COUNT(*) AS n FROM generation_samples s ${where.sql}`).get(...where.values)!.n;
     const page = this.pageStatement(query);
-    const rows = this.db.prepare(page.sql).all(...page.values) as SampleDbRow[];
+    const rows = this.db.prepare<(number | string)[], SampleDbRow>(page.sql).all(...page.values);
     return { total, samples: rows.map(toSample) };
   }
 
   /** Every sample id matching a filter, in sample order (for exports). */
   sampleIds(filter: SampleFilter): number[] {
     const where = this.where(filter);
-    return (this.db.prepare(`SELECT s.id FROM generation_samples s ${where.sql} ORDER BY s.run_id, s.sample_index`).all(...where.values) as { id: number }[]).map((r) => r.id);
+    return this.db.prepare<(number | string)[], { id: number }>(`SELECT s.id FROM generation_samples s ${where.sql} ORDER BY s.run_id, s.sample_index`).all(...where.values).map((r) => r.id);
   }
 
   getSample(id: number): GenerationSampleRow {
-    const row = this.db.prepare(`${SAMPLE_SELECT} WHERE s.id = ?`).get(id) as SampleDbRow | undefined;
+    const row = this.db.prepare<[number], SampleDbRow>(`${SAMPLE_SELECT} WHERE s.id = ?`).get(id);
     if (!row) throw new StudioError('not_found', `There is no generated sample ${id} in this project.`);
     return toSample(row);
   }
@@ -432,8 +465,8 @@ export class GenerationStore {
   }
 
   tag(ids: readonly number[], tag: string): number {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO generation_tags (sample_id, tag, created_at) VALUES (?, ?, ?)');
-    const exists = this.db.prepare('SELECT 1 FROM generation_samples WHERE id = ?');
+    const insert = this.db.prepare<[number, string, string]>('INSERT OR IGNORE INTO generation_tags (sample_id, tag, created_at) VALUES (?, ?, ?)');
+    const exists = this.db.prepare<[number]>('SELECT 1 FROM generation_samples WHERE id = ?');
     let added = 0;
     this.db.transaction(() => {
       for (const id of ids) {
@@ -441,23 +474,23 @@ export class GenerationStore {
         added += insert.run(id, tag, now()).changes;
       }
     })();
-    this.catalogue.announce('generation_tags');
+    this.ctx.changed('generation_tags');
     return added;
   }
 
   untag(ids: readonly number[], tag: string): number {
-    const remove = this.db.prepare('DELETE FROM generation_tags WHERE sample_id = ? AND tag = ?');
+    const remove = this.db.prepare<[number, string]>('DELETE FROM generation_tags WHERE sample_id = ? AND tag = ?');
     let removed = 0;
     this.db.transaction(() => {
       for (const id of ids) removed += remove.run(id, tag).changes;
     })();
-    this.catalogue.announce('generation_tags');
+    this.ctx.changed('generation_tags');
     return removed;
   }
 
   /** Tags in use with their sample counts. */
   tags(): { tag: string; count: number }[] {
-    return this.db.prepare('SELECT tag, COUNT(*) AS count FROM generation_tags GROUP BY tag ORDER BY tag').all() as { tag: string; count: number }[];
+    return this.db.prepare<[], { tag: string; count: number }>('SELECT tag, COUNT(*) AS count FROM generation_tags GROUP BY tag ORDER BY tag').all();
   }
 
   /**
@@ -477,11 +510,10 @@ export class GenerationStore {
       runClause = 'AND run_id = ?';
       values.push(options.runId);
     }
-    const ids = (
-      this.db
-        .prepare(`SELECT id FROM generation_samples WHERE pde_rel_l2 IS NOT NULL AND pde_rel_l2 <= ? ${runClause} ORDER BY ${metric} ${worstFirst}, id ASC LIMIT ?`)
-        .all(...values, options.k) as { id: number }[]
-    ).map((r) => r.id);
+    const ids = this.db
+      .prepare<(number | string)[], { id: number }>(`SELECT id FROM generation_samples WHERE pde_rel_l2 IS NOT NULL AND pde_rel_l2 <= ? ${runClause} ORDER BY ${metric} ${worstFirst}, id ASC LIMIT ?`)
+      .all(...values, options.k)
+      .map((r) => r.id);
     if (ids.length) this.tag(ids, options.tag ?? 'challenging');
     return this.getSamples(ids);
   }

@@ -7,14 +7,17 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Project } from '../store/project.ts';
-import { openfwiGeometry } from '../physics/acquisition.ts';
-import { Random } from '../util/random.ts';
-import { GenerationStore, type GenerationRunRow, type SampleQuery } from './store.ts';
+import Database from 'better-sqlite3';
+import { Project, catalogueFileName } from '../project.ts';
+import { openfwiGeometry } from '../../physics/acquisition.ts';
+import { Random } from '../../util/random.ts';
+import type { GenerationStore, GenerationRunRow, SampleQuery } from './generation.ts';
 
 let dir: string;
 let project: Project;
 let store: GenerationStore;
+/** The test's own connection to the same catalogue: expected values come from plain SQL, not from the store. */
+let inspector: Database.Database;
 let runA: GenerationRunRow;
 let runB: GenerationRunRow;
 const N = 100_000;
@@ -22,14 +25,14 @@ const N = 100_000;
 function newRun(jobId: number, sampler: string, stage2: string): GenerationRunRow {
   return store.createRun(
     { jobId: null, stage1Ref: 'default:stage1', stage2Ref: stage2, inversionRef: 'default:inversionnet', sampler, samplerLabel: sampler, steps: 20, seed: jobId, count: N / 2, batchSize: 8, physicsCheck: true, provider: 'cpu', geometry: openfwiGeometry(), params: {} },
-    { name: `run ${jobId}`, folder: `gen-test-${jobId}`, meta: {} },
+    { name: `run ${jobId}`, folder: `gen-test-${jobId}`, sampleIntervalMs: 1, gridSpacingM: 10, meta: {} },
   );
 }
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-gallery-'));
   project = Project.create(path.join(dir, 'p'), 'gallery');
-  store = new GenerationStore(project.catalogue);
+  store = project.catalogue.generation;
   runA = newRun(1, 'ab3', 'default:stage2');
   runB = newRun(2, 'ddim', 'project:7');
   const rng = new Random(42);
@@ -52,17 +55,19 @@ beforeAll(() => {
     }));
     store.insertSampleRows(run.id, rows);
   }
-  project.catalogue.db.exec('ANALYZE');
+  inspector = new Database(path.join(dir, 'p', catalogueFileName));
+  inspector.exec('ANALYZE');
 }, 120_000);
 
 afterAll(() => {
+  inspector?.close();
   project?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function plan(query: SampleQuery): string {
   const { sql, values } = store.pageStatement(query);
-  const rows = project.catalogue.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[];
+  const rows = inspector.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[];
   return rows.map((r) => r.detail).join('\n');
 }
 
@@ -105,7 +110,7 @@ describe('gallery queries on 100,000 samples', () => {
   });
 
   it('returns the right page of a filtered, sorted query', () => {
-    const all = project.catalogue.db.prepare('SELECT id, pde_rel_l2, inv_mae FROM generation_samples WHERE model = ? AND pde_rel_l2 <= ?').all('project:7', 0.01) as { id: number; pde_rel_l2: number; inv_mae: number }[];
+    const all = inspector.prepare('SELECT id, pde_rel_l2, inv_mae FROM generation_samples WHERE model = ? AND pde_rel_l2 <= ?').all('project:7', 0.01) as { id: number; pde_rel_l2: number; inv_mae: number }[];
     all.sort((a, b) => b.inv_mae - a.inv_mae || b.id - a.id);
     const page = store.querySamples({ model: 'project:7', pdeMax: 0.01, sort: 'inv_mae', descending: true, offset: 20, limit: 30 });
     expect(page.total).toBe(all.length);
@@ -119,7 +124,7 @@ describe('gallery queries on 100,000 samples', () => {
   it('selects challenging samples: top-K inversion error among pde_rel_l2 ≤ threshold, tagged', () => {
     const threshold = 0.003;
     const k = 25;
-    const valid = project.catalogue.db.prepare('SELECT id, inv_mae, pde_rel_l2 FROM generation_samples WHERE pde_rel_l2 <= ?').all(threshold) as { id: number; inv_mae: number; pde_rel_l2: number }[];
+    const valid = inspector.prepare('SELECT id, inv_mae, pde_rel_l2 FROM generation_samples WHERE pde_rel_l2 <= ?').all(threshold) as { id: number; inv_mae: number; pde_rel_l2: number }[];
     expect(valid.length).toBeGreaterThan(k);
     const expected = [...valid].sort((a, b) => b.inv_mae - a.inv_mae || a.id - b.id).slice(0, k).map((r) => r.id);
     const chosen = store.selectChallenging({ pdeMax: threshold, k });
@@ -129,14 +134,14 @@ describe('gallery queries on 100,000 samples', () => {
       expect(s.tags).toContain('challenging');
     }
     // The worst-inverted sample overall is physically invalid here, so it was not chosen.
-    const worst = project.catalogue.db.prepare('SELECT id, pde_rel_l2 FROM generation_samples ORDER BY inv_mae DESC LIMIT 1').get() as { id: number; pde_rel_l2: number };
+    const worst = inspector.prepare('SELECT id, pde_rel_l2 FROM generation_samples ORDER BY inv_mae DESC LIMIT 1').get() as { id: number; pde_rel_l2: number };
     if (worst.pde_rel_l2 > threshold) expect(chosen.map((s) => s.id)).not.toContain(worst.id);
     const tagged = store.querySamples({ tag: 'challenging', sort: 'inv_mae', descending: true, limit: 100 });
     expect(tagged.total).toBe(k);
     expect(tagged.samples.map((s) => s.id)).toEqual(expected);
     // SSIM: the smallest is the hardest.
     const bySsim = store.selectChallenging({ pdeMax: threshold, k: 5, metric: 'inv_ssim', runId: runA.id, tag: 'low-ssim' });
-    const expectedSsim = (project.catalogue.db.prepare('SELECT id FROM generation_samples WHERE pde_rel_l2 <= ? AND run_id = ? ORDER BY inv_ssim ASC, id ASC LIMIT 5').all(threshold, runA.id) as { id: number }[]).map((r) => r.id);
+    const expectedSsim = (inspector.prepare('SELECT id FROM generation_samples WHERE pde_rel_l2 <= ? AND run_id = ? ORDER BY inv_ssim ASC, id ASC LIMIT 5').all(threshold, runA.id) as { id: number }[]).map((r) => r.id);
     expect(bySsim.map((s) => s.id)).toEqual(expectedSsim);
     expect(store.untag(expectedSsim, 'low-ssim')).toBe(5);
     expect(store.tags()).toEqual([{ tag: 'challenging', count: k }]);
