@@ -11,7 +11,8 @@ import { openDemoProject } from '../app/demoProject.ts';
 import { projectGeometry, setProjectGeometry } from '../physics/projectGeometry.ts';
 import { modelWavefield } from '../physics/solver.ts';
 import { pdeDeviation, deviationToJson } from '../physics/deviation.ts';
-import { recordedSamples } from '../physics/acquisition.ts';
+import { recordedSamples, validateGeometry } from '../physics/acquisition.ts';
+import { checkDeviationFiles, checkForwardFile } from '../physics/fileJobs.ts';
 import { float32Payload, readSeismicSample, readVelocitySample } from '../datasets/sampleAccess.ts';
 
 import { findPython, torchInstallHint } from '../training/python.ts';
@@ -236,6 +237,19 @@ const handlers: Handlers = {
   'job.cancel': (studio, { jobId }) => studio.jobs.cancel(jobId),
   'job.resume': (studio, { jobId }) => studio.jobs.resume(jobId),
   'job.discard': (studio, { jobId }) => studio.jobs.discard(jobId),
+
+  'physics.synthesizeFolder': (studio, args) => {
+    validateGeometry(args.geometry, args.shape);
+    return studio.jobs.start('physics.synthesizeFolder', args);
+  },
+  'physics.forwardFile': (studio, args) => {
+    checkForwardFile(args);
+    return studio.jobs.start('physics.forwardFile', args);
+  },
+  'physics.deviationFiles': (studio, args) => {
+    checkDeviationFiles(args);
+    return studio.jobs.start('physics.deviationFiles', args);
+  },
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

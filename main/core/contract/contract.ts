@@ -551,6 +551,33 @@ export const methods = {
   'job.cancel': method(jobRef, jobInfoSchema, 'Cancel a queued or running job.'),
   'job.resume': method(jobRef, jobInfoSchema, 'Continue an interrupted or cancelled job from its last checkpoint.'),
   'job.discard': method(jobRef, jobInfoSchema, 'Give up an interrupted or cancelled job and remove what it left.'),
+
+  'physics.synthesizeFolder': method(
+    z.object({
+      folder: z.string().min(1),
+      family: velocityFamilySchema,
+      count: z.number().int().min(1).max(1_000_000),
+      seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+      samplesPerFile: z.number().int().min(1).max(100_000).default(500),
+      /** Velocity model size in cells. */
+      shape: z.object({ nz: z.number().int().min(1), nx: z.number().int().min(1) }).default({ nz: 70, nx: 70 }),
+      geometry: geometryPayloadSchema,
+      /** Write the velocity models only (their seismic is modelled elsewhere). */
+      velocityOnly: z.boolean().default(false),
+    }),
+    jobInfoSchema,
+    'Synthesise OpenFWI-style velocity models of a family (and their seismic) into a folder outside the project: data1.npy/model1.npy … and synthesis.json; runs as a resumable job.',
+  ),
+  'physics.forwardFile': method(
+    z.object({ velocityFile: z.string().min(1), out: z.string().min(1), geometry: geometryPayloadSchema }),
+    jobInfoSchema,
+    'Model the seismic [N, sources, time, receivers] of the velocity models in an .npy file ([N, 1, depth, width], [N, depth, width] or [depth, width], m/s) into another .npy file; runs as a job.',
+  ),
+  'physics.deviationFiles': method(
+    z.object({ seismicFile: z.string().min(1), velocityFile: z.string().min(1), geometry: geometryPayloadSchema }),
+    jobInfoSchema,
+    'PDE deviation of the seismic–velocity pairs in two .npy files (overall, per source, per sample); runs as a job whose result is the report.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof methods;
