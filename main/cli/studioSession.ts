@@ -65,6 +65,9 @@ export interface JobFollowing {
  */
 export async function awaitJob(studio: Studio, started: JobInfo, io: CliIo, following: JobFollowing = {}): Promise<JobInfo> {
   const bar = new ProgressBar(io, following.label ?? started.title);
+  const catalogue = studio.requireProject().catalogue;
+  // A resumed job's log holds its earlier runs too: report only what this run adds.
+  const loggedBefore = catalogue.jobEvents(started.id).at(-1)?.id ?? 0;
   const off = studio.onEvent((event, payload) => {
     if (event !== 'job.updated') return;
     const job = payload as JobInfo;
@@ -81,7 +84,7 @@ export async function awaitJob(studio: Studio, started: JobInfo, io: CliIo, foll
   try {
     const final = await studio.jobs.waitFor(started.id);
     bar.finish();
-    const events = studio.requireProject().catalogue.jobEvents(started.id);
+    const events = catalogue.jobEvents(started.id, loggedBefore);
     // The failure itself is the error thrown below; print the rest of the log's warnings and errors.
     for (const e of events) if (e.level !== 'info' && !(final.status === 'failed' && e.message === final.error)) io.stderr.write(`${e.level}: ${e.message}\n`);
     if (final.status === 'done') return final;
@@ -120,9 +123,9 @@ export interface CliCompute {
  * folder or file): a project of its own in the user's data folder, named by the target's path, so
  * running the same command again finds its interrupted job. Never inside the user's output folder.
  */
-export function scratchProjectFolder(target: string): string {
+export function scratchProjectFolder(target: string, dataDir = defaultDataDir()): string {
   const key = createHash('sha256').update(path.resolve(target)).digest('hex').slice(0, 16);
-  return path.join(defaultDataDir(), 'command-line-jobs', key);
+  return path.join(dataDir, 'command-line-jobs', key);
 }
 
 /**

@@ -3,17 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CliCommand, CliIo, OptionSpec, ParsedArgs } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
-import { Studio } from '../../core/app/studio.ts';
-import { defaultDataDir } from '../../core/app/userStore.ts';
-import { studioJobKinds } from '../../core/app/jobKinds.ts';
-import { catalogueFileName } from '../../core/store/project.ts';
+import type { Studio } from '../../core/app/studio.ts';
 import type { JobInfo } from '../../core/contract/contract.ts';
 import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
 import { FdWorkerPool } from '../../core/physics/pool.ts';
 import { runProbe } from '../../core/generation/probe.ts';
 import { checkGenerationParams } from '../../core/generation/paramChecks.ts';
 import type { GenerationSampler, ModelRefs } from '../../core/generation/pipeline.ts';
-import { call, followJob, printNotices } from '../studioSession.ts';
+import { call, followJob, withProject, withScratchProject } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
 import { cliAbortSignal } from '../interrupt.ts';
 import { ProgressBar } from '../progressBar.ts';
@@ -67,19 +64,6 @@ const MODEL_USAGE = `  --model REF          all three models: 'default' (shipped
   --eta E              DDIM η from 0 to 1 (default 0)
   --seed S             sample i uses seed S + i (default 0)`;
 
-async function studioSession<T>(projectFolder: string, create: boolean, io: CliIo, work: (studio: Studio) => Promise<T>): Promise<T> {
-  const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
-  const off = printNotices(studio, io);
-  try {
-    if (create) await studio.createProject(projectFolder, 'wavediff generate');
-    else await studio.openProject(projectFolder);
-    return await work(studio);
-  } finally {
-    off();
-    await studio.shutdown();
-  }
-}
-
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'Generate physically checked seismic–velocity pairs and export them as OpenFWI files',
@@ -90,8 +74,9 @@ velocity with the FD solver (PDE deviation), runs InversionNet on the seismic (v
 SSIM), and exports them into DIR: data1.npy/model1.npy … (seismic [N,5,1000,70], velocity
 [N,1,70,70] m/s), metrics.csv, metrics.json and seismic.sgy.
 
-Without --project the work is kept in DIR/.wavediff-project; running the same command again after
-Ctrl-C or a crash continues where it stopped (the generation, or the export of a finished one).
+Without --project the work is kept in a project of the command's own in the user's data folder (not
+in DIR, and not among the recent projects); running the same command again after Ctrl-C or a crash
+continues where it stopped (the generation, or the export of a finished one).
 
 Options:
   --count N            number of pairs
@@ -129,9 +114,9 @@ ${MODEL_USAGE}
     const ownProject = typeof v.project !== 'string';
     // Missing models and impossible steps are reported before any folder is made.
     if (ownProject) checkGenerationParams(params, null);
-    const projectFolder = ownProject ? path.join(out, '.wavediff-project') : path.resolve(v.project as string);
-    const create = ownProject && !fs.existsSync(path.join(projectFolder, catalogueFileName));
-    return studioSession(projectFolder, create, io, async (studio) => {
+    const session = <T>(work: (studio: Studio) => Promise<T>): Promise<T> =>
+      ownProject ? withScratchProject(out, 'wavediff generate', io, {}, work) : withProject(path.resolve(v.project as string), io, work);
+    return session(async (studio) => {
       const catalogue = studio.requireProject().catalogue;
       // A run of the same command that was cut short continues where it stopped, in its own project:
       // the interrupted generation, or the export of the finished one (never a second generation).

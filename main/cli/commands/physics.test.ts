@@ -146,7 +146,7 @@ describe('wavediff forward / deviation / synth', () => {
 
   it('synth --project runs as a job of the project with its geometry; the same command continues an interrupted one', async () => {
     const folder = path.join(dir, 'project');
-    const studio = new Studio({ dataDir: process.env.WAVEDIFF_DATA_DIR, shell: 'cli', jobKinds: studioJobKinds() });
+    const studio = new Studio({ dataDir: userDir, shell: 'cli', jobKinds: studioJobKinds() });
     await studio.createProject(folder, 'synth');
     await dispatch(studio, 'project.setGeometry', { geometry: tinyGeometry() });
     // What a crash before the first batch leaves: the job of these parameters, interrupted.

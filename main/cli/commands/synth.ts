@@ -59,6 +59,7 @@ async function synthesizeIntoFolder(args: MethodArgs<'physics.synthesizeFolder'>
     if (finished) {
       result = { ...(finished.result as SynthesisResult), resumedFrom: params.count };
     } else {
+      if (interrupted) io.stderr.write(`wavediff synth: continuing the interrupted synthesis (job ${interrupted.id}).\n`);
       const started: JobInfo = interrupted ? await call(studio, 'job.resume', { jobId: interrupted.id }) : await call(studio, 'physics.synthesizeFolder', params);
       const done = await awaitJob(studio, started, io, { label: 'synth', resumeHint: 'Run the same command again to continue.' });
       result = done.result as SynthesisResult;
