@@ -13,6 +13,7 @@ import { modelWavefield } from '../physics/solver.ts';
 import { pdeDeviation, deviationToJson } from '../physics/deviation.ts';
 import { recordedSamples, validateGeometry } from '../physics/acquisition.ts';
 import { checkDeviationFiles, checkForwardFile } from '../physics/fileJobs.ts';
+import { segyInfo } from '../io/segy/info.ts';
 import { float32Payload, readSeismicSample, readVelocitySample } from '../datasets/sampleAccess.ts';
 
 import { findPython, torchInstallHint } from '../training/python.ts';
@@ -250,6 +251,7 @@ const handlers: Handlers = {
     checkDeviationFiles(args);
     return studio.jobs.start('physics.deviationFiles', args);
   },
+  'segy.info': (studio, { file, gatherKey }) => segyInfo(file, { gatherKey, onNotice: (message) => studio.notice('info', message) }),
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

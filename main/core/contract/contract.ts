@@ -6,6 +6,7 @@
  * This file may be imported by the renderer: it must depend on nothing but zod.
  */
 import { z } from 'zod';
+import { segyInfoSchema } from './segyInfo.ts';
 
 // ---------- shared shapes ----------
 
@@ -577,6 +578,11 @@ export const methods = {
     z.object({ seismicFile: z.string().min(1), velocityFile: z.string().min(1), geometry: geometryPayloadSchema }),
     jobInfoSchema,
     'PDE deviation of the seismic–velocity pairs in two .npy files (overall, per source, per sample); runs as a job whose result is the report.',
+  ),
+  'segy.info': method(
+    z.object({ file: z.string().min(1), gatherKey: z.string().min(1).optional() }),
+    segyInfoSchema,
+    'Summarise a SEG-Y file read once: format, byte order, textual and binary headers, sample statistics, first and last trace headers, gathers.',
   ),
 } as const;
 
