@@ -35,8 +35,8 @@ export function printNotices(studio: Studio, io: CliIo): () => void {
  * that change the project open it for writing (refused, naming the holder, while another process
  * writes it); listings pass `readOnly` and change nothing.
  */
-export async function withProject<T>(projectFolder: string, io: CliIo, work: (studio: Studio) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
-  const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
+export async function withProject<T>(projectFolder: string, io: CliIo, work: (studio: Studio) => Promise<T>, options: { readOnly?: boolean } & CliCompute = {}): Promise<T> {
+  const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds(), workerThreads: options.threads, kernel: options.kernel });
   const off = printNotices(studio, io);
   try {
     await studio.openProject(projectFolder, { readOnly: options.readOnly });

@@ -251,6 +251,7 @@ const handlers: Handlers = {
     checkDeviationFiles(args);
     return studio.jobs.start('physics.deviationFiles', args);
   },
+  'ml.invertFile': (studio, args) => studio.jobs.start('ml.invertFile', args),
   'segy.info': (studio, { file, gatherKey }) => segyInfo(file, { gatherKey, onNotice: (message) => studio.notice('info', message) }),
 };
 

@@ -584,6 +584,21 @@ export const methods = {
     segyInfoSchema,
     'Summarise a SEG-Y file read once: format, byte order, textual and binary headers, sample statistics, first and last trace headers, gathers.',
   ),
+  'ml.invertFile': method(
+    z.object({
+      /** float32 [N, sources, time, receivers] in physical units, as OpenFWI stores it */
+      seismicFile: z.string().min(1),
+      /** float32 [N, 1, depth, width] in m/s, written whole */
+      out: z.string().min(1),
+      /** 'default' (the shipped models), 'project:ID' (the open project's) or a model folder */
+      model: z.string().min(1).default('default'),
+      /** auto: the more accurate network (by the model card for the defaults), else InversionNet */
+      network: z.enum(['auto', 'inversionnet', 'stage1']).default('auto'),
+      batchSize: z.number().int().min(1).max(4096).default(8),
+    }),
+    jobInfoSchema,
+    'Predict the velocity models of the seismic in an .npy file with a trained network, into another .npy file; runs as a job.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof methods;
