@@ -5,15 +5,11 @@ import type { CliCommand, CliIo, OptionSpec, ParsedArgs } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
 import type { Studio } from '../../core/app/studio.ts';
 import type { JobInfo } from '../../core/contract/contract.ts';
-import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
-import { FdWorkerPool } from '../../core/physics/pool.ts';
-import { runProbe } from '../../core/generation/probe.ts';
+import type { ProbeReport } from '../../core/generation/probe.ts';
 import { checkGenerationParams } from '../../core/generation/paramChecks.ts';
 import type { GenerationSampler, ModelRefs } from '../../core/generation/pipeline.ts';
-import { call, followJob, withProject, withScratchProject } from '../studioSession.ts';
+import { awaitJob, call, followJob, withProject, withScratchProject } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
-import { cliAbortSignal } from '../interrupt.ts';
-import { ProgressBar } from '../progressBar.ts';
 
 function wholeNumber(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -191,21 +187,19 @@ ${MODEL_USAGE}
     const v = args.values;
     const threads = positiveInteger(v.threads, 'threads', os.availableParallelism());
     const curveSteps = typeof v['curve-steps'] === 'string' ? v['curve-steps'].split(',').map((s) => wholeNumber(s.trim(), 'curve-steps', 0)) : undefined;
-    const onnx = new OnnxSessionPool({ cores: threads, onNotice: (m) => io.stderr.write(`wavediff probe: note: ${m}\n`) });
-    const fd = new FdWorkerPool({ size: threads });
-    const bar = new ProgressBar(io, 'probe');
-    try {
-      const report = await runProbe(onnx, fd, modelRefs(v), null, {
-        count: positiveInteger(v.count, 'count', 8),
-        seed: wholeNumber(v.seed, 'seed', 0),
-        sampler: samplerOption(v),
-        curveSteps,
-        holdoutSeed: v['holdout-seed'] === undefined ? undefined : wholeNumber(v['holdout-seed'], 'holdout-seed', 0),
-        signal: cliAbortSignal,
-        onProgress: bar.update,
-      });
-      bar.finish(
-        `pde_rel_l2 mean: random ${report.random.mean.toPrecision(4)}, denoised ${report.denoised.mean.toPrecision(4)}, reconstruction ${report.reconstruction.mean.toPrecision(4)} (random/denoised ${report.random_over_denoised.toFixed(2)}×)`,
+    const params = {
+      ...modelRefs(v),
+      count: positiveInteger(v.count, 'count', 8),
+      seed: wholeNumber(v.seed, 'seed', 0),
+      sampler: samplerOption(v),
+      curveSteps,
+      holdoutSeed: v['holdout-seed'] === undefined ? undefined : wholeNumber(v['holdout-seed'], 'holdout-seed', 0),
+    };
+    return withScratchProject(null, 'wavediff probe', io, { threads }, async (studio) => {
+      const started = await call(studio, 'generate.probe', params);
+      const report = (await awaitJob(studio, started, io, { label: 'probe', resumeHint: 'Run the same command again.' })).result as ProbeReport;
+      io.stderr.write(
+        `probe: pde_rel_l2 mean: random ${report.random.mean.toPrecision(4)}, denoised ${report.denoised.mean.toPrecision(4)}, reconstruction ${report.reconstruction.mean.toPrecision(4)} (random/denoised ${report.random_over_denoised.toFixed(2)}×)\n`,
       );
       if (v.json) io.stdout.write(`${JSON.stringify(report)}\n`);
       else {
@@ -215,9 +209,6 @@ ${MODEL_USAGE}
         for (const p of report.curve) io.stdout.write(`step ${String(p.step).padStart(4)} (t=${String(p.t).padStart(3)})  mean ${p.mean.toPrecision(4)}  median ${p.median.toPrecision(4)}\n`);
       }
       return 0;
-    } finally {
-      await onnx.close();
-      await fd.close();
-    }
+    });
   },
 };

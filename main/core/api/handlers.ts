@@ -252,6 +252,7 @@ const handlers: Handlers = {
     return studio.jobs.start('physics.deviationFiles', args);
   },
   'ml.invertFile': (studio, args) => studio.jobs.start('ml.invertFile', args),
+  'generate.probe': (studio, args) => studio.jobs.start('generate.probe', args),
   'segy.info': (studio, { file, gatherKey }) => segyInfo(file, { gatherKey, onNotice: (message) => studio.notice('info', message) }),
 };
 

@@ -599,6 +599,23 @@ export const methods = {
     jobInfoSchema,
     'Predict the velocity models of the seismic in an .npy file with a trained network, into another .npy file; runs as a job.',
   ),
+  'generate.probe': method(
+    z.object({
+      stage1: z.string().min(1).default('default'),
+      stage2: z.string().min(1).default('default'),
+      inversionnet: z.string().min(1).default('default'),
+      /** Samples for each of the random, denoised and reconstructed sets. */
+      count: z.number().int().min(1).max(10_000).default(8),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+      sampler: generationSamplerSchema.default({ kind: 'ab3', steps: 20 }),
+      /** Sampler grid steps (0-based) of the curve; default about six, evenly spaced. */
+      curveSteps: z.array(z.number().int().min(0)).min(1).optional(),
+      /** Seed of the held-out synthesis; default one the stage-1 manifest does not record. */
+      holdoutSeed: z.number().int().min(0).optional(),
+    }),
+    jobInfoSchema,
+    'Trajectory probe: PDE deviation of pairs decoded from random latents, of denoised samples (and along the sampler) and of stage-1 reconstructions (OpenFWI geometry); runs as a job whose result is the report.',
+  ),
 } as const;
 
 export type MethodName = keyof typeof methods;
