@@ -56,6 +56,8 @@ export interface JobFollowing {
   label?: string;
   /** What to tell the user after Ctrl-C (default: the `wavediff jobs resume` command). */
   resumeHint?: string;
+  /** The last log entry of a resumed job's earlier runs: only what this run adds is reported. */
+  loggedBefore?: number;
 }
 
 /**
@@ -66,8 +68,6 @@ export interface JobFollowing {
 export async function awaitJob(studio: Studio, started: JobInfo, io: CliIo, following: JobFollowing = {}): Promise<JobInfo> {
   const bar = new ProgressBar(io, following.label ?? started.title);
   const catalogue = studio.requireProject().catalogue;
-  // A resumed job's log holds its earlier runs too: report only what this run adds.
-  const loggedBefore = catalogue.jobEvents(started.id).at(-1)?.id ?? 0;
   const off = studio.onEvent((event, payload) => {
     if (event !== 'job.updated') return;
     const job = payload as JobInfo;
@@ -84,7 +84,7 @@ export async function awaitJob(studio: Studio, started: JobInfo, io: CliIo, foll
   try {
     const final = await studio.jobs.waitFor(started.id);
     bar.finish();
-    const events = catalogue.jobEvents(started.id, loggedBefore);
+    const events = catalogue.jobEvents(started.id, following.loggedBefore ?? 0);
     // The failure itself is the error thrown below; print the rest of the log's warnings and errors.
     for (const e of events) if (e.level !== 'info' && !(final.status === 'failed' && e.message === final.error)) io.stderr.write(`${e.level}: ${e.message}\n`);
     if (final.status === 'done') return final;

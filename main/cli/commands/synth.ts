@@ -60,8 +60,9 @@ async function synthesizeIntoFolder(args: MethodArgs<'physics.synthesizeFolder'>
       result = { ...(finished.result as SynthesisResult), resumedFrom: params.count };
     } else {
       if (interrupted) io.stderr.write(`wavediff synth: continuing the interrupted synthesis (job ${interrupted.id}).\n`);
+      const loggedBefore = interrupted ? studio.requireProject().catalogue.jobEvents(interrupted.id).at(-1)?.id : undefined;
       const started: JobInfo = interrupted ? await call(studio, 'job.resume', { jobId: interrupted.id }) : await call(studio, 'physics.synthesizeFolder', params);
-      const done = await awaitJob(studio, started, io, { label: 'synth', resumeHint: 'Run the same command again to continue.' });
+      const done = await awaitJob(studio, started, io, { label: 'synth', resumeHint: 'Run the same command again to continue.', loggedBefore });
       result = done.result as SynthesisResult;
     }
     const resumed = result.resumedFrom > 0 ? ` (continued from sample ${result.resumedFrom})` : '';
