@@ -1,37 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { StudioError } from '../core/contract/errors.ts';
-import { readNpy } from '../core/io/npy.ts';
 import { openfwiGeometry } from '../core/physics/acquisition.ts';
 import { type AcquisitionGeometry } from '../core/contract/acquisitionGeometry.ts';
 import { KERNEL_CHOICES, type KernelChoice } from '../core/physics/kernels.ts';
-import { FdWorkerPool } from '../core/physics/pool.ts';
-import type { CliIo } from './command.ts';
+import type { CliCompute } from './studioSession.ts';
 
 /** Option parsing shared by `forward`, `synth` and `deviation`. */
-
-export interface VelocityBatch {
-  /** [N, nz, nx] in m/s (the memory of OpenFWI's [N, 1, nz, nx]). */
-  velocityMps: Float32Array;
-  n: number;
-  nz: number;
-  nx: number;
-}
-
-/** Reads a velocity .npy: [N, 1, nz, nx], [N, nz, nx] or [nz, nx], m/s. */
-export function readVelocityFile(file: string, io: CliIo, command: string): VelocityBatch {
-  const array = readNpy(file, { onNotice: (message) => io.stderr.write(`wavediff ${command}: note: ${message}\n`) });
-  const s = array.shape;
-  let dims: [number, number, number] | null = null;
-  if (s.length === 4 && s[1] === 1) dims = [s[0], s[2], s[3]];
-  else if (s.length === 3) dims = [s[0], s[1], s[2]];
-  else if (s.length === 2) dims = [1, s[0], s[1]];
-  if (!dims) {
-    throw new StudioError('bad_input', `${file}: velocity shape [${s.join(', ')}] is not [N, 1, depth, width], [N, depth, width] or [depth, width].`);
-  }
-  const [n, nz, nx] = dims;
-  return { velocityMps: array.data, n, nz, nx };
-}
 
 /** The geometry from --geometry FILE.json, or OpenFWI's (only for 70 × 70 models). */
 export function geometryOption(value: unknown, shape: { nz: number; nx: number }): AcquisitionGeometry {
@@ -69,12 +44,11 @@ export function kernelOption(value: unknown): KernelChoice {
   throw new StudioError('bad_input', `--kernel ${String(value)}: choose one of ${KERNEL_CHOICES.join(', ')}.`);
 }
 
-/** A worker pool of --threads workers (default: every core), or none for one thread. */
-export function poolOption(value: unknown, kernel: KernelChoice): FdWorkerPool | undefined {
-  const threads = positiveInteger(value, 'threads', os.availableParallelism());
-  return threads > 1 ? new FdWorkerPool({ size: threads, kernel }) : undefined;
+/** The solver's worker threads (--threads, default: every core) and kernel (--kernel) for this command. */
+export function computeOptions(values: { threads?: unknown; kernel?: unknown }): CliCompute {
+  return { threads: positiveInteger(values.threads, 'threads', os.availableParallelism()), kernel: kernelOption(values.kernel) };
 }
 
 export const PHYSICS_COMMON_USAGE = `  --geometry FILE.json  acquisition geometry (default: OpenFWI's, for 70 × 70 models)
-  --threads N           worker threads (default: all cores; 1 runs on the main thread)
+  --threads N           worker threads (default: all cores)
   --kernel K            auto | native | wasm | ts (default auto: native addon if built, else wasm)`;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { sharedDir } from '../../main/core/util/paths.ts';
 import { catalogueFileName } from '../../main/core/store/project.ts';
 import { lockFileName } from '../../main/core/store/writeLock.ts';
+import { scratchProjectFolder } from '../../main/cli/studioSession.ts';
 import { completeDatasets, copyFolder, differences, halfMadeListed, integrityProblems, jobsOf, orphanArrayFiles, snapshot, type Snapshot } from './checks.ts';
 import { groupAlive, holdProject, killGroup, killNine, launch, run, sleep, tail, type Exit } from './processes.ts';
 
@@ -74,7 +75,8 @@ interface KillScenario {
   resume: 'rerun' | 'jobs-resume' | 'either';
   /** Once per harness run: what every run starts from. */
   setup(ctx: ChaosContext, base: string): Promise<void>;
-  prepare(base: string, runDir: string): Prepared;
+  /** `dataDir`: the user's data folder of the runs, where commands without --project keep their projects. */
+  prepare(base: string, runDir: string, dataDir: string): Prepared;
 }
 
 const segyDir = path.join(sharedDir(), 'testdata', 'segy');
@@ -122,11 +124,11 @@ const scenarios: Record<Exclude<Kind, 'race'>, KillScenario> = {
     jobKind: 'generate',
     resume: 'rerun',
     setup: async () => {},
-    prepare: (_base, runDir) => {
+    prepare: (_base, runDir, dataDir) => {
       const out = path.join(runDir, 'out');
       return {
         runDir,
-        projectDir: path.join(out, '.wavediff-project'),
+        projectDir: scratchProjectFolder(out, dataDir),
         command: ['generate', '--count', '3', '--batch-size', '1', '--sampler', 'ab3', '--steps', '4', '--seed', '3', '--out', out, '--no-segy'],
         extraDirs: { export: out },
       };
@@ -189,7 +191,7 @@ export async function runKillScenario(kind: Exclude<Kind, 'race'>, ctx: ChaosCon
   fs.mkdirSync(base, { recursive: true });
   await scenario.setup(ctx, base);
 
-  const reference = scenario.prepare(base, path.join(base, 'reference'));
+  const reference = scenario.prepare(base, path.join(base, 'reference'), ctx.dataDir);
   const referenceRun = await must(`the reference run (wavediff ${reference.command.join(' ')})`, run(reference.command, ctx.env));
   const duration = referenceRun.seconds;
   const wanted: Snapshot = snapshot(reference.projectDir, reference.runDir, reference.extraDirs);
@@ -201,7 +203,7 @@ export async function runKillScenario(kind: Exclude<Kind, 'race'>, ctx: ChaosCon
     counts.rounds += 1;
     const where = `${kind} round ${round}`;
     const runDir = path.join(base, `round-${round}`);
-    const prepared = scenario.prepare(base, runDir);
+    const prepared = scenario.prepare(base, runDir, ctx.dataDir);
     const delaySeconds = ctx.random() * duration;
     // Drawn now, so that the stream of draws does not depend on how the run went.
     const resumeDraw = ctx.random();

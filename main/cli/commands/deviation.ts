@@ -1,11 +1,9 @@
 import type { CliCommand } from '../command.ts';
-import { cliAbortSignal } from '../interrupt.ts';
-import { ProgressBar } from '../progressBar.ts';
-import { readNpy } from '../../core/io/npy.ts';
-import { StudioError } from '../../core/contract/errors.ts';
-import { deviationToJson, pdeDeviation } from '../../core/physics/deviation.ts';
-import { recordedSamples, validateGeometry } from '../../core/physics/acquisition.ts';
-import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, readVelocityFile } from '../physicsArgs.ts';
+import path from 'node:path';
+import type { PdeDeviationReport } from '../../core/physics/deviation.ts';
+import { velocityFileShape } from '../../core/physics/velocityFile.ts';
+import { PHYSICS_COMMON_USAGE, computeOptions, geometryOption } from '../physicsArgs.ts';
+import { awaitJob, call, withScratchProject } from '../studioSession.ts';
 
 export const deviationCommand: CliCommand = {
   name: 'deviation',
@@ -36,33 +34,18 @@ ${PHYSICS_COMMON_USAGE}
       io.stderr.write(`wavediff deviation: give --seismic and --velocity.\n\n${this.usage}`);
       return 2;
     }
-    const batch = readVelocityFile(velocity, io, 'deviation');
-    const shape = { n: batch.n, nz: batch.nz, nx: batch.nx };
-    const geometry = validateGeometry(geometryOption(args.values.geometry, shape), shape);
-    const seismic = readNpy(seismicFile, { onNotice: (message) => io.stderr.write(`wavediff deviation: note: ${message}\n`) });
-    const expected = [batch.n, geometry.sources.length, recordedSamples(geometry), geometry.receivers.length];
-    if (seismic.shape.join(',') !== expected.join(',')) {
-      throw new StudioError(
-        'bad_input',
-        `${seismicFile}: shape [${seismic.shape.join(', ')}], but ${batch.n} velocity models on this geometry make [${expected.join(', ')}] (N, sources, time, receivers).`,
-      );
-    }
-    const kernel = kernelOption(args.values.kernel);
-    const pool = poolOption(args.values.threads, kernel);
-    const bar = new ProgressBar(io, 'deviation');
-    try {
-      const report = await pdeDeviation(seismic.data, batch.velocityMps, shape, geometry, {
-        pool,
-        kernel,
-        signal: cliAbortSignal,
-        onProgress: bar.update,
-        onNotice: (message) => io.stderr.write(`wavediff deviation: note: ${message}\n`),
-      });
-      bar.finish();
+    const velocityFile = path.resolve(velocity);
+    const batch = velocityFileShape(velocityFile);
+    const geometry = geometryOption(args.values.geometry, batch);
+    return withScratchProject(null, 'wavediff deviation', io, computeOptions(args.values), async (studio) => {
+      const started = await call(studio, 'physics.deviationFiles', { seismicFile: path.resolve(seismicFile), velocityFile, geometry });
+      const done = await awaitJob(studio, started, io, { label: 'deviation', resumeHint: 'Run the same command again.' });
+      // JSON-safe already: a relative L2 against an all-zero reference is null.
+      const report = done.result as PdeDeviationReport;
       if (args.values.json) {
-        io.stdout.write(`${JSON.stringify(deviationToJson(report))}\n`);
+        io.stdout.write(`${JSON.stringify(report)}\n`);
       } else {
-        const fmt = (x: number): string => x.toExponential(4);
+        const fmt = (x: number | null): string => (x === null ? 'Infinity' : x.toExponential(4));
         io.stdout.write(
           [
             `Samples:       ${batch.n}`,
@@ -76,8 +59,6 @@ ${PHYSICS_COMMON_USAGE}
         );
       }
       return 0;
-    } finally {
-      await pool?.close();
-    }
+    });
   },
 };

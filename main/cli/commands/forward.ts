@@ -1,10 +1,8 @@
 import type { CliCommand } from '../command.ts';
-import { cliAbortSignal } from '../interrupt.ts';
-import { ProgressBar } from '../progressBar.ts';
-import { writeNpy } from '../../core/io/npy.ts';
-import { forwardModel } from '../../core/physics/solver.ts';
-import { recordedSamples, validateGeometry } from '../../core/physics/acquisition.ts';
-import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, readVelocityFile } from '../physicsArgs.ts';
+import path from 'node:path';
+import { velocityFileShape } from '../../core/physics/velocityFile.ts';
+import { PHYSICS_COMMON_USAGE, computeOptions, geometryOption } from '../physicsArgs.ts';
+import { awaitJob, call, withScratchProject } from '../studioSession.ts';
 
 export const forwardCommand: CliCommand = {
   name: 'forward',
@@ -32,26 +30,15 @@ ${PHYSICS_COMMON_USAGE}
       io.stderr.write(`wavediff forward: give --velocity and --out.\n\n${this.usage}`);
       return 2;
     }
-    const batch = readVelocityFile(velocity, io, 'forward');
-    const shape = { n: batch.n, nz: batch.nz, nx: batch.nx };
-    const geometry = validateGeometry(geometryOption(args.values.geometry, shape), shape);
-    const kernel = kernelOption(args.values.kernel);
-    const pool = poolOption(args.values.threads, kernel);
-    const bar = new ProgressBar(io, 'forward');
-    try {
-      const seismic = await forwardModel(batch.velocityMps, shape, geometry, {
-        pool,
-        kernel,
-        signal: cliAbortSignal,
-        onProgress: bar.update,
-        onNotice: (message) => io.stderr.write(`wavediff forward: note: ${message}\n`),
-      });
-      const outShape = [batch.n, geometry.sources.length, recordedSamples(geometry), geometry.receivers.length];
-      writeNpy(out, seismic, outShape);
-      bar.finish(`wrote ${out} [${outShape.join(', ')}]`);
+    const velocityFile = path.resolve(velocity);
+    const geometry = geometryOption(args.values.geometry, velocityFileShape(velocityFile));
+    // A job of a temporary project: the file is written whole or not at all, so a rerun starts afresh.
+    return withScratchProject(null, 'wavediff forward', io, computeOptions(args.values), async (studio) => {
+      const started = await call(studio, 'physics.forwardFile', { velocityFile, out: path.resolve(out), geometry });
+      const done = await awaitJob(studio, started, io, { label: 'forward', resumeHint: 'Run the same command again.' });
+      const { shape } = done.result as { shape: number[] };
+      io.stderr.write(`forward: wrote ${out} [${shape.join(', ')}]\n`);
       return 0;
-    } finally {
-      await pool?.close();
-    }
+    });
   },
 };

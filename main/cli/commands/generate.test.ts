@@ -1,6 +1,7 @@
 /**
- * `wavediff generate --out DIR` without --project keeps its work in DIR/.wavediff-project, and the
- * same command run again continues where the last one stopped. Found by `npm run chaos`: a run
+ * `wavediff generate --out DIR` without --project keeps its work in a scratch project in the user's
+ * data folder (not in DIR, not among the recent projects), and the same command run again continues
+ * where the last one stopped. Found by `npm run chaos`: a run
  * killed during its export generated every sample a second time when run again.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -12,6 +13,7 @@ import { appRoot } from '../../core/util/paths.ts';
 import { Project } from '../../core/store/project.ts';
 import { shippedModelsDir } from '../../core/ml/modelRegistry.ts';
 import { missing } from '../../core/util/testing/requirement.ts';
+import { scratchProjectFolder } from '../studioSession.ts';
 
 const cli = path.join(appRoot(), 'bin', 'wavediff.mjs');
 const defaultsShipped = ['stage1', 'stage2', 'inversionnet'].every((kind) => fs.existsSync(path.join(shippedModelsDir(), kind, 'manifest.json')));
@@ -42,9 +44,12 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()}`, defaultsS
     expect(first.status, first.stderr).toBe(0);
     const bytes = exportedBytes(out);
     expect(Object.keys(bytes)).toEqual(['data1.npy', 'model1.npy']);
+    // The export folder holds the export alone; the scratch project is not offered to the GUI.
+    expect(fs.readdirSync(out).sort()).toEqual(['data1.npy', 'metrics.csv', 'metrics.json', 'model1.npy']);
+    expect(fs.existsSync(path.join(dir, 'user', 'recent-projects.json'))).toBe(false);
 
     // What `kill -9` during the export leaves: the generation done, the export job running, its files not all written.
-    const projectDir = path.join(out, '.wavediff-project');
+    const projectDir = scratchProjectFolder(out, path.join(dir, 'user'));
     const project = Project.open(projectDir);
     const exportJob = project.catalogue.listJobs().find((j) => j.kind === 'export.generated')!;
     project.catalogue.setJobStatus(exportJob.id, 'running');

@@ -3,22 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CliCommand, CliIo, OptionSpec, ParsedArgs } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
-import { Studio } from '../../core/app/studio.ts';
-import { defaultDataDir } from '../../core/app/userStore.ts';
-import { studioJobKinds } from '../../core/app/jobKinds.ts';
-import { catalogueFileName } from '../../core/store/project.ts';
+import type { Studio } from '../../core/app/studio.ts';
 import type { JobInfo } from '../../core/contract/contract.ts';
-import { OnnxSessionPool } from '../../core/ml/onnxPool.ts';
-import { FdWorkerPool } from '../../core/physics/pool.ts';
-import { runProbe } from '../../core/generation/probe.ts';
+import type { ProbeReport } from '../../core/generation/probe.ts';
 import { checkGenerationParams } from '../../core/generation/paramChecks.ts';
 import type { ModelRefs } from '../../core/generation/pipeline.ts';
 import { defaultSampler, generationParameters, samplerKindSchema, samplerParameters, type GenerationSampler } from '../../core/contract/parameters.ts';
 import { parameterOption, parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
-import { call, followJob, printNotices } from '../studioSession.ts';
+import { awaitJob, call, followJob, withProject, withScratchProject } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
-import { cliAbortSignal } from '../interrupt.ts';
-import { ProgressBar } from '../progressBar.ts';
 
 function wholeNumber(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -69,19 +62,6 @@ ${usageLine('--steps N', samplerParameters.ab3Steps)} (default ${defaultSampler.
 ${usageLine('--eta E', samplerParameters.eta)}
 ${usageLine('--seed S', generationParameters.seed)}`;
 
-async function studioSession<T>(projectFolder: string, create: boolean, io: CliIo, work: (studio: Studio) => Promise<T>): Promise<T> {
-  const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
-  const off = printNotices(studio, io);
-  try {
-    if (create) await studio.createProject(projectFolder, 'wavediff generate');
-    else await studio.openProject(projectFolder);
-    return await work(studio);
-  } finally {
-    off();
-    await studio.shutdown();
-  }
-}
-
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'Generate physically checked seismic–velocity pairs and export them as OpenFWI files',
@@ -92,8 +72,9 @@ velocity with the FD solver (PDE deviation), runs InversionNet on the seismic (v
 SSIM), and exports them into DIR: data1.npy/model1.npy … (seismic [N,5,1000,70], velocity
 [N,1,70,70] m/s), metrics.csv, metrics.json and seismic.sgy.
 
-Without --project the work is kept in DIR/.wavediff-project; running the same command again after
-Ctrl-C or a crash continues where it stopped (the generation, or the export of a finished one).
+Without --project the work is kept in a project of the command's own in the user's data folder (not
+in DIR, and not among the recent projects); running the same command again after Ctrl-C or a crash
+continues where it stopped (the generation, or the export of a finished one).
 
 Options:
   --count N            number of pairs
@@ -131,9 +112,9 @@ ${usageLine('--batch-size B', generationParameters.batchSize)}
     const ownProject = typeof v.project !== 'string';
     // Missing models and impossible steps are reported before any folder is made.
     if (ownProject) checkGenerationParams(params, null);
-    const projectFolder = ownProject ? path.join(out, '.wavediff-project') : path.resolve(v.project as string);
-    const create = ownProject && !fs.existsSync(path.join(projectFolder, catalogueFileName));
-    return studioSession(projectFolder, create, io, async (studio) => {
+    const session = <T>(work: (studio: Studio) => Promise<T>): Promise<T> =>
+      ownProject ? withScratchProject(out, 'wavediff generate', io, {}, work) : withProject(path.resolve(v.project as string), io, work);
+    return session(async (studio) => {
       const catalogue = studio.requireProject().catalogue;
       // A run of the same command that was cut short continues where it stopped, in its own project:
       // the interrupted generation, or the export of the finished one (never a second generation).
@@ -208,21 +189,19 @@ ${MODEL_USAGE}
     const v = args.values;
     const threads = positiveInteger(v.threads, 'threads', os.availableParallelism());
     const curveSteps = typeof v['curve-steps'] === 'string' ? v['curve-steps'].split(',').map((s) => wholeNumber(s.trim(), 'curve-steps', 0)) : undefined;
-    const onnx = new OnnxSessionPool({ cores: threads, onNotice: (m) => io.stderr.write(`wavediff probe: note: ${m}\n`) });
-    const fd = new FdWorkerPool({ size: threads });
-    const bar = new ProgressBar(io, 'probe');
-    try {
-      const report = await runProbe(onnx, fd, modelRefs(v), null, {
-        count: positiveInteger(v.count, 'count', 8),
-        seed: parameterOptionOrDefault(v.seed, 'seed', generationParameters.seed),
-        sampler: samplerOption(v),
-        curveSteps,
-        holdoutSeed: v['holdout-seed'] === undefined ? undefined : wholeNumber(v['holdout-seed'], 'holdout-seed', 0),
-        signal: cliAbortSignal,
-        onProgress: bar.update,
-      });
-      bar.finish(
-        `pde_rel_l2 mean: random ${report.random.mean.toPrecision(4)}, denoised ${report.denoised.mean.toPrecision(4)}, reconstruction ${report.reconstruction.mean.toPrecision(4)} (random/denoised ${report.random_over_denoised.toFixed(2)}×)`,
+    const params = {
+      ...modelRefs(v),
+      count: positiveInteger(v.count, 'count', 8),
+      seed: parameterOptionOrDefault(v.seed, 'seed', generationParameters.seed),
+      sampler: samplerOption(v),
+      curveSteps,
+      holdoutSeed: v['holdout-seed'] === undefined ? undefined : wholeNumber(v['holdout-seed'], 'holdout-seed', 0),
+    };
+    return withScratchProject(null, 'wavediff probe', io, { threads }, async (studio) => {
+      const started = await call(studio, 'generate.probe', params);
+      const report = (await awaitJob(studio, started, io, { label: 'probe', resumeHint: 'Run the same command again.' })).result as ProbeReport;
+      io.stderr.write(
+        `probe: pde_rel_l2 mean: random ${report.random.mean.toPrecision(4)}, denoised ${report.denoised.mean.toPrecision(4)}, reconstruction ${report.reconstruction.mean.toPrecision(4)} (random/denoised ${report.random_over_denoised.toFixed(2)}×)\n`,
       );
       if (v.json) io.stdout.write(`${JSON.stringify(report)}\n`);
       else {
@@ -232,9 +211,6 @@ ${MODEL_USAGE}
         for (const p of report.curve) io.stdout.write(`step ${String(p.step).padStart(4)} (t=${String(p.t).padStart(3)})  mean ${p.mean.toPrecision(4)}  median ${p.median.toPrecision(4)}\n`);
       }
       return 0;
-    } finally {
-      await onnx.close();
-      await fd.close();
-    }
+    });
   },
 };

@@ -1,12 +1,9 @@
 import path from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
-import { NpyWriter, openNpy, readNpyRows } from '../../core/io/npy.ts';
-import { loadVelocityPredictor, predictVelocity, type InversionChoice } from '../../core/ml/invert.ts';
-import { ProgressBar } from '../progressBar.ts';
-import { cliAbortSignal } from '../interrupt.ts';
+import type { Studio } from '../../core/app/studio.ts';
 import { positiveInteger } from '../physicsArgs.ts';
-import { cliOnnxPool, withModelProject } from '../modelArgs.ts';
+import { awaitJob, call, withProject, withScratchProject } from '../studioSession.ts';
 
 export const invertCommand: CliCommand = {
   name: 'invert',
@@ -16,7 +13,9 @@ export const invertCommand: CliCommand = {
 
 S.npy is float32 [N, 5, 1000, 70] in physical units as OpenFWI stores it; V.npy is written as float32
 [N, 1, 70, 70] in m/s. --model is 'default' (the shipped models), 'project:ID' with --project DIR, or a
-model folder. --network defaults to the more accurate one (by the model card for the defaults).`,
+model folder. --network defaults to the more accurate one (by the model card for the defaults).
+With --project the inversion runs as a job of that project (in its Jobs panel); --threads sets the
+cores onnxruntime uses (default 1).`,
   options: {
     seismic: { type: 'string' },
     out: { type: 'string' },
@@ -31,34 +30,22 @@ model folder. --network defaults to the more accurate one (by the model card for
     if (!v.seismic || !v.out) throw new StudioError('bad_input', 'Give --seismic S.npy and --out V.npy.');
     const choice = (v.network as string | undefined) ?? 'auto';
     if (!['inversionnet', 'stage1', 'auto'].includes(choice)) throw new StudioError('bad_input', `--network ${choice}: use inversionnet or stage1.`);
-    const file = openNpy(path.resolve(v.seismic as string));
-    const pool = cliOnnxPool(v.threads, io);
-    try {
-      return await withModelProject(v.project as string | undefined, async (project) => {
-        const predictor = await loadVelocityPredictor(pool, (v.model as string | undefined) ?? 'default', choice as InversionChoice, project);
-        const expected = predictor.seismicShape;
-        if (file.shape.length !== 4 || expected.some((d, i) => file.shape[i + 1] !== d)) {
-          throw new StudioError('bad_input', `${file.path}: seismic [${file.shape.join(', ')}] does not match the ${predictor.network} model's [N, ${expected.join(', ')}].`);
-        }
-        const samples = file.shape[0];
-        const writer = new NpyWriter(path.resolve(v.out as string), { shape: [samples, ...predictor.velocityShape] });
-        const bar = new ProgressBar(io, `invert (${predictor.network}, ${predictor.modelRef})`);
-        try {
-          await predictVelocity(predictor, (start, count) => readNpyRows(file, start, count), samples, (velocity) => writer.write(velocity), {
-            batchSize: positiveInteger(v['batch-size'], 'batch-size', 8),
-            signal: cliAbortSignal,
-            onProgress: bar.update,
-          });
-          writer.commit();
-        } catch (error) {
-          writer.abort();
-          throw error;
-        }
-        bar.finish(`wrote ${samples} velocity models to ${v.out}`);
-        return 0;
-      });
-    } finally {
-      await pool.close();
-    }
+    const params = {
+      seismicFile: path.resolve(v.seismic as string),
+      out: path.resolve(v.out as string),
+      model: (v.model as string | undefined) ?? 'default',
+      network: choice as 'inversionnet' | 'stage1' | 'auto',
+      batchSize: positiveInteger(v['batch-size'], 'batch-size', 8),
+    };
+    const threads = positiveInteger(v.threads, 'threads', 1);
+    const work = async (studio: Studio): Promise<number> => {
+      const started = await call(studio, 'ml.invertFile', params);
+      const done = await awaitJob(studio, started, io, { label: 'invert', resumeHint: 'Run the same command again.' });
+      const result = done.result as { samples: number };
+      io.stderr.write(`invert: wrote ${result.samples} velocity models to ${v.out}\n`);
+      return 0;
+    };
+    // Models of a project ('project:ID') are the project's: the job runs there. Otherwise in a temporary project.
+    return typeof v.project === 'string' ? withProject(path.resolve(v.project), io, work, { threads }) : withScratchProject(null, 'wavediff invert', io, { threads }, work);
   },
 };

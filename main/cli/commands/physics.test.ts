@@ -11,9 +11,18 @@ import { Studio } from '../../core/app/studio.ts';
 import { studioJobKinds } from '../../core/app/jobKinds.ts';
 import { dispatch } from '../../core/api/handlers.ts';
 import { Project } from '../../core/store/project.ts';
+import { synthesizeDataset, type SynthesisState } from '../../core/physics/synthesis.ts';
+import { scratchProjectFolder } from '../studioSession.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-cli-physics-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+// The user's data folder of these runs: settings, recent projects, the commands' scratch projects.
+const userDir = path.join(dir, 'user');
+process.env.WAVEDIFF_DATA_DIR = userDir;
+const recentProjects = (): string[] => {
+  const file = path.join(userDir, 'recent-projects.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { folder: string }[]).map((p) => p.folder) : [];
+};
 const geometryFile = path.join(dir, 'tiny.json');
 fs.writeFileSync(geometryFile, JSON.stringify(tinyGeometry()));
 
@@ -48,6 +57,9 @@ describe('wavediff forward / deviation / synth', () => {
     const perturbed = JSON.parse((await cli(['deviation', '--seismic', seismicFile, '--velocity', fasterFile, '--geometry', geometryFile, '--json', '--threads', '1'])).stdout);
     expect(perturbed.pde_rel_l2).toBeGreaterThan(0.01);
     expect(perturbed.samples[1].pde_rel_l2).toBeGreaterThan(0.01);
+    // Their jobs ran in temporary projects: nothing is left behind, nothing joins the recent projects.
+    expect(fs.existsSync(path.join(userDir, 'command-line-jobs'))).toBe(false);
+    expect(recentProjects()).toEqual([]);
   });
 
   it('reports bad input with the file and the expected shape', async () => {
@@ -73,6 +85,53 @@ describe('wavediff forward / deviation / synth', () => {
     const again = await cli(args);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/continued from sample 3/);
+    expect(JSON.parse(again.stdout)).toEqual(JSON.parse(first.stdout));
+    // The job ran in the command's scratch project, outside the folder and off the recent projects.
+    const scratch = Project.open(scratchProjectFolder(out), { readOnly: true });
+    expect(scratch.catalogue.listJobs().map((j) => [j.kind, j.status])).toEqual([['physics.synthesizeFolder', 'done']]);
+    scratch.close();
+    expect(recentProjects()).toEqual([]);
+  });
+
+  it('synth --out interrupted and run again continues from the job checkpoint and writes the same bytes', async () => {
+    const options = ['--family', 'flatvel-a', '--count', '3', '--seed', '4', '--shape', '16x16', '--geometry', geometryFile, '--samples-per-file', '2', '--threads', '1', '--json'];
+    const reference = path.join(dir, 'synth-whole');
+    const whole = await cli(['synth', ...options, '--out', reference]);
+    expect(whole.code).toBe(0);
+
+    // What a crash after the first batch leaves: the folder's files and the job's checkpoint, no more.
+    const out = path.join(dir, 'synth-crashed');
+    const checkpoints: SynthesisState[] = [];
+    const stop = new AbortController();
+    const params = { folder: out, family: 'flatvel-a' as const, count: 3, seed: 4, samplesPerFile: 2, shape: { nz: 16, nx: 16 }, geometry: tinyGeometry(), velocityOnly: false };
+    await synthesizeDataset({ ...params, destDir: out, batchSize: 2 }, {
+      signal: stop.signal,
+      writeRecord: true,
+      checkpoint: (state) => {
+        checkpoints.push(state);
+        if (state.committedSamples >= 2) stop.abort();
+      },
+    }).catch(() => undefined);
+    expect(fs.readdirSync(out).sort()).toEqual(['.synthesis-chunks', 'data1.npy', 'model1.npy']);
+    const studio = new Studio({ dataDir: userDir, shell: 'cli', jobKinds: studioJobKinds() });
+    await studio.createProject(scratchProjectFolder(out), 'crashed synth', { remember: false });
+    const catalogue = studio.requireProject().catalogue;
+    const crashed = catalogue.createJob('physics.synthesizeFolder', 'Synthesise 3 flatvel-a pairs', params);
+    catalogue.setJobResumeState(crashed.id, checkpoints.at(-1));
+    catalogue.setJobStatus(crashed.id, 'interrupted');
+    await studio.shutdown();
+
+    const resumed = await cli(['synth', ...options, '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/continued from sample 2/);
+    const listing = fs.readdirSync(out).sort();
+    expect(listing).toEqual(fs.readdirSync(reference).sort());
+    for (const name of listing) expect(fs.readFileSync(path.join(out, name)), name).toEqual(fs.readFileSync(path.join(reference, name)));
+    expect({ ...JSON.parse(resumed.stdout), destDir: reference }).toEqual(JSON.parse(whole.stdout));
+    const scratch = Project.open(scratchProjectFolder(out), { readOnly: true });
+    expect(scratch.catalogue.listJobs().map((j) => [j.id, j.status])).toEqual([[crashed.id, 'done']]);
+    scratch.close();
+    expect(recentProjects()).toEqual([]);
   });
 
   it('synth --velocity-only writes the same velocity models and no seismic', async () => {
@@ -86,9 +145,8 @@ describe('wavediff forward / deviation / synth', () => {
   });
 
   it('synth --project runs as a job of the project with its geometry; the same command continues an interrupted one', async () => {
-    process.env.WAVEDIFF_DATA_DIR = path.join(dir, 'user');
     const folder = path.join(dir, 'project');
-    const studio = new Studio({ dataDir: process.env.WAVEDIFF_DATA_DIR, shell: 'cli', jobKinds: studioJobKinds() });
+    const studio = new Studio({ dataDir: userDir, shell: 'cli', jobKinds: studioJobKinds() });
     await studio.createProject(folder, 'synth');
     await dispatch(studio, 'project.setGeometry', { geometry: tinyGeometry() });
     // What a crash before the first batch leaves: the job of these parameters, interrupted.

@@ -1,7 +1,8 @@
 import type { CliCommand } from '../command.ts';
-import { cliAbortSignal } from '../interrupt.ts';
-import { ProgressBar } from '../progressBar.ts';
-import { segyInfo, type SegyInfo } from '../../core/io/segy/info.ts';
+import { Studio } from '../../core/app/studio.ts';
+import { defaultDataDir } from '../../core/app/userStore.ts';
+import type { SegyInfoDocument as SegyInfo } from '../../core/contract/segyInfo.ts';
+import { call, printNotices } from '../studioSession.ts';
 
 const KEY_HEADER_FIELDS = [
   'FieldRecord',
@@ -64,14 +65,16 @@ Options:
       io.stderr.write(`wavediff segy-info: give exactly one FILE.\n\n${this.usage}`);
       return 2;
     }
-    const bar = new ProgressBar(io, 'segy-info');
-    const info = await segyInfo(file, {
-      gatherKey: typeof args.values.key === 'string' ? args.values.key : undefined,
-      signal: cliAbortSignal,
-      onProgress: io.interactive ? bar.update : undefined,
-      onNotice: (message) => io.stderr.write(`wavediff segy-info: note: ${message}\n`),
-    });
-    bar.finish();
+    // A query of the contract: no project, no job.
+    const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: [] });
+    const off = printNotices(studio, io);
+    let info: SegyInfo;
+    try {
+      info = await call(studio, 'segy.info', { file, gatherKey: typeof args.values.key === 'string' ? args.values.key : undefined });
+    } finally {
+      off();
+      await studio.shutdown();
+    }
     io.stdout.write(args.values.json ? `${JSON.stringify(info)}\n` : humanSummary(info));
     return 0;
   },

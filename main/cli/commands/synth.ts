@@ -1,13 +1,12 @@
 import path from 'node:path';
 import type { CliCommand, CliIo } from '../command.ts';
-import { cliAbortSignal } from '../interrupt.ts';
-import { ProgressBar } from '../progressBar.ts';
+import fs from 'node:fs';
 import { StudioError } from '../../core/contract/errors.ts';
 import { OPENFWI_MODEL_SHAPE, VELOCITY_FAMILIES, parseVelocityFamily, type VelocityFamily } from '../../core/physics/families.ts';
-import { synthesizeDataset } from '../../core/physics/synthesis.ts';
-import { PHYSICS_COMMON_USAGE, geometryOption, kernelOption, poolOption, positiveInteger } from '../physicsArgs.ts';
-import { call, followJob, withProject } from '../studioSession.ts';
-import type { JobInfo } from '../../core/contract/contract.ts';
+import type { SynthesisResult } from '../../core/physics/synthesis.ts';
+import { PHYSICS_COMMON_USAGE, computeOptions, geometryOption, positiveInteger } from '../physicsArgs.ts';
+import { awaitJob, call, followJob, jobsWithParams, withProject, withScratchProject, type CliCompute } from '../studioSession.ts';
+import { methods, type JobInfo, type MethodArgs } from '../../core/contract/contract.ts';
 import { OPENFWI_SAMPLES_PER_FILE, samplesPerFileParameter } from '../../core/contract/parameters.ts';
 import { parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
 
@@ -47,6 +46,39 @@ function sameSynthesis(recorded: unknown, params: { family: VelocityFamily; coun
   return r.family === params.family && r.count === params.count && r.seed === params.seed && r.samplesPerFile === params.samplesPerFile && r.name === params.name;
 }
 
+/**
+ * `wavediff synth --out DIR`: the synthesis as a job (physics.synthesizeFolder) of the command's
+ * scratch project for DIR. Running the same command again continues its interrupted job from the
+ * job's checkpoint, or finds it finished.
+ */
+async function synthesizeIntoFolder(args: MethodArgs<'physics.synthesizeFolder'>, compute: CliCompute, json: boolean, io: CliIo): Promise<number> {
+  const params = methods['physics.synthesizeFolder'].args.parse(args);
+  return withScratchProject(params.folder, 'wavediff synth', io, compute, async (studio) => {
+    const earlier = jobsWithParams(studio, 'physics.synthesizeFolder', params);
+    const finished = earlier.find((j) => j.status === 'done' && folderHolds(params.folder, (j.result as SynthesisResult).state));
+    const interrupted = earlier.find((j) => j.resumable);
+    let result: SynthesisResult;
+    if (finished) {
+      result = { ...(finished.result as SynthesisResult), resumedFrom: params.count };
+    } else {
+      if (interrupted) io.stderr.write(`wavediff synth: continuing the interrupted synthesis (job ${interrupted.id}).\n`);
+      const loggedBefore = interrupted ? studio.requireProject().catalogue.jobEvents(interrupted.id).at(-1)?.id : undefined;
+      const started: JobInfo = interrupted ? await call(studio, 'job.resume', { jobId: interrupted.id }) : await call(studio, 'physics.synthesizeFolder', params);
+      const done = await awaitJob(studio, started, io, { label: 'synth', resumeHint: 'Run the same command again to continue.', loggedBefore });
+      result = done.result as SynthesisResult;
+    }
+    const resumed = result.resumedFrom > 0 ? ` (continued from sample ${result.resumedFrom})` : '';
+    io.stderr.write(`synth: ${params.count} ${params.velocityOnly ? 'velocity models' : 'samples'} of ${params.family} in ${params.folder}${resumed}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ destDir: result.destDir, ...result.state })}\n`);
+    return 0;
+  });
+}
+
+/** Whether the folder still holds every file a finished synthesis wrote. */
+function folderHolds(folder: string, state: SynthesisResult['state']): boolean {
+  return state.files.every((f) => fs.existsSync(path.join(folder, f.model)) && (state.velocityOnly || fs.existsSync(path.join(folder, f.data))));
+}
+
 function shapeOption(value: unknown): { nz: number; nx: number } {
   if (value === undefined) return { ...OPENFWI_MODEL_SHAPE };
   const match = typeof value === 'string' ? /^(\d+)x(\d+)$/i.exec(value.trim()) : null;
@@ -61,8 +93,9 @@ export const synthCommand: CliCommand = {
        wavediff synth --family F --count N --seed S --project DIR [--name NAME] [--samples-per-file K]
 
 Generates N velocity models of family F from seed S (sample i depends only on S and i), forward-models
-them and writes data1.npy/model1.npy, … (${OPENFWI_SAMPLES_PER_FILE} samples per file) into DIR. Resumable: run the same
-command again with the same --out to continue after Ctrl-C or a crash. With --velocity-only it writes
+them and writes data1.npy/model1.npy, … (${OPENFWI_SAMPLES_PER_FILE} samples per file) and synthesis.json into DIR. Resumable:
+run the same command again with the same --out to continue after Ctrl-C or a crash (the job is kept
+in a project of the command's own in the user's data folder, not in DIR). With --velocity-only it writes
 model1.npy, … alone, for forward modelling elsewhere (e.g. on a GPU: python3 -m
 wavediff_models.forward_torch --velocity DIR/model1.npy --out DIR/data1.npy).
 
@@ -125,28 +158,8 @@ ${PHYSICS_COMMON_USAGE}
     if (v.name !== undefined) throw new StudioError('bad_input', '--name names a project dataset: use it with --project DIR.');
     const shape = shapeOption(v.shape);
     const geometry = geometryOption(v.geometry, shape);
-    const destDir = path.resolve(typeof v.out === 'string' ? v.out : `${family}-seed${seed}`);
-    const kernel = kernelOption(v.kernel);
+    const folder = path.resolve(typeof v.out === 'string' ? v.out : `${family}-seed${seed}`);
     const velocityOnly = v['velocity-only'] === true;
-    const pool = velocityOnly ? undefined : poolOption(v.threads, kernel);
-    const bar = new ProgressBar(io, 'synth');
-    try {
-      const result = await synthesizeDataset(
-        { family, count, seed, geometry, destDir, shape, velocityOnly, samplesPerFile },
-        {
-          pool,
-          kernel,
-          signal: cliAbortSignal,
-          onProgress: bar.update,
-          onNotice: (message) => io.stderr.write(`wavediff synth: note: ${message}\n`),
-        },
-      );
-      const resumed = result.resumedFrom > 0 ? ` (continued from sample ${result.resumedFrom})` : '';
-      bar.finish(`${count} ${velocityOnly ? 'velocity models' : 'samples'} of ${family} in ${destDir}${resumed}`);
-      if (v.json) io.stdout.write(`${JSON.stringify({ destDir, ...result.state })}\n`);
-      return 0;
-    } finally {
-      await pool?.close();
-    }
+    return synthesizeIntoFolder({ folder, family, count, seed, samplesPerFile, shape, geometry, velocityOnly }, computeOptions(v), v.json === true, io);
   },
 };

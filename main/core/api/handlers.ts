@@ -14,7 +14,9 @@ import { openDemoProject } from '../app/demoProject.ts';
 import { projectGeometry, setProjectGeometry } from '../physics/projectGeometry.ts';
 import { modelWavefield } from '../physics/solver.ts';
 import { pdeDeviation, deviationToJson } from '../physics/deviation.ts';
-import { recordedSamples } from '../physics/acquisition.ts';
+import { recordedSamples, validateGeometry } from '../physics/acquisition.ts';
+import { checkDeviationFiles, checkForwardFile } from '../physics/fileJobs.ts';
+import { segyInfo } from '../io/segy/info.ts';
 import { float32Payload, readSeismicSample, readVelocitySample } from '../datasets/sampleAccess.ts';
 
 import { findPython, torchInstallHint } from '../training/python.ts';
@@ -264,6 +266,21 @@ const handlers: Handlers = {
     if (!dataset.hasSeismic) throw new StudioError('unsupported', `Dataset '${dataset.name}' holds velocity models only; there is no seismic to write as SEG-Y.`);
     return studio.jobs.start('export.segy', args);
   },
+  'physics.synthesizeFolder': (studio, args) => {
+    validateGeometry(args.geometry, args.shape);
+    return studio.jobs.start('physics.synthesizeFolder', args);
+  },
+  'physics.forwardFile': (studio, args) => {
+    checkForwardFile(args);
+    return studio.jobs.start('physics.forwardFile', args);
+  },
+  'physics.deviationFiles': (studio, args) => {
+    checkDeviationFiles(args);
+    return studio.jobs.start('physics.deviationFiles', args);
+  },
+  'ml.invertFile': (studio, args) => studio.jobs.start('ml.invertFile', args),
+  'generate.probe': (studio, args) => studio.jobs.start('generate.probe', args),
+  'segy.info': (studio, { file, gatherKey }) => segyInfo(file, { gatherKey, onNotice: (message) => studio.notice('info', message) }),
 };
 
 /** A catalogue row as the contract's generatedSampleSchema carries it. */

@@ -6,11 +6,15 @@ import { exportOpenfwiJob } from '../datasets/exportOpenfwiJob.ts';
 import { exportSegyJob } from '../datasets/exportSegyJob.ts';
 import { synthesizeJob } from '../datasets/synthesisJob.ts';
 import { forwardJob } from '../datasets/forwardJob.ts';
+import { folderSynthesisJob } from '../physics/folderSynthesisJob.ts';
+import { deviationFilesJob, forwardFileJob } from '../physics/fileJobs.ts';
+import { invertFileJob } from '../ml/invertFileJob.ts';
+import { probeJob } from '../generation/probeJob.ts';
 import { trainingJob } from '../training/trainingJob.ts';
 import { generationJob } from '../generation/generationJob.ts';
 import { exportGeneratedJob } from '../generation/exportJob.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any, StudioServices>[] {
-  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob];
+  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob, folderSynthesisJob, forwardFileJob, deviationFilesJob, invertFileJob, probeJob];
 }

@@ -10,6 +10,7 @@ import { UserStore } from './userStore.ts';
 import type { JobKind, JobServices, LentServices } from '../jobs/jobKind.ts';
 import { SizedPools } from '../workers/sizedPools.ts';
 import { FdWorkerPool, type FdPoolService } from '../physics/pool.ts';
+import type { KernelChoice } from '../physics/kernels.ts';
 import { OnnxSessionPool, type OnnxPoolService } from '../ml/onnxPool.ts';
 
 export type ShellKind = 'electron' | 'browser' | 'cli';
@@ -26,6 +27,10 @@ export interface StudioOptions {
    * (default: the app and shell, or the wavediff command line).
    */
   processLabel?: string;
+  /** Worker threads for this process, overriding the setting (the CLI's --threads). */
+  workerThreads?: number;
+  /** The FD kernel of this process's solver pool (the CLI's --kernel); default auto. */
+  kernel?: KernelChoice;
 }
 
 function defaultProcessLabel(shell: ShellKind): string {
@@ -47,14 +52,18 @@ export class Studio {
   private current: Project | null = null;
   private detachCatalogue: (() => void) | null = null;
   /** Pools sized by the worker-thread setting; one replaced by a new size closes when its last job is done with it. */
-  private readonly solverPools = new SizedPools((size) => new FdWorkerPool({ size }));
+  private readonly solverPools = new SizedPools((size) => new FdWorkerPool({ size, kernel: this.kernel }));
   private readonly inferencePools = new SizedPools(
     (cores) => new OnnxSessionPool({ cores, provider: 'auto', onNotice: (message) => this.notice('warn', message) }),
   );
+  private readonly threadsOverride: number | undefined;
+  private readonly kernel: KernelChoice | undefined;
 
   constructor(options: StudioOptions) {
     this.shell = options.shell;
     this.processLabel = options.processLabel ?? defaultProcessLabel(options.shell);
+    this.threadsOverride = options.workerThreads;
+    this.kernel = options.kernel;
     this.user = new UserStore(options.dataDir);
     this.jobs = new JobManager({
       maxConcurrent: this.user.settings().maxConcurrentJobs,
@@ -69,8 +78,9 @@ export class Studio {
     return os.availableParallelism();
   }
 
-  /** Worker threads the user allows for compute (the setting, or all cores when it is 0). */
+  /** Worker threads the user allows for compute (this process's override, else the setting, or all cores when it is 0). */
   get workerThreads(): number {
+    if (this.threadsOverride !== undefined) return this.threadsOverride;
     const setting = this.user.settings().workerThreads;
     return setting > 0 ? setting : this.cores;
   }
@@ -137,14 +147,15 @@ export class Studio {
     return this.current;
   }
 
-  private async use(project: Project): Promise<ProjectInfo> {
+  /** `remember: false` keeps the project off the user's recent list (and so from being reopened at start): a command's scratch project. */
+  private async use(project: Project, remember = true): Promise<ProjectInfo> {
     await this.closeProject();
     this.current = project;
     this.detachCatalogue = project.catalogue.onChange((tables) => this.emit('catalogue.changed', { tables }));
     this.jobs.attach(project);
     const info = project.info();
     // A read-only opener changes nothing, the user's recent projects included.
-    if (!project.readOnly) this.user.rememberProject(info.folder, info.name);
+    if (!project.readOnly && remember) this.user.rememberProject(info.folder, info.name);
     const stale = project.lock?.takenOverFrom;
     if (stale) {
       this.notice('warn', `Took over ${info.folder} from ${describeHolder(stale)}, which stopped without closing it; its unfinished jobs are marked interrupted.`);
@@ -153,18 +164,18 @@ export class Studio {
     return info;
   }
 
-  async createProject(folder: string, name: string, options: { isDemo?: boolean } = {}): Promise<ProjectInfo> {
-    return this.use(Project.create(folder, name, { ...options, holder: this.processLabel }));
+  async createProject(folder: string, name: string, options: { isDemo?: boolean; remember?: boolean } = {}): Promise<ProjectInfo> {
+    return this.use(Project.create(folder, name, { isDemo: options.isDemo, holder: this.processLabel }), options.remember);
   }
 
   /**
    * Opens a project for writing (taking its write lock; refused with a message naming the holder
    * when another process has it), or with `readOnly` for listing only.
    */
-  async openProject(folder: string, options: { readOnly?: boolean } = {}): Promise<ProjectInfo> {
+  async openProject(folder: string, options: { readOnly?: boolean; remember?: boolean } = {}): Promise<ProjectInfo> {
     // Reopening the open project: release it first, or this process would be refused its own lock.
     if (this.current && path.resolve(folder) === this.current.folder) await this.closeProject();
-    return this.use(Project.open(folder, { readOnly: options.readOnly, holder: this.processLabel }));
+    return this.use(Project.open(folder, { readOnly: options.readOnly, holder: this.processLabel }), options.remember);
   }
 
   async closeProject(): Promise<void> {

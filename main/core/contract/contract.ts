@@ -16,6 +16,7 @@ import {
   samplesPerFileParameter,
   trainingParameters,
 } from './parameters.ts';
+import { segyInfoSchema } from './segyInfo.ts';
 
 // ---------- shared shapes ----------
 
@@ -641,6 +642,69 @@ export const methods = {
     datasetRef.extend({ file: z.string().min(1), overwrite: z.boolean().default(false) }),
     jobInfoSchema,
     "Export a dataset's seismic as one SEG-Y file (a trace per sample, source and recorded receiver, with its sample interval and coordinates); runs as a job.",
+  ),
+  'physics.synthesizeFolder': method(
+    z.object({
+      folder: z.string().min(1),
+      family: velocityFamilySchema,
+      count: z.number().int().min(1).max(1_000_000),
+      seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+      samplesPerFile: samplesPerFileParameter,
+      /** Velocity model size in cells. */
+      shape: z.object({ nz: z.number().int().min(1), nx: z.number().int().min(1) }).default({ nz: 70, nx: 70 }),
+      geometry: acquisitionGeometrySchema,
+      /** Write the velocity models only (their seismic is modelled elsewhere). */
+      velocityOnly: z.boolean().default(false),
+    }),
+    jobInfoSchema,
+    'Synthesise OpenFWI-style velocity models of a family (and their seismic) into a folder outside the project: data1.npy/model1.npy … and synthesis.json; runs as a resumable job.',
+  ),
+  'physics.forwardFile': method(
+    z.object({ velocityFile: z.string().min(1), out: z.string().min(1), geometry: acquisitionGeometrySchema }),
+    jobInfoSchema,
+    'Model the seismic [N, sources, time, receivers] of the velocity models in an .npy file ([N, 1, depth, width], [N, depth, width] or [depth, width], m/s) into another .npy file; runs as a job.',
+  ),
+  'physics.deviationFiles': method(
+    z.object({ seismicFile: z.string().min(1), velocityFile: z.string().min(1), geometry: acquisitionGeometrySchema }),
+    jobInfoSchema,
+    'PDE deviation of the seismic–velocity pairs in two .npy files (overall, per source, per sample); runs as a job whose result is the report.',
+  ),
+  'segy.info': method(
+    z.object({ file: z.string().min(1), gatherKey: z.string().min(1).optional() }),
+    segyInfoSchema,
+    'Summarise a SEG-Y file read once: format, byte order, textual and binary headers, sample statistics, first and last trace headers, gathers.',
+  ),
+  'ml.invertFile': method(
+    z.object({
+      /** float32 [N, sources, time, receivers] in physical units, as OpenFWI stores it */
+      seismicFile: z.string().min(1),
+      /** float32 [N, 1, depth, width] in m/s, written whole */
+      out: z.string().min(1),
+      /** 'default' (the shipped models), 'project:ID' (the open project's) or a model folder */
+      model: z.string().min(1).default('default'),
+      /** auto: the more accurate network (by the model card for the defaults), else InversionNet */
+      network: z.enum(['auto', 'inversionnet', 'stage1']).default('auto'),
+      batchSize: z.number().int().min(1).max(4096).default(8),
+    }),
+    jobInfoSchema,
+    'Predict the velocity models of the seismic in an .npy file with a trained network, into another .npy file; runs as a job.',
+  ),
+  'generate.probe': method(
+    z.object({
+      stage1: z.string().min(1).default('default'),
+      stage2: z.string().min(1).default('default'),
+      inversionnet: z.string().min(1).default('default'),
+      /** Samples for each of the random, denoised and reconstructed sets. */
+      count: z.number().int().min(1).max(10_000).default(8),
+      seed: generationParameters.seed,
+      sampler: generationSamplerSchema.default(defaultSampler),
+      /** Sampler grid steps (0-based) of the curve; default about six, evenly spaced. */
+      curveSteps: z.array(z.number().int().min(0)).min(1).optional(),
+      /** Seed of the held-out synthesis; default one the stage-1 manifest does not record. */
+      holdoutSeed: z.number().int().min(0).optional(),
+    }),
+    jobInfoSchema,
+    'Trajectory probe: PDE deviation of pairs decoded from random latents, of denoised samples (and along the sampler) and of stage-1 reconstructions (OpenFWI geometry); runs as a job whose result is the report.',
   ),
 } as const;
 

@@ -29,7 +29,6 @@ export const synthesizeJob: JobKind<Params, SynthesisState, { datasetId: number 
         signal: ctx.signal,
         resumeState: ctx.resumeState,
         checkpoint: (state) => ctx.checkpoint(state),
-        writeManifest: false,
         onProgress: (p) => ctx.progress(p),
         onNotice: (message) => ctx.log(message, 'warn'),
       },

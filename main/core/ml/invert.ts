@@ -1,6 +1,6 @@
 import type { OnnxSessionPool } from './onnxPool.ts';
 import { InversionNetwork, Stage1Network } from './networks.ts';
-import { resolveModel, shippedCard } from './modelRegistry.ts';
+import { resolveModel, shippedCard, shippedModelsDir, type ProjectModelSource } from './modelRegistry.ts';
 import type { Project } from '../store/project.ts';
 import { forEachBatch } from './batches.ts';
 import type { WorkOptions } from '../util/progress.ts';
@@ -29,7 +29,7 @@ function cardMae(network: 'inversionnet' | 'stage1'): number | null {
  * 'auto' picks the more accurate of the two networks for the model reference: for the shipped
  * defaults by the model card's held-out MAE, otherwise InversionNet, the network trained for it.
  */
-export async function loadVelocityPredictor(pool: OnnxSessionPool, modelRef: string, choice: InversionChoice, project: Project | null): Promise<VelocityPredictor> {
+export async function loadVelocityPredictor(pool: OnnxSessionPool, modelRef: string, choice: InversionChoice, project: ProjectModelSource | null): Promise<VelocityPredictor> {
   let network: 'inversionnet' | 'stage1' = choice === 'stage1' ? 'stage1' : 'inversionnet';
   if (choice === 'auto' && modelRef === 'default') {
     const inversion = cardMae('inversionnet');

@@ -20,18 +20,21 @@ import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
  * file (the last may hold fewer). Sample i's velocity comes from (family, seed, i) alone.
  *
  * Crash safety and resume: samples are forward-modelled in batches; each batch is written as a pair
- * of chunk files (`.synthesis-chunks/`, atomic), then `synthesis.json` records how many samples are
- * committed. When a file's samples are all in chunks, the chunks are merged into `data{k}.npy` /
- * `model{k}.npy` (atomic), the state is recorded, then the chunks are deleted. A run stopped at any
- * point continues from the last recorded batch: chunks beyond it are discarded and recomputed
- * (identically: models are seeded per sample, the solver is deterministic), so no sample is lost
- * or written twice.
+ * of chunk files (`.synthesis-chunks/`, atomic), then `checkpoint` records how many samples are
+ * committed (a job's checkpoint: the one record a synthesis resumes from). When a file's samples are
+ * all in chunks, the chunks are merged into `data{k}.npy` / `model{k}.npy` (atomic), the state is
+ * recorded, then the chunks are deleted. A run stopped at any point continues from the last recorded
+ * batch: chunks beyond it are discarded and recomputed (identically: models are seeded per sample,
+ * the solver is deterministic), so no sample is lost or written twice.
+ *
+ * With `writeRecord` a finished synthesis leaves `synthesis.json` (its final state) beside the files,
+ * for the tools that read a folder of pairs (native-models' data loader names the family from it).
  *
  * With `velocityOnly` only the `model{k}.npy` files are written (no forward modelling): for tools that
  * model the seismic elsewhere (native-models' forward_torch on a GPU writes `data{k}.npy` beside them).
  */
 
-export const SYNTHESIS_MANIFEST = 'synthesis.json';
+export const SYNTHESIS_RECORD = 'synthesis.json';
 const CHUNK_DIR = '.synthesis-chunks';
 
 export interface SynthesisParams {
@@ -57,7 +60,7 @@ export interface SynthesisFile {
   samples: number;
 }
 
-/** What a synthesis has committed; the same object is written to synthesis.json and passed to `checkpoint`. */
+/** What a synthesis has committed; passed to `checkpoint`, and written to synthesis.json when complete. */
 export interface SynthesisState {
   version: 1;
   family: VelocityFamily;
@@ -78,16 +81,16 @@ export interface SynthesisState {
 export interface SynthesisOptions extends WorkOptions {
   pool?: FdWorkerPool;
   kernel?: KernelChoice;
-  /** State of an interrupted run (a job's checkpoint); without it, destDir/synthesis.json is read. */
+  /** State of an interrupted run (a job's checkpoint). */
   resumeState?: SynthesisState;
   /** Called after each committed batch, once its files are complete. */
   checkpoint?: (state: SynthesisState) => void;
   /**
-   * Keep the state in destDir/synthesis.json (default true): a folder synthesis has no other record
-   * to resume from. A job passes false: its checkpoint is the record, and a dataset's folder holds
-   * only the arrays the catalogue names.
+   * Leave destDir/synthesis.json describing the finished synthesis (a folder of pairs for other
+   * tools); a fresh run finds a folder that such a record describes complete. Off for a project's
+   * dataset, whose folder holds only the arrays the catalogue names.
    */
-  writeManifest?: boolean;
+  writeRecord?: boolean;
 }
 
 export interface SynthesisResult {
@@ -116,8 +119,8 @@ function parseChunkName(name: string): { start: number; end: number; kind: 'data
   return match ? { start: Number(match[1]), end: Number(match[2]), kind: match[3] as 'data' | 'model' } : null;
 }
 
-export function readSynthesisManifest(destDir: string): SynthesisState | undefined {
-  const file = path.join(destDir, SYNTHESIS_MANIFEST);
+export function readSynthesisRecord(destDir: string): SynthesisState | undefined {
+  const file = path.join(destDir, SYNTHESIS_RECORD);
   if (!fs.existsSync(file)) return undefined;
   try {
     const state = JSON.parse(fs.readFileSync(file, 'utf8')) as SynthesisState;
@@ -211,8 +214,19 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
     ...(velocityOnly ? { velocityOnly: true as const } : {}),
     files: [],
   };
-  const writeManifest = options.writeManifest !== false;
-  const previous = options.resumeState ?? (writeManifest ? readSynthesisManifest(destDir) : undefined);
+  const record = options.writeRecord ? readSynthesisRecord(destDir) : undefined;
+  if (record && !options.resumeState) {
+    const difference = sameRun(record, fresh);
+    if (difference) {
+      throw new StudioError('conflict', `${destDir} holds a different synthesis (${difference}); choose another folder or repeat that run's parameters.`);
+    }
+    if (record.committedSamples !== record.count) {
+      throw new StudioError('conflict', `${destDir} holds an unfinished synthesis of an earlier version (${record.committedSamples} of ${record.count} samples); empty the folder and run again.`);
+    }
+    // A finished synthesis of these parameters: nothing to do.
+    return { destDir, state: record, resumedFrom: record.count };
+  }
+  const previous = options.resumeState;
   if (previous) {
     const difference = sameRun(previous, fresh);
     if (difference) {
@@ -232,10 +246,7 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
     options.onProgress?.({ done: state.committedSamples + Math.floor(shotsInBatch / sources), total: state.count, unit: 'samples' });
   report();
 
-  const persist = (): void => {
-    if (writeManifest) writeFileAtomic(path.join(destDir, SYNTHESIS_MANIFEST), `${JSON.stringify(state, null, 2)}\n`);
-    options.checkpoint?.({ ...state, files: [...state.files] });
-  };
+  const persist = (): void => options.checkpoint?.({ ...state, files: [...state.files] });
   if (!previous) persist();
 
   while (state.committedSamples < state.count) {
@@ -274,5 +285,6 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
     report();
   }
   if (fs.existsSync(chunkDir) && fs.readdirSync(chunkDir).length === 0) fs.rmdirSync(chunkDir);
+  if (options.writeRecord) writeFileAtomic(path.join(destDir, SYNTHESIS_RECORD), `${JSON.stringify(state, null, 2)}\n`);
   return { destDir, state, resumedFrom };
 }

@@ -1,56 +1,15 @@
 /** A one-pass summary of a SEG-Y file: layout, sample statistics, first/last trace headers, gathers. */
 import type { WorkOptions } from '../../util/progress.ts';
 import { StudioError } from '../../contract/errors.ts';
+import type { SegyInfoDocument } from '../../contract/segyInfo.ts';
 import { TRACE_FIELDS, traceFieldNamed, traceGeometry, type TraceFieldName, type TraceGeometry, type TraceHeader } from './fields.ts';
 import { openSegyLayout, readTraceChunks, type SegyLayout } from './reader.ts';
 import { textLines } from './text.ts';
 import { defaultGatherKey } from '../../contract/parameters.ts';
 
-export interface GatherRuns {
-  /** The TraceField name whose value groups traces. */
-  key: string;
-  count: number;
-  /** Key value of each run of consecutive traces sharing it, in file order. */
-  values: number[];
-  sizes: number[];
-  first_trace_index: number[];
-}
-
-/** The `wavediff segy-info --json` document. Snake-case keys are a published contract. */
-export interface SegyInfo {
-  file: string;
-  file_size_bytes: number;
-  format_code: number;
-  format_description: string;
-  endianness: 'big' | 'little';
-  byte_order_evidence: string;
-  text_encoding: 'ebcdic' | 'ascii';
-  /** First 80-character card of the textual header, trailing spaces removed. */
-  text_line1: string;
-  ext_text_headers: number;
-  segy_revision: { major: number; minor: number };
-  n_traces: number;
-  samples_per_trace: number;
-  sample_interval_us: number;
-  first_trace_byte_offset: number;
-  trace_bytes: number;
-  /** Float64 statistics over every sample of every trace. */
-  sum: number;
-  sum_sq: number;
-  sum_abs: number;
-  min: number;
-  max: number;
-  trace0_first5: number[];
-  last_trace_first5: number[];
-  /** Raw stored integers, by segyio TraceField name (no scalar applied). */
-  first_trace_headers: TraceHeader;
-  last_trace_headers: TraceHeader;
-  /** Coordinates and elevations of the first and last traces with their scalars applied. */
-  first_trace_geometry: TraceGeometry;
-  last_trace_geometry: TraceGeometry;
-  binary_header: Record<string, number>;
-  gathers: GatherRuns;
-}
+/** The `wavediff segy-info --json` document, declared in the contract (snake-case keys are a published contract). */
+export type SegyInfo = Omit<SegyInfoDocument, 'first_trace_headers' | 'last_trace_headers'> & { first_trace_headers: TraceHeader; last_trace_headers: TraceHeader };
+export type GatherRuns = SegyInfo['gathers'];
 
 export interface SegyInfoOptions extends WorkOptions {
   /** TraceField that groups traces into gathers (default: the contract's defaultGatherKey). */
