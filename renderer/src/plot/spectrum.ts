@@ -8,6 +8,17 @@
  */
 
 /** The smallest power of two ≥ n. */
+/** The FFT of receiver r's trace of a [time, receivers] gather, zero-padded to re.length, into re/im (non-finite samples as 0). */
+function traceSpectrum(gather: Float32Array, nTime: number, nReceivers: number, r: number, re: Float64Array, im: Float64Array): void {
+  re.fill(0);
+  im.fill(0);
+  for (let t = 0; t < nTime; t++) {
+    const v = gather[t * nReceivers + r];
+    re[t] = Number.isFinite(v) ? v : 0;
+  }
+  fftInPlace(re, im, -1);
+}
+
 export function nextPowerOfTwo(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -91,13 +102,7 @@ export function averageAmplitudeSpectrum(
   let used = 0;
   for (let r = 0; r < nReceivers; r++) {
     if (skipReceivers.has(r)) continue;
-    re.fill(0);
-    im.fill(0);
-    for (let t = 0; t < nTime; t++) {
-      const v = gather[t * nReceivers + r];
-      re[t] = Number.isFinite(v) ? v : 0;
-    }
-    fftInPlace(re, im, -1);
+    traceSpectrum(gather, nTime, nReceivers, r, re, im);
     for (let m = 0; m < nFreq; m++) sum[m] += Math.hypot(re[m], im[m]);
     used++;
   }
@@ -143,13 +148,7 @@ export function fkSpectrum(
   const im = new Float64Array(ntfft);
   for (let r = 0; r < nReceivers; r++) {
     if (skipReceivers.has(r)) continue;
-    re.fill(0);
-    im.fill(0);
-    for (let t = 0; t < nTime; t++) {
-      const v = gather[t * nReceivers + r];
-      re[t] = Number.isFinite(v) ? v : 0;
-    }
-    fftInPlace(re, im, -1);
+    traceSpectrum(gather, nTime, nReceivers, r, re, im);
     for (let m = 0; m < nf; m++) {
       specRe[m * nxfft + r] = re[m];
       specIm[m * nxfft + r] = im[m];

@@ -109,6 +109,14 @@ function readExactlySync(fd: number, buffer: Uint8Array, position: number): numb
   return done;
 }
 
+/** Reads traces [trace, trace + count) into the front of `buffer`; refuses a file that changed under us. */
+async function readTraceBytes(handle: FileHandle, layout: SegyLayout, buffer: Uint8Array, trace: number, count: number): Promise<Uint8Array> {
+  const raw = buffer.subarray(0, count * layout.traceBytes);
+  const got = await readExactly(handle, raw, layout.firstTraceOffset + trace * layout.traceBytes);
+  if (got !== raw.byteLength) throw changedUnderneath(layout, trace);
+  return raw;
+}
+
 async function readExactly(handle: FileHandle, buffer: Uint8Array, position: number): Promise<number> {
   let done = 0;
   while (done < buffer.byteLength) {
@@ -497,10 +505,7 @@ export async function* readTraceChunks<P extends 'float32' | 'float64' = 'float3
     for (let trace = plan.first; trace < plan.end; trace += plan.tracesPerChunk) {
       throwIfCancelled(options.signal);
       const count = Math.min(plan.tracesPerChunk, plan.end - trace);
-      const raw = buffer.subarray(0, count * layout.traceBytes);
-      const got = await readExactly(handle, raw, layout.firstTraceOffset + trace * layout.traceBytes);
-      if (got !== raw.byteLength) throw changedUnderneath(layout, trace);
-      yield decodeChunk(layout, raw, trace, count, precision);
+      yield decodeChunk(layout, await readTraceBytes(handle, layout, buffer, trace, count), trace, count, precision);
       options.onProgress?.({ done: trace + count - plan.first, total: plan.end - plan.first, unit: 'traces' });
     }
   } finally {
@@ -532,10 +537,7 @@ export async function* readTraceRuns(
       for (let trace = plan.first; trace < plan.end; trace += plan.tracesPerChunk) {
         throwIfCancelled(options.signal);
         const count = Math.min(plan.tracesPerChunk, plan.end - trace);
-        const raw = buffer.subarray(0, count * layout.traceBytes);
-        const got = await readExactly(handle, raw, layout.firstTraceOffset + trace * layout.traceBytes);
-        if (got !== raw.byteLength) throw changedUnderneath(layout, trace);
-        yield { run, chunk: decodeChunk(layout, raw, trace, count, 'float32') };
+        yield { run, chunk: decodeChunk(layout, await readTraceBytes(handle, layout, buffer, trace, count), trace, count, 'float32') };
       }
     }
   } finally {
