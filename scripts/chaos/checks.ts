@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { Project, arraysFolderName, catalogueFileName } from '../../main/core/store/project.ts';
 
 /** Columns that record when or how fast something happened, not what was made. */
-const volatileColumns = new Set(['created_at', 'updated_at', 'started_at', 'finished_at', 'at', 'progress_done', 'progress_total', 'progress_unit', 'progress_message', 'resume_state', 'result', 'error', 'manifest']);
+const volatileColumns = new Set(['created_at', 'updated_at', 'started_at', 'finished_at', 'run_seconds', 'at', 'progress_done', 'progress_total', 'progress_unit', 'progress_message', 'resume_state', 'result', 'error', 'manifest']);
 
 /**
  * Tables compared row by row, with their order. Left out: job_events and training_events (a resumed

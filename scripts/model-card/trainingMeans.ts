@@ -57,7 +57,7 @@ export async function trainingMeans(
     fs.mkdirSync(destDir, { recursive: true });
     const { state } = await synthesizeDataset(
       { family, count: set.perFamily, seed: set.seed, geometry, destDir, shape: options.shape },
-      { pool, signal: options.signal, onProgress: (p) => options.onProgress?.({ ...p, message: `training means: ${family}` }) },
+      { pool, writeRecord: true, signal: options.signal, onProgress: (p) => options.onProgress?.({ ...p, message: `training means: ${family}` }) },
     );
     for (const file of state.files) {
       const seismic = readNpy(path.join(destDir, file.data));

@@ -100,7 +100,7 @@ describe('SEG-Y export of a dataset', () => {
     const [sources, time, receivers] = dataset.seismicShape!;
     expect(written.layout.traceCount).toBe(sources * receivers);
     expect(written.layout.samplesPerTrace).toBe(time);
-    expect(written.layout.sampleIntervalUs).toBeCloseTo((dataset.parts[0].meta.sampleIntervalMs as number) * 1000, 6);
+    expect(written.layout.sampleIntervalUs).toBeCloseTo((dataset.parts[0].sampleIntervalMs!) * 1000, 6);
     const original = readAll(f3File);
     const keyValues = dataset.parts[0].meta.gatherKeyValues as number[];
     for (let s = 0; s < sources; s += 1) {
