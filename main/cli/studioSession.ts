@@ -39,7 +39,7 @@ export async function withProject<T>(projectFolder: string, io: CliIo, work: (st
   const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds(), workerThreads: options.threads, kernel: options.kernel });
   const off = printNotices(studio, io);
   try {
-    await studio.openProject(projectFolder, { readOnly: options.readOnly });
+    await studio.openProject(projectFolder, { readOnly: options.readOnly, remember: false });
     return await work(studio);
   } finally {
     off();

@@ -22,7 +22,7 @@ export const projectCommand: CliCommand = {
       const name = (args.values.name as string | undefined) ?? path.basename(path.resolve(folder));
       const studio = new Studio({ dataDir: defaultDataDir(), shell: 'cli', jobKinds: studioJobKinds() });
       try {
-        const info = await studio.createProject(folder, name);
+        const info = await studio.createProject(folder, name, { remember: false });
         io.stdout.write(json ? `${JSON.stringify(info)}\n` : `Created project '${info.name}' in ${info.folder}\n`);
       } finally {
         await studio.shutdown();
