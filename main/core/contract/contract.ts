@@ -498,9 +498,13 @@ export const methods = {
     "Synthesise OpenFWI-style velocity models of a family and model their seismic with the project's geometry; runs as a resumable job.",
   ),
   'physics.forward': method(
-    datasetRef.extend({ name: z.string().min(1).max(200).optional() }),
+    datasetRef.extend({
+      name: z.string().min(1).max(200).optional(),
+      /** Only this sample (its index in the dataset), as a dataset of one pair; all samples when absent. */
+      sample: z.number().int().min(0).optional(),
+    }),
     jobInfoSchema,
-    "Model the seismic of a dataset's velocity models with the project's geometry, into a new dataset; runs as a job.",
+    "Model the seismic of a dataset's velocity models (all, or one chosen sample) with the project's geometry, into a new dataset; runs as a job.",
   ),
   'physics.wavefield': method(
     z.object({

@@ -9,7 +9,7 @@ import { cancelWhileRunning } from '../jobs/testing/cancelWhileRunning.ts';
 import { tinyGeometry } from '../physics/testing/tinyGeometry.ts';
 import { generateVelocityModels } from '../physics/families.ts';
 import { forwardModel } from '../physics/solver.ts';
-import { readNpy } from '../io/npy.ts';
+import { readNpy, writeNpy } from '../io/npy.ts';
 import type { JobInfo, DatasetDetail } from '../contract/contract.ts';
 
 let dir: string;
@@ -83,6 +83,33 @@ describe('physics jobs in a project', () => {
     const deviation = await call('dataset.deviation', { datasetId: modelled.id, sample: 2 });
     expect(deviation.pde_rel_l2).toBeLessThan(1e-6);
     expect(deviation.pde_rel_l2_per_source).toHaveLength(2);
+  });
+
+  it('forward-models one chosen sample into a dataset of one pair, equal to that sample of the whole run', async () => {
+    const velocityFolder = path.join(dir, 'velocity-only');
+    fs.mkdirSync(velocityFolder);
+    writeNpy(path.join(velocityFolder, 'model1.npy'), generateVelocityModels('flatvel-b', 3, 3), [3, 1, 70, 70]);
+    expect((await studio.jobs.waitFor(((await call('import.openfwi', { folder: velocityFolder })) as JobInfo).id)).status).toBe('done');
+    const [velocityOnly] = (await call('dataset.list', {})) as DatasetDetail[];
+    expect((await studio.jobs.waitFor(((await call('physics.forward', { datasetId: velocityOnly.id, name: 'modelled' })) as JobInfo).id)).status).toBe('done');
+    const whole = ((await call('dataset.list', {})) as DatasetDetail[]).find((d) => d.name === 'modelled')!;
+    const job = (await call('physics.forward', { datasetId: velocityOnly.id, sample: 1, name: 'sample 1' })) as JobInfo;
+    expect(job.title).toBe(`Forward-model sample 1 of dataset ${velocityOnly.id}`);
+    expect((await studio.jobs.waitFor(job.id)).status).toBe('done');
+    const one = ((await call('dataset.list', {})) as DatasetDetail[]).find((d) => d.name === 'sample 1')!;
+    expect(one).toMatchObject({ kind: 'forward', nSamples: 1, hasSeismic: true, hasVelocity: true, seismicShape: [2, 60, 16] });
+    const project = studio.requireProject();
+    const rows = (dataset: DatasetDetail, file: 'seismicFile' | 'velocityFile', row: number) => {
+      const array = readNpy(project.arrayPath(project.catalogue.getReadyDataset(dataset.id).parts[0][file]!));
+      const size = array.data.length / array.shape[0];
+      return Buffer.from(array.data.subarray(row * size, (row + 1) * size).slice().buffer);
+    };
+    expect(rows(one, 'seismicFile', 0).equals(rows(whole, 'seismicFile', 1))).toBe(true);
+    expect(rows(one, 'velocityFile', 0).equals(rows(whole, 'velocityFile', 1))).toBe(true);
+    await expect(call('physics.forward', { datasetId: velocityOnly.id, sample: 3 }).then((j: JobInfo) => studio.jobs.waitFor(j.id))).resolves.toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/Sample 3 is out of range.*0–2/),
+    });
   });
 
   it('models a wavefield for the 3D view and refuses a bad geometry with a clear message', async () => {

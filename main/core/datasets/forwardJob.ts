@@ -3,15 +3,26 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { JobKind, JobServices } from '../jobs/jobKind.ts';
 import type { FdPoolService } from '../physics/pool.ts';
-import { methods } from '../contract/contract.ts';
+import { methods, type DatasetPart } from '../contract/contract.ts';
 import { jobStagingDir } from '../store/project.ts';
 import { projectGeometry } from '../physics/projectGeometry.ts';
 import { commitStagedDataset, discardStagedDataset, resumeCommit } from './staging.ts';
-import { NpyWriter, openNpy, readNpyRows } from '../io/npy.ts';
+import { NpyWriter, openNpy, readNpyRows, writeNpy } from '../io/npy.ts';
 import { recordedSamples } from '../physics/acquisition.ts';
 import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
+
+/** The rows of each part to model: all of them, or the one part row that holds dataset sample `sample`. */
+function selectedRows(parts: readonly DatasetPart[], sample: number | undefined): { part: DatasetPart; first: number; count: number }[] {
+  if (sample === undefined) return parts.map((part) => ({ part, first: 0, count: part.nSamples }));
+  let offset = 0;
+  for (const part of parts) {
+    if (sample < offset + part.nSamples) return [{ part, first: sample - offset, count: 1 }];
+    offset += part.nSamples;
+  }
+  throw new StudioError('bad_input', `Sample ${sample} is out of range (0–${offset - 1}).`);
+}
 
 type Params = z.output<(typeof methods)['physics.forward']['args']>;
 interface State {
@@ -26,13 +37,17 @@ interface State {
 export const forwardJob: JobKind<Params, State, { datasetId: number }, JobServices & FdPoolService> = {
   kind: 'physics.forward',
   paramsSchema: methods['physics.forward'].args as unknown as z.ZodType<Params>,
-  title: (p) => `Forward-model dataset ${p.datasetId}`,
+  title: (p) => (p.sample === undefined ? `Forward-model dataset ${p.datasetId}` : `Forward-model sample ${p.sample} of dataset ${p.datasetId}`),
   async run(ctx, params) {
     // An earlier run that was cut short while committing: finish that, do not build the dataset again.
     const committed = resumeCommit(ctx.projectDir, ctx.catalogue, ctx.jobId);
     if (committed) return { datasetId: committed.id };
     const source = ctx.catalogue.getReadyDataset(params.datasetId);
     if (!source.hasVelocity) throw new StudioError('bad_input', `Dataset '${source.name}' has no velocity models to forward-model.`);
+    if (params.sample !== undefined && params.sample >= source.nSamples) {
+      throw new StudioError('bad_input', `Sample ${params.sample} is out of range: dataset '${source.name}' holds samples 0–${source.nSamples - 1}.`);
+    }
+    const parts = selectedRows(source.parts, params.sample);
     const geometry = projectGeometry(ctx.catalogue);
     const pool = ctx.services.fdPool();
     const staging = jobStagingDir(ctx.projectDir, ctx.jobId);
@@ -40,47 +55,49 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }, JobServic
     const seismicShape = [geometry.sources.length, recordedSamples(geometry), geometry.receivers.length];
     const sampleValues = seismicShape.reduce((a, b) => a * b, 1);
     const batch = Math.max(2, 2 * pool.size);
-    let done = source.parts.slice(0, ctx.resumeState?.partsDone ?? 0).reduce((n, p) => n + p.nSamples, 0);
+    const total = parts.reduce((n, p) => n + p.count, 0);
+    let done = parts.slice(0, ctx.resumeState?.partsDone ?? 0).reduce((n, p) => n + p.count, 0);
 
-    for (let k = ctx.resumeState?.partsDone ?? 0; k < source.parts.length; k += 1) {
-      const part = source.parts[k];
+    for (let k = ctx.resumeState?.partsDone ?? 0; k < parts.length; k += 1) {
+      const { part, first, count } = parts[k];
       const velocityFile = openNpy(path.join(ctx.projectDir, 'arrays', part.velocityFile!));
       const [nz, nx] = velocityFile.shape.slice(-2);
-      const writer = new NpyWriter(path.join(staging, `data${k + 1}.npy`), { shape: [part.nSamples, ...seismicShape] });
+      const writer = new NpyWriter(path.join(staging, `data${k + 1}.npy`), { shape: [count, ...seismicShape] });
       try {
-        for (let start = 0; start < part.nSamples; start += batch) {
+        for (let start = first; start < first + count; start += batch) {
           throwIfCancelled(ctx.signal);
-          const n = Math.min(batch, part.nSamples - start);
+          const n = Math.min(batch, first + count - start);
           const velocity = readNpyRows(velocityFile, start, n);
           const seismic = await pool.forwardModel(velocity, { n, nz, nx }, geometry, {
             signal: ctx.signal,
             onNotice: (message) => ctx.log(message, 'warn'),
-            onProgress: (p) => ctx.progress({ done: done + p.done / geometry.sources.length, total: source.nSamples, unit: 'samples' }),
+            onProgress: (p) => ctx.progress({ done: done + p.done / geometry.sources.length, total, unit: 'samples' }),
           });
           if (seismic.length !== n * sampleValues) throw new StudioError('internal', 'The solver returned an unexpected amount of seismic.');
           writer.write(seismic);
           done += n;
-          ctx.progress({ done, total: source.nSamples, unit: 'samples' });
+          ctx.progress({ done, total, unit: 'samples' });
         }
         writer.commit();
       } catch (error) {
         writer.abort();
         throw error;
       }
-      fs.copyFileSync(velocityFile.path, path.join(staging, `model${k + 1}.npy`));
+      if (count === part.nSamples) fs.copyFileSync(velocityFile.path, path.join(staging, `model${k + 1}.npy`));
+      else writeNpy(path.join(staging, `model${k + 1}.npy`), readNpyRows(velocityFile, first, count), [count, ...velocityFile.shape.slice(1)]);
       ctx.checkpoint({ partsDone: k + 1 });
     }
 
     const dataset = commitStagedDataset(ctx.projectDir, ctx.catalogue, ctx.jobId, {
-      name: params.name ?? `${source.name} — modelled`,
+      name: params.name ?? (params.sample === undefined ? `${source.name} — modelled` : `${source.name} — sample ${params.sample} modelled`),
       kind: 'forward',
       source: `dataset ${source.id} (${source.name})`,
       sampleIntervalMs: sampleIntervalMs(geometry),
       gridSpacingM: geometry.spacingMeters,
-      meta: { fromDataset: source.id, geometry },
+      meta: { fromDataset: source.id, ...(params.sample === undefined ? {} : { fromSample: params.sample }), geometry },
       createdByJob: ctx.jobId,
-      parts: source.parts.map((part, k) => ({
-        nSamples: part.nSamples,
+      parts: parts.map(({ part, count }, k) => ({
+        nSamples: count,
         seismicFile: `data${k + 1}.npy`,
         velocityFile: `model${k + 1}.npy`,
         seismicShape,

@@ -3,6 +3,7 @@ import {
   Box,
   Button,
   FormControl,
+  FormControlLabel,
   IconButton,
   InputLabel,
   LinearProgress,
@@ -11,6 +12,7 @@ import {
   Paper,
   Select,
   Stack,
+  Switch,
   Table,
   TableBody,
   TableCell,
@@ -168,6 +170,8 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
 export function ForwardDialog({ open, dataset, onClose, onStarted }: { open: boolean; dataset: DatasetInfo; onClose: () => void; onStarted: (job: JobInfo) => void }) {
   const start = useApiAction('physics.forward');
   const [name, setName] = useState('');
+  const [oneSample, setOneSample] = useState(false);
+  const [sample, setSample] = useState(0);
   useEffect(() => {
     if (open) {
       start.clearError();
@@ -176,7 +180,7 @@ export function ForwardDialog({ open, dataset, onClose, onStarted }: { open: boo
   }, [open, start.clearError, dataset.name]);
   const submit = async () => {
     try {
-      onStarted(await start.run({ datasetId: dataset.id, name: name.trim() || undefined }));
+      onStarted(await start.run({ datasetId: dataset.id, name: name.trim() || undefined, sample: oneSample ? sample : undefined }));
     } catch {
       // shown in the dialog
     }
@@ -193,8 +197,13 @@ export function ForwardDialog({ open, dataset, onClose, onStarted }: { open: boo
       onSubmit={() => void submit()}
     >
       <Typography variant="body2" color="text.secondary">
-        Models the seismic of its {formatCount(dataset.nSamples, 'velocity model')} with this project's acquisition geometry, into a new dataset; runs as a job.
+        Models the seismic of its {formatCount(dataset.nSamples, 'velocity model')}, or of one you choose, with this project's acquisition geometry, into a new dataset; runs as a job.
       </Typography>
+      <FormControlLabel
+        control={<Switch checked={oneSample} onChange={(e) => setOneSample(e.target.checked)} slotProps={{ input: { 'data-testid': 'forward-one-sample' } as object }} />}
+        label="Only one sample"
+      />
+      {oneSample && <IndexStepper label="Sample" value={sample} count={dataset.nSamples} onChange={setSample} testId="forward-sample" />}
       <TextField label="New dataset name" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'forward-name', maxLength: 200 } }} />
     </FormDialog>
   );
