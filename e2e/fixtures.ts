@@ -108,6 +108,8 @@ export const test = base.extend<ShellOptions & { studio: StudioHandle }>({
     const browser: Browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
+    // An exception in the renderer shows in the test's output (otherwise a frozen or blank page is all one sees).
+    page.on('pageerror', (e) => console.error(`renderer error: ${e.stack ?? e.message}`));
     await page.goto(server.url);
     const handle: StudioHandle = {
       shell,

@@ -20,6 +20,14 @@ describe('seriesExtent', () => {
 });
 
 describe('displayDomain', () => {
+  it('widens a constant series with rounding noise like a single value, and its ticks end', () => {
+    const d = displayDomain({ min: 1, max: 1 + 2 ** -52 }, 'linear');
+    expect(d.min).toBeCloseTo(0.9, 12);
+    expect(d.max).toBeCloseTo(1.1, 12);
+    expect(chartTicks(d, 'linear', 5).length).toBeGreaterThan(1);
+    expect(chartTicks({ min: 1, max: 1 + 2 ** -52 }, 'linear', 5)).toHaveLength(1);
+  });
+
   it('pads a linear span and snaps it to nice ticks', () => {
     const d = displayDomain({ min: 0.13, max: 0.87 }, 'linear');
     expect(d.min).toBeLessThanOrEqual(0.13);

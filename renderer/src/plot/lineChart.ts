@@ -69,7 +69,7 @@ export function displayDomain(domain: Domain, kind: ScaleKind): Domain {
     const pad = (hi - lo) * 0.05;
     return { min: Math.pow(10, lo - pad), max: Math.pow(10, hi + pad) };
   }
-  if (min === max) {
+  if (max - min <= Math.abs(max) * 1e-12) {
     const half = min === 0 ? 1 : Math.abs(min) * 0.1;
     return { min: min - half, max: max + half };
   }

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { formatTick, niceStep, niceTicks, stepDecimals } from './ticks.ts';
 
 describe('axis ticks', () => {
+  it('gives one tick for a span at float64 resolution (a constant series with rounding noise), instead of counting forever', () => {
+    const lr = 0.0005;
+    expect(niceTicks(lr, lr * (1 + 2 ** -50), 5)).toEqual([lr]);
+    expect(niceTicks(1, 1 + 2 ** -52, 5)).toEqual([1]);
+  });
+
   it('picks 1–2–2.5–5 steps', () => {
     expect(niceStep(100, 5)).toBe(20);
     expect(niceStep(1, 4)).toBe(0.25);

@@ -16,7 +16,9 @@ export function niceTicks(min: number, max: number, maxTicks: number): number[] 
   const lo = Math.min(min, max);
   const hi = Math.max(min, max);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (hi === lo) return [lo];
+  // A span at float64's resolution of the values (a constant series with rounding noise) is one value:
+  // its step would be so small that k·step could not count from lo to hi.
+  if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12) return [lo];
   const step = niceStep(hi - lo, maxTicks);
   const first = Math.ceil(lo / step - 1e-9);
   const last = Math.floor(hi / step + 1e-9);
