@@ -26,7 +26,7 @@ import { rgbaToCanvas } from '../components/raster.ts';
 import { DatasetSelect, IndexStepper } from '../components/selectors.tsx';
 import { TraceHeaderTable } from '../components/TraceHeaderTable.tsx';
 import { ColorBar } from '../components/ColorBar.tsx';
-import { formatNumber, formatShape } from '../app/humanReadable.ts';
+import { formatCount, formatNumber, formatShape } from '../app/humanReadable.ts';
 import { absPercentile, agc, displayClip, type ClipMode } from '../plot/amplitude.ts';
 import type { AxisScale } from '../plot/axes.ts';
 import { colormap, type ColormapName } from '../plot/colormaps.ts';
@@ -86,7 +86,7 @@ export function SeismicView({ params }: { params: Record<string, string> }) {
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 560 }}>
       <ViewHeader
         title="Shot gathers"
-        subtitle={dataset ? `${dataset.name} · ${dataset.nSamples} samples · per sample ${formatShape(dataset.seismicShape)} (sources × time × receivers)` : undefined}
+        subtitle={dataset ? `${dataset.name} · ${formatCount(dataset.nSamples, 'sample')} · per sample ${formatShape(dataset.seismicShape)} (sources × time × receivers)` : undefined}
       />
       <ErrorAlert error={datasets.error} testId="seismic-datasets-error" />
       {dataset && (
@@ -403,7 +403,7 @@ function GatherPanel({ datasets, dataset, sample, source, onDataset, onSample, o
               type="number"
               value={agcWindowMs}
               onChange={(e) => setAgcWindowMs(Math.max(1, Number(e.target.value) || 1))}
-              helperText={`${agcWindowSamples} samples`}
+              helperText={formatCount(agcWindowSamples, 'sample')}
               slotProps={{ htmlInput: { 'data-testid': 'seismic-agc-window', min: 1 } }}
             />
           )}

@@ -11,7 +11,7 @@ import { useDecodedFloat32, useLastResponse } from '../components/plotData.ts';
 import { rgbaToCanvas } from '../components/raster.ts';
 import { DatasetSelect, IndexStepper, useDatasetSample } from '../components/selectors.tsx';
 import { useGridAxes, velocityReadout } from '../components/VelocityPlot.tsx';
-import { formatNumber, formatShape } from '../app/humanReadable.ts';
+import { formatCount, formatNumber, formatShape } from '../app/humanReadable.ts';
 import { colormap, type ColormapName } from '../plot/colormaps.ts';
 import { valuesToRgba } from '../plot/image.ts';
 import { fullWindow, isFullWindow, type DataWindow } from '../plot/viewport.ts';
@@ -49,7 +49,7 @@ export function VelocityView({ params }: { params: Record<string, string> }) {
     <Box>
       <ViewHeader
         title="Velocity maps"
-        subtitle={dataset ? `${dataset.name} · ${dataset.nSamples} samples · per sample ${formatShape(dataset.velocityShape)} (channels × depth × width)` : undefined}
+        subtitle={dataset ? `${dataset.name} · ${formatCount(dataset.nSamples, 'sample')} · per sample ${formatShape(dataset.velocityShape)} (channels × depth × width)` : undefined}
       />
       <ErrorAlert error={datasets.error} testId="velocity-datasets-error" />
       {dataset && (
