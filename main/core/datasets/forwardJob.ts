@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { JobKind, JobServices } from '../jobs/jobKind.ts';
 import type { FdPoolService } from '../physics/pool.ts';
-import { methods, type DatasetPart } from '../contract/contract.ts';
+import { methods, type DatasetDetail, type DatasetPart } from '../contract/contract.ts';
 import { jobStagingDir } from '../store/project.ts';
 import { projectGeometry } from '../physics/projectGeometry.ts';
 import { commitStagedDataset, discardStagedDataset, resumeCommit } from './staging.ts';
@@ -14,14 +14,14 @@ import { throwIfCancelled } from '../util/abort.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 
 /** The rows of each part to model: all of them, or the one part row that holds dataset sample `sample`. */
-function selectedRows(parts: readonly DatasetPart[], sample: number | undefined): { part: DatasetPart; first: number; count: number }[] {
-  if (sample === undefined) return parts.map((part) => ({ part, first: 0, count: part.nSamples }));
+function selectedRows(dataset: Pick<DatasetDetail, 'name' | 'nSamples' | 'parts'>, sample: number | undefined): { part: DatasetPart; first: number; count: number }[] {
+  if (sample === undefined) return dataset.parts.map((part) => ({ part, first: 0, count: part.nSamples }));
   let offset = 0;
-  for (const part of parts) {
+  for (const part of dataset.parts) {
     if (sample < offset + part.nSamples) return [{ part, first: sample - offset, count: 1 }];
     offset += part.nSamples;
   }
-  throw new StudioError('bad_input', `Sample ${sample} is out of range (0–${offset - 1}).`);
+  throw new StudioError('bad_input', `Sample ${sample} is out of range: dataset '${dataset.name}' holds samples 0–${dataset.nSamples - 1}.`);
 }
 
 type Params = z.output<(typeof methods)['physics.forward']['args']>;
@@ -44,10 +44,7 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }, JobServic
     if (committed) return { datasetId: committed.id };
     const source = ctx.catalogue.getReadyDataset(params.datasetId);
     if (!source.hasVelocity) throw new StudioError('bad_input', `Dataset '${source.name}' has no velocity models to forward-model.`);
-    if (params.sample !== undefined && params.sample >= source.nSamples) {
-      throw new StudioError('bad_input', `Sample ${params.sample} is out of range: dataset '${source.name}' holds samples 0–${source.nSamples - 1}.`);
-    }
-    const parts = selectedRows(source.parts, params.sample);
+    const parts = selectedRows(source, params.sample);
     const geometry = projectGeometry(ctx.catalogue);
     const pool = ctx.services.fdPool();
     const staging = jobStagingDir(ctx.projectDir, ctx.jobId);

@@ -316,7 +316,7 @@ export class JobManager<Services extends JobServices = JobServices> {
       checkpoint: (state) => catalogue.setJobResumeState(job.id, state),
     };
 
-    const runSeconds = (): number => (Date.now() - run.startedAtMs) / 1000;
+    const runSeconds = (): number => (this.now() - run.startedAtMs) / 1000;
     run.finished = (async () => {
       try {
         const result = await kind.run(context, queued.params);
