@@ -7,6 +7,7 @@ import { StudioError } from '../contract/errors.ts';
 import { appVersion } from '../util/version.ts';
 import { shotGather, traceHeaderTable, velocityMap } from '../datasets/sampleAccess.ts';
 import { deleteDataset } from '../datasets/deleteDataset.ts';
+import { segyExportSampling } from '../datasets/segyExport.ts';
 import { segyFileHeaders } from '../datasets/segyFileHeaders.ts';
 import { expandSegyPaths } from '../datasets/segyImport.ts';
 import { gatherKeyCandidates } from '../io/segy/gatherKeys.ts';
@@ -262,8 +263,7 @@ const handlers: Handlers = {
     files: savePngFrames(folder, firstIndex, pngBase64.map((b64) => Buffer.from(b64, 'base64'))),
   }),
   'export.segy': (studio, args) => {
-    const dataset = studio.requireProject().catalogue.getReadyDataset(args.datasetId);
-    if (!dataset.hasSeismic) throw new StudioError('unsupported', `Dataset '${dataset.name}' holds velocity models only; there is no seismic to write as SEG-Y.`);
+    segyExportSampling(studio.requireProject().catalogue.getReadyDataset(args.datasetId));
     return studio.jobs.start('export.segy', args);
   },
   'physics.synthesizeFolder': (studio, args) => {

@@ -126,15 +126,10 @@ export interface SegyExportResult {
 }
 
 /**
- * Writes the seismic of `dataset` ([N, sources, time, receivers] over its parts) to the SEG-Y file
- * `file`, atomically: IEEE floats, big-endian, rev 2; traces in sample, source, receiver order.
+ * The one sampling a dataset's SEG-Y file would have, or why it cannot be written (velocity only, mixed
+ * shapes or intervals, no interval). The `export.segy` call checks it before it makes a job.
  */
-export function exportDatasetSegy(
-  project: Pick<Project, 'arrayPath'>,
-  dataset: DatasetDetail,
-  file: string,
-  options: WorkOptions & { projectGeometry: AcquisitionGeometry; overwrite?: boolean; exists?: (file: string) => boolean },
-): SegyExportResult {
+export function segyExportSampling(dataset: DatasetDetail): { nSources: number; nTime: number; nReceivers: number; sampleIntervalMs: number } {
   if (!dataset.hasSeismic) throw new StudioError('unsupported', `Dataset '${dataset.name}' holds velocity models only; there is no seismic to write as SEG-Y.`);
   const shapes = new Set(dataset.parts.map((p) => JSON.stringify(p.seismicShape)));
   const intervals = new Set(dataset.parts.map((p) => p.sampleIntervalMs ?? dataset.sampleIntervalMs));
@@ -149,6 +144,20 @@ export function exportDatasetSegy(
   if (typeof sampleIntervalMs !== 'number' || !(sampleIntervalMs > 0)) {
     throw new StudioError('unsupported', `Dataset '${dataset.name}' does not record its sample interval, which a SEG-Y file must state.`);
   }
+  return { nSources, nTime, nReceivers, sampleIntervalMs };
+}
+
+/**
+ * Writes the seismic of `dataset` ([N, sources, time, receivers] over its parts) to the SEG-Y file
+ * `file`, atomically: IEEE floats, big-endian, rev 2; traces in sample, source, receiver order.
+ */
+export function exportDatasetSegy(
+  project: Pick<Project, 'arrayPath'>,
+  dataset: DatasetDetail,
+  file: string,
+  options: WorkOptions & { projectGeometry: AcquisitionGeometry; overwrite?: boolean; exists?: (file: string) => boolean },
+): SegyExportResult {
+  const { nSources, nTime, nReceivers, sampleIntervalMs } = segyExportSampling(dataset);
   if (options.exists?.(file) && !options.overwrite) throw new StudioError('conflict', `${file} exists; allow overwriting or choose another file name.`);
   const geometry = datasetGeometry(dataset, options.projectGeometry, { sources: nSources, receivers: nReceivers });
   const fromSegy = dataset.kind === 'segy' && dataset.parts.every((p) => p.headersFile);
