@@ -8,6 +8,7 @@ import { appVersion } from '../util/version.ts';
 import { shotGather, traceHeaderTable, velocityMap } from '../datasets/sampleAccess.ts';
 import { deleteDataset } from '../datasets/deleteDataset.ts';
 import { segyExportSampling } from '../datasets/segyExport.ts';
+import { checkOpenfwiExportable } from '../datasets/exportOpenfwiJob.ts';
 import { segyFileHeaders } from '../datasets/segyFileHeaders.ts';
 import { expandSegyPaths } from '../datasets/segyImport.ts';
 import { gatherKeyCandidates } from '../io/segy/gatherKeys.ts';
@@ -123,11 +124,8 @@ const handlers: Handlers = {
   'import.segy': (studio, args) => studio.jobs.start('import.segy', args),
   'import.openfwi': (studio, args) => studio.jobs.start('import.openfwi', args),
   'export.openfwi': (studio, args) => {
-    const dataset = studio.requireProject().catalogue.getReadyDataset(args.datasetId);
     // Refused before a job is made: a job that can only fail would sit in the Jobs view offering Resume.
-    if (!dataset.hasVelocity) {
-      throw new StudioError('unsupported', `Dataset '${dataset.name}' holds seismic only; OpenFWI export needs velocity models. Export its seismic as SEG-Y instead (wavediff export segy).`);
-    }
+    checkOpenfwiExportable(studio.requireProject().catalogue.getReadyDataset(args.datasetId));
     return studio.jobs.start('export.openfwi', args);
   },
 

@@ -1,9 +1,16 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { JobKind } from '../jobs/jobKind.ts';
-import { methods } from '../contract/contract.ts';
+import { methods, type DatasetDetail } from '../contract/contract.ts';
 import { exportOpenfwi } from '../io/openfwi.ts';
 import { StudioError } from '../contract/errors.ts';
+
+/** OpenFWI pairs need velocity models; the `export.openfwi` call checks it before it makes a job. */
+export function checkOpenfwiExportable(dataset: Pick<DatasetDetail, 'name' | 'hasVelocity'>): void {
+  if (!dataset.hasVelocity) {
+    throw new StudioError('unsupported', `Dataset '${dataset.name}' holds seismic only; OpenFWI export needs velocity models. Export its seismic as SEG-Y instead (wavediff export segy).`);
+  }
+}
 
 type Params = z.output<(typeof methods)['export.openfwi']['args']>;
 
@@ -15,9 +22,7 @@ export const exportOpenfwiJob: JobKind<Params, never, { folder: string; files: s
   async run(ctx, params) {
     const dataset = ctx.catalogue.getReadyDataset(params.datasetId);
     const arrays = (relative: string): string => path.join(ctx.projectDir, 'arrays', relative);
-    if (!dataset.hasVelocity) {
-      throw new StudioError('unsupported', `Dataset '${dataset.name}' holds seismic only; OpenFWI export needs velocity models. Export its seismic as SEG-Y instead (wavediff export segy).`);
-    }
+    checkOpenfwiExportable(dataset);
     const parts = dataset.parts.map((p) => ({ seismicPath: p.seismicFile ? arrays(p.seismicFile) : null, velocityPath: arrays(p.velocityFile!) }));
     const written = await exportOpenfwi(parts, params.folder, {
       overwrite: params.overwrite,
