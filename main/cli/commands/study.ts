@@ -85,7 +85,7 @@ async function runStudy(kind: StudyKindName, args: ParsedArgs, io: CliIo): Promi
 
 export const studyCommand: CliCommand = {
   name: 'study',
-  summary: "Run the method's studies (latent sampling, …) and keep their reports",
+  summary: "Run the method's studies (latent sampling, refined inversion, …) and keep their reports",
   usage: `Usage:
 ${studyKindNames.map(kindUsage).join('\n')}
   wavediff study list --project DIR [--kind KIND] [--json]
@@ -97,6 +97,8 @@ temporary project and only its numbers are printed. --json prints the study's he
 one JSON document on stdout:
   latent-sampling: {"random": {"mean", "median"}, "interpolation": {"mean", "median", "by_weight": {"0.1": …}},
                     "diffusion": {"mean", "median"}, "reconstruction": {"mean", "median"}}   (pde_rel_l2)
+  refined-inversion: {"stage1": {"mae", "rmse", "ssim"}, "refined": {…}, "oscillation": {…},
+                      "spread_skill": {"ratio", "rmse", "spread", "members"} | null}   (velocity on OpenFWI's scale)
 Common options: --project DIR, --out DIR, --threads N (cores for the FD solver and onnxruntime; default all).`,
   options: {
     model: { type: 'string' },
