@@ -16,6 +16,7 @@ import type { JobInfo, StudyInfo, StudyReport } from '../contract/contract.ts';
 import { shippedModelsDir } from '../ml/modelRegistry.ts';
 import { appRoot } from '../util/paths.ts';
 import { channelStatistics, curveStepsFor, orderingVerdict } from './latentSampling.ts';
+import { cancelWhileRunning } from '../jobs/testing/cancelWhileRunning.ts';
 
 const defaultsShipped = ['stage1', 'stage2', 'inversionnet'].every((k) => fs.existsSync(path.join(shippedModelsDir(), k, 'manifest.json')));
 const tiny = { count: 1, statsCount: 2, curvePoints: 2, sampler: { kind: 'ab3', steps: 2 }, seed: 5 };
@@ -114,4 +115,30 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     // Same seeds, models and parameters as the job above: the same numbers (reproducible from the record).
     expect(printed).toEqual(jobSummary);
   }, 120_000);
+
+  it('marks a cancelled study failed, runs it again when resumed, and removes it when discarded', async () => {
+    const cancelled = cancelWhileRunning(studio, 'study');
+    const started: JobInfo = await call('study.start', { kind: 'latent-sampling', params: tiny });
+    expect(await cancelled).toBe(started.id);
+    expect((await studio.jobs.waitFor(started.id)).status).toBe('cancelled');
+    const [study]: StudyInfo[] = await call('study.list', {});
+    expect(study).toMatchObject({ jobId: started.id, status: 'failed', summary: null });
+    await expect(call('study.open', { studyId: study.id })).rejects.toThrow(/no report yet/);
+
+    await call('job.resume', { jobId: started.id });
+    expect((await studio.jobs.waitFor(started.id)).status).toBe('done');
+    const [resumed]: StudyInfo[] = await call('study.list', {});
+    expect(resumed).toMatchObject({ id: study.id, status: 'done' });
+    expect(resumed.summary).toEqual(jobSummary);
+
+    const again = cancelWhileRunning(studio, 'study');
+    const second: JobInfo = await call('study.start', { kind: 'latent-sampling', params: tiny });
+    await again;
+    await studio.jobs.waitFor(second.id);
+    const [made]: StudyInfo[] = await call('study.list', {});
+    expect(made.jobId).toBe(second.id);
+    await call('job.discard', { jobId: second.id });
+    expect(fs.existsSync(made.folder)).toBe(false);
+    expect((await call('study.list', {})).map((s: StudyInfo) => s.id)).toEqual([study.id]);
+  }, 180_000);
 });

@@ -16,7 +16,7 @@ export interface StudyJobResult {
 /**
  * Job 'study': runs one study kind and writes its report under the project's studies/<id>/. The
  * study row is made when the job first runs; a resumed job computes the study again (studies keep
- * no partial state) into the same folder.
+ * no partial state) into the same folder; a discarded one removes its row and folder.
  */
 export const studyJob: JobKind<StudyStart, never, StudyJobResult, StudyServices> = {
   kind: 'study',
@@ -25,7 +25,9 @@ export const studyJob: JobKind<StudyStart, never, StudyJobResult, StudyServices>
   async run(ctx, start) {
     const study = bindStudy(start);
     const title = study.title;
-    const row = ctx.catalogue.studies.ofJob(ctx.jobId) ?? ctx.catalogue.studies.create(start.kind, title, ctx.jobId, start.params);
+    const existing = ctx.catalogue.studies.ofJob(ctx.jobId);
+    if (existing && existing.status !== 'running') ctx.catalogue.studies.reopen(existing.id);
+    const row = existing ?? ctx.catalogue.studies.create(start.kind, title, ctx.jobId, start.params);
     const folder = path.join(ctx.projectDir, row.folder);
     let outcome: StudyOutcome;
     try {
@@ -39,5 +41,12 @@ export const studyJob: JobKind<StudyStart, never, StudyJobResult, StudyServices>
     ctx.catalogue.studies.finish(row.id, 'done', outcome.summary);
     ctx.log(`Report written to ${folder}.`);
     return { studyId: row.id, summary: outcome.summary, folder };
+  },
+  discard(ctx) {
+    // A study given up leaves neither its row nor a half-written report.
+    const row = ctx.catalogue.studies.ofJob(ctx.jobId);
+    if (!row) return;
+    fs.rmSync(path.join(ctx.projectDir, row.folder), { recursive: true, force: true });
+    ctx.catalogue.studies.delete(row.id);
   },
 };

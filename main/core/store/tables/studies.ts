@@ -53,6 +53,7 @@ export function studiesTable(ctx: TableContext) {
   );
   const setFolder = db.prepare<[string, number]>('UPDATE studies SET folder = ? WHERE id = ?');
   const finish = db.prepare<[StudyStatus, string | null, string, number]>('UPDATE studies SET status = ?, summary = ?, finished_at = ? WHERE id = ?');
+  const reopen = db.prepare<[number]>("UPDATE studies SET status = 'running', summary = NULL, finished_at = NULL WHERE id = ?");
   const byId = db.prepare<[number], StudyDbRow>('SELECT * FROM studies WHERE id = ?');
   const byJob = db.prepare<[number], StudyDbRow>('SELECT * FROM studies WHERE job_id = ?');
   const all = db.prepare<[], StudyDbRow>('SELECT * FROM studies ORDER BY id DESC');
@@ -85,6 +86,11 @@ export function studiesTable(ctx: TableContext) {
     /** Marks a study done with its headline numbers (after its report files are complete), or failed. */
     finish(id: number, status: Exclude<StudyStatus, 'running'>, summary: unknown): void {
       finish.run(status, summary === null ? null : JSON.stringify(summary), now(), id);
+      ctx.changed('studies');
+    },
+    /** A study whose job runs again (resumed after a cancel or a crash) is running until it finishes anew. */
+    reopen(id: number): void {
+      reopen.run(id);
       ctx.changed('studies');
     },
     delete(id: number): void {
