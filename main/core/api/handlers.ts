@@ -31,7 +31,7 @@ import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts
 import { assessModel } from '../generation/modelQuality.ts';
 import { savePngFrames } from '../io/pngFrames.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
-import { deleteStudy, listStudies, studyInfo } from '../studies/studyFiles.ts';
+import { checkStudyStart, deleteStudy, listStudies, studyInfo } from '../studies/studyFiles.ts';
 import { exportStudyReport, readStudyReport } from '../studies/report.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
@@ -281,7 +281,8 @@ const handlers: Handlers = {
   'ml.invertFile': (studio, args) => studio.jobs.start('ml.invertFile', args),
   'generate.probe': (studio, args) => studio.jobs.start('generate.probe', args),
   'study.start': (studio, args) => {
-    studio.requireProject();
+    const project = studio.requireProject();
+    checkStudyStart(args, project.folder, project.catalogue);
     return studio.jobs.start('study', args);
   },
   'study.list': (studio, { kind }) => {

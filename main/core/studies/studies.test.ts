@@ -101,6 +101,14 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     await expect(call('study.open', { studyId: study.id })).rejects.toThrow(/no study/);
   }, 120_000);
 
+  it('refuses a study whose model or dataset is missing before recording a job', async () => {
+    const jobs = studio.jobs.list().length;
+    await expect(call('study.start', { kind: 'latent-sampling', params: { stage2: path.join(dir, 'no-such-model') } })).rejects.toThrow(/no-such-model/);
+    await expect(call('study.start', { kind: 'refined-inversion', params: { datasetId: 99 } })).rejects.toThrow(/99/);
+    await expect(call('study.start', { kind: 'latent-sampling', params: { count: 0 } })).rejects.toThrow(/count/);
+    expect(studio.jobs.list()).toHaveLength(jobs);
+  });
+
   it('prints the contract JSON of wavediff study latent-sampling --json', () => {
     const run = spawnSync(
       process.execPath,

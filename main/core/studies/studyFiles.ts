@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StudyInfo } from '../contract/contract.ts';
-import { studyKindNames, type StudyKindName } from '../contract/parameters.ts';
+import { studyKindNames, type StudyKindName, type StudyStart } from '../contract/parameters.ts';
+import { resolveGenerationModel } from '../generation/pipeline.ts';
+import type { NetworkKind } from '../ml/modelRegistry.ts';
 import { StudioError } from '../contract/errors.ts';
 import type { Catalogue, StudyRow } from '../store/catalogue.ts';
 
@@ -25,4 +27,16 @@ export function deleteStudy(projectDir: string, catalogue: Catalogue, studyId: n
   }
   fs.rmSync(path.join(projectDir, row.folder), { recursive: true, force: true });
   catalogue.studies.delete(studyId);
+}
+
+/**
+ * Refuses, before a job is recorded, a study whose models or dataset do not exist: a job that can
+ * only fail would sit in the Jobs view offering Resume.
+ */
+export function checkStudyStart(start: StudyStart, projectDir: string, catalogue: Catalogue): void {
+  const params = start.params as Record<string, unknown>;
+  for (const kind of ['stage1', 'stage2', 'inversionnet'] as NetworkKind[]) {
+    if (typeof params[kind] === 'string') resolveGenerationModel(params[kind], kind, { folder: projectDir, catalogue });
+  }
+  if (typeof params.datasetId === 'number') catalogue.getReadyDataset(params.datasetId);
 }

@@ -23,6 +23,16 @@ describe('New study form', () => {
     }
   });
 
+  it('leaves an optional parameter out when its field is empty (refined inversion without a dataset)', () => {
+    const fields = studyFields('refined-inversion');
+    expect(fields.find((f) => f.name === 'datasetId')).toMatchObject({ kind: 'number', optional: true });
+    expect(fields.find((f) => f.name === 'count')?.optional).toBe(false);
+    const result = studyParamsFromForm('refined-inversion', studyFormDefaults('refined-inversion'));
+    expect(result).toEqual({ ok: true, params: { stage1: 'default', stage2: 'default', count: 8, seed: 0, refineSteps: 10, candidates: 100, oscillation: 0.05 } });
+    const withDataset = studyParamsFromForm('refined-inversion', { ...studyFormDefaults('refined-inversion'), datasetId: '3' });
+    expect(withDataset.ok && withDataset.params.datasetId).toBe(3);
+  });
+
   it('compares two studies of one kind only', () => {
     expect(canCompare(['latent-sampling', 'latent-sampling'])).toBe(true);
     expect(canCompare(['latent-sampling'])).toBe(false);
