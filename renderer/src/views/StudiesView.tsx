@@ -32,7 +32,7 @@ import { ErrorAlert, EmptyState, ViewHeader } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { PathField } from '../components/PathField.tsx';
-import { useJobs } from '../jobs/JobsProvider.tsx';
+import { isActive, useJobs } from '../jobs/JobsProvider.tsx';
 import { formatTimestamp, progressFraction } from '../app/humanReadable.ts';
 import { MarkdownReport } from '../studies/MarkdownReport.tsx';
 import { canCompare, studyFields, studyFormDefaults, studyParamsFromForm, type StudyFormValues } from '../studies/studyForm.ts';
@@ -207,6 +207,8 @@ export function StudiesView({ params }: { params: Record<string, string> }) {
               {list.map((study) => {
                 const job = study.jobId === null ? undefined : jobs.find((j) => j.id === study.jobId);
                 const fraction = job && job.status === 'running' ? progressFraction(job.progress) : null;
+                // A study whose job stopped without finishing (interrupted, cancelled) shows the job's state: Jobs resumes it.
+                const status = study.status === 'running' && job && !isActive(job) ? job.status : study.status;
                 return (
                   <TableRow key={study.id} hover selected={shown.includes(study.id)} data-testid={`study-row-${study.id}`}>
                     <TableCell padding="checkbox">
@@ -216,7 +218,7 @@ export function StudiesView({ params }: { params: Record<string, string> }) {
                     <TableCell>{studyKindLabels[study.kind]}</TableCell>
                     <TableCell>{study.title}</TableCell>
                     <TableCell sx={{ minWidth: 160 }}>
-                      <Chip size="small" label={study.status} color={study.status === 'done' ? 'success' : study.status === 'failed' ? 'error' : 'info'} data-testid={`study-status-${study.id}`} />
+                      <Chip size="small" label={status} color={status === 'done' ? 'success' : status === 'failed' ? 'error' : status === 'running' ? 'info' : 'warning'} data-testid={`study-status-${study.id}`} />
                       {study.status === 'running' && job && (
                         <Tooltip title={job.progress.message ?? ''}>
                           <LinearProgress variant={fraction === null ? 'indeterminate' : 'determinate'} value={(fraction ?? 0) * 100} sx={{ mt: 0.5 }} />
