@@ -20,7 +20,7 @@ function wholeNumber(value: unknown, option: string, fallback: number): number {
   return parsed;
 }
 
-function samplerOption(v: ParsedArgs['values']): GenerationSampler {
+export function samplerOption(v: ParsedArgs['values']): GenerationSampler {
   const kind = samplerKindSchema.safeParse(v.sampler ?? defaultSampler.kind);
   if (!kind.success) throw new StudioError('bad_input', `--sampler ${String(v.sampler)}: choose ${samplerKindSchema.options.join(', ')}.`);
   if (kind.data === 'ddpm') return { kind: 'ddpm' };
@@ -33,7 +33,7 @@ function samplerOption(v: ParsedArgs['values']): GenerationSampler {
   };
 }
 
-function modelRefs(v: ParsedArgs['values']): ModelRefs {
+export function modelRefs(v: ParsedArgs['values']): ModelRefs {
   const model = (v.model as string | undefined) ?? 'default';
   return {
     stage1: (v.stage1 as string | undefined) ?? model,
@@ -43,7 +43,7 @@ function modelRefs(v: ParsedArgs['values']): ModelRefs {
 }
 
 /** Options `generate` and `probe` share: the models, the count and the sampler (see MODEL_USAGE). */
-const MODEL_AND_SAMPLER_OPTIONS: Record<string, OptionSpec> = {
+export const MODEL_AND_SAMPLER_OPTIONS: Record<string, OptionSpec> = {
     model: { type: 'string' },
     stage1: { type: 'string' },
     stage2: { type: 'string' },
@@ -55,7 +55,7 @@ const MODEL_AND_SAMPLER_OPTIONS: Record<string, OptionSpec> = {
     seed: { type: 'string' },
 };
 
-const MODEL_USAGE = `  --model REF          all three models: 'default' (shipped, native-models/default/), 'project:ID' or a folder
+export const MODEL_USAGE = `  --model REF          all three models: 'default' (shipped, native-models/default/), 'project:ID' or a folder
   --stage1 REF, --stage2 REF, --inversionnet REF   one model each (override --model)
   --sampler S          ${samplerKindSchema.options.join(' | ')} (default ${defaultSampler.kind})
 ${usageLine('--steps N', samplerParameters.ab3Steps)} (default ${defaultSampler.kind === 'ddpm' ? '–' : defaultSampler.steps})

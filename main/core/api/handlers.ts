@@ -31,6 +31,8 @@ import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts
 import { assessModel } from '../generation/modelQuality.ts';
 import { savePngFrames } from '../io/pngFrames.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
+import { deleteStudy, listStudies, studyInfo } from '../studies/studyFiles.ts';
+import { exportStudyReport, readStudyReport } from '../studies/report.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -278,6 +280,29 @@ const handlers: Handlers = {
   },
   'ml.invertFile': (studio, args) => studio.jobs.start('ml.invertFile', args),
   'generate.probe': (studio, args) => studio.jobs.start('generate.probe', args),
+  'study.start': (studio, args) => {
+    studio.requireProject();
+    return studio.jobs.start('study', args);
+  },
+  'study.list': (studio, { kind }) => {
+    const project = studio.requireProject();
+    return listStudies(project.folder, project.catalogue, kind);
+  },
+  'study.open': (studio, { studyId }) => {
+    const project = studio.requireProject();
+    const study = studyInfo(project.folder, project.catalogue.studies.get(studyId));
+    return { study, ...readStudyReport(study.folder) };
+  },
+  'study.delete': (studio, { studyId }) => {
+    const project = studio.requireProject();
+    deleteStudy(project.folder, project.catalogue, studyId, (jobId) => ['queued', 'running'].includes(studio.jobs.get(jobId).status));
+    return null;
+  },
+  'study.export': (studio, { studyId, folder, overwrite }) => {
+    const project = studio.requireProject();
+    const study = studyInfo(project.folder, project.catalogue.studies.get(studyId));
+    return { folder, files: exportStudyReport(study.folder, folder, overwrite) };
+  },
   'segy.info': (studio, { file, gatherKey }) => segyInfo(file, { gatherKey, onNotice: (message) => studio.notice('info', message) }),
 };
 

@@ -14,6 +14,8 @@ import {
   generationParameters,
   generationSamplerSchema,
   samplesPerFileParameter,
+  studyKindNames,
+  studyStartSchema,
   trainingParameters,
 } from './parameters.ts';
 import { segyInfoSchema } from './segyInfo.ts';
@@ -402,6 +404,46 @@ export const sampleDetailSchema = z.object({
 });
 export type SampleDetail = z.infer<typeof sampleDetailSchema>;
 
+// ---------- studies ----------
+
+export const studyKindSchema = z.enum(studyKindNames);
+
+export const studyInfoSchema = z.object({
+  id: z.number().int(),
+  kind: studyKindSchema,
+  title: z.string(),
+  jobId: z.number().int().nullable(),
+  /** running until the report is written; failed when its job failed or was given up. */
+  status: z.enum(['running', 'done', 'failed']),
+  /** The parameters as the study ran with them (defaults filled in): with the seeds and model ids, enough to reproduce it. */
+  params: z.record(z.string(), z.unknown()),
+  /** The study's headline numbers (what `wavediff study <kind> --json` prints); null until done. */
+  summary: z.record(z.string(), z.unknown()).nullable(),
+  /** The report's folder: the project's studies/<id>/. */
+  folder: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type StudyInfo = z.infer<typeof studyInfoSchema>;
+
+/** A results table: one row per compared set or method, cells as numbers (null: not measured) or text. */
+export const studyTableSchema = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+});
+export type StudyTable = z.infer<typeof studyTableSchema>;
+
+export const studyReportSchema = z.object({
+  study: studyInfoSchema,
+  /** report.md; its images name files of `plots` (plots/<name>.png). */
+  markdown: z.string(),
+  /** results.json: every number, the seeds and the model ids. */
+  results: z.record(z.string(), z.unknown()),
+  table: studyTableSchema,
+  plots: z.array(z.object({ file: z.string(), title: z.string(), pngBase64: z.string() })),
+});
+export type StudyReport = z.infer<typeof studyReportSchema>;
+
 const datasetRef = z.object({ datasetId: z.number().int() });
 const jobRef = z.object({ jobId: z.number().int() });
 const none = z.object({}).strict();
@@ -709,6 +751,15 @@ export const methods = {
     }),
     jobInfoSchema,
     'Trajectory probe: PDE deviation of pairs decoded from random latents, of denoised samples (and along the sampler) and of stage-1 reconstructions (OpenFWI geometry); runs as a job whose result is the report.',
+  ),
+  'study.start': method(studyStartSchema, jobInfoSchema, "Run a study (the method's experiments) with its parameters; runs as a job that writes a report under the project's studies/ folder."),
+  'study.list': method(z.object({ kind: studyKindSchema.optional() }), z.array(studyInfoSchema), 'Studies of the open project (optionally of one kind), newest first.'),
+  'study.open': method(z.object({ studyId: z.number().int() }), studyReportSchema, "A study's report: its Markdown, every number, the results table and the PNG plots."),
+  'study.delete': method(z.object({ studyId: z.number().int() }), z.null(), 'Delete a finished or failed study and its report folder.'),
+  'study.export': method(
+    z.object({ studyId: z.number().int(), folder: z.string().min(1), overwrite: z.boolean().default(false) }),
+    z.object({ folder: z.string(), files: z.array(z.string()) }),
+    "Copy a study's report (report.md, results.json, plots/) into a folder.",
   ),
 } as const;
 

@@ -73,6 +73,38 @@ export const generationParameters = {
   seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'sample i uses seed + i' }),
 };
 
+// ---------- studies (study.start, wavediff study, StudiesView) ----------
+
+const modelRef = (network: string) =>
+  parameter(z.string().min(1).default('default'), { title: `${network} model`, description: `${network} model: default, project:ID or a model folder` });
+
+/** The study kinds, in the order the Studies view offers them; each has its parameters below. */
+export const studyKindNames = ['latent-sampling'] as const;
+export type StudyKindName = (typeof studyKindNames)[number];
+
+export const interpolationWeights = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
+
+export const studyParameters = {
+  'latent-sampling': z.object({
+    stage1: modelRef('Stage-1'),
+    stage2: modelRef('Stage-2'),
+    inversionnet: modelRef('InversionNet'),
+    count: parameter(z.number().int().min(1).max(10_000).default(16), { title: 'Count', description: 'pairs per set (random, each interpolation weight, diffusion, reconstruction)', unit: 'pairs' }),
+    seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of latents, pair synthesis and sampler noise' }),
+    sampler: generationSamplerSchema.default(defaultSampler),
+    curvePoints: parameter(z.number().int().min(2).max(1000).default(6), { title: 'Curve points', description: "sampler steps at which the deviation curve is measured (evenly spaced, last included)", unit: 'steps' }),
+    statsCount: parameter(z.number().int().min(2).max(10_000).default(64), { title: 'Pairs for latent statistics', description: "training-family pairs encoded for the random latents' mean and std", unit: 'pairs' }),
+  }),
+} satisfies Record<StudyKindName, z.ZodObject>;
+
+/** study.start's arguments: the kind and its parameters (missing ones take their defaults). Add a line per study kind. */
+export const studyStartSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('latent-sampling'), params: studyParameters['latent-sampling'].prefault({}) }),
+]);
+export type StudyStart = z.output<typeof studyStartSchema>;
+
+export type StudyParams<K extends StudyKindName> = z.output<(typeof studyParameters)[K]>;
+
 // ---------- data ----------
 
 /** The SEG-Y trace header field (a segyio TraceField name) whose value changes from one shot gather to the next. */

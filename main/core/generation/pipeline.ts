@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { OnnxRunResult, OnnxSessionPool } from '../ml/onnxPool.ts';
 import { InversionNetwork, Stage1Network, Stage2Network, type RunObserver } from '../ml/networks.ts';
 import { sampleDiffusion, type SamplerSpec, type TrajectoryProbe } from '../ml/samplers.ts';
-import { resolveModel, shippedModelsDir, type ModelEntry, type NetworkKind } from '../ml/modelRegistry.ts';
-import type { Project } from '../store/project.ts';
+import { resolveModel, shippedModelsDir, type ModelEntry, type NetworkKind, type ProjectModelSource } from '../ml/modelRegistry.ts';
 import type { FdWorkerPool } from '../physics/pool.ts';
 import { recordedSamples } from '../physics/acquisition.ts';
 import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
@@ -47,7 +46,7 @@ export function samplerSteps(sampler: GenerationSampler, numTrainTimesteps: numb
  * Resolves a model reference with a message that says what to do: a missing shipped default names
  * native-models/default/<kind>/.
  */
-export function resolveGenerationModel(ref: string, kind: NetworkKind, project: Project | null): ModelEntry {
+export function resolveGenerationModel(ref: string, kind: NetworkKind, project: ProjectModelSource | null): ModelEntry {
   if (ref === 'default' || ref === `default:${kind}`) {
     const folder = path.join(shippedModelsDir(), kind);
     if (!fs.existsSync(path.join(folder, 'manifest.json'))) {
@@ -70,7 +69,7 @@ export interface GenerationModels {
 }
 
 /** Reads the three manifests without loading graphs (for checks before a job starts). */
-export function resolveGenerationModels(refs: ModelRefs, project: Project | null): Record<NetworkKind, ModelEntry> {
+export function resolveGenerationModels(refs: ModelRefs, project: ProjectModelSource | null): Record<NetworkKind, ModelEntry> {
   return {
     stage1: resolveGenerationModel(refs.stage1, 'stage1', project),
     stage2: resolveGenerationModel(refs.stage2, 'stage2', project),
@@ -84,7 +83,7 @@ export function scheduleLength(stage2: ModelEntry): number {
   return typeof schedule?.num_train_timesteps === 'number' ? schedule.num_train_timesteps : 1000;
 }
 
-export async function loadGenerationModels(pool: OnnxSessionPool, refs: ModelRefs, project: Project | null): Promise<GenerationModels> {
+export async function loadGenerationModels(pool: OnnxSessionPool, refs: ModelRefs, project: ProjectModelSource | null): Promise<GenerationModels> {
   const entries = resolveGenerationModels(refs, project);
   const stage1 = await Stage1Network.load(pool, entries.stage1);
   const stage2 = await Stage2Network.load(pool, entries.stage2);

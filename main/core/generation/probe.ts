@@ -93,10 +93,45 @@ export function holdoutSeedFor(models: GenerationModels): number {
   return seed;
 }
 
-async function deviationsOf(models: GenerationModels, fdPool: FdWorkerPool, geometry: AcquisitionGeometry, latentScaled: Float32Array, batch: number, signal?: AbortSignal): Promise<number[]> {
+/** pde_rel_l2 of the pairs decoded from denoiser-space latents x₀ [B, C, H, W]. */
+export async function deviationsOf(models: GenerationModels, fdPool: FdWorkerPool, geometry: AcquisitionGeometry, latentScaled: Float32Array, batch: number, signal?: AbortSignal): Promise<number[]> {
   const pairs = await decodeLatents(models, latentScaled, batch);
   const { deviations } = await physicsCheck(fdPool, pairs, models.stage1.velocityShape, geometry, signal);
   return deviations.map((d) => d.pde_rel_l2);
+}
+
+/**
+ * Seismic–velocity pairs of the model's training families: pair i is family i mod F, the
+ * ⌊i/F⌋-th model that `seed` synthesises for it, with its FD seismic on `geometry`.
+ * velocity [count, 1, depth, width] m/s, seismic [count, sources, time, receivers].
+ */
+export async function synthesizeFamilyPairs(
+  models: GenerationModels,
+  fdPool: FdWorkerPool,
+  geometry: AcquisitionGeometry,
+  request: { families: VelocityFamily[]; seed: number; count: number },
+  signal?: AbortSignal,
+): Promise<{ velocityMps: Float32Array; seismic: Float32Array }> {
+  const { families, seed, count } = request;
+  const [, nz, nx] = models.stage1.velocityShape;
+  const cells = nz * nx;
+  const velocityMps = new Float32Array(count * cells);
+  for (let i = 0; i < count; i += 1) {
+    const family = families[i % families.length];
+    velocityMps.set(generateVelocityModels(family, seed, 1, { start: Math.floor(i / families.length), shape: { nz, nx } }), i * cells);
+  }
+  const seismic = await fdPool.forwardModel(velocityMps, { n: count, nz, nx }, geometry, { signal });
+  return { velocityMps, seismic };
+}
+
+/**
+ * The seed the stage-1 model's training pairs were synthesised with: the one its manifest records,
+ * else 11 (the seed of the shipped default models' training synthesis, which their manifests do not record).
+ */
+export function trainingSynthesisSeed(models: GenerationModels): number {
+  const training = (models.stage1.manifest.training ?? {}) as { data?: { synthesis?: { seed?: unknown } } };
+  const recorded = training.data?.synthesis?.seed;
+  return typeof recorded === 'number' ? recorded : 11;
 }
 
 export async function runProbe(onnx: OnnxSessionPool, fdPool: FdWorkerPool, refs: ModelRefs, project: Project | null, options: ProbeOptions): Promise<ProbeReport> {
@@ -159,14 +194,7 @@ export async function runProbe(onnx: OnnxSessionPool, fdPool: FdWorkerPool, refs
   report('held-out reconstructions');
   const families = trainingFamilies(models);
   const holdoutSeed = options.holdoutSeed ?? holdoutSeedFor(models);
-  const [, nz, nx] = models.stage1.velocityShape;
-  const cells = nz * nx;
-  const velocity = new Float32Array(count * cells);
-  for (let i = 0; i < count; i += 1) {
-    const family = families[i % families.length];
-    velocity.set(generateVelocityModels(family, holdoutSeed, 1, { start: Math.floor(i / families.length), shape: { nz, nx } }), i * cells);
-  }
-  const heldOutSeismic = await fdPool.forwardModel(velocity, { n: count, nz, nx }, geometry, { signal: options.signal });
+  const { seismic: heldOutSeismic } = await synthesizeFamilyPairs(models, fdPool, geometry, { families, seed: holdoutSeed, count }, options.signal);
   const reconstruction = await models.stage1.reconstruct(heldOutSeismic, count);
   const reconstructedPairs = { batch: count, seismic: reconstruction.seismic, velocityMps: reconstruction.velocityMps };
   const reconstructionDeviations = (await physicsCheck(fdPool, reconstructedPairs, models.stage1.velocityShape, geometry, options.signal)).deviations.map((d) => d.pde_rel_l2);

@@ -8,10 +8,12 @@ import { datasetsTable, publicDataset, type CatalogueDataset, type NewDataset } 
 import { modelsTable, type ModelRow, type NewModel } from './tables/models.ts';
 import { trainingEventsTable, type TrainingEvent } from './tables/trainingEvents.ts';
 import { GenerationStore } from './tables/generation.ts';
+import { studiesTable, type StudiesTable } from './tables/studies.ts';
 
 export type { JobRow } from './tables/jobs.ts';
 export type { CatalogueDataset, DatasetState, NewDataset, NewDatasetPart } from './tables/datasets.ts';
 export type { ModelRow } from './tables/models.ts';
+export type { StudyRow, StudyStatus } from './tables/studies.ts';
 
 export type ChangeListener = (tables: string[]) => void;
 
@@ -31,6 +33,8 @@ export class Catalogue {
   readonly #training: ReturnType<typeof trainingEventsTable>;
   /** Generation runs, samples and tags, and the gallery's queries. */
   readonly generation: GenerationStore;
+  /** The studies and their report folders (studies/<id>/). */
+  readonly studies: StudiesTable;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -41,6 +45,7 @@ export class Catalogue {
     this.#models = modelsTable(ctx);
     this.#training = trainingEventsTable(ctx);
     this.generation = new GenerationStore(ctx, this.#datasets);
+    this.studies = studiesTable(ctx);
   }
 
   onChange(listener: ChangeListener): () => void {

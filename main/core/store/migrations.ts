@@ -230,4 +230,26 @@ export const migrations: Migration[] = [
       WHERE json_valid(meta);
     `,
   },
+  {
+    version: 8,
+    name: 'studies',
+    sql: `
+      -- A study (one of the method's experiments) and its report under the project's studies/<id>/:
+      -- report.md, results.json, plots/*.png. params: the parameters it ran with (defaults filled in);
+      -- summary: its headline numbers once done; folder is relative to the project folder.
+      CREATE TABLE studies (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        job_id INTEGER UNIQUE REFERENCES jobs(id) ON DELETE SET NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+        params TEXT NOT NULL,
+        summary TEXT,
+        folder TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE INDEX studies_by_kind ON studies(kind, id);
+    `,
+  },
 ];

@@ -1,0 +1,22 @@
+import type { StudyKindName, StudyParams, StudyStart } from '../contract/parameters.ts';
+import type { StudyContext, StudyKind, StudyOutcome } from './studyKind.ts';
+import { latentSamplingStudy } from './latentSampling.ts';
+
+/** Every study kind, by name: a kind declared in contract/parameters.ts (studyKindNames) must be here. */
+export const studyKinds: { [K in StudyKindName]: StudyKind<K> } = {
+  'latent-sampling': latentSamplingStudy,
+};
+
+/** A study to run: its kind's title and computation bound to the parameters it was started with. */
+export interface BoundStudy {
+  label: string;
+  title: string;
+  run(ctx: StudyContext): Promise<StudyOutcome>;
+}
+
+export function bindStudy(start: StudyStart): BoundStudy {
+  // The discriminated union pairs each kind with its own parameters; TypeScript cannot follow it through the lookup.
+  const kind = studyKinds[start.kind] as StudyKind<StudyKindName>;
+  const params = start.params as StudyParams<StudyKindName>;
+  return { label: kind.label, title: kind.title(params), run: (ctx) => kind.run(ctx, params) };
+}
