@@ -79,7 +79,7 @@ const modelRef = (network: string) =>
   parameter(z.string().min(1).default('default'), { title: `${network} model`, description: `${network} model: default, project:ID or a model folder` });
 
 /** The study kinds, in the order the Studies view offers them; each has its parameters below. */
-export const studyKindNames = ['latent-sampling'] as const;
+export const studyKindNames = ['latent-sampling', 'compression', 'fidelity'] as const;
 export type StudyKindName = (typeof studyKindNames)[number];
 
 export const interpolationWeights = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
@@ -95,11 +95,38 @@ export const studyParameters = {
     curvePoints: parameter(z.number().int().min(2).max(1000).default(6), { title: 'Curve points', description: "sampler steps at which the deviation curve is measured (evenly spaced, last included)", unit: 'steps' }),
     statsCount: parameter(z.number().int().min(2).max(10_000).default(64), { title: 'Pairs for latent statistics', description: "training-family pairs encoded for the random latents' mean and std", unit: 'pairs' }),
   }),
+  compression: z.object({
+    stage1: modelRef('Stage-1'),
+    count: parameter(z.number().int().min(1).max(100_000).optional(), {
+      title: 'Samples',
+      description: "seismic samples compressed: the first of the file or dataset (default all), else held-out pairs synthesised from the stage-1 model's training families (default 8)",
+      unit: 'samples',
+    }),
+    datasetId: parameter(z.number().int().optional(), { title: 'Seismic dataset', description: 'a project dataset with seismic [N, sources, time, receivers] (default: held-out synthesis)' }),
+    seismicFile: parameter(z.string().min(1).optional(), { title: 'Seismic file', description: 'a .npy file of seismic [N, sources, time, receivers] in physical units (wavediff study compression --seismic)' }),
+    sampleIntervalMs: parameter(z.number().positive().max(1000).default(1), {
+      title: 'Sample interval',
+      description: "time step of the seismic, for the spectra's frequency axis (a dataset's own is used when it records one)",
+      unit: 'ms',
+    }),
+  }),
+  fidelity: z.object({
+    stage1: modelRef('Stage-1'),
+    stage2: modelRef('Stage-2'),
+    inversionnet: modelRef('InversionNet'),
+    count: parameter(z.number().int().min(2).max(10_000).default(32), { title: 'Count', description: 'pairs per set (real and generated)', unit: 'pairs' }),
+    seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of the sampler noise, the bootstrap and the embedding' }),
+    sampler: generationSamplerSchema.default(defaultSampler),
+    bootstrap: parameter(z.number().int().min(0).max(10_000).default(50), { title: 'Bootstrap resamples', description: "resamples of both sets for the Fréchet distance's spread", unit: 'resamples' }),
+    datasetId: parameter(z.number().int().optional(), { title: 'Real dataset', description: "a project dataset of pairs as the real set (its first count pairs; default: held-out pairs synthesised from the stage-1 model's training families)" }),
+  }),
 } satisfies Record<StudyKindName, z.ZodObject>;
 
 /** study.start's arguments: the kind and its parameters (missing ones take their defaults). Add a line per study kind. */
 export const studyStartSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('latent-sampling'), params: studyParameters['latent-sampling'].prefault({}) }),
+  z.object({ kind: z.literal('compression'), params: studyParameters.compression.prefault({}) }),
+  z.object({ kind: z.literal('fidelity'), params: studyParameters.fidelity.prefault({}) }),
 ]);
 export type StudyStart = z.output<typeof studyStartSchema>;
 

@@ -72,7 +72,7 @@ export function deviationStats(values: number[]): DeviationStats {
 }
 
 /** The velocity families the stage-1 model was trained on, as its manifest records them. */
-export function trainingFamilies(models: GenerationModels): VelocityFamily[] {
+export function trainingFamilies(models: Pick<GenerationModels, 'stage1'>): VelocityFamily[] {
   const training = (models.stage1.manifest.training ?? {}) as { families?: unknown; data?: { families?: unknown; synthesis?: { family?: unknown } } };
   const listed = [training.families, training.data?.families, training.data?.synthesis?.family ? [training.data.synthesis.family] : undefined].find((f) => Array.isArray(f) && f.length > 0) as unknown[] | undefined;
   const families = (listed ?? []).map((f) => String(f).toLowerCase()).filter(isVelocityFamily);
@@ -80,13 +80,13 @@ export function trainingFamilies(models: GenerationModels): VelocityFamily[] {
 }
 
 /** Seeds the stage-1 manifest records for its training and validation synthesis. */
-function recordedSeeds(models: GenerationModels): Set<number> {
+function recordedSeeds(models: Pick<GenerationModels, 'stage1'>): Set<number> {
   const training = (models.stage1.manifest.training ?? {}) as { data?: { synthesis?: { seed?: unknown } }; val_data?: { synthesis?: { seed?: unknown } } };
   return new Set([training.data?.synthesis?.seed, training.val_data?.synthesis?.seed].filter((s): s is number => typeof s === 'number'));
 }
 
 /** The default held-out seed: 1 000 003, or the next one the manifest does not record (the default models used 11 and 97). */
-export function holdoutSeedFor(models: GenerationModels): number {
+export function holdoutSeedFor(models: Pick<GenerationModels, 'stage1'>): number {
   const used = new Set([...recordedSeeds(models), 11, 97]);
   let seed = 1_000_003;
   while (used.has(seed)) seed += 1;
@@ -106,7 +106,7 @@ export async function deviationsOf(models: GenerationModels, fdPool: FdWorkerPoo
  * velocity [count, 1, depth, width] m/s, seismic [count, sources, time, receivers].
  */
 export async function synthesizeFamilyPairs(
-  models: GenerationModels,
+  models: Pick<GenerationModels, 'stage1'>,
   fdPool: FdWorkerPool,
   geometry: AcquisitionGeometry,
   request: { families: VelocityFamily[]; seed: number; count: number },

@@ -1,10 +1,14 @@
 import type { StudyKindName, StudyParams, StudyStart } from '../contract/parameters.ts';
 import type { StudyContext, StudyKind, StudyOutcome } from './studyKind.ts';
 import { latentSamplingStudy } from './latentSampling.ts';
+import { compressionStudy } from './compressionStudy.ts';
+import { fidelityStudy } from './fidelityStudy.ts';
 
 /** Every study kind, by name: a kind declared in contract/parameters.ts (studyKindNames) must be here. */
 export const studyKinds: { [K in StudyKindName]: StudyKind<K> } = {
   'latent-sampling': latentSamplingStudy,
+  compression: compressionStudy,
+  fidelity: fidelityStudy,
 };
 
 /** A study to run: its kind's title and computation bound to the parameters it was started with. */
