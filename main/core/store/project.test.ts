@@ -164,12 +164,13 @@ describe('project folder and catalogue', () => {
       ).run(id, id, at);
     }
     db.prepare('UPDATE jobs SET started_at = ?, finished_at = ? WHERE id = 1').run('2026-01-01T10:00:00.000Z', '2026-01-01T10:01:30.000Z');
-    // Back to release 3's schema: without migrations 4 (dataset state), 5 (trace masks), 6 (job failures and run time) and 7 (sampling columns).
+    // Back to release 3's schema: without migrations 4 (dataset state), 5 (trace masks), 6 (job failures and run time), 7 (sampling columns) and 8 (studies).
     db.exec('DELETE FROM schema_migrations WHERE version > 3; PRAGMA user_version = 3;');
     db.exec('ALTER TABLE datasets DROP COLUMN sample_interval_ms; ALTER TABLE datasets DROP COLUMN grid_spacing_m; ALTER TABLE dataset_parts DROP COLUMN sample_interval_ms;');
     db.exec('ALTER TABLE datasets DROP COLUMN state');
     db.exec('ALTER TABLE dataset_parts DROP COLUMN trace_mask_file');
     db.exec('ALTER TABLE jobs DROP COLUMN error_code; ALTER TABLE jobs DROP COLUMN run_seconds');
+    db.exec('DROP TABLE studies');
     db.close();
 
     const reader = Project.open(folder, { readOnly: true });

@@ -115,7 +115,8 @@ export function niceTicks(min: number, max: number, target = 6): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  // Multiples k·step, rounded to 12 digits so that 3 × 0.2 reads 0.6.
+  for (let k = Math.ceil(min / step - 1e-9); k <= Math.floor(max / step + 1e-9); k += 1) ticks.push(Number((k * step).toPrecision(12)));
   return ticks;
 }
 
