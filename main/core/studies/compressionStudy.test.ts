@@ -19,7 +19,7 @@ import { shippedModelsDir } from '../ml/modelRegistry.ts';
 import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
-import type { StudyInfo, StudyReport } from '../contract/contract.ts';
+import type { JobInfo, StudyInfo, StudyReport } from '../contract/contract.ts';
 import { COMPRESSION_METHODS } from './compression.ts';
 
 const seismicFile = path.join(resourcesDir(), 'demo', 'openfwi', 'openfwi-style pairs', 'data1.npy');
@@ -96,7 +96,7 @@ describe.skipIf(missing('the default stage-1 model and the demo seismic (committ
     try {
       studio.user.updateSettings({ workerThreads: 2 });
       await studio.createProject(path.join(dir, 'project'), 'compression test');
-      const started = await dispatch(studio, 'study.start', { kind: 'compression', params: { count: 1 } });
+      const started = (await dispatch(studio, 'study.start', { kind: 'compression', params: { count: 1 } })) as JobInfo;
       const job = await studio.jobs.waitFor(started.id);
       expect(job.status, job.error ?? '').toBe('done');
       const [study] = (await dispatch(studio, 'study.list', {})) as StudyInfo[];

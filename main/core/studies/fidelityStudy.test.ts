@@ -12,7 +12,7 @@ import { shippedModelsDir } from '../ml/modelRegistry.ts';
 import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../app/jobKinds.ts';
 import { dispatch } from '../api/handlers.ts';
-import type { StudyInfo, StudyReport } from '../contract/contract.ts';
+import type { JobInfo, StudyInfo, StudyReport } from '../contract/contract.ts';
 import { pooledLatentFeatures, velocityFeatures } from './fidelity.ts';
 
 const defaultsShipped = ['stage1', 'stage2', 'inversionnet'].every((k) => fs.existsSync(path.join(shippedModelsDir(), k, 'manifest.json')));
@@ -52,7 +52,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
   it('measures Fréchet distances, embeddings and band spectra of held-out vs generated pairs, reproducibly', async () => {
     const summaries: unknown[] = [];
     for (let run = 0; run < 2; run++) {
-      const started = await dispatch(studio, 'study.start', { kind: 'fidelity', params: tiny });
+      const started = (await dispatch(studio, 'study.start', { kind: 'fidelity', params: tiny })) as JobInfo;
       const job = await studio.jobs.waitFor(started.id);
       expect(job.status, job.error ?? '').toBe('done');
       const [study] = (await dispatch(studio, 'study.list', {})) as StudyInfo[];

@@ -135,7 +135,7 @@ export function fidelityOutcome(params: Params, result: FidelityResult, m: { sou
     sections: [
       {
         heading: 'Verdict',
-        markdown: `Fréchet distance between ${result.real} real and ${result.generated} generated pairs: velocity ${fmt(result.velocity.frechet.fd)} (bootstrap ${fmt(result.velocity.frechet.bootstrap.p05)}–${fmt(result.velocity.frechet.bootstrap.p95)}), seismic ${fmt(result.seismic.frechet.fd)} (bootstrap ${fmt(result.seismic.frechet.bootstrap.p05)}–${fmt(result.seismic.frechet.bootstrap.p95)}). Relative power-spectrum RMSE by band: velocity ${bandText(result.velocity)}; seismic ${bandText(result.seismic)}. A distance inside the bootstrap spread of a real set against itself would be indistinguishable; compare studies of the same kind side by side to rank models.`,
+        markdown: `Fréchet distance between ${result.real} real and ${result.generated} generated pairs: velocity ${fmt(result.velocity.frechet.fd)} (bootstrap ${fmt(result.velocity.frechet.bootstrap.p05)}–${fmt(result.velocity.frechet.bootstrap.p95)}), seismic ${fmt(result.seismic.frechet.fd)} (bootstrap ${fmt(result.seismic.frechet.bootstrap.p05)}–${fmt(result.seismic.frechet.bootstrap.p95)}). Relative power-spectrum RMSE by band: velocity ${bandText(result.velocity)}; seismic ${bandText(result.seismic)}. The Fréchet distance of finite sets is biased upwards, the more so with fewer pairs than feature dimensions (${result.real} pairs; ${result.velocity.dimension} and ${result.seismic.dimension} dimensions): compare models with studies of the same sizes, side by side.`,
       },
       {
         heading: 'Feature spaces',

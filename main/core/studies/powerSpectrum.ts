@@ -3,8 +3,10 @@
  * Rozet et al. 2025 ("Lost in Latent Space", arXiv 2507.02608), who report the RMSE of the relative
  * power spectrum P_generated / P_real − 1 over low, mid and high frequencies.
  *
- * A field x [height, width] (a velocity model, or one shot gather [time, receivers]) is zero-padded
- * to powers of two (H, W) and transformed: X = fft2(x, s = (H, W)). Frequencies in cycles per sample,
+ * A field x [height, width] (a velocity model, or one shot gather [time, receivers]), less its mean
+ * (so that zero padding adds no step at the field's edge: a velocity model's 1500–4500 m/s level would
+ * otherwise leak into every frequency), is zero-padded to powers of two (H, W) and transformed:
+ * X = fft2(x − mean x, s = (H, W)). Frequencies in cycles per sample,
  * f_y = fftfreq(H), f_x = fftfreq(W) (the two axes may have different units, e.g. seismic time and
  * space: "isotropic" is in sample units), radius ρ = √(f_x² + f_y²). Shells j = 0 … J − 1,
  * J = min(H, W)/2, of width Δ = 0.5/J hold the ρ in (jΔ, (j + 1)Δ] (DC and corners beyond 0.5 left
@@ -54,7 +56,10 @@ export function isotropicPowerSpectrum(fields: ArrayLike<number>, count: number,
   const sum = new Float64Array(shells);
   const plane = new Float64Array(height * width);
   for (let f = 0; f < count; f++) {
-    for (let i = 0; i < plane.length; i++) plane[i] = fields[f * plane.length + i];
+    let mean = 0;
+    for (let i = 0; i < plane.length; i++) mean += fields[f * plane.length + i];
+    mean /= plane.length;
+    for (let i = 0; i < plane.length; i++) plane[i] = fields[f * plane.length + i] - mean;
     const { re, im } = fft2(plane, height, width, padHeight, padWidth);
     for (let i = 0; i < re.length; i++) {
       const j = shell[i];

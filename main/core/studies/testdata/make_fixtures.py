@@ -133,7 +133,7 @@ fd_sets = fd_scipy(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowv
 
 F, H, W = 4, 20, 12
 yy, xx = np.meshgrid(np.arange(H), np.arange(W), indexing='ij')
-real_fields = np.stack([np.sin(0.4 * yy + 0.3 * k) + 0.5 * np.cos(0.9 * xx) + 0.2 * rng.standard_normal((H, W)) for k in range(F)])
+real_fields = np.stack([2.0 + np.sin(0.4 * yy + 0.3 * k) + 0.5 * np.cos(0.9 * xx) + 0.2 * rng.standard_normal((H, W)) for k in range(F)])
 gen_fields = np.stack([np.sin(0.45 * yy + 0.3 * k) + 0.4 * np.cos(0.9 * xx) + 0.3 * rng.standard_normal((H, W)) for k in range(F)])
 np.save(os.path.join(HERE, 'fidelity_fields.npy'), np.stack([real_fields, gen_fields]))
 
@@ -148,7 +148,7 @@ def isotropic(fields):
     shell = np.where((rho == 0) | (rho > 0.5 + 1e-12), -1, np.minimum(shells - 1, np.ceil(rho / width - 1e-9) - 1)).astype(int)
     power = np.zeros(shells)
     for f in fields:
-        p = np.abs(np.fft.fft2(f, s=(ph, pw))) ** 2
+        p = np.abs(np.fft.fft2(f - f.mean(), s=(ph, pw))) ** 2
         for j in range(shells):
             power[j] += p[shell == j].mean()
     return (np.arange(shells) + 0.5) * width, power / len(fields)
