@@ -5,9 +5,8 @@ import type { CliCommand, CliIo, OptionSpec, ParsedArgs } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
 import type { Studio } from '../../core/app/studio.ts';
 import type { StudyInfo } from '../../core/contract/contract.ts';
-import { defaultSampler, samplerKindSchema, samplerParameters, studyKindNames, studyParameters, type StudyKindName } from '../../core/contract/parameters.ts';
+import { defaultSampler, samplerKindSchema, samplerParameters, studyKindLabels, studyKindNames, studyParameters, type StudyKindName } from '../../core/contract/parameters.ts';
 import type { StudyJobResult } from '../../core/studies/studyJob.ts';
-import { studyKinds } from '../../core/studies/registry.ts';
 import { parameterOption, usageLine } from '../parameterOptions.ts';
 import { positiveInteger } from '../physicsArgs.ts';
 import { awaitJob, call, withProject, withScratchProject } from '../studioSession.ts';
@@ -28,7 +27,7 @@ function kindUsage(kind: StudyKindName): string {
   const models = MODEL_FIELDS.filter((m) => fields.includes(m));
   const lines = [
     `  wavediff study ${kind} [options] [--json]`,
-    `    ${studyKinds[kind].label}. Options:`,
+    `    ${studyKindLabels[kind]}. Options:`,
     `      --model REF          the models (${models.join(', ')}): 'default' (shipped), 'project:ID' (with --project) or a folder; --${models.join(' REF, --')} REF override it`,
     ...(fields.includes('sampler')
       ? [

@@ -82,6 +82,11 @@ const modelRef = (network: string) =>
 export const studyKindNames = ['latent-sampling', 'compression', 'fidelity'] as const;
 export type StudyKindName = (typeof studyKindNames)[number];
 
+/** Each study kind's name in the Studies view, the CLI's usage and the reports. */
+export const studyKindLabels: Record<StudyKindName, string> = {
+  'latent-sampling': 'Latent sampling',
+};
+
 export const interpolationWeights = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
 
 export const studyParameters = {
@@ -90,7 +95,7 @@ export const studyParameters = {
     stage2: modelRef('Stage-2'),
     inversionnet: modelRef('InversionNet'),
     count: parameter(z.number().int().min(1).max(10_000).default(16), { title: 'Count', description: 'pairs per set (random, each interpolation weight, diffusion, reconstruction)', unit: 'pairs' }),
-    seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of latents, pair synthesis and sampler noise' }),
+    seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of the random latents and the sampler noise (pair i uses seed + i)' }),
     sampler: generationSamplerSchema.default(defaultSampler),
     curvePoints: parameter(z.number().int().min(2).max(1000).default(6), { title: 'Curve points', description: "sampler steps at which the deviation curve is measured (evenly spaced, last included)", unit: 'steps' }),
     statsCount: parameter(z.number().int().min(2).max(10_000).default(64), { title: 'Pairs for latent statistics', description: "training-family pairs encoded for the random latents' mean and std", unit: 'pairs' }),

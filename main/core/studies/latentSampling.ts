@@ -306,11 +306,11 @@ function latentSamplingOutcome(
       {
         heading: 'What was measured',
         markdown: [
-          `PDE deviation pde_rel_l2 = ‖ŝ − f(v̂)‖₂ / ‖f(v̂)‖₂ of ${params.count} decoded pairs per set, f the FD solver with OpenFWI's geometry.`,
+          `PDE deviation pde_rel_l2 = ‖ŝ − f(v̂)‖₂ / ‖f(v̂)‖₂ of ${params.count} decoded pair${params.count === 1 ? '' : 's'} per set, f the FD solver with OpenFWI's geometry.`,
           '',
           `- **Random**: latents drawn from a Gaussian with the per-channel mean and standard deviation of the stage-1 encoder's continuous latents of ${params.statsCount} training pairs (${m.families.join(', ')}, synthesised again with the training seed ${m.trainingSeed}, since a model does not ship its training arrays).`,
           `- **Interpolation**: (1 − w)·z_A + w·z_B between the encoded latents of training pairs 2i and 2i + 1, w = ${interpolationWeights.join(', ')}.`,
-          `- **Diffusion**: ${sampler} samples of ${m.models.refs.stage2}, seeds ${params.seed} … ${params.seed + params.count - 1}; the curve decodes the sampler's x̂₀ prediction at steps ${m.curve.map((p) => p.step).join(', ')}.`,
+          `- **Diffusion**: ${sampler} samples of ${m.models.refs.stage2}, ${params.count === 1 ? `seed ${params.seed}` : `seeds ${params.seed} … ${params.seed + params.count - 1}`}; the curve decodes the sampler's x̂₀ prediction at steps ${m.curve.map((p) => p.step).join(', ')}.`,
           `- **Reconstruction**: stage 1 (encode → quantise → decode) of held-out pairs synthesised with seed ${m.holdoutSeed}.`,
           '',
           `Ordering checks (means): random > interpolation: ${yes(ordering.random_above_interpolation)}; interpolation > diffusion: ${yes(ordering.interpolation_above_diffusion)}; diffusion ≈ reconstruction (within a factor of 2; ratio ${ordering.diffusion_over_reconstruction.toPrecision(3)}): ${yes(ordering.diffusion_near_reconstruction)}.`,
@@ -322,7 +322,6 @@ function latentSamplingOutcome(
 
 export const latentSamplingStudy: StudyKind<'latent-sampling'> = {
   kind: 'latent-sampling',
-  label: 'Latent sampling',
-  title: (p) => `Latent sampling: ${p.count} pairs per set, ${samplerShortName(p.sampler)}, seed ${p.seed}`,
+  title: (p) => `Latent sampling: ${p.count} pair${p.count === 1 ? '' : 's'} per set, ${samplerShortName(p.sampler)}, seed ${p.seed}`,
   run: runLatentSampling,
 };

@@ -13,7 +13,6 @@ export const studyKinds: { [K in StudyKindName]: StudyKind<K> } = {
 
 /** A study to run: its kind's title and computation bound to the parameters it was started with. */
 export interface BoundStudy {
-  label: string;
   title: string;
   run(ctx: StudyContext): Promise<StudyOutcome>;
 }
@@ -22,5 +21,5 @@ export function bindStudy(start: StudyStart): BoundStudy {
   // The discriminated union pairs each kind with its own parameters; TypeScript cannot follow it through the lookup.
   const kind = studyKinds[start.kind] as StudyKind<StudyKindName>;
   const params = start.params as StudyParams<StudyKindName>;
-  return { label: kind.label, title: kind.title(params), run: (ctx) => kind.run(ctx, params) };
+  return { title: kind.title(params), run: (ctx) => kind.run(ctx, params) };
 }

@@ -44,8 +44,6 @@ export interface StudyOutcome {
 /** One kind of study: its parameters are `studyParameters[kind]` in contract/parameters.ts. */
 export interface StudyKind<K extends StudyKindName> {
   kind: K;
-  /** Its name in the Studies view ('Latent sampling'). */
-  label: string;
   title(params: StudyParams<K>): string;
   run(ctx: StudyContext, params: StudyParams<K>): Promise<StudyOutcome>;
 }

@@ -30,6 +30,7 @@ import MenuIcon from '@mui/icons-material/Menu';
 import ModelTrainingIcon from '@mui/icons-material/ModelTraining';
 import AutoAwesomeIcon from '@mui/icons-material/AutoAwesome';
 import GridViewIcon from '@mui/icons-material/GridView';
+import ScienceIcon from '@mui/icons-material/Science';
 import type { StudioClient } from '../api/client.ts';
 import { ApiProvider } from '../api/context.tsx';
 import { JobsProvider, useJobs } from '../jobs/JobsProvider.tsx';
@@ -51,6 +52,7 @@ import { SettingsView } from '../views/SettingsView.tsx';
 import { ModelsView } from '../views/ModelsView.tsx';
 import { GenerateView } from '../views/GenerateView.tsx';
 import { GalleryView } from '../views/GalleryView.tsx';
+import { StudiesView } from '../views/StudiesView.tsx';
 
 interface NavItem {
   view: ViewId;
@@ -78,6 +80,7 @@ const navGroups: { label: string; items: NavItem[] }[] = [
       { view: 'models', label: 'Models', icon: <ModelTrainingIcon />, needsProject: true },
       { view: 'generate', label: 'Generate', icon: <AutoAwesomeIcon />, needsProject: true },
       { view: 'gallery', label: 'Gallery', icon: <GridViewIcon />, needsProject: true },
+      { view: 'studies', label: 'Studies', icon: <ScienceIcon />, needsProject: true },
     ],
   },
   { label: 'Work', items: [{ view: 'jobs', label: 'Jobs', icon: <WorkHistoryIcon />, needsProject: true }] },
@@ -173,6 +176,9 @@ function Shell() {
         break;
       case 'gallery':
         content = <GalleryView params={route.params} />;
+        break;
+      case 'studies':
+        content = <StudiesView params={route.params} />;
         break;
       case 'jobs':
         content = <JobsView />;

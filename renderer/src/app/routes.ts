@@ -3,7 +3,7 @@
  * or a test can open a view directly. Pure: no DOM.
  */
 
-export const viewIds = ['projects', 'datasets', 'seismic', 'velocity', 'wavefield', 'models', 'generate', 'gallery', 'jobs', 'settings'] as const;
+export const viewIds = ['projects', 'datasets', 'seismic', 'velocity', 'wavefield', 'models', 'generate', 'gallery', 'studies', 'jobs', 'settings'] as const;
 export type ViewId = (typeof viewIds)[number];
 
 export interface Route {
