@@ -85,6 +85,8 @@ export type StudyKindName = (typeof studyKindNames)[number];
 /** Each study kind's name in the Studies view, the CLI's usage and the reports. */
 export const studyKindLabels: Record<StudyKindName, string> = {
   'latent-sampling': 'Latent sampling',
+  compression: 'Compression lab',
+  fidelity: 'Distribution fidelity',
 };
 
 export const interpolationWeights = [0.1, 0.3, 0.5, 0.7, 0.9] as const;

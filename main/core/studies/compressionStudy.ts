@@ -157,7 +157,6 @@ export async function runCompression(ctx: StudyContext, params: Params): Promise
 
 export const compressionStudy: StudyKind<'compression'> = {
   kind: 'compression',
-  label: 'Compression lab',
   title: (p) => `Compression lab: ${p.seismicFile ? 'seismic file' : p.datasetId !== undefined ? `dataset ${p.datasetId}` : `${p.count ?? HELD_OUT_DEFAULT} held-out pairs`}, ${p.stage1}`,
   run: runCompression,
 };

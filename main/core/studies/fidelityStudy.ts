@@ -166,7 +166,6 @@ export async function runFidelity(ctx: StudyContext, params: Params): Promise<St
 
 export const fidelityStudy: StudyKind<'fidelity'> = {
   kind: 'fidelity',
-  label: 'Distribution fidelity',
   title: (p) => `Distribution fidelity: ${p.count} real and ${p.count} generated pairs, ${samplerShortName(p.sampler)}, seed ${p.seed}`,
   run: runFidelity,
 };
