@@ -102,8 +102,8 @@ describe.skipIf(missing('the default stage-1 model and the demo seismic (committ
       const [study] = (await dispatch(studio, 'study.list', {})) as StudyInfo[];
       expect(study).toMatchObject({ kind: 'compression', status: 'done', params: { count: 1, stage1: 'default', sampleIntervalMs: 1 } });
       const report = (await dispatch(studio, 'study.open', { studyId: study.id })) as StudyReport;
-      expect(report.markdown).toMatch(/^# Compression lab: 1 held-out pairs, default/);
-      expect(report.markdown).toContain('1 held-out pairs of');
+      expect(report.markdown).toMatch(/^# Compression lab: 1 held-out pair, default/);
+      expect(report.markdown).toContain('1 held-out pair of');
       expect(report.table.rows.map((r) => r[0])).toEqual([
         'stage-1 latent (continuous)', 'stage-1 codes (discrete)', 'uniform 4 bit', 'uniform 6 bit', 'uniform 8 bit', 'uniform 12 bit', 'uniform 16 bit', 'zstd (lossless)', 'deflate (lossless)',
       ]);

@@ -14,6 +14,7 @@ import type { ChartSpec } from './chart.ts';
 type Params = StudyParams<'compression'>;
 
 const HELD_OUT_DEFAULT = 8;
+const heldOutPairs = (n: number): string => `${n} held-out pair${n === 1 ? '' : 's'}`;
 const LOSSLESS: CompressionMethodName[] = ['zstd', 'deflate'];
 
 export const compressionMethodLabels: Record<CompressionMethodName, string> = {
@@ -131,7 +132,7 @@ export function compressionOutcome(result: CompressionStudyResult, source: strin
       {
         heading: 'What was measured',
         markdown: [
-          `Input: ${source}, ${result.samples} samples [${result.shape.join(', ')}] ([sources, time, receivers]) in the data's physical units; stage-1 model ${result.settings.model} (latent [${result.settings.latent_shape.join(', ')}], codebook of ${result.settings.codebook_size} codewords, ${result.settings.code_bits} bits a code).`,
+          `Input: ${source}; ${result.samples === 1 ? 'one sample' : `${result.samples} samples`} [${result.shape.join(', ')}] ([sources, time, receivers]) in the data's physical units; stage-1 model ${result.settings.model} (latent [${result.settings.latent_shape.join(', ')}], codebook of ${result.settings.codebook_size} codewords, ${result.settings.code_bits} bits a code).`,
           '',
           "- **latent**: the encoder's continuous output (before the quantiser), stored as float32 and decoded by the seismic decoder directly; **codes**: the quantiser's codeword indices, decoded through the codebook. Both pass through the model's resizing to its network grid and back.",
           '- **quantB**: uniform quantisation of each shot gather between its minimum and maximum to B = 4, 6, 8, 12, 16 bits (min and max stored as float32).',
@@ -157,6 +158,6 @@ export async function runCompression(ctx: StudyContext, params: Params): Promise
 
 export const compressionStudy: StudyKind<'compression'> = {
   kind: 'compression',
-  title: (p) => `Compression lab: ${p.seismicFile ? 'seismic file' : p.datasetId !== undefined ? `dataset ${p.datasetId}` : `${p.count ?? HELD_OUT_DEFAULT} held-out pairs`}, ${p.stage1}`,
+  title: (p) => `Compression lab: ${p.seismicFile ? 'seismic file' : p.datasetId !== undefined ? `dataset ${p.datasetId}` : heldOutPairs(p.count ?? HELD_OUT_DEFAULT)}, ${p.stage1}`,
   run: runCompression,
 };

@@ -84,7 +84,7 @@ export async function heldOutInput(ctx: Pick<StudyContext, 'services' | 'signal'
   const perSeismic = stage1.seismicShape.reduce((a, b) => a * b, 1);
   const perVelocity = stage1.velocityShape.reduce((a, b) => a * b, 1);
   return {
-    source: `${count} held-out pairs of ${families.join(', ')} (velocity seed ${seed}, FD seismic on OpenFWI's geometry)`,
+    source: `${count} held-out pair${count === 1 ? '' : 's'} of ${families.join(', ')} (velocity seed ${seed}, FD seismic on OpenFWI's geometry)`,
     samples: count,
     readSeismic: (start, n) => pairs.seismic.slice(start * perSeismic, (start + n) * perSeismic),
     readVelocity: (start, n) => pairs.velocityMps.slice(start * perVelocity, (start + n) * perVelocity),
