@@ -110,7 +110,7 @@ export const studyParameters = {
       unit: 'samples',
     }),
     datasetId: parameter(z.number().int().optional(), { title: 'Seismic dataset', description: 'a project dataset with seismic [N, sources, time, receivers] (default: held-out synthesis)' }),
-    seismicFile: parameter(z.string().min(1).optional(), { title: 'Seismic file', description: 'a .npy file of seismic [N, sources, time, receivers] in physical units (wavediff study compression --seismic)' }),
+    seismicFile: parameter(z.string().min(1).optional(), { title: 'Seismic file', description: 'a .npy file of seismic [N, sources, time, receivers] in physical units (command line only)' }),
     sampleIntervalMs: parameter(z.number().positive().max(1000).default(1), {
       title: 'Sample interval',
       description: "time step of the seismic, for the spectra's frequency axis (a dataset's own is used when it records one)",
