@@ -89,7 +89,7 @@ async function runStudy(kind: StudyKindName, args: ParsedArgs, io: CliIo): Promi
 
 export const studyCommand: CliCommand = {
   name: 'study',
-  summary: "Run the method's studies (latent sampling, compression lab, distribution fidelity) and keep their reports",
+  summary: "Run the method's studies (latent sampling, distribution fidelity, refined inversion, compression lab) and keep their reports",
   usage: `Usage:
 ${studyKindNames.map(kindUsage).join('\n')}
   wavediff study list --project DIR [--kind KIND] [--json]
@@ -101,6 +101,8 @@ temporary project and only its numbers are printed. --json prints the study's he
 one JSON document on stdout:
   latent-sampling: {"random": {"mean", "median"}, "interpolation": {"mean", "median", "by_weight": {"0.1": …}},
                     "diffusion": {"mean", "median"}, "reconstruction": {"mean", "median"}}   (pde_rel_l2)
+  refined-inversion: {"stage1": {"mae", "rmse", "ssim"}, "refined": {…}, "oscillation": {…},
+                      "spread_skill": {"ratio", "rmse", "spread", "members"} | null}   (velocity on OpenFWI's scale)
   compression:     {"methods": {NAME: {"ratio", "size_pct", "bytes", "snr_db", "psnr_db", "ssim", "corr", "nrms",
                     "mae", "amp", "phase"}}}, NAME: latent, codes, quant4, quant6, quant8, quant12, quant16, zstd,
                     deflate; metrics on the seismic in its physical units; snr_db and psnr_db null when exact

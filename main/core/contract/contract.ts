@@ -13,6 +13,7 @@ import {
   gatherKeyParameter,
   generationParameters,
   generationSamplerSchema,
+  refinedInversionParameters,
   samplesPerFileParameter,
   studyKindNames,
   studyStartSchema,
@@ -728,9 +729,13 @@ export const methods = {
       out: z.string().min(1),
       /** 'default' (the shipped models), 'project:ID' (the open project's) or a model folder */
       model: z.string().min(1).default('default'),
-      /** auto: the more accurate network (by the model card for the defaults), else InversionNet */
-      network: z.enum(['auto', 'inversionnet', 'stage1']).default('auto'),
+      /** auto: the more accurate network (by the model card for the defaults), else InversionNet; refined: stage 1 refined by stage 2's last denoising steps */
+      network: z.enum(['auto', 'inversionnet', 'stage1', 'refined']).default('auto'),
       batchSize: z.number().int().min(1).max(4096).default(8),
+      /** refined only: K denoising steps, M candidates per step, the candidates' seed */
+      refineSteps: refinedInversionParameters.refineSteps,
+      candidates: refinedInversionParameters.candidates,
+      seed: refinedInversionParameters.seed,
     }),
     jobInfoSchema,
     'Predict the velocity models of the seismic in an .npy file with a trained network, into another .npy file; runs as a job.',

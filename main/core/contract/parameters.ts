@@ -79,14 +79,22 @@ const modelRef = (network: string) =>
   parameter(z.string().min(1).default('default'), { title: `${network} model`, description: `${network} model: default, project:ID or a model folder` });
 
 /** The study kinds, in the order the Studies view offers them; each has its parameters below. */
-export const studyKindNames = ['latent-sampling', 'compression', 'fidelity'] as const;
+export const studyKindNames = ['latent-sampling', 'fidelity', 'refined-inversion', 'compression'] as const;
 export type StudyKindName = (typeof studyKindNames)[number];
 
 /** Each study kind's name in the Studies view, the CLI's usage and the reports. */
 export const studyKindLabels: Record<StudyKindName, string> = {
   'latent-sampling': 'Latent sampling',
+  'refined-inversion': 'Diffusion-refined inversion',
   compression: 'Compression lab',
   fidelity: 'Distribution fidelity',
+};
+
+/** Diffusion-refined inversion (wavediff invert --network refined, the refined-inversion study). */
+export const refinedInversionParameters = {
+  refineSteps: parameter(z.number().int().min(1).max(1000).default(10), { title: 'Refinement steps K', description: 'last denoising steps run from the encoded latent', unit: 'steps' }),
+  candidates: parameter(z.number().int().min(1).max(10_000).default(100), { title: 'Candidates M', description: 'candidate latents drawn per step, the best by seismic L2 kept', unit: 'latents' }),
+  seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of the candidates (sample i draws from its own stream)' }),
 };
 
 export const interpolationWeights = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
@@ -102,6 +110,16 @@ export const studyParameters = {
     curvePoints: parameter(z.number().int().min(2).max(1000).default(6), { title: 'Curve points', description: "sampler steps at which the deviation curve is measured (evenly spaced, last included)", unit: 'steps' }),
     statsCount: parameter(z.number().int().min(2).max(10_000).default(64), { title: 'Pairs for latent statistics', description: "training-family pairs encoded for the random latents' mean and std", unit: 'pairs' }),
   }),
+  'refined-inversion': z.object({
+    stage1: modelRef('Stage-1'),
+    stage2: modelRef('Stage-2'),
+    count: parameter(z.number().int().min(1).max(10_000).default(8), { title: 'Count', description: "labelled pairs inverted (held-out pairs of the stage-1 model's training families, or the first of the dataset)", unit: 'pairs' }),
+    seed: refinedInversionParameters.seed,
+    refineSteps: refinedInversionParameters.refineSteps,
+    candidates: refinedInversionParameters.candidates,
+    oscillation: parameter(z.number().min(0).max(1).default(0.05), { title: 'Oscillation width', description: 'relative half-width of the baseline around the encoded latent (0.05: within 5 %)' }),
+    datasetId: parameter(z.number().int().min(1).optional(), { title: 'Labelled dataset', description: "a project dataset of pairs (empty: held-out pairs synthesised from the stage-1 model's training families)" }),
+  }),
   compression: z.object({
     stage1: modelRef('Stage-1'),
     count: parameter(z.number().int().min(1).max(100_000).optional(), {
@@ -109,7 +127,7 @@ export const studyParameters = {
       description: "seismic samples compressed: the first of the file or dataset (default all), else held-out pairs synthesised from the stage-1 model's training families (default 8)",
       unit: 'samples',
     }),
-    datasetId: parameter(z.number().int().optional(), { title: 'Seismic dataset', description: 'a project dataset with seismic [N, sources, time, receivers] (default: held-out synthesis)' }),
+    datasetId: parameter(z.number().int().min(1).optional(), { title: 'Seismic dataset', description: 'a project dataset with seismic [N, sources, time, receivers] (default: held-out synthesis)' }),
     seismicFile: parameter(z.string().min(1).optional(), { title: 'Seismic file', description: 'a .npy file of seismic [N, sources, time, receivers] in physical units (command line only)' }),
     sampleIntervalMs: parameter(z.number().positive().max(1000).default(1), {
       title: 'Sample interval',
@@ -125,13 +143,14 @@ export const studyParameters = {
     seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of the sampler noise, the bootstrap and the embedding' }),
     sampler: generationSamplerSchema.default(defaultSampler),
     bootstrap: parameter(z.number().int().min(0).max(10_000).default(50), { title: 'Bootstrap resamples', description: "resamples of both sets for the Fréchet distance's spread", unit: 'resamples' }),
-    datasetId: parameter(z.number().int().optional(), { title: 'Real dataset', description: "a project dataset of pairs as the real set (its first count pairs; default: held-out pairs synthesised from the stage-1 model's training families)" }),
+    datasetId: parameter(z.number().int().min(1).optional(), { title: 'Real dataset', description: "a project dataset of pairs as the real set (its first count pairs; default: held-out pairs synthesised from the stage-1 model's training families)" }),
   }),
 } satisfies Record<StudyKindName, z.ZodObject>;
 
 /** study.start's arguments: the kind and its parameters (missing ones take their defaults). Add a line per study kind. */
 export const studyStartSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('latent-sampling'), params: studyParameters['latent-sampling'].prefault({}) }),
+  z.object({ kind: z.literal('refined-inversion'), params: studyParameters['refined-inversion'].prefault({}) }),
   z.object({ kind: z.literal('compression'), params: studyParameters.compression.prefault({}) }),
   z.object({ kind: z.literal('fidelity'), params: studyParameters.fidelity.prefault({}) }),
 ]);

@@ -22,6 +22,9 @@ import { sampleDiffusion, samplingGrid, type TrajectoryPoint } from '../ml/sampl
 import { checkGeometryFits, decodeLatents, loadGenerationModels, physicsCheck, samplerSpecOf, type GenerationModels, type GenerationSampler, type ModelRefs } from './pipeline.ts';
 import { defaultSampler } from '../contract/parameters.ts';
 
+/** What the held-out and training-pair helpers read: the stage-1 model (its manifest and shapes). */
+export type Stage1Models = Pick<GenerationModels, 'stage1'>;
+
 export interface DeviationStats {
   mean: number;
   median: number;
@@ -72,7 +75,7 @@ export function deviationStats(values: number[]): DeviationStats {
 }
 
 /** The velocity families the stage-1 model was trained on, as its manifest records them. */
-export function trainingFamilies(models: Pick<GenerationModels, 'stage1'>): VelocityFamily[] {
+export function trainingFamilies(models: Stage1Models): VelocityFamily[] {
   const training = (models.stage1.manifest.training ?? {}) as { families?: unknown; data?: { families?: unknown; synthesis?: { family?: unknown } } };
   const listed = [training.families, training.data?.families, training.data?.synthesis?.family ? [training.data.synthesis.family] : undefined].find((f) => Array.isArray(f) && f.length > 0) as unknown[] | undefined;
   const families = (listed ?? []).map((f) => String(f).toLowerCase()).filter(isVelocityFamily);
@@ -80,13 +83,13 @@ export function trainingFamilies(models: Pick<GenerationModels, 'stage1'>): Velo
 }
 
 /** Seeds the stage-1 manifest records for its training and validation synthesis. */
-function recordedSeeds(models: Pick<GenerationModels, 'stage1'>): Set<number> {
+function recordedSeeds(models: Stage1Models): Set<number> {
   const training = (models.stage1.manifest.training ?? {}) as { data?: { synthesis?: { seed?: unknown } }; val_data?: { synthesis?: { seed?: unknown } } };
   return new Set([training.data?.synthesis?.seed, training.val_data?.synthesis?.seed].filter((s): s is number => typeof s === 'number'));
 }
 
 /** The default held-out seed: 1 000 003, or the next one the manifest does not record (the default models used 11 and 97). */
-export function holdoutSeedFor(models: Pick<GenerationModels, 'stage1'>): number {
+export function holdoutSeedFor(models: Stage1Models): number {
   const used = new Set([...recordedSeeds(models), 11, 97]);
   let seed = 1_000_003;
   while (used.has(seed)) seed += 1;
@@ -106,7 +109,7 @@ export async function deviationsOf(models: GenerationModels, fdPool: FdWorkerPoo
  * velocity [count, 1, depth, width] m/s, seismic [count, sources, time, receivers].
  */
 export async function synthesizeFamilyPairs(
-  models: Pick<GenerationModels, 'stage1'>,
+  models: Stage1Models,
   fdPool: FdWorkerPool,
   geometry: AcquisitionGeometry,
   request: { families: VelocityFamily[]; seed: number; count: number },
@@ -128,7 +131,7 @@ export async function synthesizeFamilyPairs(
  * The seed the stage-1 model's training pairs were synthesised with: the one its manifest records,
  * else 11 (the seed of the shipped default models' training synthesis, which their manifests do not record).
  */
-export function trainingSynthesisSeed(models: GenerationModels): number {
+export function trainingSynthesisSeed(models: Stage1Models): number {
   const training = (models.stage1.manifest.training ?? {}) as { data?: { synthesis?: { seed?: unknown } } };
   const recorded = training.data?.synthesis?.seed;
   return typeof recorded === 'number' ? recorded : 11;

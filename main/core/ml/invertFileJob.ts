@@ -12,10 +12,14 @@ type Params = z.output<(typeof methods)['ml.invertFile']['args']>;
 export const invertFileJob: JobKind<Params, never, { out: string; samples: number; network: string; modelRef: string }, JobServices & OnnxPoolService> = {
   kind: 'ml.invertFile',
   paramsSchema: methods['ml.invertFile'].args as unknown as z.ZodType<Params>,
-  title: (p) => `Invert ${p.seismicFile} (${p.network === 'auto' ? 'network by accuracy' : p.network}, ${p.model})`,
+  title: (p) => `Invert ${p.seismicFile} (${p.network === 'auto' ? 'network by accuracy' : p.network === 'refined' ? `stage 1 refined, K ${p.refineSteps}, M ${p.candidates}` : p.network}, ${p.model})`,
   async run(ctx, params) {
     const file = openNpy(params.seismicFile);
-    const predictor = await loadVelocityPredictor(ctx.services.onnxPool(), params.model, params.network, { folder: ctx.projectDir, catalogue: ctx.catalogue });
+    const predictor = await loadVelocityPredictor(ctx.services.onnxPool(), params.model, params.network, { folder: ctx.projectDir, catalogue: ctx.catalogue }, {
+      steps: params.refineSteps,
+      candidates: params.candidates,
+      seed: params.seed,
+    });
     const expected = predictor.seismicShape;
     if (file.shape.length !== 4 || expected.some((d, i) => file.shape[i + 1] !== d)) {
       throw new StudioError('bad_input', `${file.path}: seismic [${file.shape.join(', ')}] does not match the ${predictor.network} model's [N, ${expected.join(', ')}].`);

@@ -13,6 +13,16 @@ export const arraysFolderName = 'arrays';
 export const stagingFolderName = '.staging';
 
 /** Where a job builds its output until it is complete: arrays/.staging/job-<id>/ */
+/** Absolute path of a file the catalogue records relative to the project's arrays/ (never outside it). */
+export function projectArrayPath(projectDir: string, relative: string): string {
+  const arraysDir = path.join(path.resolve(projectDir), arraysFolderName);
+  const resolved = path.resolve(arraysDir, relative);
+  if (!resolved.startsWith(arraysDir + path.sep)) {
+    throw new StudioError('bad_input', `Array path ${relative} points outside the project's arrays folder.`);
+  }
+  return resolved;
+}
+
 export function jobStagingDir(projectDir: string, jobId: number): string {
   return path.join(projectDir, arraysFolderName, stagingFolderName, `job-${jobId}`);
 }
@@ -87,11 +97,7 @@ export class Project {
 
   /** Absolute path of a file recorded in the catalogue relative to arrays/. */
   arrayPath(relative: string): string {
-    const resolved = path.resolve(this.arraysDir, relative);
-    if (!resolved.startsWith(this.arraysDir + path.sep)) {
-      throw new StudioError('bad_input', `Array path ${relative} points outside the project's arrays folder.`);
-    }
-    return resolved;
+    return projectArrayPath(this.folder, relative);
   }
 
   info(): ProjectInfo {

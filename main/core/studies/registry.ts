@@ -1,12 +1,14 @@
 import type { StudyKindName, StudyParams, StudyStart } from '../contract/parameters.ts';
 import type { StudyContext, StudyKind, StudyOutcome } from './studyKind.ts';
 import { latentSamplingStudy } from './latentSampling.ts';
+import { refinedInversionStudy } from './refinedInversion.ts';
 import { compressionStudy } from './compressionStudy.ts';
 import { fidelityStudy } from './fidelityStudy.ts';
 
 /** Every study kind, by name: a kind declared in contract/parameters.ts (studyKindNames) must be here. */
 export const studyKinds: { [K in StudyKindName]: StudyKind<K> } = {
   'latent-sampling': latentSamplingStudy,
+  'refined-inversion': refinedInversionStudy,
   compression: compressionStudy,
   fidelity: fidelityStudy,
 };
