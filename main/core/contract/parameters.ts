@@ -144,6 +144,10 @@ export const studyParameters = {
     sampler: generationSamplerSchema.default(defaultSampler),
     bootstrap: parameter(z.number().int().min(0).max(10_000).default(50), { title: 'Bootstrap resamples', description: "resamples of both sets for the Fréchet distance's spread", unit: 'resamples' }),
     datasetId: parameter(z.number().int().min(1).optional(), { title: 'Real dataset', description: "a project dataset of pairs as the real set (its first count pairs; default: held-out pairs synthesised from the stage-1 model's training families)" }),
+    generatedDatasetId: parameter(z.number().int().min(1).optional(), {
+      title: 'Generated dataset',
+      description: "a project dataset of generated pairs, e.g. a generation run's (its first count pairs; default: count fresh samples of the stage-2 model)",
+    }),
   }),
 } satisfies Record<StudyKindName, z.ZodObject>;
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { missing } from '../util/testing/requirement.ts';
+import { resourcesDir } from '../util/paths.ts';
 import { shippedModelsDir } from '../ml/modelRegistry.ts';
 import { Studio } from '../app/studio.ts';
 import { studioJobKinds } from '../app/jobKinds.ts';
@@ -78,5 +79,25 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
       expect(velocity.embedding.generated).toHaveLength(3);
     }
     expect(summaries[1]).toEqual(summaries[0]);
+  }, 240_000);
+
+  it('scores a dataset against itself as identical: Fréchet distance 0 and no spectral difference', async () => {
+    const folder = path.join(resourcesDir(), 'demo', 'openfwi', 'openfwi-style pairs');
+    const imported = await studio.jobs.waitFor(((await dispatch(studio, 'import.openfwi', { folder, name: 'demo pairs' })) as JobInfo).id);
+    expect(imported.status, imported.error ?? '').toBe('done');
+    const datasetId = (imported.result as { datasetId: number }).datasetId;
+    const started = (await dispatch(studio, 'study.start', { kind: 'fidelity', params: { count: 2, bootstrap: 3, datasetId, generatedDatasetId: datasetId } })) as JobInfo;
+    const job = await studio.jobs.waitFor(started.id);
+    expect(job.status, job.error ?? '').toBe('done');
+    const [study] = (await dispatch(studio, 'study.list', {})) as StudyInfo[];
+    expect(study.title).toBe(`Distribution fidelity: 2 real and 2 generated pairs, dataset ${datasetId}`);
+    const summary = study.summary as Record<string, any>;
+    expect(summary).toMatchObject({ real: 2, generated: 2 });
+    for (const domain of ['velocity', 'seismic']) {
+      expect(Math.abs(summary[domain].fd), domain).toBeLessThan(1e-6);
+      expect(summary[domain].spectrum_rmse).toEqual({ low: 0, mid: 0, high: 0 });
+    }
+    const report = (await dispatch(studio, 'study.open', { studyId: study.id })) as StudyReport;
+    expect(report.markdown).toContain("Generated set: dataset 'demo pairs'");
   }, 240_000);
 });

@@ -1,28 +1,40 @@
 /**
  * Study 2, distribution fidelity, as a study kind: a real set (a project dataset of pairs, or
- * held-out pairs synthesised from the stage-1 model's training families) against as many diffusion
- * samples decoded through stage 1 (the generation pipeline's sampler and decoders), measured by
- * measureFidelity (fidelity.ts).
+ * held-out pairs synthesised from the stage-1 model's training families) against a generated one (a
+ * project dataset of generated pairs, e.g. a generation run's, or as many diffusion samples decoded
+ * through stage 1 by the generation pipeline's sampler and decoders), measured by measureFidelity
+ * (fidelity.ts).
  */
 import { samplerShortName, type StudyParams } from '../contract/parameters.ts';
 import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { decodeLatents, loadGenerationModels, sampleLatents, type GenerationModels } from '../generation/pipeline.ts';
 import { measureFidelity, type FidelityDomainResult, type FidelityResult, type PairSet } from './fidelity.ts';
-import { datasetInput, heldOutInput } from './studyInputs.ts';
+import { datasetInput, heldOutInput, type SeismicInput } from './studyInputs.ts';
 import { SPECTRUM_BANDS } from './powerSpectrum.ts';
 import type { StudyContext, StudyKind, StudyOutcome, StudyPlot } from './studyKind.ts';
 
 type Params = StudyParams<'fidelity'>;
 const BATCH = 8;
 
-async function realSet(ctx: StudyContext, params: Params, models: GenerationModels): Promise<{ set: PairSet; source: string }> {
-  const input = params.datasetId !== undefined ? datasetInput(ctx, params.datasetId, models.stage1, params.count) : await heldOutInput(ctx, models.stage1, params.count);
+function pairsOf(input: SeismicInput): { set: PairSet; source: string } {
   if (!input.readVelocity) throw new StudioError('bad_input', `${input.source} has no velocity models: the fidelity study compares pairs; choose a dataset of pairs.`);
   return { set: { count: input.samples, seismic: input.readSeismic(0, input.samples), velocityMps: input.readVelocity(0, input.samples) }, source: input.source };
 }
 
-async function generatedSet(ctx: StudyContext, params: Params, models: GenerationModels): Promise<PairSet> {
+async function realSet(ctx: StudyContext, params: Params, models: GenerationModels): Promise<{ set: PairSet; source: string }> {
+  return pairsOf(params.datasetId !== undefined ? datasetInput(ctx, params.datasetId, models.stage1, params.count) : await heldOutInput(ctx, models.stage1, params.count));
+}
+
+async function generatedSet(ctx: StudyContext, params: Params, models: GenerationModels): Promise<{ set: PairSet; source: string }> {
+  if (params.generatedDatasetId !== undefined) return pairsOf(datasetInput(ctx, params.generatedDatasetId, models.stage1, params.count));
+  return {
+    set: await sampleGenerated(ctx, params, models),
+    source: `${params.count} ${samplerShortName(params.sampler)} samples of ${models.refs.stage2}, seeds ${params.seed} … ${params.seed + params.count - 1}, decoded by ${models.refs.stage1}`,
+  };
+}
+
+async function sampleGenerated(ctx: StudyContext, params: Params, models: GenerationModels): Promise<PairSet> {
   const perSeismic = models.stage1.seismicShape.reduce((a, b) => a * b, 1);
   const perVelocity = models.stage1.velocityShape.reduce((a, b) => a * b, 1);
   const seismic = new Float32Array(params.count * perSeismic);
@@ -74,7 +86,7 @@ function domainPlots(name: 'velocity' | 'seismic', d: FidelityDomainResult): Stu
   ];
 }
 
-export function fidelityOutcome(params: Params, result: FidelityResult, m: { source: string; refs: GenerationModels['refs'] }): StudyOutcome {
+export function fidelityOutcome(params: Params, result: FidelityResult, m: { source: string; generatedSource: string; refs: GenerationModels['refs'] }): StudyOutcome {
   const summary = { velocity: domainSummary(result.velocity), seismic: domainSummary(result.seismic), real: result.real, generated: result.generated };
   const row = (name: string, d: FidelityDomainResult) => [name, d.dimension, d.frechet.fd, d.frechet.bootstrap.std, d.frechet.bootstrap.p05, d.frechet.bootstrap.p95, ...d.spectrum.bands.map((b) => b.rmse)];
   const fmt = (x: number): string => x.toPrecision(3);
@@ -84,7 +96,7 @@ export function fidelityOutcome(params: Params, result: FidelityResult, m: { sou
     results: {
       models: m.refs,
       real: { source: m.source, count: result.real },
-      generated: { count: result.generated, sampler: params.sampler, seeds: `${params.seed} … ${params.seed + params.count - 1}`, decoded: 'quantised and decoded by stage 1 (the generation pipeline)' },
+      generated: { count: result.generated, source: m.generatedSource, ...(params.generatedDatasetId === undefined ? { sampler: params.sampler, seeds: `${params.seed} … ${params.seed + params.count - 1}`, decoded: 'quantised and decoded by stage 1 (the generation pipeline)' } : {}) },
       seeds: { sampler: 'seed + i', bootstrap: 'mixSeed(seed, 0xf1de0002)', embedding: 'mixSeed(seed, 0xf1de0001)' },
       velocity: result.velocity,
       seismic: result.seismic,
@@ -143,7 +155,7 @@ export function fidelityOutcome(params: Params, result: FidelityResult, m: { sou
           `- **Seismic**: ${result.seismic.features} (${result.seismic.dimension} values). The stage-1 encoder is the representation the studio's own model learned of this seismic, it exists for every stage-1 model a user trains, and it needs no download (ImageNet Inception features mean nothing for shot gathers). Pooling keeps the dimension below what the set sizes can estimate a covariance for. Generated seismic is encoded again like the real one.`,
           `- **Velocity**: ${result.velocity.features} (${result.velocity.dimension} values). No shipped network encodes velocity (stage 1's encoder reads seismic; InversionNet's penultimate features are not an output of its ONNX graph), so the features are the maps themselves at a 7-cell resolution: layer depths, velocities and large structures.`,
           '',
-          `Real set: ${m.source}. Generated set: ${result.generated} ${samplerShortName(params.sampler)} samples of ${m.refs.stage2}, seeds ${params.seed} … ${params.seed + params.count - 1}, decoded by ${m.refs.stage1}. The 2-D embeddings are UMAP (umap-js) of both sets' features together. Power spectra after Rozet et al. 2025 (arXiv 2507.02608): isotropic spectra of velocity models and of shot gathers (in cycles per sample on both axes), RMSE of P_generated/P_real − 1 in low, mid and high bands spaced evenly in log frequency.`,
+          `Real set: ${m.source}. Generated set: ${m.generatedSource}. The 2-D embeddings are UMAP (umap-js) of both sets' features together. Power spectra after Rozet et al. 2025 (arXiv 2507.02608): isotropic spectra of velocity models and of shot gathers (in cycles per sample on both axes), RMSE of P_generated/P_real − 1 in low, mid and high bands spaced evenly in log frequency.`,
         ].join('\n'),
       },
     ],
@@ -155,17 +167,17 @@ export async function runFidelity(ctx: StudyContext, params: Params): Promise<St
   ctx.progress({ done: 0, total: params.count, unit: 'pairs', message: 'reading or synthesising the real set' });
   const real = await realSet(ctx, params, models);
   const generated = await generatedSet(ctx, params, models);
-  const result = await measureFidelity(models.stage1, real.set, generated, {
+  const result = await measureFidelity(models.stage1, real.set, generated.set, {
     bootstrap: params.bootstrap,
     seed: params.seed,
     signal: ctx.signal,
     onProgress: (message) => ctx.progress({ done: params.count, total: params.count, unit: 'pairs', message }),
   });
-  return fidelityOutcome(params, result, { source: real.source, refs: models.refs });
+  return fidelityOutcome(params, result, { source: real.source, generatedSource: generated.source, refs: models.refs });
 }
 
 export const fidelityStudy: StudyKind<'fidelity'> = {
   kind: 'fidelity',
-  title: (p) => `Distribution fidelity: ${p.count} real and ${p.count} generated pairs, ${samplerShortName(p.sampler)}, seed ${p.seed}`,
+  title: (p) => `Distribution fidelity: ${p.count} real and ${p.count} generated pairs, ${p.generatedDatasetId !== undefined ? `dataset ${p.generatedDatasetId}` : `${samplerShortName(p.sampler)}, seed ${p.seed}`}`,
   run: runFidelity,
 };
