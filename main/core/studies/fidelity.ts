@@ -158,6 +158,14 @@ export async function measureFidelity(
   const [, depth, width] = stage1.velocityShape;
   const [sources, time, receivers] = stage1.seismicShape;
   const counts = { real: real.count, generated: generated.count };
+  for (const [name, set] of [['real', real], ['generated', generated]] as const) {
+    if (set.velocityMps.length !== set.count * depth * width || set.seismic.length !== set.count * sources * time * receivers) {
+      throw new StudioError(
+        'bad_input',
+        `The ${name} set's pairs are not velocity [${set.count}, 1, ${depth}, ${width}] and seismic [${set.count}, ${sources}, ${time}, ${receivers}] as the stage-1 model ${stage1.entry.ref} makes them; choose a dataset of that shape.`,
+      );
+    }
+  }
 
   options.onProgress?.('velocity features and spectra');
   const velocity = domainResult(
