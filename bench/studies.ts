@@ -5,7 +5,9 @@
 // default-size time is extrapolated from a linear cost model (stated in the output):
 //   latent-sampling: time = a + b · (pairs forward-modelled), pairs = max(statsCount, 2·count)
 //                    + count·(1 + 5 + 1 + curvePoints + 1) + count;
-//   refined-inversion: time = a + b · (candidate decodes), decodes = count·(K·M + M + 1).
+//   refined-inversion: time = a + b · (candidate decodes), decodes = count·(K·M + M + 1);
+//   fidelity: time = a + b · count (each pair synthesised, sampled, decoded and encoded; the bootstrap
+//             and the embedding are in a); compression: time = a + b · samples (default 8 held-out).
 // Each kind runs once untimed first (models loaded, workers started). BENCH_FULL=1 runs every study at its default size instead. BENCH_CORES sets the worker threads (default all).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +45,16 @@ const costModels: Record<StudyKindName, { unit: string; cost: (p: Record<string,
       { count: 1, refineSteps: 2, candidates: 5 },
       { count: 1, refineSteps: 4, candidates: 20 },
     ],
+  },
+  fidelity: {
+    unit: 'pairs per set (synthesised, sampled, decoded, encoded)',
+    cost: (p) => p.count,
+    small: [{ count: 2 }, { count: 4 }],
+  },
+  compression: {
+    unit: 'held-out samples compressed (9 methods each)',
+    cost: (p) => p.count ?? 8,
+    small: [{ count: 1 }, { count: 2 }],
   },
 };
 

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'dist', 'electron');
-const nativeModules = ['electron', 'better-sqlite3', 'onnxruntime-node'];
+// Kept out of the bundle: native addons, and zstd-wasm, which reads its .wasm file from beside its own module.
+const nativeModules = ['electron', 'better-sqlite3', 'onnxruntime-node', '@bokuweb/zstd-wasm'];
 const esmBanner = {
   js: "import { createRequire as __wavediffCreateRequire } from 'node:module'; const require = __wavediffCreateRequire(import.meta.url);",
 };

@@ -13,11 +13,13 @@ import { awaitJob, call, withProject, withScratchProject } from '../studioSessio
 import { samplerOption } from './generate.ts';
 
 const MODEL_FIELDS = ['stage1', 'stage2', 'inversionnet'];
+/** Parameters that are file paths, with their option: --seismic FILE sets seismicFile. */
+const FILE_FIELDS: Record<string, string> = { seismicFile: 'seismic' };
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The number parameters of a study kind, as command-line options (the models and the sampler have their own). */
 function numberFields(kind: StudyKindName): [string, z.ZodType][] {
-  return Object.entries(studyParameters[kind].shape).filter(([name]) => !MODEL_FIELDS.includes(name) && name !== 'sampler') as [string, z.ZodType][];
+  return Object.entries(studyParameters[kind].shape).filter(([name]) => !MODEL_FIELDS.includes(name) && name !== 'sampler' && !(name in FILE_FIELDS)) as [string, z.ZodType][];
 }
 
 function kindUsage(kind: StudyKindName): string {
@@ -34,6 +36,7 @@ function kindUsage(kind: StudyKindName): string {
           `    ${usageLine('--eta E', samplerParameters.eta)}`,
         ]
       : []),
+    ...Object.entries(FILE_FIELDS).filter(([name]) => fields.includes(name)).map(([name, option]) => `    ${usageLine(`--${option} FILE`, studyParameters[kind].shape[name as keyof (typeof studyParameters)[typeof kind]['shape']] as z.ZodType)}`),
     ...numberFields(kind).map(([name, schema]) => `    ${usageLine(`--${kebab(name)} N`, schema)}`),
   ];
   return lines.join('\n');
@@ -44,6 +47,7 @@ function studyParams(kind: StudyKindName, v: ParsedArgs['values']): Record<strin
   const params: Record<string, unknown> = {};
   for (const m of MODEL_FIELDS) if (fields.includes(m)) params[m] = (v[m] as string | undefined) ?? (v.model as string | undefined) ?? 'default';
   if (fields.includes('sampler')) params.sampler = samplerOption(v);
+  for (const [name, option] of Object.entries(FILE_FIELDS)) if (fields.includes(name) && typeof v[option] === 'string') params[name] = path.resolve(v[option] as string);
   for (const [name, schema] of numberFields(kind)) {
     const value = parameterOption(v[kebab(name)], kebab(name), schema);
     if (value !== undefined) params[name] = value;
@@ -85,7 +89,7 @@ async function runStudy(kind: StudyKindName, args: ParsedArgs, io: CliIo): Promi
 
 export const studyCommand: CliCommand = {
   name: 'study',
-  summary: "Run the method's studies (latent sampling, refined inversion, …) and keep their reports",
+  summary: "Run the method's studies (latent sampling, distribution fidelity, refined inversion, compression lab) and keep their reports",
   usage: `Usage:
 ${studyKindNames.map(kindUsage).join('\n')}
   wavediff study list --project DIR [--kind KIND] [--json]
@@ -99,12 +103,19 @@ one JSON document on stdout:
                     "diffusion": {"mean", "median"}, "reconstruction": {"mean", "median"}}   (pde_rel_l2)
   refined-inversion: {"stage1": {"mae", "rmse", "ssim"}, "refined": {…}, "oscillation": {…},
                       "spread_skill": {"ratio", "rmse", "spread", "members"} | null}   (velocity on OpenFWI's scale)
+  compression:     {"methods": {NAME: {"ratio", "size_pct", "bytes", "snr_db", "psnr_db", "ssim", "corr", "nrms",
+                    "mae", "amp", "phase"}}}, NAME: latent, codes, quant4, quant6, quant8, quant12, quant16, zstd,
+                    deflate; metrics on the seismic in its physical units; snr_db and psnr_db null when exact
+                    (lossless). Input: --seismic S.npy, --dataset-id N (with --project), else held-out pairs.
+  fidelity:        {"velocity": {"fd", "fd_bootstrap": {"mean", "std", "p05", "p95", "resamples"},
+                    "spectrum_rmse": {"low", "mid", "high"}, "features", "dimension"}, "seismic": {…}, "real", "generated"}
 Common options: --project DIR, --out DIR, --threads N (cores for the FD solver and onnxruntime; default all).`,
   options: {
     model: { type: 'string' },
     stage1: { type: 'string' },
     stage2: { type: 'string' },
     inversionnet: { type: 'string' },
+    seismic: { type: 'string' },
     sampler: { type: 'string' },
     steps: { type: 'string' },
     eta: { type: 'string' },

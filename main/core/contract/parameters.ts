@@ -79,13 +79,15 @@ const modelRef = (network: string) =>
   parameter(z.string().min(1).default('default'), { title: `${network} model`, description: `${network} model: default, project:ID or a model folder` });
 
 /** The study kinds, in the order the Studies view offers them; each has its parameters below. */
-export const studyKindNames = ['latent-sampling', 'refined-inversion'] as const;
+export const studyKindNames = ['latent-sampling', 'fidelity', 'refined-inversion', 'compression'] as const;
 export type StudyKindName = (typeof studyKindNames)[number];
 
 /** Each study kind's name in the Studies view, the CLI's usage and the reports. */
 export const studyKindLabels: Record<StudyKindName, string> = {
   'latent-sampling': 'Latent sampling',
   'refined-inversion': 'Diffusion-refined inversion',
+  compression: 'Compression lab',
+  fidelity: 'Distribution fidelity',
 };
 
 /** Diffusion-refined inversion (wavediff invert --network refined, the refined-inversion study). */
@@ -118,12 +120,43 @@ export const studyParameters = {
     oscillation: parameter(z.number().min(0).max(1).default(0.05), { title: 'Oscillation width', description: 'relative half-width of the baseline around the encoded latent (0.05: within 5 %)' }),
     datasetId: parameter(z.number().int().min(1).optional(), { title: 'Labelled dataset', description: "a project dataset of pairs (empty: held-out pairs synthesised from the stage-1 model's training families)" }),
   }),
+  compression: z.object({
+    stage1: modelRef('Stage-1'),
+    count: parameter(z.number().int().min(1).max(100_000).optional(), {
+      title: 'Samples',
+      description: "seismic samples compressed: the first of the file or dataset (default all), else held-out pairs synthesised from the stage-1 model's training families (default 8)",
+      unit: 'samples',
+    }),
+    datasetId: parameter(z.number().int().min(1).optional(), { title: 'Seismic dataset', description: 'a project dataset with seismic [N, sources, time, receivers] (default: held-out synthesis)' }),
+    seismicFile: parameter(z.string().min(1).optional(), { title: 'Seismic file', description: 'a .npy file of seismic [N, sources, time, receivers] in physical units (command line only)' }),
+    sampleIntervalMs: parameter(z.number().positive().max(1000).default(1), {
+      title: 'Sample interval',
+      description: "time step of the seismic, for the spectra's frequency axis (a dataset's own is used when it records one)",
+      unit: 'ms',
+    }),
+  }),
+  fidelity: z.object({
+    stage1: modelRef('Stage-1'),
+    stage2: modelRef('Stage-2'),
+    inversionnet: modelRef('InversionNet'),
+    count: parameter(z.number().int().min(2).max(10_000).default(32), { title: 'Count', description: 'pairs per set (real and generated)', unit: 'pairs' }),
+    seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of the sampler noise, the bootstrap and the embedding' }),
+    sampler: generationSamplerSchema.default(defaultSampler),
+    bootstrap: parameter(z.number().int().min(0).max(10_000).default(50), { title: 'Bootstrap resamples', description: "resamples of both sets for the Fréchet distance's spread", unit: 'resamples' }),
+    datasetId: parameter(z.number().int().min(1).optional(), { title: 'Real dataset', description: "a project dataset of pairs as the real set (its first count pairs; default: held-out pairs synthesised from the stage-1 model's training families)" }),
+    generatedDatasetId: parameter(z.number().int().min(1).optional(), {
+      title: 'Generated dataset',
+      description: "a project dataset of generated pairs, e.g. a generation run's (its first count pairs; default: count fresh samples of the stage-2 model)",
+    }),
+  }),
 } satisfies Record<StudyKindName, z.ZodObject>;
 
 /** study.start's arguments: the kind and its parameters (missing ones take their defaults). Add a line per study kind. */
 export const studyStartSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('latent-sampling'), params: studyParameters['latent-sampling'].prefault({}) }),
   z.object({ kind: z.literal('refined-inversion'), params: studyParameters['refined-inversion'].prefault({}) }),
+  z.object({ kind: z.literal('compression'), params: studyParameters.compression.prefault({}) }),
+  z.object({ kind: z.literal('fidelity'), params: studyParameters.fidelity.prefault({}) }),
 ]);
 export type StudyStart = z.output<typeof studyStartSchema>;
 

@@ -2,11 +2,15 @@ import type { StudyKindName, StudyParams, StudyStart } from '../contract/paramet
 import type { StudyContext, StudyKind, StudyOutcome } from './studyKind.ts';
 import { latentSamplingStudy } from './latentSampling.ts';
 import { refinedInversionStudy } from './refinedInversion.ts';
+import { compressionStudy } from './compressionStudy.ts';
+import { fidelityStudy } from './fidelityStudy.ts';
 
 /** Every study kind, by name: a kind declared in contract/parameters.ts (studyKindNames) must be here. */
 export const studyKinds: { [K in StudyKindName]: StudyKind<K> } = {
   'latent-sampling': latentSamplingStudy,
   'refined-inversion': refinedInversionStudy,
+  compression: compressionStudy,
+  fidelity: fidelityStudy,
 };
 
 /** A study to run: its kind's title and computation bound to the parameters it was started with. */

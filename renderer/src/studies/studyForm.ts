@@ -20,7 +20,10 @@ export interface StudyField {
 const MODEL_FIELDS = ['stage1', 'stage2', 'inversionnet'];
 
 export function studyFields(kind: StudyKindName): StudyField[] {
-  return Object.entries(studyParameters[kind].shape as Record<string, z.ZodType>).map(([name, schema]) => {
+  // Text parameters other than model references are file paths for the command line (--seismic): the
+  // renderer sends no path it did not get from a dialog, so the form leaves them out.
+  const inForm = ([name, schema]: [string, z.ZodType]): boolean => MODEL_FIELDS.includes(name) || name === 'sampler' || !schema.safeParse('x').success;
+  return (Object.entries(studyParameters[kind].shape as Record<string, z.ZodType>) as [string, z.ZodType][]).filter(inForm).map(([name, schema]): StudyField => {
     if (name === 'sampler') return { name, kind: 'sampler', title: 'Sampler', description: 'sampler of the diffusion samples', optional: false };
     const meta = metaOf(schema);
     return { name, kind: MODEL_FIELDS.includes(name) ? 'model' : 'number', title: meta.title, description: meta.description, unit: meta.unit, optional: schema.safeParse(undefined).success && defaultOf(schema) === undefined };
