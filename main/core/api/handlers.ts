@@ -31,6 +31,7 @@ import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts
 import { assessModel } from '../generation/modelQuality.ts';
 import { savePngFrames } from '../io/pngFrames.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
+import { checkClusterWork } from '../cluster/clusterJob.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -207,6 +208,10 @@ const handlers: Handlers = {
   'generate.start': (studio, args) => {
     checkGenerationParams(args, studio.requireProject());
     return studio.jobs.start('generate', args);
+  },
+  'cluster.submit': (studio, args) => {
+    checkClusterWork(args);
+    return studio.jobs.start('cluster.run', { ...args, settings: studio.user.settings().cluster });
   },
   'generate.runs': (studio) =>
     studio.requireProject().catalogue.generation.listRuns().map(({ geometry: _g, params: _p, ...run }) => run),

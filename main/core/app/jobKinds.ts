@@ -13,8 +13,9 @@ import { probeJob } from '../generation/probeJob.ts';
 import { trainingJob } from '../training/trainingJob.ts';
 import { generationJob } from '../generation/generationJob.ts';
 import { exportGeneratedJob } from '../generation/exportJob.ts';
+import { clusterJob } from '../cluster/clusterJob.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any, StudioServices>[] {
-  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob, folderSynthesisJob, forwardFileJob, deviationFilesJob, invertFileJob, probeJob];
+  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob, folderSynthesisJob, forwardFileJob, deviationFilesJob, invertFileJob, probeJob, clusterJob];
 }

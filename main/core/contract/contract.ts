@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { modelQualitySchema } from './modelQuality.ts';
 import { acquisitionGeometrySchema } from './acquisitionGeometry.ts';
 import {
+  clusterSettingsSchema,
+  clusterShardsParameter,
+  clusterWorkSchema,
   defaultSampler,
   gatherKeyParameter,
   generationParameters,
@@ -137,6 +140,8 @@ export const settingsSchema = z.object({
   maxConcurrentJobs: z.number().int().min(1).max(8),
   /** Colour range of every velocity map, so that samples and datasets compare by colour. */
   velocityDisplayRangeMps: velocityDisplayRangeSchema,
+  /** Where `Run on: Slurm cluster` sends work (partition, account, limits, the cluster-side commands). */
+  cluster: clusterSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -557,6 +562,18 @@ export const methods = {
     generationParamsSchema,
     jobInfoSchema,
     'Generate seismic–velocity pairs with the diffusion models, check each with the FD solver and InversionNet; runs as a resumable job.',
+  ),
+  'cluster.submit': method(
+    z.object({
+      work: clusterWorkSchema,
+      /** The options of `wavediff synth|generate` (or of the trainer, for train) as the cluster side runs them, without --shard and --out. */
+      args: z.array(z.string().max(1000)).max(200),
+      shards: clusterShardsParameter,
+      /** The result folder, a path on the cluster's side. */
+      out: z.string().min(1).max(1000),
+    }),
+    jobInfoSchema,
+    'Submit a synthesis or generation as a Slurm array (merged when every task is done), or a training as one GPU job; followed as a job of the project.',
   ),
   'generate.runs': method(none, z.array(generationRunSchema), 'Generation runs of the open project, newest first.'),
   'gallery.query': method(
