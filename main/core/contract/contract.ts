@@ -13,6 +13,7 @@ import {
   gatherKeyParameter,
   generationParameters,
   generationSamplerSchema,
+  optionalSamplesPerFile,
   samplesPerFileParameter,
   shardParameter,
   trainingParameters,
@@ -330,7 +331,7 @@ export const generationParamsSchema = z.object({
   /** Make only this shard of the `count` samples: whole files of `samplesPerFile` (io/chunkedSet.ts). */
   shard: shardParameter.optional(),
   /** The file size of the set the run is exported to, which places a shard's samples; default 500. */
-  samplesPerFile: samplesPerFileParameter.optional(),
+  samplesPerFile: optionalSamplesPerFile,
 });
 
 export const generationRunSchema = z.object({
@@ -610,7 +611,7 @@ export const methods = {
       segy: z.boolean().default(true),
       overwrite: z.boolean().default(false),
       /** Samples per data/model file; default the run's (its samplesPerFile), else 500. */
-      samplesPerFile: samplesPerFileParameter.optional(),
+      samplesPerFile: optionalSamplesPerFile,
     }),
     jobInfoSchema,
     'Export generated samples (a run, a filter or a selection) as OpenFWI .npy pairs with metrics.csv/metrics.json, and SEG-Y (a whole run: as a chunked set with manifest.json, its files numbered by the run\'s sample indices); runs as a job.',

@@ -83,6 +83,8 @@ export const gatherKeyParameter = parameter(z.string().min(1).default(defaultGat
 export const OPENFWI_SAMPLES_PER_FILE = 500;
 /** The chunk size of a set written to a folder: every data{k}.npy/model{k}.npy but the last holds this many pairs. */
 export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(OPENFWI_SAMPLES_PER_FILE), { title: 'Samples per file', description: 'samples per data/model file', unit: 'samples' });
+/** The same, absent unless given (where another record supplies the default). */
+export const optionalSamplesPerFile = samplesPerFileParameter.unwrap().optional();
 
 // ---------- shards (wavediff synth/generate --shard I/N, wavediff merge) ----------
 
