@@ -243,7 +243,9 @@ const handlers: Handlers = {
     const project = studio.requireProject();
     // Refuse an empty or ambiguous selection before a job is recorded.
     const ids = selectSampleIds(project.catalogue.generation, args);
-    if (ids.length === 0) throw new StudioError('bad_input', 'No generated samples match; nothing to export.');
+    // A shard with no samples (more shards than files) still exports its manifest.
+    const emptyShard = args.runId !== undefined && project.catalogue.generation.getRun(args.runId).count === 0;
+    if (ids.length === 0 && !emptyShard) throw new StudioError('bad_input', 'No generated samples match; nothing to export.');
     return studio.jobs.start('export.generated', args);
   },
 

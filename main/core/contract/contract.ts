@@ -16,7 +16,9 @@ import {
   gatherKeyParameter,
   generationParameters,
   generationSamplerSchema,
+  optionalSamplesPerFile,
   samplesPerFileParameter,
+  shardParameter,
   trainingParameters,
 } from './parameters.ts';
 import { segyInfoSchema } from './segyInfo.ts';
@@ -331,6 +333,10 @@ export const generationParamsSchema = z.object({
   /** Forward-model every decoded velocity and store the PDE deviation. */
   physicsCheck: z.boolean().default(true),
   name: z.string().min(1).max(200).optional(),
+  /** Make only this shard of the `count` samples: whole files of `samplesPerFile` (io/chunkedSet.ts). */
+  shard: shardParameter.optional(),
+  /** The file size of the set the run is exported to, which places a shard's samples; default 500. */
+  samplesPerFile: optionalSamplesPerFile,
 });
 
 export const generationRunSchema = z.object({
@@ -621,9 +627,11 @@ export const methods = {
       sampleIds: z.array(z.number().int()).min(1).max(1_000_000).optional(),
       segy: z.boolean().default(true),
       overwrite: z.boolean().default(false),
+      /** Samples per data/model file; default the run's (its samplesPerFile), else 500. */
+      samplesPerFile: optionalSamplesPerFile,
     }),
     jobInfoSchema,
-    'Export generated samples (a run, a filter or a selection) as OpenFWI .npy pairs with metrics.csv/metrics.json, and SEG-Y; runs as a job.',
+    'Export generated samples (a run, a filter or a selection) as OpenFWI .npy pairs with metrics.csv/metrics.json, and SEG-Y (a whole run: as a chunked set with manifest.json, its files numbered by the run\'s sample indices); runs as a job.',
   ),
 
   'job.list': method(none, z.array(jobInfoSchema), 'Jobs of the open project, newest first.'),
@@ -676,9 +684,11 @@ export const methods = {
       geometry: acquisitionGeometrySchema,
       /** Write the velocity models only (their seismic is modelled elsewhere). */
       velocityOnly: z.boolean().default(false),
+      /** Make only this shard's files (whole files of the set); absent: the whole run. */
+      shard: shardParameter.optional(),
     }),
     jobInfoSchema,
-    'Synthesise OpenFWI-style velocity models of a family (and their seismic) into a folder outside the project: data1.npy/model1.npy … and synthesis.json; runs as a resumable job.',
+    'Synthesise OpenFWI-style velocity models of a family (and their seismic) into a folder outside the project: data1.npy/model1.npy …, manifest.json and synthesis.json (with shard: only that shard\'s files); runs as a resumable job.',
   ),
   'physics.forwardFile': method(
     z.object({ velocityFile: z.string().min(1), out: z.string().min(1), geometry: acquisitionGeometrySchema }),

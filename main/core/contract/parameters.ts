@@ -81,7 +81,25 @@ export const gatherKeyParameter = parameter(z.string().min(1).default(defaultGat
 
 /** OpenFWI's files hold 500 samples each. */
 export const OPENFWI_SAMPLES_PER_FILE = 500;
+/** The chunk size of a set written to a folder: every data{k}.npy/model{k}.npy but the last holds this many pairs. */
 export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(OPENFWI_SAMPLES_PER_FILE), { title: 'Samples per file', description: 'samples per data/model file', unit: 'samples' });
+/** The same, absent unless given (where another record supplies the default). */
+export const optionalSamplesPerFile = samplesPerFileParameter.unwrap().optional();
+
+// ---------- shards (wavediff synth/generate --shard I/N, wavediff merge) ----------
+
+export const SHARDS_MAX = 100_000;
+/**
+ * One of N shards of a run written to a folder: shard I (from 0) makes the I-th of N contiguous runs
+ * of whole files of the set (see main/core/io/chunkedSet.ts); the N shards merged are the unsharded set.
+ */
+export const shardParameter = parameter(
+  z
+    .object({ index: z.number().int().min(0).max(SHARDS_MAX - 1), count: z.number().int().min(1).max(SHARDS_MAX) })
+    .refine((s) => s.index < s.count, { message: 'the shard I of I/N counts from 0 and must be below N' }),
+  { title: 'Shard', description: 'I/N: make shard I (0 … N−1) of N, whole files of the set each' },
+);
+export type Shard = z.output<typeof shardParameter>;
 
 // ---------- a Slurm cluster (Settings → Cluster, wavediff cluster submit) ----------
 

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { CliCommand } from '../command.ts';
+import { mergeShards } from '../../core/cluster/mergeShards.ts';
+import { ProgressBar } from '../progressBar.ts';
+import { cliAbortSignal } from '../interrupt.ts';
+
+export const mergeCommand: CliCommand = {
+  name: 'merge',
+  summary: 'Merge the shard folders of one synth or generate run (--shard I/N) into the set one run writes',
+  usage: `Usage: wavediff merge DIR1 DIR2 … --out DIR [--json]
+
+Gathers the shard folders that wavediff synth … --shard I/N --out DIRi or wavediff generate …
+--shard I/N --out DIRi wrote into DIR: data1.npy/model1.npy, … exactly as one unsharded run with the
+same arguments writes them, manifest.json, and (generation) metrics.csv/metrics.json with one row per
+sample in sample order (synthesis: synthesis.json). The shard folders are checked first, and nothing
+is written when one fails: each must hold a manifest.json of the same run (arguments, seed, models,
+geometry), together they must hold every sample once (no gap, no duplicate), and every file must
+have the sha256 its manifest records. Files are hard-linked into DIR where it lies on the same file
+system as the shards, copied otherwise; DIR must hold no data/model files or manifest yet.
+
+Options:
+  --out DIR    the merged set's folder
+  --json       print {"folder", "kind", "samples", "chunks", "shards", "copied", "files"} on stdout`,
+  options: {
+    out: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(args, io) {
+    const v = args.values;
+    if (typeof v.out !== 'string' || args.positionals.length === 0) {
+      io.stderr.write(`wavediff merge: give the shard folders and --out DIR.\n\n${this.usage}\n`);
+      return 2;
+    }
+    const bar = new ProgressBar(io, 'merge');
+    const result = await mergeShards(args.positionals.map((p) => path.resolve(p)), path.resolve(v.out), { signal: cliAbortSignal, onProgress: bar.update });
+    bar.finish(
+      `${result.samples} ${result.kind === 'generation' ? 'generated pairs' : 'synthesised samples'} in ${result.chunks} files from ${result.shards} shards in ${result.folder}` +
+        (result.copied > 0 ? ` (${result.copied} files copied, the rest hard-linked)` : ''),
+    );
+    if (v.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  },
+};
