@@ -21,6 +21,9 @@ export async function sbatch(shell: ClusterShell, script: string, options: { arr
   const result = await shell.run(argv, { stdin: script, signal: options.signal });
   // --parsable prints "JOBID" or "JOBID;CLUSTER".
   const jobId = result.stdout.trim().split(';')[0];
+  if (result.code === 127) {
+    throw new StudioError('not_found', `sbatch was not found where the command prefix runs it: ${result.stderr.trim()}. Check Settings → Cluster → Command prefix (it must reach a login node with Slurm's commands on its PATH).`);
+  }
   if (result.code !== 0 || !/^\d+$/.test(jobId)) {
     const said = (result.stderr.trim() || result.stdout.trim() || `exit status ${result.code}`).slice(0, 2000);
     throw new StudioError('bad_input', `sbatch refused the script: ${said}\nCheck Settings → Cluster (partition, account, time limit, memory) against what the cluster allows.`);
