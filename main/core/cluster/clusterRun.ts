@@ -68,11 +68,23 @@ function describe(task: ClusterTaskState, isMerge: boolean, spec: ClusterWorkSpe
   return spec.work === 'train' ? `the training job (Slurm job ${slurmIdOf(task)})` : `task ${task.index} (Slurm ${slurmIdOf(task)})`;
 }
 
-/** "0 COMPLETED · 1 RUNNING (2nd try) · 2 PENDING": each task's state, for the Jobs view. */
+/** Up to this many tasks are listed one by one; more are counted by state. */
+const tasksListed = 16;
+
+/**
+ * The tasks' states for the Jobs view: "0 COMPLETED · 1 RUNNING (try 2) · 2 PENDING", or for a large
+ * array "180 COMPLETED · 12 RUNNING · 8 PENDING · resubmitted: 3, 17".
+ */
 export function taskSummary(state: ClusterRunState): string {
-  const tasks = state.tasks.map((t) => `${t.index < 0 ? 'job' : t.index} ${t.state}${t.jobIds.length > 1 ? ` (try ${t.jobIds.length})` : ''}`);
   const merge = state.merge ? [`merge ${state.merge.state}`] : [];
-  return [...tasks, ...merge].join(' · ');
+  if (state.tasks.length <= tasksListed) {
+    const tasks = state.tasks.map((t) => `${t.index < 0 ? 'job' : t.index} ${t.state}${t.jobIds.length > 1 ? ` (try ${t.jobIds.length})` : ''}`);
+    return [...tasks, ...merge].join(' · ');
+  }
+  const counts = new Map<string, number>();
+  for (const t of state.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+  const retried = state.tasks.filter((t) => t.jobIds.length > 1).map((t) => t.index);
+  return [...[...counts].map(([s, n]) => `${n} ${s}`), ...(retried.length > 0 ? [`resubmitted: ${retried.join(', ')}`] : []), ...merge].join(' · ');
 }
 
 async function submitTask(spec: ClusterWorkSpec, settings: ClusterSettings, hooks: ClusterRunHooks, task: ClusterTaskState | null, isMerge: boolean): Promise<string> {

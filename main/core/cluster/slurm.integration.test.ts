@@ -24,8 +24,8 @@ const slurmAnswers = spawnSync('scontrol', ['ping'], { encoding: 'utf8' }).stdou
 const defaultsShipped = ['stage1', 'stage2', 'inversionnet'].every((kind) => fs.existsSync(path.join(shippedModelsDir(), kind, 'manifest.json')));
 const skip = missing('a running Slurm (bash scripts/slurm-local.sh start)', slurmAnswers) || missing(`the default models in ${shippedModelsDir()}`, defaultsShipped);
 
-/** A tiny generation: each task starts the CLI, loads the models and makes one pair. */
-const generation = ['--count', '4', '--batch-size', '1', '--sampler', 'ab3', '--steps', '2', '--seed', '11', '--no-physics', '--no-segy'];
+/** A tiny generation: one pair per file, so that each of the 4 tasks (contiguous whole files) makes one. */
+const generation = ['--count', '4', '--samples-per-file', '1', '--batch-size', '1', '--sampler', 'ab3', '--steps', '2', '--seed', '11', '--no-physics', '--no-segy'];
 
 let dir: string;
 const savedDataDir = process.env.WAVEDIFF_DATA_DIR;

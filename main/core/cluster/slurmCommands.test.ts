@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ClusterShell, shellQuote } from './clusterShell.ts';
 import { sbatch, taskIndicesOf } from './slurmCommands.ts';
 import { arrayScript } from './sbatchScript.ts';
-import { followClusterRun, type ClusterRunState } from './clusterRun.ts';
+import { followClusterRun, taskSummary, type ClusterRunState } from './clusterRun.ts';
 import { defaultClusterSettings, type ClusterSettings } from '../contract/parameters.ts';
 import { missing } from '../util/testing/requirement.ts';
 
@@ -76,5 +76,14 @@ describe.skipIf(missing('a running Slurm (bash scripts/slurm-local.sh start)', s
     expect(logs.filter((m) => /ended FAILED .* resubmitted alone as Slurm job \d+/.test(m)).length).toBeGreaterThanOrEqual(1);
     const failedTwice = state!.tasks.find((t) => t.failures === 2)!;
     expect(failedTwice.jobIds).toHaveLength(2);
+  });
+});
+
+describe('the Jobs view line', () => {
+  it('lists a few tasks one by one and counts many by state', () => {
+    const task = (index: number, state: string, tries = 1) => ({ index, state, jobIds: Array.from({ length: tries }, (_, i) => String(10 + i)), failures: tries - 1 });
+    expect(taskSummary({ tasks: [task(0, 'COMPLETED'), task(1, 'RUNNING', 2), task(2, 'PENDING')], merge: null })).toBe('0 COMPLETED · 1 RUNNING (try 2) · 2 PENDING');
+    const many = Array.from({ length: 20 }, (_, i) => task(i, i < 15 ? 'COMPLETED' : 'RUNNING', i === 3 ? 2 : 1));
+    expect(taskSummary({ tasks: many, merge: { index: -1, jobIds: ['99'], state: 'PENDING', failures: 0 } })).toBe('15 COMPLETED · 5 RUNNING · resubmitted: 3 · merge PENDING');
   });
 });
