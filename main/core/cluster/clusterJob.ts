@@ -26,6 +26,7 @@ export function checkClusterWork(params: Pick<ClusterJobParams, 'work' | 'shards
 export const clusterJob: JobKind<ClusterJobParams, ClusterRunState, ClusterRunResult> = {
   kind: 'cluster.run',
   paramsSchema: clusterJobParamsSchema,
+  followsExternalWork: true,
   title: (p) => (p.work === 'train' ? `Slurm: train on a GPU → ${p.out}` : `Slurm: ${p.work} in ${p.shards} tasks → ${p.out}`),
   async run(ctx, params) {
     const { settings, ...spec } = params;

@@ -108,6 +108,18 @@ export class JobManager<Services extends JobServices = JobServices> {
     }
   }
 
+  /**
+   * Resumes the interrupted jobs that follow work running elsewhere (JobKind.followsExternalWork)
+   * and had recorded it (a checkpoint): the cluster kept working while no studio watched.
+   */
+  reattach(): JobInfo[] {
+    const project = this.requireWritable('re-attach to cluster jobs');
+    return project.catalogue
+      .jobsWithStatus('interrupted')
+      .filter((job) => this.kinds.get(job.kind)?.followsExternalWork && job.resumeState)
+      .map((job) => this.resume(job.id));
+  }
+
   /** Stops running jobs (they become interrupted and can resume later) and unbinds the project. */
   async detach(): Promise<void> {
     const project = this.project;
