@@ -17,9 +17,9 @@ test('cluster settings are kept, and Generate and Synthesise offer the Slurm clu
   await page.getByTestId('nav-generate').click();
   await page.getByTestId('generate-run-cluster').click();
   await expect(page.getByTestId('generate-shards')).toHaveValue('4');
-  await page.getByTestId('generate-cluster-out').fill('scratch/aug');
+  await page.getByTestId('generate-cluster-out').fill('scratch/my aug');
   await page.getByTestId('generate-start').click();
-  await expect(page.getByTestId('generate-form')).toContainText('An absolute folder on the cluster');
+  await expect(page.getByTestId('generate-form')).toContainText('without spaces or quotes');
   await expect(page.getByTestId('generate-start')).toContainText('Submit to Slurm');
   await studio.screenshot('generate-cluster');
 

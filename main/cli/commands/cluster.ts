@@ -7,6 +7,7 @@ import type { JobInfo } from '../../core/contract/contract.ts';
 import { clusterShardsParameter, clusterWorkSchema, type ClusterWork } from '../../core/contract/parameters.ts';
 import type { Studio } from '../../core/app/studio.ts';
 import type { ClusterRunResult } from '../../core/cluster/clusterRun.ts';
+import { resolveClusterFolder } from '../../core/cluster/sbatchScript.ts';
 import { parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
 import { call, followJob, withProject, withScratchProject } from '../studioSession.ts';
 import { generateCommand } from './generate.ts';
@@ -27,7 +28,8 @@ The options of generate and synth (wavediff generate --help) are passed on; path
 
 Options:
 ${usageLine('--shards N', clusterShardsParameter)}
-  --out DIR            result folder on the cluster (absolute, no spaces)
+  --out DIR            result folder on the cluster, without spaces (absolute, or relative to
+                       Settings → Cluster → Shared folder)
   --slurm              submit to Slurm (sbatch, squeue, scontrol, scancel; no sacct needed)
   --wait               return once the merged set is in DIR (exit status 0) or a task failed twice (1)
   --project DIR        record the job in this project (default: a project of the command's own)
@@ -113,16 +115,13 @@ export const clusterCommand: CliCommand = {
     if (!options.slurm) throw new StudioError('bad_input', 'wavediff cluster submit: add --slurm (Slurm is the scheduler the studio submits to).');
     if (options.out === undefined) throw new StudioError('bad_input', 'wavediff cluster submit: give the result folder on the cluster with --out DIR.');
     checkForwarded(options.work, options.forwarded);
-    const request = {
-      work: options.work,
-      args: options.forwarded,
-      shards: options.work === 'train' ? 1 : parameterOptionOrDefault(options.shards, 'shards', clusterShardsParameter),
-      out: options.out,
-    };
+    const shards = options.work === 'train' ? 1 : parameterOptionOrDefault(options.shards, 'shards', clusterShardsParameter);
+    const out = options.out;
     const session = <T>(work: (studio: Studio) => Promise<T>): Promise<T> =>
       options.project === undefined ? withScratchProject(`cluster:${options.out}`, 'wavediff cluster submit', io, {}, work) : withProject(path.resolve(options.project), io, work);
     return session(async (studio) => {
       const catalogue = studio.requireProject().catalogue;
+      const request = { work: options.work, args: options.forwarded, shards, out: resolveClusterFolder(out, studio.user.settings().cluster.sharedFolder) };
       // The same command after Ctrl-C or without --wait: follow the run it started instead of submitting again.
       const earlier = studio.jobs.list().find((j) => {
         if (j.kind !== 'cluster.run' || !j.resumable) return false;

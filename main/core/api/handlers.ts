@@ -32,6 +32,7 @@ import { assessModel } from '../generation/modelQuality.ts';
 import { savePngFrames } from '../io/pngFrames.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 import { checkClusterWork } from '../cluster/clusterJob.ts';
+import { resolveClusterFolder } from '../cluster/sbatchScript.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -210,8 +211,10 @@ const handlers: Handlers = {
     return studio.jobs.start('generate', args);
   },
   'cluster.submit': (studio, args) => {
-    checkClusterWork(args);
-    return studio.jobs.start('cluster.run', { ...args, settings: studio.user.settings().cluster });
+    const settings = studio.user.settings().cluster;
+    const work = { ...args, out: resolveClusterFolder(args.out, settings.sharedFolder) };
+    checkClusterWork(work);
+    return studio.jobs.start('cluster.run', { ...work, settings });
   },
   'generate.runs': (studio) =>
     studio.requireProject().catalogue.generation.listRuns().map(({ geometry: _g, params: _p, ...run }) => run),

@@ -27,6 +27,13 @@ export function checkClusterFolder(out: string): void {
   }
 }
 
+/** The result folder on the cluster: `out` itself when absolute, else under the shared folder (Settings → Cluster). */
+export function resolveClusterFolder(out: string, sharedFolder: string): string {
+  if (path.posix.isAbsolute(out)) return path.posix.normalize(out);
+  if (!sharedFolder) throw new StudioError('bad_input', `${out}: give an absolute folder on the cluster, or set Settings → Cluster → Shared folder for folders relative to it.`);
+  return path.posix.join(sharedFolder, out);
+}
+
 export const logsFolder = (out: string): string => path.posix.join(out, 'logs');
 export const shardFolder = (out: string, index: number): string => path.posix.join(out, `shard-${index}`);
 export const taskLog = (out: string, index: number, jobId: string): string => path.posix.join(logsFolder(out), `shard-${index}.job-${jobId}.log`);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ClusterShell, shellQuote } from './clusterShell.ts';
 import { sbatch, taskIndicesOf } from './slurmCommands.ts';
-import { arrayScript } from './sbatchScript.ts';
+import { arrayScript, resolveClusterFolder } from './sbatchScript.ts';
 import { followClusterRun, taskSummary, type ClusterRunState } from './clusterRun.ts';
 import { defaultClusterSettings, type ClusterSettings } from '../contract/parameters.ts';
 import { missing } from '../util/testing/requirement.ts';
@@ -33,6 +33,12 @@ describe('squeue ids and shell words', () => {
     const words = ['plain', 'two words', "it's", '$HOME', 'a"b', ''];
     const echoed = spawnSync('bash', ['-c', `printf '%s\\n' ${words.map(shellQuote).join(' ')}`], { encoding: 'utf8' });
     expect(echoed.stdout.split('\n').slice(0, -1)).toEqual(words);
+  });
+
+  it('places a relative result folder under the shared folder, and refuses one without it', () => {
+    expect(resolveClusterFolder('/scratch/me/run1/', '')).toBe('/scratch/me/run1/');
+    expect(resolveClusterFolder('run1', '/scratch/me/wavediff')).toBe('/scratch/me/wavediff/run1');
+    expect(() => resolveClusterFolder('run1', '')).toThrow(/Shared folder/);
   });
 
   it('names a missing sbatch', async () => {

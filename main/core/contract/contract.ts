@@ -575,7 +575,7 @@ export const methods = {
       /** The options of `wavediff synth|generate` (or of the trainer, for train) as the cluster side runs them, without --shard and --out. */
       args: z.array(z.string().max(1000)).max(200),
       shards: clusterShardsParameter,
-      /** The result folder, a path on the cluster's side. */
+      /** The result folder, a path on the cluster's side (relative: under Settings → Cluster → Shared folder). */
       out: z.string().min(1).max(1000),
     }),
     jobInfoSchema,

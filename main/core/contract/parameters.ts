@@ -118,7 +118,7 @@ export const clusterParameters = {
   studioCommand: parameter(z.string().min(1).max(500).default('wavediff'), { title: 'Studio command', description: 'the wavediff command on the cluster (e.g. "npx --prefix /opt/wavediff wavediff")' }),
   trainerCommand: parameter(z.string().min(1).max(500).default('python3 -m wavediff_models.train'), { title: 'Trainer command', description: 'the PyTorch trainer on the cluster (native-models on its PYTHONPATH)' }),
   commandPrefix: parameter(z.string().max(500).default(''), { title: 'Command prefix', description: 'runs sbatch, squeue, scontrol and scancel through it when this machine is not a login node (e.g. "ssh user@login")' }),
-  sharedFolder: parameter(z.string().max(1000).default(''), { title: 'Shared folder', description: "a folder on the cluster's side for scripts, logs and results (empty: give --out)" }),
+  sharedFolder: parameter(z.string().max(1000).default(''), { title: 'Shared folder', description: "a folder on the cluster's side that a relative result folder lies in (empty: give absolute folders)" }),
   pollSeconds: parameter(z.number().min(0.2).max(3600).default(10), { title: 'Poll interval', description: 'seconds between squeue polls', unit: 's' }),
 };
 

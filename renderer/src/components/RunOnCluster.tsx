@@ -14,7 +14,7 @@ export const runOnDefaults: RunOnForm = { onCluster: false, shards: String(defau
 export function readRunOn(form: RunOnForm): { ok: true; shards: number; out: string } | { ok: false; errors: { shards?: string; out?: string } } {
   const shards = numberFromText(form.shards, clusterShardsParameter, 'Shards', boundsOf(clusterShardsParameter));
   const out = form.out.trim();
-  const outError = !out.startsWith('/') || /[\s'"$`\\]/.test(out) ? 'An absolute folder on the cluster, without spaces or quotes.' : undefined;
+  const outError = out === '' || /[\s'"$`\\]/.test(out) ? 'A folder on the cluster (absolute, or under the shared folder of Settings), without spaces or quotes.' : undefined;
   if (typeof shards === 'string' || outError) return { ok: false, errors: { shards: typeof shards === 'string' ? shards : undefined, out: outError } };
   return { ok: true, shards, out };
 }

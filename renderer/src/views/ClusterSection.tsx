@@ -68,7 +68,7 @@ export function ClusterSection() {
           return (
             <TextField
               key={field}
-              label={meta.unit ? `${meta.title} (${meta.unit})` : meta.title}
+              label={meta.unit && !meta.title.toLowerCase().includes(meta.unit.toLowerCase()) ? `${meta.title} (${meta.unit})` : meta.title}
               value={form[field]}
               type={numberFields.has(field) ? 'number' : 'text'}
               onChange={(e) => setForm({ ...form, [field]: e.target.value })}
