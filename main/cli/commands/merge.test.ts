@@ -12,6 +12,11 @@ import { tinyGeometry } from '../../core/physics/testing/tinyGeometry.ts';
 import { readManifest } from '../../core/io/chunkedSet.ts';
 import { generateVelocityModels } from '../../core/physics/families.ts';
 import { readNpy } from '../../core/io/npy.ts';
+import { Studio } from '../../core/app/studio.ts';
+import { studioJobKinds } from '../../core/app/jobKinds.ts';
+import { dispatch } from '../../core/api/handlers.ts';
+import { Project } from '../../core/store/project.ts';
+import type { AcquisitionGeometry } from '../../core/contract/acquisitionGeometry.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-merge-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -97,5 +102,33 @@ describe('wavediff synth --shard I/N and wavediff merge', () => {
     const bad = await cli([...synthArgs(3), '--shard', '3/3', '--out', at('bad-shard')]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--shard 3\/3: write I\/N/);
+  });
+
+  it('merge --project registers the merged set as a dataset whose files are links to the shards\' (one file system), and refuses a project of another geometry', async () => {
+    const makeProject = async (name: string, geometry: AcquisitionGeometry | null): Promise<string> => {
+      const studio = new Studio({ dataDir: path.join(dir, 'user'), shell: 'cli', jobKinds: studioJobKinds() });
+      await studio.createProject(at(name), name, { remember: false });
+      await dispatch(studio, 'project.setGeometry', { geometry });
+      await studio.shutdown();
+      return at(name);
+    };
+    const project = await makeProject('project', tinyGeometry());
+    const result = await cli(['merge', at('shard0'), at('shard1'), at('shard2'), '--out', at('registered'), '--project', project, '--name', 'merged shards', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { datasetId, copied } = JSON.parse(result.stdout) as { datasetId: number; copied: number };
+    expect(copied).toBe(0);
+    const opened = Project.open(project, { readOnly: true });
+    const dataset = opened.catalogue.getReadyDataset(datasetId);
+    expect(dataset).toMatchObject({ name: 'merged shards', kind: 'synthetic', nSamples: 10, seismicShape: [2, 60, 16], velocityShape: [1, 16, 16] });
+    expect(dataset.parts.map((p) => p.nSamples)).toEqual([3, 3, 3, 1]);
+    const registered = opened.arrayPath(dataset.parts[3].seismicFile!);
+    opened.close();
+    expect(fs.readFileSync(registered)).toEqual(fs.readFileSync(at('local/data4.npy')));
+    expect(fs.statSync(registered).ino).toBe(fs.statSync(at('shard2/data4.npy')).ino);
+
+    const openfwiProject = await makeProject('openfwi-project', null);
+    const refused = await cli(['merge', at('shard0'), at('shard1'), at('shard2'), '--out', at('registered-elsewhere'), '--project', openfwiProject]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`${at('registered-elsewhere')} was made with another acquisition geometry than the project's`);
   });
 });
