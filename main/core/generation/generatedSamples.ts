@@ -215,6 +215,8 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
       return { seismic, velocity };
     },
   };
+  // A manifest marks a finished set: one left from an earlier export goes before files are replaced.
+  if (options.overwrite) fs.rmSync(path.join(folder, MANIFEST_FILE), { force: true });
   const written = await exportOpenfwi(source, folder, {
     samplesPerFile: perFile,
     overwrite: options.overwrite,
