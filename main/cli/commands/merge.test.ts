@@ -129,6 +129,7 @@ describe('wavediff synth --shard I/N and wavediff merge', () => {
     const openfwiProject = await makeProject('openfwi-project', null);
     const refused = await cli(['merge', at('shard0'), at('shard1'), at('shard2'), '--out', at('registered-elsewhere'), '--project', openfwiProject]);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`${at('registered-elsewhere')} was made with another acquisition geometry than the project's`);
+    expect(refused.stderr).toContain(`${at('shard0')}: the run was made with another acquisition geometry than project ${openfwiProject}'s`);
+    expect(fs.existsSync(at('registered-elsewhere'))).toBe(false);
   });
 });

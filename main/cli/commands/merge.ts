@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { mergeShards } from '../../core/cluster/mergeShards.ts';
+import { mergeShards, type MergeResult } from '../../core/cluster/mergeShards.ts';
+import { canonicalJson, readManifest } from '../../core/io/chunkedSet.ts';
+import { StudioError } from '../../core/contract/errors.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { cliAbortSignal } from '../interrupt.ts';
 import { call, followJob, withProject } from '../studioSession.ts';
@@ -40,18 +42,33 @@ Options:
       io.stderr.write(`wavediff merge: give the shard folders and --out DIR.\n\n${this.usage}\n`);
       return 2;
     }
-    const bar = new ProgressBar(io, 'merge');
-    const result = await mergeShards(args.positionals.map((p) => path.resolve(p)), path.resolve(v.out), { signal: cliAbortSignal, onProgress: bar.update });
-    bar.finish(
-      `${result.samples} ${result.kind === 'generation' ? 'generated pairs' : 'synthesised samples'} in ${result.chunks} files from ${result.shards} shards in ${result.folder}` +
-        (result.copied > 0 ? ` (${result.copied} files copied, the rest hard-linked)` : ''),
-    );
+    const folders = args.positionals.map((p) => path.resolve(p));
+    const merge = async (): Promise<MergeResult> => {
+      const bar = new ProgressBar(io, 'merge');
+      const result = await mergeShards(folders, path.resolve(v.out as string), { signal: cliAbortSignal, onProgress: bar.update });
+      bar.finish(
+        `${result.samples} ${result.kind === 'generation' ? 'generated pairs' : 'synthesised samples'} in ${result.chunks} files from ${result.shards} shards in ${result.folder}` +
+          (result.copied > 0 ? ` (${result.copied} files copied, the rest hard-linked)` : ''),
+      );
+      return result;
+    };
     if (typeof v.project !== 'string') {
+      const result = await merge();
       if (v.json) io.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     }
+    const projectFolder = path.resolve(v.project);
     const name = typeof v.name === 'string' ? v.name : undefined;
-    return withProject(path.resolve(v.project), io, async (studio) => {
+    return withProject(projectFolder, io, async (studio) => {
+      // A set the project cannot take is refused before anything is merged.
+      const geometry = await call(studio, 'project.geometry', {});
+      if (canonicalJson(readManifest(folders[0]).geometry) !== canonicalJson(geometry)) {
+        throw new StudioError(
+          'bad_input',
+          `${folders[0]}: the run was made with another acquisition geometry than project ${projectFolder}'s (manifest.json's "geometry" differs); nothing was merged. Use a project with that geometry, or merge without --project.`,
+        );
+      }
+      const result = await merge();
       const job = await call(studio, 'import.chunkedSet', { folder: result.folder, name });
       const status = await followJob(studio, job, io);
       if (status === 0 && v.json) io.stdout.write(`${JSON.stringify({ ...result, jobId: job.id, ...(studio.jobs.get(job.id).result as object) })}\n`);
