@@ -54,13 +54,14 @@ function sameSynthesis(recorded: unknown, params: { family: VelocityFamily; coun
  */
 async function synthesizeIntoFolder(args: MethodArgs<'physics.synthesizeFolder'>, compute: CliCompute, json: boolean, io: CliIo): Promise<number> {
   const params = methods['physics.synthesizeFolder'].args.parse(args);
+  const range = shardSamples(params.count, params.samplesPerFile, params.shard ?? WHOLE_RUN);
   return withScratchProject(params.folder, 'wavediff synth', io, compute, async (studio) => {
     const earlier = jobsWithParams(studio, 'physics.synthesizeFolder', params);
     const finished = earlier.find((j) => j.status === 'done' && folderHolds(params.folder, (j.result as SynthesisResult).state));
     const interrupted = earlier.find((j) => j.resumable);
     let result: SynthesisResult;
     if (finished) {
-      result = { ...(finished.result as SynthesisResult), resumedFrom: params.count };
+      result = { ...(finished.result as SynthesisResult), resumedFrom: range.end - range.start };
     } else {
       if (interrupted) io.stderr.write(`wavediff synth: continuing the interrupted synthesis (job ${interrupted.id}).\n`);
       const loggedBefore = interrupted ? studio.requireProject().catalogue.jobEvents(interrupted.id).at(-1)?.id : undefined;
@@ -68,12 +69,12 @@ async function synthesizeIntoFolder(args: MethodArgs<'physics.synthesizeFolder'>
       const done = await awaitJob(studio, started, io, { label: 'synth', resumeHint: 'Run the same command again to continue.', loggedBefore });
       result = done.result as SynthesisResult;
     }
-    const range = shardSamples(params.count, params.samplesPerFile, params.shard ?? WHOLE_RUN);
     const resumed = result.resumedFrom > 0 ? ` (continued from sample ${range.start + result.resumedFrom})` : '';
     const what = params.velocityOnly ? 'velocity models' : 'samples';
     if (params.shard) {
-      const files = range.endFile > range.firstFile ? `files ${range.firstFile}–${range.endFile - 1}, ` : '';
-      io.stderr.write(`synth: shard ${params.shard.index}/${params.shard.count} of ${params.count} ${what} of ${params.family}: ${files}samples ${range.start}–${range.end - 1} (${range.end - range.start}) in ${params.folder}${resumed}\n`);
+      const fileCount = range.endFile - range.firstFile;
+      const files = fileCount === 0 ? 'no files (more shards than files) ' : fileCount === 1 ? `file ${range.firstFile}, ` : `files ${range.firstFile}–${range.endFile - 1}, `;
+      io.stderr.write(`synth: shard ${params.shard.index}/${params.shard.count} of ${params.count} ${what} of ${params.family}: ${files}${fileCount === 0 ? '' : `samples ${range.start}–${range.end - 1} (${range.end - range.start}) `}in ${params.folder}${resumed}\n`);
     } else {
       io.stderr.write(`synth: ${params.count} ${what} of ${params.family} in ${params.folder}${resumed}\n`);
     }

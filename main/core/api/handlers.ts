@@ -125,6 +125,7 @@ const handlers: Handlers = {
 
   'import.segy': (studio, args) => studio.jobs.start('import.segy', args),
   'import.openfwi': (studio, args) => studio.jobs.start('import.openfwi', args),
+  'import.chunkedSet': (studio, args) => studio.jobs.start('import.chunkedSet', args),
   'export.openfwi': (studio, args) => {
     // Refused before a job is made: a job that can only fail would sit in the Jobs view offering Resume.
     checkOpenfwiExportable(studio.requireProject().catalogue.getReadyDataset(args.datasetId));

@@ -2,6 +2,7 @@ import type { JobKind } from '../jobs/jobKind.ts';
 import type { StudioServices } from './studio.ts';
 import { importSegyJob } from '../datasets/importSegyJob.ts';
 import { importOpenfwiJob } from '../datasets/importOpenfwiJob.ts';
+import { importChunkedSetJob } from '../datasets/importChunkedSetJob.ts';
 import { exportOpenfwiJob } from '../datasets/exportOpenfwiJob.ts';
 import { exportSegyJob } from '../datasets/exportSegyJob.ts';
 import { synthesizeJob } from '../datasets/synthesisJob.ts';
@@ -17,5 +18,5 @@ import { clusterJob } from '../cluster/clusterJob.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any, StudioServices>[] {
-  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob, folderSynthesisJob, forwardFileJob, deviationFilesJob, invertFileJob, probeJob, clusterJob];
+  return [importSegyJob, importOpenfwiJob, importChunkedSetJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob, folderSynthesisJob, forwardFileJob, deviationFilesJob, invertFileJob, probeJob, clusterJob];
 }

@@ -10,15 +10,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../contract/errors.ts';
 import { throwIfCancelled } from '../util/abort.ts';
-import { temporaryPathFor, writeFileAtomic } from '../util/atomicFile.ts';
+import { writeFileAtomic } from '../util/atomicFile.ts';
 import type { WorkOptions } from '../util/progress.ts';
 import {
   MANIFEST_FILE,
   WHOLE_RUN,
   canonicalJson,
+  checkChunkFiles,
   chunkFileNames,
+  linkOrCopyFile,
   readManifest,
-  sha256OfFile,
   shardSamples,
   writeManifest,
   type ChunkRecord,
@@ -140,39 +141,6 @@ function coverage(shards: ShardSet[]): Array<{ chunk: ChunkRecord; shard: ShardS
   return [...byFile.keys()].sort((a, b) => a - b).map((k) => byFile.get(k)!);
 }
 
-function checkChecksums(shard: ShardSet, chunk: ChunkRecord): void {
-  for (const [file, expected] of [[chunk.model, chunk.sha256.model], [chunk.data, chunk.sha256.data]] as const) {
-    if (file === null) continue;
-    const filePath = path.join(shard.folder, file);
-    if (!fs.existsSync(filePath)) {
-      throw new StudioError('not_found', `${shardName(shard)}: ${file} (${sampleRange(chunk.first, chunk.samples)}) is missing; run that shard again.`, { file: filePath });
-    }
-    const actual = sha256OfFile(filePath);
-    if (actual !== expected) {
-      throw new StudioError('bad_file', `${shardName(shard)}: ${file} has sha256 ${actual}, not the ${expected} its manifest records: the file is damaged or was changed. Run that shard again.`, { file: filePath });
-    }
-  }
-}
-
-/** Places `source` at `target` by a hard link, or a copy where links are impossible; atomic either way. Returns whether it copied. */
-function placeFile(source: string, target: string): boolean {
-  const temporary = temporaryPathFor(target);
-  let copied = false;
-  try {
-    try {
-      fs.linkSync(source, temporary);
-    } catch {
-      fs.copyFileSync(source, temporary);
-      copied = true;
-    }
-    fs.renameSync(temporary, target);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
-  return copied;
-}
-
 /** synthesis.json of the merged set: what one unsharded run leaves. */
 function mergedSynthesisRecord(shards: ShardSet[]): SynthesisState | null {
   const records = shards.map((s) => readSynthesisRecord(s.folder)).filter((r): r is SynthesisState => r !== undefined);
@@ -199,7 +167,7 @@ export async function mergeShards(folders: readonly string[], outFolder: string,
   options.onProgress?.({ done: 0, total, unit: 'files', message: 'checking checksums' });
   for (const [i, { chunk, shard }] of ordered.entries()) {
     throwIfCancelled(options.signal);
-    checkChecksums(shard, chunk);
+    checkChunkFiles(shard.folder, chunk, shardName(shard));
     options.onProgress?.({ done: i + 1, total, unit: 'files', message: 'checking checksums' });
   }
 
@@ -214,7 +182,7 @@ export async function mergeShards(folders: readonly string[], outFolder: string,
     throwIfCancelled(options.signal);
     for (const file of [chunk.data, chunk.model]) {
       if (file === null) continue;
-      if (placeFile(path.join(shard.folder, file), path.join(out, file))) copied += 1;
+      if (linkOrCopyFile(path.join(shard.folder, file), path.join(out, file))) copied += 1;
       files.push(file);
     }
     options.onProgress?.({ done: i + 1, total, unit: 'files', message: 'gathering files' });

@@ -485,6 +485,11 @@ export const methods = {
     jobInfoSchema,
     'Import an OpenFWI folder of data*.npy / model*.npy pairs; runs as a job.',
   ),
+  'import.chunkedSet': method(
+    z.object({ folder: z.string().min(1), name: z.string().min(1).max(200).optional() }),
+    jobInfoSchema,
+    "Register a whole chunked set (the --out folder of wavediff synth/generate without --shard, or of wavediff merge) as a dataset: its manifest's checksums and geometry are checked, its files hard-linked into the project (copied across file systems); runs as a job.",
+  ),
   'export.openfwi': method(
     datasetRef.extend({ folder: z.string().min(1), overwrite: z.boolean().default(false) }),
     jobInfoSchema,

@@ -22,7 +22,7 @@ import type { GenerationRunRow, GenerationSampleRow, GenerationStore, SampleFilt
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 import { OPENFWI_SAMPLES_PER_FILE, type Shard } from '../contract/parameters.ts';
 import { CHUNKED_SET_FORMAT, MANIFEST_FILE, WHOLE_RUN, describeChunks, sha256OfFile, shardSamples, writeManifest, type ChunkRecord, type ChunkedSetManifest, type ShardSamples } from '../io/chunkedSet.ts';
-import { resolveModel } from '../ml/modelRegistry.ts';
+import { resolveModel, type NetworkKind } from '../ml/modelRegistry.ts';
 import { stage1SampleShapes } from '../ml/networks.ts';
 import { METRICS_CSV, writeMetricsTables, type ExportedSampleRecord } from './metricsTable.ts';
 
@@ -215,6 +215,8 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
       return { seismic, velocity };
     },
   };
+  // A manifest marks a finished set: one left from an earlier export goes before files are replaced.
+  if (options.overwrite) fs.rmSync(path.join(folder, MANIFEST_FILE), { force: true });
   const written = await exportOpenfwi(source, folder, {
     samplesPerFile: perFile,
     overwrite: options.overwrite,
@@ -335,7 +337,14 @@ function exportEmptyShard(projectDir: string, catalogue: Catalogue, run: Generat
 function generationManifest(projectDir: string, catalogue: Catalogue, run: GenerationRunRow, set: RunSetLayout, shapes: { seismicShape: number[]; velocityShape: number[] }, chunks: ChunkRecord[]): ChunkedSetManifest {
   const perFile = set.perFile;
   const project = { folder: projectDir, catalogue };
-  const entries = { stage1: resolveModel(run.stage1Ref, 'stage1', project), stage2: resolveModel(run.stage2Ref, 'stage2', project), inversionnet: resolveModel(run.inversionRef, 'inversionnet', project) };
+  // A model removed since the run leaves its checksum unknown (null) rather than failing the export.
+  const modelSha256 = (ref: string, kind: NetworkKind): string | null => {
+    try {
+      return sha256OfFile(path.join(resolveModel(ref, kind, project).folder, 'manifest.json'));
+    } catch {
+      return null;
+    }
+  };
   const params = run.params as { sampler?: unknown; physicsCheck?: boolean };
   return {
     format: CHUNKED_SET_FORMAT,
@@ -359,10 +368,10 @@ function generationManifest(projectDir: string, catalogue: Catalogue, run: Gener
     seismicShape: shapes.seismicShape,
     velocityShape: shapes.velocityShape,
     models: {
-      stage1: entries.stage1.ref,
-      stage2: entries.stage2.ref,
-      inversionnet: entries.inversionnet.ref,
-      manifestSha256: Object.fromEntries(Object.entries(entries).map(([kind, e]) => [kind, sha256OfFile(path.join(e.folder, 'manifest.json'))])),
+      stage1: run.stage1Ref,
+      stage2: run.stage2Ref,
+      inversionnet: run.inversionRef,
+      manifestSha256: { stage1: modelSha256(run.stage1Ref, 'stage1'), stage2: modelSha256(run.stage2Ref, 'stage2'), inversionnet: modelSha256(run.inversionRef, 'inversionnet') },
     },
     geometry: run.geometry,
     chunks,

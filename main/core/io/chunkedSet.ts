@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { StudioError } from '../contract/errors.ts';
 import { SHARDS_MAX, type Shard } from '../contract/parameters.ts';
-import { writeFileAtomic } from '../util/atomicFile.ts';
+import { temporaryPathFor, writeFileAtomic } from '../util/atomicFile.ts';
 
 export const CHUNKED_SET_FORMAT = 'wavediff-chunked-set/1';
 export const MANIFEST_FILE = 'manifest.json';
@@ -161,4 +161,43 @@ export function readManifest(folder: string): ChunkedSetManifest {
     throw new StudioError('bad_file', `${file}: ${issue.path.join('.') || 'the manifest'}: ${issue.message}; it is not a ${CHUNKED_SET_FORMAT} manifest this version reads.`, { file });
   }
   return result.data;
+}
+
+/** Checks that a chunk's files exist with the sha256 the manifest records; `label` names the folder in messages. */
+export function checkChunkFiles(folder: string, chunk: ChunkRecord, label: string = folder): void {
+  const samples = chunk.samples === 1 ? `sample ${chunk.first}` : `samples ${chunk.first}–${chunk.first + chunk.samples - 1}`;
+  for (const [file, expected] of [[chunk.model, chunk.sha256.model], [chunk.data, chunk.sha256.data]] as const) {
+    if (file === null) continue;
+    const filePath = path.join(folder, file);
+    if (!fs.existsSync(filePath)) {
+      throw new StudioError('not_found', `${label}: ${file} (${samples}) is missing; run the command that made it again.`, { file: filePath });
+    }
+    const actual = sha256OfFile(filePath);
+    if (actual !== expected) {
+      throw new StudioError('bad_file', `${label}: ${file} has sha256 ${actual}, not the ${expected} its manifest records: the file is damaged or was changed. Run the command that made it again.`, { file: filePath });
+    }
+  }
+}
+
+/**
+ * Places `source` at `target` by a hard link (no copy, where both lie on one file system), else by a
+ * copy; atomically either way. Returns whether it copied. Chunk files are never written again, so a
+ * link shares nothing that changes.
+ */
+export function linkOrCopyFile(source: string, target: string): boolean {
+  const temporary = temporaryPathFor(target);
+  let copied = false;
+  try {
+    try {
+      fs.linkSync(source, temporary);
+    } catch {
+      fs.copyFileSync(source, temporary);
+      copied = true;
+    }
+    fs.renameSync(temporary, target);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+  return copied;
 }
