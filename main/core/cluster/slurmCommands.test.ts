@@ -62,6 +62,22 @@ describe.skipIf(missing('a running Slurm (bash scripts/slurm-local.sh start)', s
     await expect(sbatch(new ClusterShell(''), script)).rejects.toThrow(/sbatch refused the script: .*invalid partition/i);
   });
 
+  it('runs training as one job whose standard output (the JSON-lines progress) lands in OUT/progress.jsonl', async () => {
+    const out = path.join(dir, 'train');
+    // 'echo' stands for the trainer: it prints the arguments the job gives it.
+    const result = await followClusterRun({ work: 'train', args: ['stage1', '--data', '/data/pairs'], shards: 1, out }, { ...settings, gpus: 0, trainerCommand: 'echo' }, undefined, {
+      shell: new ClusterShell(''),
+      signal: new AbortController().signal,
+      checkpoint: () => undefined,
+      log: () => undefined,
+      progress: () => undefined,
+      leavesJobsRunning: () => false,
+    });
+    expect(result.slurmJobIds).toHaveLength(1);
+    expect(fs.readFileSync(path.join(out, 'progress.jsonl'), 'utf8')).toBe(`stage1 --data /data/pairs --device cuda --out ${out}/run\n`);
+    expect(fs.existsSync(path.join(out, 'logs', `train.job-${result.slurmJobIds[0]}.log`))).toBe(true);
+  });
+
   it('resubmits a failed task alone, and fails the run naming the task and its log when it fails again (through a command prefix)', async () => {
     const out = path.join(dir, 'failing');
     const logs: string[] = [];
