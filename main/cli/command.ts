@@ -21,5 +21,7 @@ export interface CliCommand {
   /** Full help text shown by `wavediff <name> --help`. */
   usage: string;
   options: Record<string, OptionSpec>;
+  /** The command reads its arguments itself (it forwards options of another command): `run` gets them all as positionals. */
+  rawArguments?: boolean;
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }

@@ -42,7 +42,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    parsed = command.rawArguments ? { values: {}, positionals: rest } : parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
   } catch (error) {
     io.stderr.write(`wavediff ${name}: ${(error as Error).message}\n\n${command.usage.trimEnd()}\n`);
     return 2;

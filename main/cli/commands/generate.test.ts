@@ -45,7 +45,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()}`, defaultsS
     const bytes = exportedBytes(out);
     expect(Object.keys(bytes)).toEqual(['data1.npy', 'model1.npy']);
     // The export folder holds the export alone; the scratch project is not offered to the GUI.
-    expect(fs.readdirSync(out).sort()).toEqual(['data1.npy', 'metrics.csv', 'metrics.json', 'model1.npy']);
+    expect(fs.readdirSync(out).sort()).toEqual(['data1.npy', 'manifest.json', 'metrics.csv', 'metrics.json', 'model1.npy']);
     expect(fs.existsSync(path.join(dir, 'user', 'recent-projects.json'))).toBe(false);
 
     // What `kill -9` during the export leaves: the generation done, the export job running, its files not all written.

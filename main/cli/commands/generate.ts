@@ -8,7 +8,8 @@ import type { JobInfo } from '../../core/contract/contract.ts';
 import type { ProbeReport } from '../../core/generation/probe.ts';
 import { checkGenerationParams } from '../../core/generation/paramChecks.ts';
 import type { ModelRefs } from '../../core/generation/pipeline.ts';
-import { defaultSampler, generationParameters, samplerKindSchema, samplerParameters, type GenerationSampler } from '../../core/contract/parameters.ts';
+import { defaultSampler, generationParameters, samplerKindSchema, samplerParameters, samplesPerFileParameter, type GenerationSampler } from '../../core/contract/parameters.ts';
+import { parseShard } from '../../core/io/chunkedSet.ts';
 import { parameterOption, parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
 import { awaitJob, call, followJob, withProject, withScratchProject } from '../studioSession.ts';
 import { positiveInteger } from '../physicsArgs.ts';
@@ -65,12 +66,18 @@ ${usageLine('--seed S', generationParameters.seed)}`;
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'Generate physically checked seismic–velocity pairs and export them as OpenFWI files',
-  usage: `Usage: wavediff generate --count N --out DIR [options]
+  usage: `Usage: wavediff generate --count N --out DIR [--shard I/N] [options]
 
 Samples N pairs with the diffusion models, decodes seismic and velocity, forward-models every
 velocity with the FD solver (PDE deviation), runs InversionNet on the seismic (velocity MAE, RMSE,
 SSIM), and exports them into DIR: data1.npy/model1.npy … (seismic [N,5,1000,70], velocity
-[N,1,70,70] m/s), metrics.csv, metrics.json and seismic.sgy.
+[N,1,70,70] m/s; 500 pairs a file), metrics.csv and metrics.json (one row per sample),
+manifest.json (run, models, samples and sha256 of every file) and seismic.sgy.
+
+Sample i (0 … N−1) is seeded by --seed + i alone. With --shard I/N only shard I (0 … N−1) of N is
+made: of the run's K files, files ⌊I·K/N⌋+1 … ⌊(I+1)·K/N⌋ under their own names (contiguous blocks
+of whole files; no seismic.sgy). wavediff merge DIR0 DIR1 … --out DIR gathers the N shard folders
+into the files one run writes.
 
 Without --project the work is kept in a project of the command's own in the user's data folder (not
 in DIR, and not among the recent projects); running the same command again after Ctrl-C or a crash
@@ -79,6 +86,8 @@ continues where it stopped (the generation, or the export of a finished one).
 Options:
   --count N            number of pairs
   --out DIR            export folder
+  --shard I/N          make shard I (from 0) of N only (see above)
+${usageLine('--samples-per-file K', samplesPerFileParameter)}
 ${MODEL_USAGE}
 ${usageLine('--batch-size B', generationParameters.batchSize)}
   --no-physics         skip the FD check (pde_rel_l2 is then computed for the export)
@@ -91,6 +100,8 @@ ${usageLine('--batch-size B', generationParameters.batchSize)}
     'batch-size': { type: 'string' },
     'no-physics': { type: 'boolean', default: false },
     'no-segy': { type: 'boolean', default: false },
+    shard: { type: 'string' },
+    'samples-per-file': { type: 'string' },
     project: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -108,6 +119,8 @@ ${usageLine('--batch-size B', generationParameters.batchSize)}
       sampler: samplerOption(v),
       seed: parameterOptionOrDefault(v.seed, 'seed', generationParameters.seed),
       physicsCheck: !v['no-physics'],
+      ...(typeof v.shard === 'string' ? { shard: parseShard(v.shard) } : {}),
+      ...(v['samples-per-file'] !== undefined ? { samplesPerFile: parameterOptionOrDefault(v['samples-per-file'], 'samples-per-file', samplesPerFileParameter) } : {}),
     };
     const ownProject = typeof v.project !== 'string';
     // Missing models and impossible steps are reported before any folder is made.
@@ -133,7 +146,8 @@ ${usageLine('--batch-size B', generationParameters.batchSize)}
       }
       const result = studio.jobs.get(generation.id).result as { runId: number; samples: number; samplesPerSecond: number; provider: string; stageSeconds: Record<string, number> };
 
-      const segy = !v['no-segy'];
+      // A shard's seismic.sgy could not be merged with the others': shards write the .npy files alone.
+      const segy = !v['no-segy'] && params.shard === undefined;
       const exports = ownProject
         ? studio.jobs.list().filter((j) => {
             const p = catalogue.getJob(j.id).params as { folder?: string; runId?: number; segy?: boolean };
@@ -155,7 +169,8 @@ ${usageLine('--batch-size B', generationParameters.batchSize)}
       }
       const exportResult = studio.jobs.get(exportJob.id).result as { files: string[] };
       const split = Object.entries(result.stageSeconds).map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(', ');
-      io.stderr.write(`wavediff generate: ${result.samples} pairs in ${out} (${result.samplesPerSecond.toFixed(3)} samples/s on ${result.provider}; ${split}).\n`);
+      const shardText = params.shard ? ` (shard ${params.shard.index}/${params.shard.count} of ${params.count})` : '';
+      io.stderr.write(`wavediff generate: ${result.samples} pairs${shardText} in ${out} (${result.samplesPerSecond.toFixed(3)} samples/s on ${result.provider}; ${split}).\n`);
       if (v.json) io.stdout.write(`${JSON.stringify({ out, runId: result.runId, samples: result.samples, files: exportResult.files, samplesPerSecond: result.samplesPerSecond, provider: result.provider, stageSeconds: result.stageSeconds })}\n`);
       return 0;
     });

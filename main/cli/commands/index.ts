@@ -10,6 +10,8 @@ import { invertCommand } from './invert.ts';
 import { reconstructCommand } from './reconstruct.ts';
 import { generateCommand, probeCommand } from './generate.ts';
 import { studyCommand } from './study.ts';
+import { mergeCommand } from './merge.ts';
+import { clusterCommand } from './cluster.ts';
 
 /** Every `wavediff` subcommand, in the order `wavediff --help` lists them. */
-export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand, synthCommand, forwardCommand, deviationCommand, trainCommand, modelsCommand, invertCommand, reconstructCommand, generateCommand, probeCommand, studyCommand];
+export const commands: CliCommand[] = [projectCommand, importCommand, datasetsCommand, exportCommand, jobsCommand, segyInfoCommand, synthCommand, forwardCommand, deviationCommand, trainCommand, modelsCommand, invertCommand, reconstructCommand, generateCommand, probeCommand, studyCommand, mergeCommand, clusterCommand];

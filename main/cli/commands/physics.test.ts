@@ -80,7 +80,7 @@ describe('wavediff forward / deviation / synth', () => {
     const first = await cli(args);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).committedSamples).toBe(3);
-    expect(fs.readdirSync(out).sort()).toEqual(['data1.npy', 'data2.npy', 'model1.npy', 'model2.npy', 'synthesis.json']);
+    expect(fs.readdirSync(out).sort()).toEqual(['data1.npy', 'data2.npy', 'manifest.json', 'model1.npy', 'model2.npy', 'synthesis.json']);
     expect(readNpy(path.join(out, 'model2.npy')).data).toEqual(generateVelocityModels('flatvel-a', 9, 1, { start: 2, shape: TINY_SHAPE }));
     const again = await cli(args);
     expect(again.code).toBe(0);
@@ -140,7 +140,7 @@ describe('wavediff forward / deviation / synth', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/3 velocity models of flatvel-a/);
     expect(JSON.parse(result.stdout).velocityOnly).toBe(true);
-    expect(fs.readdirSync(out).sort()).toEqual(['model1.npy', 'model2.npy', 'synthesis.json']);
+    expect(fs.readdirSync(out).sort()).toEqual(['manifest.json', 'model1.npy', 'model2.npy', 'synthesis.json']);
     expect(readNpy(path.join(out, 'model2.npy')).data).toEqual(generateVelocityModels('flatvel-a', 9, 1, { start: 2, shape: TINY_SHAPE }));
   });
 

@@ -9,9 +9,10 @@ import { awaitJob, call, followJob, jobsWithParams, withProject, withScratchProj
 import { methods, type JobInfo, type MethodArgs } from '../../core/contract/contract.ts';
 import { OPENFWI_SAMPLES_PER_FILE, samplesPerFileParameter } from '../../core/contract/parameters.ts';
 import { parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
+import { WHOLE_RUN, parseShard, shardSamples } from '../../core/io/chunkedSet.ts';
 
 /** Options that describe a folder synthesis only: a project job uses the project's geometry and the studio's threads. */
-const FOLDER_ONLY_OPTIONS = ['out', 'shape', 'geometry', 'threads', 'kernel', 'velocity-only'] as const;
+const FOLDER_ONLY_OPTIONS = ['out', 'shape', 'geometry', 'threads', 'kernel', 'velocity-only', 'shard'] as const;
 
 /**
  * `wavediff synth --project DIR`: the synthesis as a job of the project (physics.synthesize), so the
@@ -53,13 +54,14 @@ function sameSynthesis(recorded: unknown, params: { family: VelocityFamily; coun
  */
 async function synthesizeIntoFolder(args: MethodArgs<'physics.synthesizeFolder'>, compute: CliCompute, json: boolean, io: CliIo): Promise<number> {
   const params = methods['physics.synthesizeFolder'].args.parse(args);
+  const range = shardSamples(params.count, params.samplesPerFile, params.shard ?? WHOLE_RUN);
   return withScratchProject(params.folder, 'wavediff synth', io, compute, async (studio) => {
     const earlier = jobsWithParams(studio, 'physics.synthesizeFolder', params);
     const finished = earlier.find((j) => j.status === 'done' && folderHolds(params.folder, (j.result as SynthesisResult).state));
     const interrupted = earlier.find((j) => j.resumable);
     let result: SynthesisResult;
     if (finished) {
-      result = { ...(finished.result as SynthesisResult), resumedFrom: params.count };
+      result = { ...(finished.result as SynthesisResult), resumedFrom: range.end - range.start };
     } else {
       if (interrupted) io.stderr.write(`wavediff synth: continuing the interrupted synthesis (job ${interrupted.id}).\n`);
       const loggedBefore = interrupted ? studio.requireProject().catalogue.jobEvents(interrupted.id).at(-1)?.id : undefined;
@@ -67,8 +69,15 @@ async function synthesizeIntoFolder(args: MethodArgs<'physics.synthesizeFolder'>
       const done = await awaitJob(studio, started, io, { label: 'synth', resumeHint: 'Run the same command again to continue.', loggedBefore });
       result = done.result as SynthesisResult;
     }
-    const resumed = result.resumedFrom > 0 ? ` (continued from sample ${result.resumedFrom})` : '';
-    io.stderr.write(`synth: ${params.count} ${params.velocityOnly ? 'velocity models' : 'samples'} of ${params.family} in ${params.folder}${resumed}\n`);
+    const resumed = result.resumedFrom > 0 ? ` (continued from sample ${range.start + result.resumedFrom})` : '';
+    const what = params.velocityOnly ? 'velocity models' : 'samples';
+    if (params.shard) {
+      const fileCount = range.endFile - range.firstFile;
+      const files = fileCount === 0 ? 'no files (more shards than files) ' : fileCount === 1 ? `file ${range.firstFile}, ` : `files ${range.firstFile}–${range.endFile - 1}, `;
+      io.stderr.write(`synth: shard ${params.shard.index}/${params.shard.count} of ${params.count} ${what} of ${params.family}: ${files}${fileCount === 0 ? '' : `samples ${range.start}–${range.end - 1} (${range.end - range.start}) `}in ${params.folder}${resumed}\n`);
+    } else {
+      io.stderr.write(`synth: ${params.count} ${what} of ${params.family} in ${params.folder}${resumed}\n`);
+    }
     if (json) io.stdout.write(`${JSON.stringify({ destDir: result.destDir, ...result.state })}\n`);
     return 0;
   });
@@ -89,15 +98,21 @@ function shapeOption(value: unknown): { nz: number; nx: number } {
 export const synthCommand: CliCommand = {
   name: 'synth',
   summary: 'Synthesise an OpenFWI-style dataset: seeded velocity models of a family and their seismic',
-  usage: `Usage: wavediff synth --family F --count N --seed S [--out DIR] [--velocity-only] [--threads N] [--kernel K]
+  usage: `Usage: wavediff synth --family F --count N --seed S [--out DIR] [--shard I/N] [--velocity-only] [--threads N] [--kernel K]
        wavediff synth --family F --count N --seed S --project DIR [--name NAME] [--samples-per-file K]
 
 Generates N velocity models of family F from seed S (sample i depends only on S and i), forward-models
-them and writes data1.npy/model1.npy, … (${OPENFWI_SAMPLES_PER_FILE} samples per file) and synthesis.json into DIR. Resumable:
+them and writes data1.npy/model1.npy, … (${OPENFWI_SAMPLES_PER_FILE} samples per file), manifest.json (run, shard,
+samples and sha256 of every file) and synthesis.json into DIR. Resumable:
 run the same command again with the same --out to continue after Ctrl-C or a crash (the job is kept
 in a project of the command's own in the user's data folder, not in DIR). With --velocity-only it writes
 model1.npy, … alone, for forward modelling elsewhere (e.g. on a GPU: python3 -m
 wavediff_models.forward_torch --velocity DIR/model1.npy --out DIR/data1.npy).
+
+With --shard I/N it makes shard I (0 … N−1) of N: of the run's K files, files ⌊I·K/N⌋+1 … ⌊(I+1)·K/N⌋
+under their own names (contiguous blocks of whole files; shard 1/3 of --count 10 --samples-per-file 4
+is data2.npy/model2.npy, samples 4–7). Sample i is the same in every shard layout, so
+wavediff merge DIR0 DIR1 … --out DIR gathers the N shard folders into the files one run writes.
 
 With --project the synthesis runs as a job of that project with the project's acquisition geometry
 and becomes one of its datasets once complete; after Ctrl-C or a crash, run the same command again
@@ -110,11 +125,12 @@ Options:
   --count N             number of samples
   --seed S              dataset seed (whole number)
   --out DIR             destination folder (default ./F-seedS)
+  --shard I/N           make shard I (from 0) of N only (see above)
 ${usageLine('--samples-per-file K', samplesPerFileParameter, 22)}
   --shape DxW           model size in cells (default 70x70; other sizes need --geometry)
   --velocity-only       write the velocity models only (no forward modelling)
-  --project DIR         synthesise into this project as a job (not with --out, --shape, --geometry,
-                        --threads, --kernel or --velocity-only)
+  --project DIR         synthesise into this project as a job (not with --out, --shard, --shape,
+                        --geometry, --threads, --kernel or --velocity-only)
   --name NAME           name of the project's new dataset
   --json                print the synthesis record (with --project: the job and dataset ids) as JSON on stdout
 ${PHYSICS_COMMON_USAGE}
@@ -130,6 +146,7 @@ ${PHYSICS_COMMON_USAGE}
     threads: { type: 'string' },
     kernel: { type: 'string' },
     'velocity-only': { type: 'boolean', default: false },
+    shard: { type: 'string' },
     project: { type: 'string' },
     name: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -160,6 +177,7 @@ ${PHYSICS_COMMON_USAGE}
     const geometry = geometryOption(v.geometry, shape);
     const folder = path.resolve(typeof v.out === 'string' ? v.out : `${family}-seed${seed}`);
     const velocityOnly = v['velocity-only'] === true;
-    return synthesizeIntoFolder({ folder, family, count, seed, samplesPerFile, shape, geometry, velocityOnly }, computeOptions(v), v.json === true, io);
+    const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
+    return synthesizeIntoFolder({ folder, family, count, seed, samplesPerFile, shape, geometry, velocityOnly, ...(shard ? { shard } : {}) }, computeOptions(v), v.json === true, io);
   },
 };

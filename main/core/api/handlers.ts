@@ -33,6 +33,8 @@ import { savePngFrames } from '../io/pngFrames.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 import { checkStudyStart, deleteStudy, listStudies, studyInfo } from '../studies/studyFiles.ts';
 import { exportStudyReport, readStudyReport } from '../studies/report.ts';
+import { checkClusterWork } from '../cluster/clusterJob.ts';
+import { resolveClusterFolder } from '../cluster/sbatchScript.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
   const bytes = Buffer.from(payload.base64, 'base64');
@@ -125,6 +127,7 @@ const handlers: Handlers = {
 
   'import.segy': (studio, args) => studio.jobs.start('import.segy', args),
   'import.openfwi': (studio, args) => studio.jobs.start('import.openfwi', args),
+  'import.chunkedSet': (studio, args) => studio.jobs.start('import.chunkedSet', args),
   'export.openfwi': (studio, args) => {
     // Refused before a job is made: a job that can only fail would sit in the Jobs view offering Resume.
     checkOpenfwiExportable(studio.requireProject().catalogue.getReadyDataset(args.datasetId));
@@ -210,6 +213,12 @@ const handlers: Handlers = {
     checkGenerationParams(args, studio.requireProject());
     return studio.jobs.start('generate', args);
   },
+  'cluster.submit': (studio, args) => {
+    const settings = studio.user.settings().cluster;
+    const work = { ...args, out: resolveClusterFolder(args.out, settings.sharedFolder) };
+    checkClusterWork(work);
+    return studio.jobs.start('cluster.run', { ...work, settings });
+  },
   'generate.runs': (studio) =>
     studio.requireProject().catalogue.generation.listRuns().map(({ geometry: _g, params: _p, ...run }) => run),
   'gallery.query': (studio, args) => {
@@ -240,7 +249,9 @@ const handlers: Handlers = {
     const project = studio.requireProject();
     // Refuse an empty or ambiguous selection before a job is recorded.
     const ids = selectSampleIds(project.catalogue.generation, args);
-    if (ids.length === 0) throw new StudioError('bad_input', 'No generated samples match; nothing to export.');
+    // A shard with no samples (more shards than files) still exports its manifest.
+    const emptyShard = args.runId !== undefined && project.catalogue.generation.getRun(args.runId).count === 0;
+    if (ids.length === 0 && !emptyShard) throw new StudioError('bad_input', 'No generated samples match; nothing to export.');
     return studio.jobs.start('export.generated', args);
   },
 

@@ -2,6 +2,7 @@ import type { JobKind } from '../jobs/jobKind.ts';
 import type { StudioServices } from './studio.ts';
 import { importSegyJob } from '../datasets/importSegyJob.ts';
 import { importOpenfwiJob } from '../datasets/importOpenfwiJob.ts';
+import { importChunkedSetJob } from '../datasets/importChunkedSetJob.ts';
 import { exportOpenfwiJob } from '../datasets/exportOpenfwiJob.ts';
 import { exportSegyJob } from '../datasets/exportSegyJob.ts';
 import { synthesizeJob } from '../datasets/synthesisJob.ts';
@@ -14,8 +15,9 @@ import { trainingJob } from '../training/trainingJob.ts';
 import { generationJob } from '../generation/generationJob.ts';
 import { exportGeneratedJob } from '../generation/exportJob.ts';
 import { studyJob } from '../studies/studyJob.ts';
+import { clusterJob } from '../cluster/clusterJob.ts';
 
 /** Every job kind the studio runs. Shells pass this list to the Studio. */
 export function studioJobKinds(): JobKind<any, any, any, StudioServices>[] {
-  return [importSegyJob, importOpenfwiJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob, folderSynthesisJob, forwardFileJob, deviationFilesJob, invertFileJob, probeJob, studyJob];
+  return [importSegyJob, importOpenfwiJob, importChunkedSetJob, exportOpenfwiJob, exportSegyJob, synthesizeJob, forwardJob, trainingJob, generationJob, exportGeneratedJob, folderSynthesisJob, forwardFileJob, deviationFilesJob, invertFileJob, probeJob, studyJob, clusterJob];
 }

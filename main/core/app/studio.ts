@@ -153,6 +153,8 @@ export class Studio {
     this.current = project;
     this.detachCatalogue = project.catalogue.onChange((tables) => this.emit('catalogue.changed', { tables }));
     this.jobs.attach(project);
+    // A window follows the project's cluster jobs again; a command follows only the job it was asked to.
+    if (!project.readOnly && this.shell !== 'cli') this.jobs.reattach();
     const info = project.info();
     // A read-only opener changes nothing, the user's recent projects included.
     if (!project.readOnly && remember) this.user.rememberProject(info.folder, info.name);

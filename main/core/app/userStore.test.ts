@@ -17,3 +17,14 @@ describe('user settings: the velocity display range', () => {
     expect(new UserStore(dir).settings()).toMatchObject({ workerThreads: 3, velocityDisplayRangeMps: { min: 1500, max: 4500 } });
   });
 });
+
+describe('user settings: the Slurm cluster', () => {
+  it('defaults to the contract, fills settings the stored file lacks, and refuses a time limit sbatch would not read', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wavediff-user-'));
+    const store = new UserStore(dir);
+    expect(store.settings().cluster).toMatchObject({ partition: '', timeLimit: '04:00:00', cpusPerTask: 4, memory: '8G', gpus: 1, studioCommand: 'wavediff', commandPrefix: '' });
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ workerThreads: 3, cluster: { partition: 'gpu', commandPrefix: 'ssh me@login' } }));
+    expect(new UserStore(dir).settings().cluster).toMatchObject({ partition: 'gpu', commandPrefix: 'ssh me@login', timeLimit: '04:00:00', pollSeconds: 10 });
+    expect(() => store.updateSettings({ cluster: { ...store.settings().cluster, timeLimit: '4 hours' } })).toThrow(/Slurm time/);
+  });
+});

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { settingsSchema, recentProjectSchema, type RecentProject, type Settings } from '../contract/contract.ts';
 import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
+import { defaultClusterSettings } from '../contract/parameters.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import { z } from 'zod';
 
@@ -10,6 +11,7 @@ export const defaultSettings: Settings = {
   workerThreads: 0,
   maxConcurrentJobs: 2,
   velocityDisplayRangeMps: { ...OPENFWI_VELOCITY_RANGE_MPS },
+  cluster: { ...defaultClusterSettings },
 };
 
 const recentListLimit = 20;

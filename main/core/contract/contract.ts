@@ -9,12 +9,17 @@ import { z } from 'zod';
 import { modelQualitySchema } from './modelQuality.ts';
 import { acquisitionGeometrySchema } from './acquisitionGeometry.ts';
 import {
+  clusterSettingsSchema,
+  clusterShardsParameter,
+  clusterWorkSchema,
   defaultSampler,
   gatherKeyParameter,
   generationParameters,
   generationSamplerSchema,
+  optionalSamplesPerFile,
   refinedInversionParameters,
   samplesPerFileParameter,
+  shardParameter,
   studyKindNames,
   studyStartSchema,
   trainingParameters,
@@ -140,6 +145,8 @@ export const settingsSchema = z.object({
   maxConcurrentJobs: z.number().int().min(1).max(8),
   /** Colour range of every velocity map, so that samples and datasets compare by colour. */
   velocityDisplayRangeMps: velocityDisplayRangeSchema,
+  /** Where `Run on: Slurm cluster` sends work (partition, account, limits, the cluster-side commands). */
+  cluster: clusterSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -329,6 +336,10 @@ export const generationParamsSchema = z.object({
   /** Forward-model every decoded velocity and store the PDE deviation. */
   physicsCheck: z.boolean().default(true),
   name: z.string().min(1).max(200).optional(),
+  /** Make only this shard of the `count` samples: whole files of `samplesPerFile` (io/chunkedSet.ts). */
+  shard: shardParameter.optional(),
+  /** The file size of the set the run is exported to, which places a shard's samples; default 500. */
+  samplesPerFile: optionalSamplesPerFile,
 });
 
 export const generationRunSchema = z.object({
@@ -517,6 +528,11 @@ export const methods = {
     jobInfoSchema,
     'Import an OpenFWI folder of data*.npy / model*.npy pairs; runs as a job.',
   ),
+  'import.chunkedSet': method(
+    z.object({ folder: z.string().min(1), name: z.string().min(1).max(200).optional() }),
+    jobInfoSchema,
+    "Register a whole chunked set (the --out folder of wavediff synth/generate without --shard, or of wavediff merge) as a dataset: its manifest's checksums and geometry are checked, its files hard-linked into the project (copied across file systems); runs as a job.",
+  ),
   'export.openfwi': method(
     datasetRef.extend({ folder: z.string().min(1), overwrite: z.boolean().default(false) }),
     jobInfoSchema,
@@ -601,6 +617,18 @@ export const methods = {
     jobInfoSchema,
     'Generate seismic–velocity pairs with the diffusion models, check each with the FD solver and InversionNet; runs as a resumable job.',
   ),
+  'cluster.submit': method(
+    z.object({
+      work: clusterWorkSchema,
+      /** The options of `wavediff synth|generate` (or of the trainer, for train) as the cluster side runs them, without --shard and --out. */
+      args: z.array(z.string().max(1000)).max(200),
+      shards: clusterShardsParameter,
+      /** The result folder, a path on the cluster's side (relative: under Settings → Cluster → Shared folder). */
+      out: z.string().min(1).max(1000),
+    }),
+    jobInfoSchema,
+    'Submit a synthesis or generation as a Slurm array (merged when every task is done), or a training as one GPU job; followed as a job of the project.',
+  ),
   'generate.runs': method(none, z.array(generationRunSchema), 'Generation runs of the open project, newest first.'),
   'gallery.query': method(
     sampleFilterSchema.extend({
@@ -647,9 +675,11 @@ export const methods = {
       sampleIds: z.array(z.number().int()).min(1).max(1_000_000).optional(),
       segy: z.boolean().default(true),
       overwrite: z.boolean().default(false),
+      /** Samples per data/model file; default the run's (its samplesPerFile), else 500. */
+      samplesPerFile: optionalSamplesPerFile,
     }),
     jobInfoSchema,
-    'Export generated samples (a run, a filter or a selection) as OpenFWI .npy pairs with metrics.csv/metrics.json, and SEG-Y; runs as a job.',
+    'Export generated samples (a run, a filter or a selection) as OpenFWI .npy pairs with metrics.csv/metrics.json, and SEG-Y (a whole run: as a chunked set with manifest.json, its files numbered by the run\'s sample indices); runs as a job.',
   ),
 
   'job.list': method(none, z.array(jobInfoSchema), 'Jobs of the open project, newest first.'),
@@ -702,9 +732,11 @@ export const methods = {
       geometry: acquisitionGeometrySchema,
       /** Write the velocity models only (their seismic is modelled elsewhere). */
       velocityOnly: z.boolean().default(false),
+      /** Make only this shard's files (whole files of the set); absent: the whole run. */
+      shard: shardParameter.optional(),
     }),
     jobInfoSchema,
-    'Synthesise OpenFWI-style velocity models of a family (and their seismic) into a folder outside the project: data1.npy/model1.npy … and synthesis.json; runs as a resumable job.',
+    'Synthesise OpenFWI-style velocity models of a family (and their seismic) into a folder outside the project: data1.npy/model1.npy …, manifest.json and synthesis.json (with shard: only that shard\'s files); runs as a resumable job.',
   ),
   'physics.forwardFile': method(
     z.object({ velocityFile: z.string().min(1), out: z.string().min(1), geometry: acquisitionGeometrySchema }),

@@ -170,7 +170,56 @@ export const gatherKeyParameter = parameter(z.string().min(1).default(defaultGat
 
 /** OpenFWI's files hold 500 samples each. */
 export const OPENFWI_SAMPLES_PER_FILE = 500;
+/** The chunk size of a set written to a folder: every data{k}.npy/model{k}.npy but the last holds this many pairs. */
 export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(OPENFWI_SAMPLES_PER_FILE), { title: 'Samples per file', description: 'samples per data/model file', unit: 'samples' });
+/** The same, absent unless given (where another record supplies the default). */
+export const optionalSamplesPerFile = samplesPerFileParameter.unwrap().optional();
+
+// ---------- shards (wavediff synth/generate --shard I/N, wavediff merge) ----------
+
+export const SHARDS_MAX = 100_000;
+/**
+ * One of N shards of a run written to a folder: shard I (from 0) makes the I-th of N contiguous runs
+ * of whole files of the set (see main/core/io/chunkedSet.ts); the N shards merged are the unsharded set.
+ */
+export const shardParameter = parameter(
+  z
+    .object({ index: z.number().int().min(0).max(SHARDS_MAX - 1), count: z.number().int().min(1).max(SHARDS_MAX) })
+    .refine((s) => s.index < s.count, { message: 'the shard I of I/N counts from 0 and must be below N' }),
+  { title: 'Shard', description: 'I/N: make shard I (0 … N−1) of N, whole files of the set each' },
+);
+export type Shard = z.output<typeof shardParameter>;
+
+// ---------- a Slurm cluster (Settings → Cluster, wavediff cluster submit) ----------
+
+/** A Slurm time limit as sbatch reads it: minutes, MM:SS, HH:MM:SS or D-HH[:MM[:SS]]. */
+const slurmTimeLimit = /^(\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+(:\d{2}(:\d{2})?)?)$/;
+/** A word that is safe on a shell line and in an #SBATCH directive (no spaces, quotes or `$`). */
+const slurmWord = /^[A-Za-z0-9_.,:@+=\/-]*$/;
+
+export const clusterParameters = {
+  partition: parameter(z.string().regex(slurmWord, 'a partition name (letters, digits, _ . , : - only)').default(''), { title: 'Partition', description: "Slurm partition (empty: the cluster's default)" }),
+  account: parameter(z.string().regex(slurmWord, 'an account name (letters, digits, _ . - only)').default(''), { title: 'Account', description: "Slurm account to charge (empty: the user's default)" }),
+  timeLimit: parameter(z.string().regex(slurmTimeLimit, 'a Slurm time such as 04:00:00 or 1-00:00:00').default('04:00:00'), { title: 'Time limit', description: 'wall-clock limit of each task (HH:MM:SS or D-HH:MM:SS)' }),
+  cpusPerTask: parameter(z.number().int().min(1).max(1024).default(4), { title: 'CPUs per task', description: 'cores of each array task (FD solver and inference threads)', unit: 'cores' }),
+  memory: parameter(z.string().regex(/^\d+[KMGT]?$/, 'a size such as 8G or 16000M').default('8G'), { title: 'Memory', description: 'memory of each task (sbatch --mem: 8G, 16000M)' }),
+  gpus: parameter(z.number().int().min(0).max(16).default(1), { title: 'GPUs', description: 'GPUs of a training job', unit: 'GPUs' }),
+  studioCommand: parameter(z.string().min(1).max(500).default('wavediff'), { title: 'Studio command', description: 'the wavediff command on the cluster (e.g. "npx --prefix /opt/wavediff wavediff")' }),
+  trainerCommand: parameter(z.string().min(1).max(500).default('python3 -m wavediff_models.train'), { title: 'Trainer command', description: 'the PyTorch trainer on the cluster (native-models on its PYTHONPATH)' }),
+  commandPrefix: parameter(z.string().max(500).default(''), { title: 'Command prefix', description: 'runs sbatch, squeue, scontrol and scancel through it when this machine is not a login node (e.g. "ssh user@login")' }),
+  sharedFolder: parameter(z.string().max(1000).default(''), { title: 'Shared folder', description: "a folder on the cluster's side that a relative result folder lies in (empty: give absolute folders)" }),
+  pollSeconds: parameter(z.number().min(0.2).max(3600).default(10), { title: 'Poll interval', description: 'seconds between squeue polls', unit: 's' }),
+};
+
+export const clusterSettingsSchema = z.object(clusterParameters);
+export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
+/** Every cluster setting at its declared default. */
+export const defaultClusterSettings: ClusterSettings = clusterSettingsSchema.parse({});
+
+/** What runs on the cluster: an array of shards of a synthesis or generation, or one GPU training job. */
+export const clusterWorkSchema = z.enum(['generate', 'synth', 'train']);
+export type ClusterWork = z.infer<typeof clusterWorkSchema>;
+export const clusterShardsParameter = parameter(z.number().int().min(1).max(10_000).default(4), { title: 'Shards', description: 'array tasks, each making every N-th sample', unit: 'tasks' });
 
 // ---------- reading declarations ----------
 

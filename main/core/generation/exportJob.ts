@@ -22,6 +22,7 @@ export const exportGeneratedJob: JobKind<Params, never, GeneratedExportResult, J
         fdPool: ctx.services.fdPool(),
         segy: params.segy,
         overwrite: params.overwrite,
+        samplesPerFile: params.samplesPerFile,
         signal: ctx.signal,
         onProgress: (p) => ctx.progress(p),
         onNotice: (message) => ctx.log(message, 'warn'),

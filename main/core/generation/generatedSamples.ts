@@ -11,7 +11,6 @@ import { openNpy, readNpyRows, type NpyFile } from '../io/npy.ts';
 import { exportOpenfwi, type OpenfwiSampleSource } from '../io/openfwi.ts';
 import { SegyWriter, type TraceHeaderValues } from '../io/segy/writer.ts';
 import { geometryTextLines, geometryTraceHeader } from '../datasets/segyExport.ts';
-import { writeFileAtomic } from '../util/atomicFile.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { StudioError } from '../contract/errors.ts';
 import type { WorkOptions } from '../util/progress.ts';
@@ -21,7 +20,11 @@ import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import { compareSeismic } from '../physics/deviation.ts';
 import type { GenerationRunRow, GenerationSampleRow, GenerationStore, SampleFilter } from '../store/tables/generation.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
-import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
+import { OPENFWI_SAMPLES_PER_FILE, type Shard } from '../contract/parameters.ts';
+import { CHUNKED_SET_FORMAT, MANIFEST_FILE, WHOLE_RUN, describeChunks, sha256OfFile, shardSamples, writeManifest, type ChunkRecord, type ChunkedSetManifest, type ShardSamples } from '../io/chunkedSet.ts';
+import { resolveModel, type NetworkKind } from '../ml/modelRegistry.ts';
+import { stage1SampleShapes } from '../ml/networks.ts';
+import { METRICS_CSV, writeMetricsTables, type ExportedSampleRecord } from './metricsTable.ts';
 
 export interface SampleArrays {
   /** [sources, time, receivers] */
@@ -125,31 +128,6 @@ export function selectSampleIds(store: GenerationStore, selection: ExportSelecti
   return rows.sort((a, b) => a.runId - b.runId || a.sampleIndex - b.sampleIndex).map((r) => r.id);
 }
 
-export interface ExportedSampleRecord {
-  /** OpenFWI file pair and the row in it. */
-  data_file: string;
-  model_file: string;
-  index_in_file: number;
-  sample_id: number;
-  run_id: number;
-  sample_index: number;
-  seed: number;
-  model: string;
-  stage1: string;
-  inversionnet: string;
-  sampler: string;
-  sampler_label: string;
-  steps: number;
-  provider: string;
-  /** On exactly the exported arrays, with OpenFWI's default geometry. */
-  pde_rel_l2: number | null;
-  pde_mse: number | null;
-  inv_mae: number;
-  inv_rmse: number;
-  inv_ssim: number;
-  tags: string;
-}
-
 export interface GeneratedExportOptions extends WorkOptions {
   fdPool: FdWorkerPool;
   segy?: boolean;
@@ -165,17 +143,6 @@ export interface GeneratedExportResult {
   recomputed: number;
 }
 
-const CSV_COLUMNS: (keyof ExportedSampleRecord)[] = [
-  'data_file', 'model_file', 'index_in_file', 'sample_id', 'run_id', 'sample_index', 'seed', 'model', 'stage1', 'inversionnet',
-  'sampler', 'sampler_label', 'steps', 'provider', 'pde_rel_l2', 'pde_mse', 'inv_mae', 'inv_rmse', 'inv_ssim', 'tags',
-];
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * Exports generated samples as OpenFWI pairs (data{k}.npy ŝ [n, sources, time, receivers],
  * model{k}.npy v̂ [n, 1, depth, width] m/s, 500 per file), metrics.csv and metrics.json, and with
@@ -186,14 +153,21 @@ function csvCell(value: unknown): string {
 export async function exportGenerated(projectDir: string, catalogue: Catalogue, selection: ExportSelection, folder: string, options: GeneratedExportOptions): Promise<GeneratedExportResult> {
   const store = catalogue.generation;
   const ids = selectSampleIds(store, selection);
-  if (ids.length === 0) throw new StudioError('bad_input', 'No generated samples match; nothing was exported.');
+  const wholeRun = selection.runId !== undefined ? store.getRun(selection.runId) : null;
+  const perFile = options.samplesPerFile ?? (wholeRun?.params.samplesPerFile as number | undefined) ?? OPENFWI_SAMPLES_PER_FILE;
+  const set = wholeRun ? runSetLayout(wholeRun, perFile) : null;
+  if (ids.length === 0) {
+    if (set && set.samples.end === set.samples.start) return exportEmptyShard(projectDir, catalogue, wholeRun!, folder, perFile);
+    throw new StudioError('bad_input', 'No generated samples match; nothing was exported.');
+  }
   const samples = store.getSamples(ids);
+  // A whole run is a chunked set: its files are numbered by its samples' global indices.
+  const firstFile = set && samples[0].sampleIndex === set.samples.start ? set.samples.firstFile : 1;
   const runs = new Map<number, GenerationRunRow>();
   for (const s of samples) if (!runs.has(s.runId)) runs.set(s.runId, store.getRun(s.runId));
   const arrays = new GeneratedArrays(projectDir, catalogue);
   const first = arrays.read(samples[0]);
   const openfwi = openfwiGeometry();
-  const perFile = options.samplesPerFile ?? OPENFWI_SAMPLES_PER_FILE;
   const seismicShape = first.seismicShape;
   const velocityShape = first.velocityShape;
   const [sources, time, receivers] = seismicShape;
@@ -241,10 +215,13 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
       return { seismic, velocity };
     },
   };
+  // A manifest marks a finished set: one left from an earlier export goes before files are replaced.
+  if (options.overwrite) fs.rmSync(path.join(folder, MANIFEST_FILE), { force: true });
   const written = await exportOpenfwi(source, folder, {
     samplesPerFile: perFile,
     overwrite: options.overwrite,
     batchSamples: 16,
+    firstFileNumber: firstFile,
     signal: options.signal,
     onProgress: options.onProgress,
     onNotice: options.onNotice,
@@ -252,7 +229,7 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
 
   const records: ExportedSampleRecord[] = samples.map((s, i) => {
     const run = runs.get(s.runId)!;
-    const k = Math.floor(i / perFile) + 1;
+    const k = firstFile + Math.floor(i / perFile);
     const metrics = pde.get(s.id) ?? { pde_rel_l2: null, pde_mse: null };
     return {
       data_file: `data${k}.npy`,
@@ -278,24 +255,7 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
     };
   });
   const files = written.parts.flatMap((p) => [p.seismicFile, p.velocityFile].filter((f): f is string => f !== null)).map((f) => path.basename(f));
-  const csv = [CSV_COLUMNS.join(','), ...records.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
-  writeFileAtomic(path.join(folder, 'metrics.csv'), csv);
-  const runsJson = [...runs.values()].map((r) => ({ run_id: r.id, stage1: r.stage1Ref, stage2: r.stage2Ref, inversionnet: r.inversionRef, sampler: r.sampler, sampler_label: r.samplerLabel, steps: r.steps, seed: r.seed, provider: r.provider, geometry: r.geometry }));
-  writeFileAtomic(
-    path.join(folder, 'metrics.json'),
-    JSON.stringify(
-      {
-        format: 'wavediffusion-generated/1',
-        pde_rel_l2: "‖ŝ − f(v̂)‖₂ / ‖f(v̂)‖₂ over all sources, time samples and receivers of the exported data/model arrays, f = FD forward model with OpenFWI's geometry",
-        inversion_error: 'InversionNet(ŝ) against v̂: MAE and RMSE on velocity mapped to [−1, 1] from [1500, 4500] m/s; SSIM on [0, 1], 11×11 Gaussian window σ = 1.5',
-        runs: runsJson,
-        samples: records,
-      },
-      null,
-      1,
-    ),
-  );
-  files.push('metrics.csv', 'metrics.json');
+  files.push(...writeMetricsTables(folder, [...runs.values()].map(runRecord), records));
 
   if (options.segy) {
     const geometry = runGeometry(runs.get(samples[0].runId)!);
@@ -330,5 +290,91 @@ export async function exportGenerated(projectDir: string, catalogue: Catalogue, 
     }
     files.push('seismic.sgy');
   }
+  // The manifest, last, marks a complete set: a whole run whose samples are all there.
+  if (set && samples.length === set.samples.end - set.samples.start && samples[0].sampleIndex === set.samples.start) {
+    const chunks = describeChunks(folder, { count: set.count, samplesPerFile: perFile, firstFile: set.samples.firstFile, endFile: set.samples.endFile, velocityOnly: false });
+    writeManifest(folder, generationManifest(projectDir, catalogue, wholeRun!, set, { seismicShape, velocityShape }, chunks));
+    files.push(MANIFEST_FILE);
+  }
   return { folder: path.resolve(folder), samples: samples.length, files, recomputed };
+}
+
+const runRecord = (r: GenerationRunRow): Record<string, unknown> => ({ run_id: r.id, stage1: r.stage1Ref, stage2: r.stage2Ref, inversionnet: r.inversionRef, sampler: r.sampler, sampler_label: r.samplerLabel, steps: r.steps, seed: r.seed, provider: r.provider, geometry: r.geometry });
+
+interface RunSetLayout {
+  /** Samples of the whole run (all shards). */
+  count: number;
+  perFile: number;
+  shard: Shard;
+  samples: ShardSamples;
+}
+
+/** Where a run's samples lie in the chunked set of its generation (its shard of `count`), at `perFile` samples a file. */
+function runSetLayout(run: GenerationRunRow, perFile: number): RunSetLayout {
+  const params = run.params as { count?: number; shard?: Shard };
+  const count = params.count ?? run.count;
+  const shard = params.shard ?? WHOLE_RUN;
+  const samples = shardSamples(count, perFile, shard);
+  const runFiles = (run.params.samplesPerFile as number | undefined) ?? OPENFWI_SAMPLES_PER_FILE;
+  if (shard.count > 1 && runFiles !== perFile) {
+    throw new StudioError('bad_input', `Run ${run.id} is shard ${shard.index}/${shard.count} of a set of ${runFiles} samples a file; export it with ${runFiles} samples per file.`, { field: 'samplesPerFile' });
+  }
+  return { count, perFile, shard, samples };
+}
+
+/** A shard with no samples (more shards than files): an empty metrics table and a manifest with no chunks. */
+function exportEmptyShard(projectDir: string, catalogue: Catalogue, run: GenerationRunRow, folder: string, perFile: number): GeneratedExportResult {
+  const set = runSetLayout(run, perFile);
+  fs.mkdirSync(folder, { recursive: true });
+  const stage1 = resolveModel(run.stage1Ref, 'stage1', { folder: projectDir, catalogue });
+  const files = writeMetricsTables(folder, [runRecord(run)], []);
+  writeManifest(folder, generationManifest(projectDir, catalogue, run, set, stage1SampleShapes(stage1.manifest), []));
+  files.push(MANIFEST_FILE);
+  return { folder: path.resolve(folder), samples: 0, files, recomputed: 0 };
+}
+
+/** The chunked-set manifest of an exported run. */
+function generationManifest(projectDir: string, catalogue: Catalogue, run: GenerationRunRow, set: RunSetLayout, shapes: { seismicShape: number[]; velocityShape: number[] }, chunks: ChunkRecord[]): ChunkedSetManifest {
+  const perFile = set.perFile;
+  const project = { folder: projectDir, catalogue };
+  // A model removed since the run leaves its checksum unknown (null) rather than failing the export.
+  const modelSha256 = (ref: string, kind: NetworkKind): string | null => {
+    try {
+      return sha256OfFile(path.join(resolveModel(ref, kind, project).folder, 'manifest.json'));
+    } catch {
+      return null;
+    }
+  };
+  const params = run.params as { sampler?: unknown; physicsCheck?: boolean };
+  return {
+    format: CHUNKED_SET_FORMAT,
+    kind: 'generation',
+    run: {
+      stage1: run.stage1Ref,
+      stage2: run.stage2Ref,
+      inversionnet: run.inversionRef,
+      sampler: params.sampler ?? run.sampler,
+      seed: run.seed,
+      count: set.count,
+      samplesPerFile: perFile,
+      physicsCheck: params.physicsCheck ?? run.physicsCheck,
+      geometry: run.geometry,
+    },
+    count: set.count,
+    samplesPerFile: perFile,
+    seed: run.seed,
+    shard: set.shard,
+    samples: { start: set.samples.start, end: set.samples.end },
+    seismicShape: shapes.seismicShape,
+    velocityShape: shapes.velocityShape,
+    models: {
+      stage1: run.stage1Ref,
+      stage2: run.stage2Ref,
+      inversionnet: run.inversionRef,
+      manifestSha256: { stage1: modelSha256(run.stage1Ref, 'stage1'), stage2: modelSha256(run.stage2Ref, 'stage2'), inversionnet: modelSha256(run.inversionRef, 'inversionnet') },
+    },
+    geometry: run.geometry,
+    chunks,
+    metrics: METRICS_CSV,
+  };
 }

@@ -167,7 +167,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     const job: JobInfo = await call('export.generated', { folder, runId: reference.runId });
     const done = await studio.jobs.waitFor(job.id);
     expect(done.status, done.error ?? '').toBe('done');
-    expect(fs.readdirSync(folder).sort()).toEqual(['data1.npy', 'metrics.csv', 'metrics.json', 'model1.npy', 'seismic.sgy']);
+    expect(fs.readdirSync(folder).sort()).toEqual(['data1.npy', 'manifest.json', 'metrics.csv', 'metrics.json', 'model1.npy', 'seismic.sgy']);
     const metrics = JSON.parse(fs.readFileSync(path.join(folder, 'metrics.json'), 'utf8')) as { samples: { pde_rel_l2: number; seed: number; sampler: string; steps: number; provider: string; model: string }[] };
     expect(metrics.samples.map((s) => s.seed)).toEqual([11, 12, 13]);
     expect(metrics.samples[0]).toMatchObject({ sampler: 'ab3', steps: 3, provider: 'cpu', model: models.stage2 });

@@ -10,6 +10,9 @@
  * says which parts are committed; files of a batch whose transaction never ran are deleted and the
  * batch is generated again — identically, since sample i depends only on seed + i. The dataset is
  * 'building' (in no listing) until the last batch is committed.
+ *
+ * With `shard` the run makes only that shard's samples (global indices, seeds seed + i), by the same
+ * loop: a whole run is shard 0/1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,6 +43,8 @@ import {
   type StageTimes,
 } from './pipeline.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
+import { WHOLE_RUN, shardSamples } from '../io/chunkedSet.ts';
+import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
 
 export type GenerationParams = z.output<typeof generationParamsSchema>;
 
@@ -88,7 +93,7 @@ type GenerationServices = JobServices & FdPoolService & Partial<OnnxPoolService>
 export const generationJob: JobKind<GenerationParams, GenerationState, GenerationResult, GenerationServices> = {
   kind: 'generate',
   paramsSchema: generationParamsSchema as unknown as z.ZodType<GenerationParams>,
-  title: (p) => `Generate ${p.count} pairs (${samplerShortName(p.sampler)}, seed ${p.seed})`,
+  title: (p) => `Generate ${p.shard ? `shard ${p.shard.index}/${p.shard.count} of ` : ''}${p.count} pairs (${samplerShortName(p.sampler)}, seed ${p.seed})`,
   async run(ctx, params) {
     const onnx = ctx.services.onnxPool?.();
     if (!onnx) throw new StudioError('unsupported', 'This studio has no ONNX session pool for generation.');
@@ -104,6 +109,11 @@ export const generationJob: JobKind<GenerationParams, GenerationState, Generatio
   },
 };
 
+/** The global indices of the samples a run makes: its shard of `count` (all of them without one). */
+export function generationSamples(params: Pick<GenerationParams, 'count' | 'shard' | 'samplesPerFile'>): { start: number; end: number; firstFile: number; endFile: number } {
+  return shardSamples(params.count, params.samplesPerFile ?? OPENFWI_SAMPLES_PER_FILE, params.shard ?? WHOLE_RUN);
+}
+
 /** The job's body, with the ONNX pool given (the CLI, tests and the benchmark pass their own). */
 export async function runGeneration(ctx: JobContext<GenerationState, GenerationServices>, params: GenerationParams, onnx: OnnxSessionPool): Promise<GenerationResult> {
   const store = ctx.catalogue.generation;
@@ -112,6 +122,8 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
   if (params.physicsCheck) checkGeometryFits(models, geometry);
   // generate.start checked the steps against the stage-2 schedule (checkGenerationParams).
   const steps = samplerSteps(params.sampler, models.stage2.schedule.numTrainTimesteps);
+  const range = generationSamples(params);
+  const size = range.end - range.start;
 
   const folderName = generationFolderForJob(ctx.jobId);
   let run: GenerationRunRow | null = store.runOfJob(ctx.jobId);
@@ -126,7 +138,7 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
         samplerLabel: samplerLabel(samplerSpecOf(params.sampler)),
         steps,
         seed: params.seed,
-        count: params.count,
+        count: size,
         batchSize: params.batchSize,
         physicsCheck: params.physicsCheck,
         provider: null,
@@ -134,7 +146,7 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
         params,
       },
       {
-        name: params.name ?? `Generated × ${params.count} (${samplerShortName(params.sampler)}, seed ${params.seed})`,
+        name: params.name ?? `Generated × ${params.shard ? `${size} (shard ${params.shard.index}/${params.shard.count} of ${params.count})` : params.count} (${samplerShortName(params.sampler)}, seed ${params.seed})`,
         folder: folderName,
         sampleIntervalMs: sampleIntervalMs(geometry),
         gridSpacingM: geometry.spacingMeters,
@@ -161,11 +173,12 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
   const seismicShape = models.stage1.seismicShape;
   const velocityShape = models.stage1.velocityShape;
   let partIndex = parts.length;
-  ctx.progress({ done: committed, total: params.count, unit: 'samples' });
-  while (committed < params.count) {
+  ctx.progress({ done: committed, total: size, unit: 'samples' });
+  while (committed < size) {
     throwIfCancelled(ctx.signal);
-    const batch = Math.min(params.batchSize, params.count - committed);
-    const seeds = Array.from({ length: batch }, (_, i) => params.seed + committed + i);
+    const batch = Math.min(params.batchSize, size - committed);
+    const first = range.start + committed;
+    const seeds = Array.from({ length: batch }, (_, i) => params.seed + first + i);
     const generated = await generateBatch(
       models,
       { sampler: params.sampler, seeds, fdPool: params.physicsCheck ? ctx.services.fdPool() : null, geometry },
@@ -178,7 +191,7 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
     writeNpy(path.join(folder, files.velocityFile), generated.velocityMps, [batch, ...velocityShape]);
     writeNpy(path.join(folder, files.inversionFile), generated.invertedMps, [batch, ...velocityShape]);
     const rows: NewGenerationSample[] = seeds.map((seed, b) => ({
-      sampleIndex: committed + b,
+      sampleIndex: first + b,
       partIndex,
       rowInPart: b,
       seed,
@@ -209,8 +222,8 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
     ctx.checkpoint({ runId: run.id, datasetId: run.datasetId, committedSamples: committed });
     const seconds = (Date.now() - startedMs) / 1000;
     const rate = (committed - startedAt) / Math.max(seconds, 1e-9);
-    const eta = (params.count - committed) / Math.max(rate, 1e-12);
-    ctx.progress({ done: committed, total: params.count, unit: 'samples', message: `${rate.toFixed(2)} samples/s, ETA ${Math.round(eta)} s` });
+    const eta = (size - committed) / Math.max(rate, 1e-12);
+    ctx.progress({ done: committed, total: size, unit: 'samples', message: `${rate.toFixed(2)} samples/s, ETA ${Math.round(eta)} s` });
   }
   store.completeRun(run);
   const seconds = (Date.now() - startedMs) / 1000;

@@ -663,6 +663,8 @@ export interface OpenfwiExportOptions extends WorkOptions {
   overwrite?: boolean;
   /** Samples read per batch (default: about 64 MiB of seismic). */
   batchSamples?: number;
+  /** Number of the first file pair (default 1): a shard of a chunked set writes its files under their global numbers. */
+  firstFileNumber?: number;
 }
 
 function isSampleSource(input: OpenfwiSampleSource | readonly OpenfwiPartPaths[]): input is OpenfwiSampleSource {
@@ -688,9 +690,12 @@ export async function exportOpenfwi(input: OpenfwiSampleSource | readonly Openfw
   const batch = Math.max(1, options.batchSamples ?? Math.floor((64 << 20) / ((seismicElements + velocityElements) * 4)));
 
   const fileCount = Math.ceil(source.samples / perFile);
+  const firstFile = options.firstFileNumber ?? 1;
+  if (!Number.isSafeInteger(firstFile) || firstFile < 1) throw new StudioError('bad_input', `firstFileNumber must be a whole number ≥ 1, got ${firstFile}.`, { field: 'firstFileNumber' });
+  const lastFile = firstFile + fileCount - 1;
   fs.mkdirSync(outFolder, { recursive: true });
   const targets: string[] = [];
-  for (let k = 1; k <= fileCount; k += 1) {
+  for (let k = firstFile; k <= lastFile; k += 1) {
     if (seismicShape) targets.push(path.join(outFolder, `data${k}.npy`));
     targets.push(path.join(outFolder, `model${k}.npy`));
   }
@@ -701,7 +706,7 @@ export async function exportOpenfwi(input: OpenfwiSampleSource | readonly Openfw
   const notices: string[] = [];
   const stale = fs.readdirSync(outFolder).filter((name) => {
     const m = /^(?:data|model)(\d+)\.npy$/.exec(name);
-    return m && Number(m[1]) > fileCount;
+    return m && (Number(m[1]) > lastFile || Number(m[1]) < firstFile);
   });
   if (stale.length) {
     const message = `${outFolder} also holds ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? '…' : ''} from before; they are not part of this export.`;
@@ -712,8 +717,8 @@ export async function exportOpenfwi(input: OpenfwiSampleSource | readonly Openfw
   const parts: OpenfwiPartDescription[] = [];
   let done = 0;
   options.onProgress?.({ done, total: source.samples, unit: 'samples' });
-  for (let k = 1; k <= fileCount; k += 1) {
-    const first = (k - 1) * perFile;
+  for (let k = firstFile; k <= lastFile; k += 1) {
+    const first = (k - firstFile) * perFile;
     const count = Math.min(perFile, source.samples - first);
     const seismicWriter = seismicShape ? new NpyWriter(path.join(outFolder, `data${k}.npy`), { shape: [count, ...seismicShape] }) : null;
     let velocityWriter: NpyWriter | null = null;

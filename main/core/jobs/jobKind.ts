@@ -56,6 +56,11 @@ export interface JobKind<Params, State = unknown, Result = unknown, Services ext
   paramsSchema: z.ZodType<Params>;
   title(params: Params): string;
   run(ctx: JobContext<State, Services>, params: Params): Promise<Result>;
+  /**
+   * The work runs elsewhere (a Slurm cluster) and the job only follows it: a studio window that
+   * opens the project re-attaches to it at once (see JobManager.reattach) instead of leaving it interrupted.
+   */
+  followsExternalWork?: boolean;
   /** Removes whatever an abandoned run left (temporary files, a half-made dataset) when the user discards it. */
   discard?(ctx: { jobId: number; projectDir: string; catalogue: Catalogue; resumeState: State | undefined }, params: Params): void;
 }

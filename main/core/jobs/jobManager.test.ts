@@ -9,6 +9,7 @@ import { Project, jobStagingDir } from '../store/project.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
 import { type JobInfo } from '../contract/contract.ts';
+import { defaultClusterSettings } from '../contract/parameters.ts';
 import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
 import { StudioError } from '../contract/errors.ts';
 
@@ -66,7 +67,7 @@ const services = {
   fdPool: () => {
     throw new Error('these jobs use no solver');
   },
-  settings: () => ({ pythonPath: null, workerThreads: 1, maxConcurrentJobs: 1, velocityDisplayRangeMps: { ...OPENFWI_VELOCITY_RANGE_MPS } }),
+  settings: () => ({ pythonPath: null, workerThreads: 1, maxConcurrentJobs: 1, velocityDisplayRangeMps: { ...OPENFWI_VELOCITY_RANGE_MPS }, cluster: { ...defaultClusterSettings } }),
   notice: () => undefined,
 };
 

@@ -31,6 +31,13 @@ export function canResume(status: JobInfo['status'], errorCode: string | null): 
   return status === 'failed' && !refusalCodes.has(errorCode as StudioErrorCode);
 }
 
+const projectClosingMessage = 'The studio is closing the project.';
+
+/** Whether a job's abort reason is the project closing (the job is interrupted, to resume later) rather than the user's cancel. */
+export function isProjectClosing(reason: unknown): boolean {
+  return reason instanceof StudioError && reason.message === projectClosingMessage;
+}
+
 const secondsBetween = (fromIso: string | null, toIso: string): number => (fromIso ? Math.max(0, (Date.parse(toIso) - Date.parse(fromIso)) / 1000) : 0);
 const orphanedJobError = 'The process running this job (the studio or a wavediff command) stopped before it finished.';
 
@@ -101,12 +108,24 @@ export class JobManager<Services extends JobServices = JobServices> {
     }
   }
 
+  /**
+   * Resumes the interrupted jobs that follow work running elsewhere (JobKind.followsExternalWork)
+   * and had recorded it (a checkpoint): the cluster kept working while no studio watched.
+   */
+  reattach(): JobInfo[] {
+    const project = this.requireWritable('re-attach to cluster jobs');
+    return project.catalogue
+      .jobsWithStatus('interrupted')
+      .filter((job) => this.kinds.get(job.kind)?.followsExternalWork && job.resumeState)
+      .map((job) => this.resume(job.id));
+  }
+
   /** Stops running jobs (they become interrupted and can resume later) and unbinds the project. */
   async detach(): Promise<void> {
     const project = this.project;
     if (!project) return;
     const pending = [...this.running.values()];
-    for (const run of pending) run.controller.abort(new StudioError('cancelled', 'The studio is closing the project.'));
+    for (const run of pending) run.controller.abort(new StudioError('cancelled', projectClosingMessage));
     await Promise.all(pending.map((r) => r.finished));
     if (project.readOnly) {
       this.project = null;
@@ -327,7 +346,7 @@ export class JobManager<Services extends JobServices = JobServices> {
         persistProgress();
         const reason = controller.signal.reason;
         if (controller.signal.aborted && (isCancelled(error) || error === reason)) {
-          const closing = reason instanceof StudioError && reason.message.includes('closing');
+          const closing = isProjectClosing(reason);
           catalogue.appendJobEvent(job.id, 'warn', closing ? 'Interrupted: the project was closed.' : 'Cancelled by the user.');
           this.publish(catalogue.setJobStatus(job.id, closing ? 'interrupted' : 'cancelled', { error: null, runSeconds: runSeconds() }));
         } else {

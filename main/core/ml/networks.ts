@@ -113,9 +113,7 @@ export class Stage1Network {
     this.entry = entry;
     this.manifest = manifest;
     this.keys = keys;
-    const data = manifest.training?.data;
-    this.seismicShape = data?.seismic_shape ?? [5, 1000, 70];
-    this.velocityShape = data?.velocity_shape ?? [1, 70, 70];
+    ({ seismicShape: this.seismicShape, velocityShape: this.velocityShape } = stage1SampleShapes(manifest));
     this.networkSeismic = (manifest.graphs.encoder.inputs[0].shape.slice(1) as number[]);
     this.networkVelocity = (manifest.graphs.decoder_velocity.outputs[0].shape.slice(1) as number[]);
     this.latentShape = manifest.graphs.encoder.outputs[0].shape.slice(1) as number[];
@@ -213,6 +211,12 @@ export class Stage2Network {
   epsilonModel(options: { signal?: AbortSignal } & RunObserver = {}): EpsilonModel {
     return onnxEpsilonModel(this.pool, this.key, this.latentShape, options);
   }
+}
+
+/** One sample's seismic [sources, time, receivers] and velocity [1, depth, width] a stage-1 model decodes, from its manifest. */
+export function stage1SampleShapes(manifest: object): { seismicShape: number[]; velocityShape: number[] } {
+  const data = (manifest as Partial<Manifest>).training?.data;
+  return { seismicShape: data?.seismic_shape ?? [5, 1000, 70], velocityShape: data?.velocity_shape ?? [1, 70, 70] };
 }
 
 /** InversionNet: seismic → velocity. */

@@ -14,7 +14,7 @@ type Params = z.output<(typeof methods)['physics.synthesizeFolder']['args']>;
 export const folderSynthesisJob: JobKind<Params, SynthesisState, SynthesisResult, JobServices & FdPoolService> = {
   kind: 'physics.synthesizeFolder',
   paramsSchema: methods['physics.synthesizeFolder'].args as unknown as z.ZodType<Params>,
-  title: (p) => `Synthesise ${p.count} ${p.family} ${p.velocityOnly ? 'velocity models' : 'pairs'} (seed ${p.seed}) into ${p.folder}`,
+  title: (p) => `Synthesise ${p.shard ? `shard ${p.shard.index}/${p.shard.count} of ` : ''}${p.count} ${p.family} ${p.velocityOnly ? 'velocity models' : 'pairs'} (seed ${p.seed}) into ${p.folder}`,
   async run(ctx, params) {
     const result = await synthesizeDataset(
       {
@@ -26,6 +26,7 @@ export const folderSynthesisJob: JobKind<Params, SynthesisState, SynthesisResult
         samplesPerFile: params.samplesPerFile,
         shape: params.shape,
         velocityOnly: params.velocityOnly,
+        shard: params.shard,
       },
       {
         pool: params.velocityOnly ? undefined : ctx.services.fdPool(),

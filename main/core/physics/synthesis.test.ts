@@ -40,7 +40,7 @@ describe('synthesizeDataset', async () => {
   const result = await synthesizeDataset(params(reference), { writeRecord: true, onProgress: (p) => progress.push(p.done) });
 
   it('writes OpenFWI-layout files of the seeded models and their forward-modelled seismic', async () => {
-    expect(listing(reference)).toEqual(['data1.npy', 'data2.npy', 'data3.npy', 'model1.npy', 'model2.npy', 'model3.npy', 'synthesis.json']);
+    expect(listing(reference)).toEqual(['data1.npy', 'data2.npy', 'data3.npy', 'manifest.json', 'model1.npy', 'model2.npy', 'model3.npy', 'synthesis.json']);
     expect(result.state.committedSamples).toBe(COUNT);
     expect(result.state.files.map((f) => f.samples)).toEqual([3, 3, 1]);
     const model2 = readNpy(path.join(reference, 'model2.npy'));
@@ -118,7 +118,7 @@ describe('synthesizeDataset', async () => {
     expect(isCancelled(stopped)).toBe(true);
     const resumed = await synthesizeDataset({ ...params(dir), velocityOnly: true }, { writeRecord: true, resumeState: checkpoint });
     expect(resumed.resumedFrom).toBe(3);
-    expect(listing(dir)).toEqual(['model1.npy', 'model2.npy', 'model3.npy', 'synthesis.json']);
+    expect(listing(dir)).toEqual(['manifest.json', 'model1.npy', 'model2.npy', 'model3.npy', 'synthesis.json']);
     const models = Object.entries(bytesOf(reference)).filter(([name]) => name.startsWith('model'));
     expect(bytesOf(dir)).toEqual(Object.fromEntries(models));
     expect(resumed.state).toEqual({ ...result.state, velocityOnly: true });

@@ -12,7 +12,8 @@ import { type AcquisitionGeometry } from '../contract/acquisitionGeometry.ts';
 import type { KernelChoice } from './kernels.ts';
 import type { FdWorkerPool } from './pool.ts';
 import { forwardModel } from './solver.ts';
-import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
+import { OPENFWI_SAMPLES_PER_FILE, type Shard } from '../contract/parameters.ts';
+import { CHUNKED_SET_FORMAT, MANIFEST_FILE, WHOLE_RUN, describeChunks, shardSamples, writeManifest, type ChunkedSetManifest, type ShardSamples } from '../io/chunkedSet.ts';
 
 /**
  * Synthesises a dataset in OpenFWI's layout: `model{k}.npy` float32 [n, 1, nz, nx] (m/s) and
@@ -32,6 +33,10 @@ import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
  *
  * With `velocityOnly` only the `model{k}.npy` files are written (no forward modelling): for tools that
  * model the seismic elsewhere (native-models' forward_torch on a GPU writes `data{k}.npy` beside them).
+ *
+ * With `shard` I/N only the shard's files are made (`io/chunkedSet.ts`: a contiguous run of whole
+ * files under their global names); the whole run is shard 0/1, by the same code. With `writeRecord`
+ * the finished folder also gets the chunked set's manifest.json.
  */
 
 export const SYNTHESIS_RECORD = 'synthesis.json';
@@ -51,6 +56,8 @@ export interface SynthesisParams {
   batchSize?: number;
   /** Write the velocity models only; the seismic is left to another tool. */
   velocityOnly?: boolean;
+  /** Make only this shard's files; default the whole run. */
+  shard?: Shard;
 }
 
 export interface SynthesisFile {
@@ -71,7 +78,10 @@ export interface SynthesisState {
   nx: number;
   /** sha256 of the validated geometry's JSON: a resume with another geometry is refused. */
   geometrySha256: string;
+  /** Samples committed, counted from the shard's first (the run's first without a shard). */
   committedSamples: number;
+  /** The shard of the run this folder holds; absent for the whole run. */
+  shard?: Shard;
   /** Present (true) when only the velocity models were written. */
   velocityOnly?: true;
   /** Completed file pairs, relative to destDir. */
@@ -131,9 +141,20 @@ export function readSynthesisRecord(destDir: string): SynthesisState | undefined
   }
 }
 
+/** The samples a synthesis state's folder is to hold. */
+export function synthesisSamples(state: SynthesisState): ShardSamples {
+  return shardSamples(state.count, state.samplesPerFile, state.shard ?? WHOLE_RUN);
+}
+
+function shardText(shard: Shard | undefined): string {
+  const s = shard ?? WHOLE_RUN;
+  return `${s.index}/${s.count}`;
+}
+
 function sameRun(a: SynthesisState, b: SynthesisState): string | null {
   const keys = ['family', 'seed', 'count', 'samplesPerFile', 'nz', 'nx', 'geometrySha256'] as const;
   for (const key of keys) if (a[key] !== b[key]) return `${key}: ${String(a[key])} there, ${String(b[key])} asked`;
+  if (shardText(a.shard) !== shardText(b.shard)) return `shard: ${shardText(a.shard)} there, ${shardText(b.shard)} asked`;
   if (Boolean(a.velocityOnly) !== Boolean(b.velocityOnly)) {
     return `velocityOnly: ${Boolean(a.velocityOnly)} there, ${Boolean(b.velocityOnly)} asked`;
   }
@@ -143,6 +164,8 @@ function sameRun(a: SynthesisState, b: SynthesisState): string | null {
 /** Removes temporaries and chunks the state does not account for (past the committed samples, or of finished files). */
 function tidy(destDir: string, state: SynthesisState): void {
   removeStalePartials(destDir);
+  const range = synthesisSamples(state);
+  const committedEnd = range.start + state.committedSamples;
   const chunkDir = path.join(destDir, CHUNK_DIR);
   if (!fs.existsSync(chunkDir)) return;
   removeStalePartials(chunkDir);
@@ -150,7 +173,7 @@ function tidy(destDir: string, state: SynthesisState): void {
     const chunk = parseChunkName(name);
     // Keep only recorded chunks of the file still being filled.
     const fileEnd = chunk ? Math.min((Math.floor(chunk.start / state.samplesPerFile) + 1) * state.samplesPerFile, state.count) : 0;
-    if (!chunk || chunk.end > state.committedSamples || fileEnd <= state.committedSamples) fs.rmSync(path.join(chunkDir, name), { force: true });
+    if (!chunk || chunk.end > committedEnd || fileEnd <= committedEnd) fs.rmSync(path.join(chunkDir, name), { force: true });
   }
 }
 
@@ -211,20 +234,24 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
     nx: shape.nx,
     geometrySha256: geometryHash(geometry),
     committedSamples: 0,
+    ...(params.shard && params.shard.count > 1 ? { shard: { index: params.shard.index, count: params.shard.count } } : {}),
     ...(velocityOnly ? { velocityOnly: true as const } : {}),
     files: [],
   };
+  const range = synthesisSamples(fresh);
+  const shardSize = range.end - range.start;
   const record = options.writeRecord ? readSynthesisRecord(destDir) : undefined;
   if (record && !options.resumeState) {
     const difference = sameRun(record, fresh);
     if (difference) {
       throw new StudioError('conflict', `${destDir} holds a different synthesis (${difference}); choose another folder or repeat that run's parameters.`);
     }
-    if (record.committedSamples !== record.count) {
-      throw new StudioError('conflict', `${destDir} holds an unfinished synthesis of an earlier version (${record.committedSamples} of ${record.count} samples); empty the folder and run again.`);
+    if (record.committedSamples !== shardSize) {
+      throw new StudioError('conflict', `${destDir} holds an unfinished synthesis of an earlier version (${record.committedSamples} of ${shardSize} samples); empty the folder and run again.`);
     }
-    // A finished synthesis of these parameters: nothing to do.
-    return { destDir, state: record, resumedFrom: record.count };
+    // A finished synthesis of these parameters: nothing to do but the manifest an earlier version did not write.
+    if (!fs.existsSync(path.join(destDir, MANIFEST_FILE))) writeSynthesisManifest(destDir, record, geometry);
+    return { destDir, state: record, resumedFrom: shardSize };
   }
   const previous = options.resumeState;
   if (previous) {
@@ -243,15 +270,15 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
   const seismicTrailing = [sources, recordedSamples(geometry), geometry.receivers.length];
   const modelTrailing = [1, shape.nz, shape.nx];
   const report = (shotsInBatch = 0): void =>
-    options.onProgress?.({ done: state.committedSamples + Math.floor(shotsInBatch / sources), total: state.count, unit: 'samples' });
+    options.onProgress?.({ done: state.committedSamples + Math.floor(shotsInBatch / sources), total: shardSize, unit: 'samples' });
   report();
 
   const persist = (): void => options.checkpoint?.({ ...state, files: [...state.files] });
   if (!previous) persist();
 
-  while (state.committedSamples < state.count) {
+  while (state.committedSamples < shardSize) {
     throwIfCancelled(options.signal);
-    const start = state.committedSamples;
+    const start = range.start + state.committedSamples;
     const part = Math.floor(start / samplesPerFile);
     const partStart = part * samplesPerFile;
     const partEnd = Math.min(partStart + samplesPerFile, state.count);
@@ -279,12 +306,49 @@ export async function synthesizeDataset(params: SynthesisParams, options: Synthe
       if (!velocityOnly) mergeChunks(chunkDir, partStart, partEnd, path.join(destDir, file.data), 'data', seismicTrailing, velocityOnly);
       state.files.push(file);
     }
-    state.committedSamples = end;
+    state.committedSamples = end - range.start;
     persist();
     if (partDone) tidy(destDir, state);
     report();
   }
   if (fs.existsSync(chunkDir) && fs.readdirSync(chunkDir).length === 0) fs.rmdirSync(chunkDir);
-  if (options.writeRecord) writeFileAtomic(path.join(destDir, SYNTHESIS_RECORD), `${JSON.stringify(state, null, 2)}\n`);
+  if (options.writeRecord) {
+    writeSynthesisManifest(destDir, state, geometry);
+    writeFileAtomic(path.join(destDir, SYNTHESIS_RECORD), `${JSON.stringify(state, null, 2)}\n`);
+  }
   return { destDir, state, resumedFrom };
+}
+
+/** The chunked-set manifest of a finished synthesis folder (checksums of its files included). */
+export function synthesisManifest(destDir: string, state: SynthesisState, geometry: AcquisitionGeometry): ChunkedSetManifest {
+  const range = synthesisSamples(state);
+  const velocityOnly = state.velocityOnly === true;
+  return {
+    format: CHUNKED_SET_FORMAT,
+    kind: 'synthesis',
+    run: {
+      family: state.family,
+      seed: state.seed,
+      count: state.count,
+      samplesPerFile: state.samplesPerFile,
+      shape: { nz: state.nz, nx: state.nx },
+      geometrySha256: state.geometrySha256,
+      velocityOnly,
+    },
+    count: state.count,
+    samplesPerFile: state.samplesPerFile,
+    seed: state.seed,
+    shard: state.shard ?? WHOLE_RUN,
+    samples: { start: range.start, end: range.end },
+    seismicShape: velocityOnly ? null : [geometry.sources.length, recordedSamples(geometry), geometry.receivers.length],
+    velocityShape: [1, state.nz, state.nx],
+    models: null,
+    geometry,
+    chunks: describeChunks(destDir, { count: state.count, samplesPerFile: state.samplesPerFile, firstFile: range.firstFile, endFile: range.endFile, velocityOnly }),
+    metrics: null,
+  };
+}
+
+function writeSynthesisManifest(destDir: string, state: SynthesisState, geometry: AcquisitionGeometry): void {
+  writeManifest(destDir, synthesisManifest(destDir, state, geometry));
 }

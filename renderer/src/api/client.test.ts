@@ -9,6 +9,7 @@ import {
   type SocketLike,
 } from './client.ts';
 import type { PreloadStudioBridge } from './global.d.ts';
+import { defaultClusterSettings } from '../../../main/core/contract/parameters.ts';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -37,7 +38,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const settings = { pythonPath: null, workerThreads: 0, maxConcurrentJobs: 2, velocityDisplayRangeMps: { min: 1500, max: 4500 } };
+const settings = { pythonPath: null, workerThreads: 0, maxConcurrentJobs: 2, velocityDisplayRangeMps: { min: 1500, max: 4500 }, cluster: defaultClusterSettings };
 
 function setup(validate = true) {
   const sockets: FakeSocket[] = [];

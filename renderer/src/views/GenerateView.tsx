@@ -26,13 +26,15 @@ import CasinoIcon from '@mui/icons-material/Casino';
 import GridViewIcon from '@mui/icons-material/GridView';
 import StopIcon from '@mui/icons-material/Stop';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import { networkKindSchema, type GenerationRunInfo, type JobInfo, type ModelInfo } from '../../../main/core/contract/contract.ts';
+import { generationParamsSchema, networkKindSchema, type GenerationRunInfo, type JobInfo, type ModelInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { useNavigation } from '../app/navigation.ts';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { useJobs } from '../jobs/JobsProvider.tsx';
 import { formatDuration, formatRate, formatTimestamp, progressFraction } from '../app/humanReadable.ts';
 import { ModelQualityNotice } from '../models/ModelQuality.tsx';
+import { RunOnCluster, readRunOn, runOnDefaults, type RunOnForm } from '../components/RunOnCluster.tsx';
+import { clusterModelProblem, generationClusterArgs } from '../../../main/core/contract/clusterArgs.ts';
 import { defaultModelRef, generateArgs, generateFormDefaults, type GenerateField, type GenerateForm, type NetworkKind, type SamplerKind } from '../models/forms.ts';
 
 const runTables = ['generation_runs', 'generation_samples'];
@@ -45,6 +47,8 @@ export function GenerateView() {
   const models = useApiQuery('model.list', {}, { refreshOn: ['models'] });
   const runs = useApiQuery('generate.runs', {}, { refreshOn: runTables });
   const start = useApiAction('generate.start');
+  const submitToCluster = useApiAction('cluster.submit');
+  const [runOn, setRunOn] = useState<RunOnForm>(runOnDefaults);
   const { jobs, rates } = useJobs();
   const [form, setForm] = useState<GenerateForm>(() => ({
     stage1: '',
@@ -74,12 +78,16 @@ export function GenerateView() {
   }, [models.data]);
 
   const result = generateArgs(form);
+  const cluster = readRunOn(runOn);
+  const modelProblem = runOn.onCluster ? networkKindSchema.options.map((k) => clusterModelProblem(form[k])).find(Boolean) : null;
   const errors = touched && !result.ok ? result.errors : {};
+  const blocked = !result.ok || (runOn.onCluster && (!cluster.ok || Boolean(modelProblem)));
   const submit = async () => {
     setTouched(true);
-    if (!result.ok) return;
+    if (!result.ok || blocked) return;
     try {
-      await start.run(result.args);
+      if (runOn.onCluster && cluster.ok) await submitToCluster.run({ work: 'generate', args: generationClusterArgs(generationParamsSchema.parse(result.args)), shards: cluster.shards, out: cluster.out });
+      else await start.run(result.args);
       setTouched(false);
       setForm((f) => ({ ...f, seed: String(randomSeed()), name: '' }));
     } catch {
@@ -120,6 +128,7 @@ export function GenerateView() {
           >
             <ErrorAlert error={models.error} testId="generate-models-error" />
             <ErrorAlert error={start.error} testId="generate-error" onClose={start.clearError} />
+            <ErrorAlert error={submitToCluster.error} testId="generate-cluster-error" onClose={submitToCluster.clearError} />
             {missingKinds.length > 0 && (
               <Alert severity="info" data-testid="generate-missing-models">
                 No {missingKinds.map((k) => KIND_LABELS[k]).join(', ')} model yet. Train one in Models (stage 1, then stage 2 on it, and InversionNet).
@@ -225,8 +234,14 @@ export function GenerateView() {
               fullWidth
               slotProps={{ htmlInput: { 'data-testid': 'generate-name' } }}
             />
-            <Button type="submit" variant="contained" startIcon={<AutoAwesomeIcon />} disabled={start.busy || (touched && !result.ok)} data-testid="generate-start">
-              Generate
+            <RunOnCluster value={runOn} onChange={setRunOn} idPrefix="generate" showErrors={touched} />
+            {modelProblem && (
+              <Alert severity="warning" data-testid="generate-cluster-model">
+                {modelProblem}
+              </Alert>
+            )}
+            <Button type="submit" variant="contained" startIcon={<AutoAwesomeIcon />} disabled={start.busy || submitToCluster.busy || (touched && blocked)} data-testid="generate-start">
+              {runOn.onCluster ? 'Submit to Slurm' : 'Generate'}
             </Button>
           </Stack>
         </Paper>

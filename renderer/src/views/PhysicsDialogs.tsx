@@ -25,6 +25,8 @@ import {
 import CasinoIcon from '@mui/icons-material/Casino';
 import { velocityFamilySchema, type DatasetInfo, type JobInfo, type PdeDeviationSummary } from '../../../main/core/contract/contract.ts';
 import { useApiAction } from '../api/hooks.ts';
+import { RunOnCluster, readRunOn, runOnDefaults, type RunOnForm } from '../components/RunOnCluster.tsx';
+import { synthesisClusterArgs } from '../../../main/core/contract/clusterArgs.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
 import { IndexStepper } from '../components/selectors.tsx';
@@ -55,6 +57,8 @@ function wholeNumber(text: string, min: number, max: number): number | null {
 /** `physics.synthesize`: velocity models of a family, modelled with the project's geometry, as a resumable job. */
 export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; onClose: () => void; onStarted: (job: JobInfo) => void }) {
   const start = useApiAction('physics.synthesize');
+  const submitToCluster = useApiAction('cluster.submit');
+  const [runOn, setRunOn] = useState<RunOnForm>(runOnDefaults);
   const [family, setFamily] = useState<VelocityFamily>('flatvel-a');
   const [count, setCount] = useState('100');
   const [seed, setSeed] = useState(() => String(randomSeed()));
@@ -72,12 +76,16 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
   const seedValue = wholeNumber(seed, 0, 2 ** 31 - 1);
   const perFileBounds = boundsOf(samplesPerFileParameter);
   const perFileValue = wholeNumber(perFile, perFileBounds.minimum, perFileBounds.maximum);
-  const valid = countValue !== null && seedValue !== null && perFileValue !== null && name.length <= 200;
+  const cluster = readRunOn(runOn);
+  const valid = countValue !== null && seedValue !== null && perFileValue !== null && name.length <= 200 && (!runOn.onCluster || cluster.ok);
 
   const submit = async () => {
     if (!valid) return;
     try {
-      const job = await start.run({ family, count: countValue, seed: seedValue, name: name.trim() || undefined, samplesPerFile: perFileValue });
+      const job =
+        runOn.onCluster && cluster.ok
+          ? await submitToCluster.run({ work: 'synth', args: synthesisClusterArgs({ family, count: countValue, seed: seedValue, samplesPerFile: perFileValue }), shards: cluster.shards, out: cluster.out })
+          : await start.run({ family, count: countValue, seed: seedValue, name: name.trim() || undefined, samplesPerFile: perFileValue });
       setName('');
       onStarted(job);
     } catch {
@@ -91,9 +99,9 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
       onClose={onClose}
       idPrefix="synthesize"
       title="Synthesise velocity models and their seismic"
-      error={start.error}
-      submitLabel="Synthesise"
-      submitDisabled={!valid || start.busy}
+      error={start.error ?? submitToCluster.error}
+      submitLabel={runOn.onCluster ? 'Submit to Slurm' : 'Synthesise'}
+      submitDisabled={!valid || start.busy || submitToCluster.busy}
       onSubmit={() => void submit()}
     >
       <Typography variant="body2" color="text.secondary">
@@ -162,6 +170,12 @@ export function SynthesizeDialog({ open, onClose, onStarted }: { open: boolean; 
           sx={{ flex: 1 }}
         />
       </Stack>
+      <RunOnCluster value={runOn} onChange={setRunOn} idPrefix="synthesize" showErrors={runOn.out !== ''} />
+      {runOn.onCluster && (
+        <Typography variant="body2" color="text.secondary" data-testid="synthesize-cluster-note">
+          Each task makes whole files ({perFileValue ?? OPENFWI_SAMPLES_PER_FILE} samples each) with the cluster's default OpenFWI geometry; the merged set lands in the folder on the cluster, not in this project.
+        </Typography>
+      )}
     </FormDialog>
   );
 }

@@ -7,6 +7,7 @@ import { useNotify } from '../app/notices.tsx';
 import { ErrorAlert, ViewHeader } from '../components/common.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { GeometrySection } from './GeometrySection.tsx';
+import { ClusterSection } from './ClusterSection.tsx';
 
 interface Form {
   autoPython: boolean;
@@ -47,7 +48,7 @@ export function SettingsView() {
         velocityDisplayRangeMps: { min: Number(form.velocityMinMps), max: Number(form.velocityMaxMps) },
       }
     : null;
-  const parsed = candidate ? settingsSchema.safeParse(candidate) : null;
+  const parsed = candidate ? settingsSchema.omit({ cluster: true }).safeParse(candidate) : null;
   const ranges: Partial<Record<keyof Settings, string>> = {
     workerThreads: 'A whole number from 0 (all cores) to 256.',
     maxConcurrentJobs: 'A whole number from 1 to 8.',
@@ -182,6 +183,9 @@ export function SettingsView() {
       )}
       <Box sx={{ mt: 3 }}>
         <GeometrySection />
+      </Box>
+      <Box sx={{ mt: 3 }}>
+        <ClusterSection />
       </Box>
     </Box>
   );
