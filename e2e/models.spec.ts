@@ -95,6 +95,9 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   await expect(page.getByTestId('training-preview-image')).toHaveCount(3);
   await expect(page.locator('[data-testid="training-preview-image"][data-name="velocity_prediction"]')).toHaveAttribute('data-unit', 'm/s');
   await expect(page.getByTestId('training-preview-velocity_prediction-colorbar')).toBeVisible();
+  // Axes in metres from the dataset's grid spacing (OpenFWI's 10 m), which the section names.
+  await expect(page.locator('[data-testid="training-preview-image"][data-name="velocity_prediction"]')).toHaveAttribute('data-axes', 'physical');
+  await expect(page.getByTestId('training-previews-sampling')).toContainText('Four to train on, Δt 1 ms, Δx 10 m');
   await expect(page.getByTestId('training-run-summary')).toContainText('step 2 of 2');
 
   // The trained model is registered and listed with its held-out metrics.

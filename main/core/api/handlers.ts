@@ -24,6 +24,7 @@ import { float32Payload, readSeismicSample, readVelocitySample } from '../datase
 import { findPython, torchInstallHint } from '../training/python.ts';
 import { listModels } from '../ml/modelRegistry.ts';
 import { trainingRunDir } from '../training/trainingJob.ts';
+import { trainingSampling } from '../training/trainingSampling.ts';
 import { readNpy } from '../io/npy.ts';
 import type { GenerationSampleRow } from '../store/tables/generation.ts';
 import { checkGenerationParams } from '../generation/paramChecks.ts';
@@ -194,6 +195,7 @@ const handlers: Handlers = {
     return studio.jobs.start('train', args);
   },
   'train.events': (studio, { jobId, afterId }) => studio.requireProject().catalogue.trainingEvents(jobId, afterId ?? 0),
+  'train.sampling': (studio, { jobId }) => trainingSampling(studio.requireProject(), jobId),
   'train.preview': (studio, { jobId, file }) => {
     const runDir = trainingRunDir(studio.requireProject().folder, jobId);
     const resolved = path.resolve(file);

@@ -303,6 +303,24 @@ export const trainingEventSchema = z.object({
 });
 export type TrainingEvent = z.infer<typeof trainingEventSchema>;
 
+/**
+ * The physical sampling of the arrays a training run previews: its held-out dataset's (the
+ * validation dataset when it has one, else the training dataset). The trainer resizes arrays to
+ * its network sizes, so a preview cell spans (stored cells / preview cells) stored cells.
+ */
+export const trainingSamplingSchema = z.object({
+  datasetId: z.number().int(),
+  datasetName: z.string(),
+  /** Stored seismic per sample [sources, time, receivers] and velocity [channels, depth, width]. */
+  seismicShape: z.array(z.number().int()).nullable(),
+  velocityShape: z.array(z.number().int()).nullable(),
+  sampleIntervalMs: z.number().nullable(),
+  gridSpacingM: z.number().nullable(),
+  /** The previewed gather's receivers (the middle source, as the trainer previews it) in the dataset's first sample. */
+  positions: gatherPositionsSchema.nullable(),
+});
+export type TrainingSampling = z.infer<typeof trainingSamplingSchema>;
+
 export const pythonProbeSchema = z.object({
   found: z.object({ path: z.string(), pythonVersion: z.string(), torchVersion: z.string(), cudaAvailable: z.boolean() }).nullable(),
   tried: z.array(z.object({ path: z.string(), problem: z.string().nullable() })),
@@ -546,6 +564,11 @@ export const methods = {
     z.object({ jobId: z.number().int(), afterId: z.number().int().optional() }),
     z.array(trainingEventSchema),
     "A training job's progress, metrics and preview messages, for curves.",
+  ),
+  'train.sampling': method(
+    z.object({ jobId: z.number().int() }),
+    trainingSamplingSchema.nullable(),
+    "The sampling (Δt, Δx, stored shapes, receiver positions) of a training run's previewed dataset, for axes in physical units; null when that dataset is gone.",
   ),
   'train.preview': method(
     z.object({ jobId: z.number().int(), file: z.string() }),

@@ -97,6 +97,20 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
 });
 
 describe('training data', () => {
+  it("gives a run's previews the sampling of its dataset, from the catalogue, and refuses jobs that are not training runs", async () => {
+    await call('settings.update', { pythonPath: path.join(dir, 'no-such-python') });
+    const job = (await call('train.start', { network: 'inversionnet', datasetId, steps: 1 })) as JobInfo;
+    await studio.jobs.waitFor(job.id);
+    await call('settings.update', { pythonPath: null });
+    // OpenFWI's 1 ms and 10 m; the previewed gather is the middle source's, at grid column 34 of 0, 17, 34, 52, 69.
+    const sampling = await call('train.sampling', { jobId: job.id });
+    expect(sampling).toMatchObject({ datasetId, seismicShape: [5, 1000, 70], velocityShape: [1, 70, 70], sampleIntervalMs: 1, gridSpacingM: 10 });
+    expect(sampling.positions).toMatchObject({ lengthUnit: 'm', sourceX: 340 });
+    expect(sampling.positions.offset).toEqual(Array.from({ length: 70 }, (_, r) => 10 * (r - 34)));
+    const synth = (await call('job.list', {})).find((j: JobInfo) => j.kind === 'physics.synthesize') as JobInfo;
+    await expect(call('train.sampling', { jobId: synth.id })).rejects.toThrow(/not a training run/);
+  });
+
   it('refuses a dataset with padded traces instead of learning the padding as data', async () => {
     const project = studio.requireProject();
     const source = project.catalogue.getReadyDataset(datasetId);
