@@ -30,7 +30,7 @@ import { ErrorAlert } from '../components/common.tsx';
 import { LabelledSlider } from '../components/LabelledSlider.tsx';
 import { LineChart, SERIES_COLOURS } from '../components/LineChart.tsx';
 import { autoScale } from '../plot/smoothing.ts';
-import { formatDuration, formatRate, progressFraction } from '../app/humanReadable.ts';
+import { formatDuration, formatNumber, formatRate, progressFraction } from '../app/humanReadable.ts';
 import { absPercentile } from '../plot/amplitude.ts';
 import { colormap } from '../plot/colormaps.ts';
 import { decodeFloat32, type Float32Grid } from '../plot/decode.ts';
@@ -257,8 +257,8 @@ function PreviewSection({ jobId, previews }: { jobId: number; previews: PreviewE
             <Typography component="span" variant="caption" color="text.secondary" data-testid="training-previews-sampling">
               {' '}
               · {sampling.datasetName}
-              {sampling.sampleIntervalMs !== null ? `, Δt ${formatMetric(sampling.sampleIntervalMs, 3)} ms` : ''}
-              {sampling.gridSpacingM !== null ? `, Δx ${formatMetric(sampling.gridSpacingM, 3)} m` : ''}
+              {sampling.sampleIntervalMs !== null ? `, Δt ${formatNumber(sampling.sampleIntervalMs)} ms` : ''}
+              {sampling.gridSpacingM !== null ? `, Δx ${formatNumber(sampling.gridSpacingM)} m` : ''}
             </Typography>
           )}
         </Typography>
