@@ -31,6 +31,7 @@ import { checkGenerationParams } from '../generation/paramChecks.ts';
 import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
 import { assessModel } from '../generation/modelQuality.ts';
 import { savePngFrames } from '../io/pngFrames.ts';
+import { appendGifFrames } from '../io/gifMovie.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
@@ -262,6 +263,7 @@ const handlers: Handlers = {
   'wavefield.saveFrames': (_studio, { folder, firstIndex, pngBase64 }) => ({
     files: savePngFrames(folder, firstIndex, pngBase64.map((b64) => Buffer.from(b64, 'base64'))),
   }),
+  'wavefield.saveGif': (_studio, { file, rgbaBase64, ...batch }) => appendGifFrames(file, { ...batch, rgbaFrames: rgbaBase64.map((b64) => Buffer.from(b64, 'base64')) }),
   'export.segy': (studio, args) => {
     segyExportSampling(studio.requireProject().catalogue.getReadyDataset(args.datasetId));
     return studio.jobs.start('export.segy', args);

@@ -13,6 +13,7 @@ import {
   gatherKeyParameter,
   generationParameters,
   generationSamplerSchema,
+  movieFramesPerSecondParameter,
   samplesPerFileParameter,
   trainingParameters,
 } from './parameters.ts';
@@ -664,6 +665,23 @@ export const methods = {
     }),
     z.object({ files: z.array(z.string()) }),
     'Save frames of the wavefield movie as numbered PNG files in a folder.',
+  ),
+  'wavefield.saveGif': method(
+    z.object({
+      /** Absolute path of the .gif on the studio machine (its folder is created if missing). */
+      file: z.string().min(1),
+      /** Index of the first frame sent; 0 starts the GIF afresh, later batches continue it in order. */
+      firstIndex: z.number().int().min(0).max(99_999),
+      /** Frames of the whole movie: the batch holding the last one completes the GIF. */
+      frameCount: z.number().int().min(1).max(100_000),
+      width: z.number().int().min(1).max(4096),
+      height: z.number().int().min(1).max(4096),
+      framesPerSecond: movieFramesPerSecondParameter,
+      /** RGBA pixels [height, width, 4] per frame, base64; a movie is sent in several calls to stay under the message limit. */
+      rgbaBase64: z.array(z.string().min(1)).min(1).max(200),
+    }),
+    z.object({ file: z.string(), framesWritten: z.number().int(), complete: z.boolean() }),
+    'Write the wavefield movie as a looping animated GIF (one 256-colour palette per frame), from frames sent in order in batches.',
   ),
   'export.segy': method(
     datasetRef.extend({ file: z.string().min(1), overwrite: z.boolean().default(false) }),

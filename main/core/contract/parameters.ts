@@ -83,6 +83,11 @@ export const gatherKeyParameter = parameter(z.string().min(1).default(defaultGat
 export const OPENFWI_SAMPLES_PER_FILE = 500;
 export const samplesPerFileParameter = parameter(z.number().int().min(1).max(100_000).default(OPENFWI_SAMPLES_PER_FILE), { title: 'Samples per file', description: 'samples per data/model file', unit: 'samples' });
 
+// ---------- wavefield movie (wavefield.saveGif, WavefieldView) ----------
+
+/** GIF delays are whole hundredths of a second, so 1–50 frames per second are shown as set only where 100/fps is whole. */
+export const movieFramesPerSecondParameter = parameter(z.number().int().min(1).max(50).default(10), { title: 'Frames per second', description: 'playback rate of the movie', unit: 'frames/s' });
+
 // ---------- reading declarations ----------
 
 export interface NumberBounds {
