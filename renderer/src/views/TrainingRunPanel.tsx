@@ -83,6 +83,7 @@ export function TrainingRunPanel({ job, compareCandidates = [] }: { job: JobInfo
           start ? `${String(start.device ?? '?')}, ${String(start.threads ?? '?')} thread${start.threads === 1 ? '' : 's'}, torch ${String(start.torch_version ?? '?')}` : null,
           start && typeof start.parameters === 'number' ? `${formatParameters(start.parameters)} parameters` : null,
           start && typeof start.train_samples === 'number' ? `${start.train_samples} training / ${String(start.val_samples ?? '?')} held-out samples, batch ${String(start.batch_size ?? '?')}` : null,
+          start ? paddedTracesText(start.padded_traces, start.held_out_padded_traces) : null,
           lastProgress && typeof lastProgress.elapsed_s === 'number' ? `trained ${formatDuration(lastProgress.elapsed_s)}` : null,
           lastProgress && typeof lastProgress.samples_per_s === 'number' ? formatRate(lastProgress.samples_per_s, 'samples') : null,
           active && job.etaSeconds !== null ? `ETA ${formatDuration(job.etaSeconds)}` : null,
@@ -97,6 +98,14 @@ export function TrainingRunPanel({ job, compareCandidates = [] }: { job: JobInfo
       <PreviewSection jobId={job.id} previews={curves.previews} />
     </Paper>
   );
+}
+
+/** The trainer's count of padded traces it masks out of the seismic loss; null when there are none. */
+function paddedTracesText(training: unknown, heldOut: unknown): string | null {
+  const n = typeof training === 'number' ? training : 0;
+  const m = typeof heldOut === 'number' ? heldOut : 0;
+  if (n + m === 0) return null;
+  return `${n} training + ${m} held-out padded trace${n + m === 1 ? '' : 's'} masked out of the seismic loss`;
 }
 
 /** TensorBoard's default smoothing weight. */
