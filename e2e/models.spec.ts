@@ -8,7 +8,7 @@ async function waitForJobsDone(studio: StudioHandle, count: number): Promise<voi
 }
 
 test('models: Python status, the model list, and a tiny InversionNet training with its curve and preview', async ({ studio }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(900_000);
   const { page } = studio;
   await expect(page.getByTestId('appbar-project')).toContainText('Demo project');
   await waitForJobsDone(studio, 2);
@@ -95,6 +95,9 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   await expect(page.getByTestId('training-preview-image')).toHaveCount(3);
   await expect(page.locator('[data-testid="training-preview-image"][data-name="velocity_prediction"]')).toHaveAttribute('data-unit', 'm/s');
   await expect(page.getByTestId('training-preview-velocity_prediction-colorbar')).toBeVisible();
+  // Axes in metres from the dataset's grid spacing (OpenFWI's 10 m), which the section names.
+  await expect(page.locator('[data-testid="training-preview-image"][data-name="velocity_prediction"]')).toHaveAttribute('data-axes', 'physical');
+  await expect(page.getByTestId('training-previews-sampling')).toContainText('Four to train on, Δt 1 ms, Δx 10 m');
   await expect(page.getByTestId('training-run-summary')).toContainText('step 2 of 2');
 
   // The trained model is registered and listed with its held-out metrics.
@@ -111,4 +114,61 @@ test('models: Python status, the model list, and a tiny InversionNet training wi
   await studio.screenshot('models-trained');
   await page.getByTestId('training-run').scrollIntoViewIfNeeded();
   await studio.screenshot('training-run');
+  await page.getByTestId('training-previews').scrollIntoViewIfNeeded();
+  await studio.screenshot('training-previews');
+
+  // A long run, cancelled from the Jobs view: cancelling a running job asks first ("Keep running"
+  // leaves it running), then it stops at a checkpoint.
+  await page.getByTestId('models-train').click();
+  await page.getByTestId('train-network').click();
+  await chooseOption(page, page.locator('[data-testid="train-network-option"][data-network="inversionnet"]'));
+  await page.getByTestId('train-dataset').click();
+  await chooseOption(page, page.getByTestId('train-dataset-option').filter({ hasText: 'Four to train on' }));
+  await page.getByTestId('train-steps').fill('5000');
+  await page.getByTestId('train-batch-size').fill('2');
+  await page.getByTestId('train-log-every').fill('1');
+  await page.getByTestId('train-name').fill('Long InversionNet');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-dialog')).toBeHidden();
+  const longRun = page.getByTestId('training-run');
+  await expect(longRun).toContainText('Long InversionNet');
+  await expect(longRun).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+  // A trainer's start (importing torch, reading the data) can take minutes on a loaded machine.
+  await expect.poll(async () => Number(await longRun.getAttribute('data-step')), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+
+  await page.getByTestId('nav-jobs').click();
+  const longJob = page.locator('[data-testid="job"][data-job-kind="train"][data-status="running"]');
+  await expect(longJob).toHaveCount(1);
+  await longJob.getByTestId('job-cancel').click();
+  const cancelDialog = page.getByTestId('job-cancel-dialog');
+  await expect(cancelDialog).toBeVisible();
+  await expect(cancelDialog).toContainText('Cancel “Train “Long InversionNet”');
+  await expect(cancelDialog).toContainText('resume it later');
+  await studio.screenshot('job-cancel-dialog');
+  await page.getByTestId('job-cancel-dialog-cancel').click();
+  await expect(cancelDialog).toBeHidden();
+  await expect(longJob).toHaveCount(1);
+  await longJob.getByTestId('job-cancel').click();
+  await page.getByTestId('job-cancel-dialog-confirm').click();
+  await expect(cancelDialog).toBeHidden();
+  await expect(page.locator('[data-testid="job"][data-job-kind="train"][data-status="cancelled"]')).toHaveCount(1, { timeout: 120_000 });
+
+  // Runs overlaid for comparison: the cancelled run's curves with the finished one's, one colour each.
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('training-run-item').filter({ hasText: 'Long InversionNet' }).click();
+  await expect(longRun).toHaveAttribute('data-status', 'cancelled');
+  const curves = page.getByTestId('training-curves');
+  await expect(curves).toHaveAttribute('data-runs', '1');
+  const lossChart = page.getByTestId('training-chart-loss');
+  await expect(lossChart).toHaveAttribute('data-series', '2');
+  await page.getByTestId('training-compare').click();
+  await chooseOption(page, page.getByTestId('training-compare-option').filter({ hasText: 'Tiny InversionNet' }));
+  await expect(curves).toHaveAttribute('data-runs', '2');
+  const legend = page.getByTestId('training-compare-legend');
+  await expect(legend).toContainText('Long InversionNet');
+  await expect(legend).toContainText('Tiny InversionNet');
+  // Smoothed and raw curve of each run.
+  await expect(lossChart).toHaveAttribute('data-series', '4');
+  await curves.scrollIntoViewIfNeeded();
+  await studio.screenshot('training-overlay');
 });

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, expect, chooseOption, type StudioHandle } from './fixtures.ts';
+import { test, expect, chooseOption, repoRoot, type StudioHandle } from './fixtures.ts';
 
 async function waitForJobsDone(studio: StudioHandle, count: number): Promise<void> {
   const { page } = studio;
@@ -56,7 +57,8 @@ test('wavefield of a demo sample, a hand-edited model, a synthesis and its PDE d
   await studio.screenshot('wavefield-movie');
   await page.getByTestId('wavefield-3d').scrollIntoViewIfNeeded();
   await studio.screenshot('wavefield-surface');
-  // Every frame saved as a numbered PNG.
+  // Every frame saved as a numbered PNG (for an MP4 through ffmpeg).
+  await page.getByTestId('wavefield-export-png').click();
   const framesFolder = path.join(studio.dataDir, 'frames');
   await page.getByTestId('wavefield-frames-folder').fill(framesFolder);
   await page.getByTestId('wavefield-frames-save').click();
@@ -65,6 +67,29 @@ test('wavefield of a demo sample, a hand-edited model, a synthesis and its PDE d
   expect(frameFiles).toHaveLength(100);
   expect(frameFiles[0]).toBe('frame_0000.png');
   expect(fs.readFileSync(path.join(framesFolder, frameFiles[25])).subarray(1, 4).toString('ascii')).toBe('PNG');
+  // The same movie as one looping GIF at 20 frames/s, read back by Pillow against the PNG frames.
+  await page.getByTestId('wavefield-export-gif').click();
+  const gifFile = path.join(studio.dataDir, 'movie', 'wavefield.gif');
+  await page.getByTestId('wavefield-gif-file').fill(gifFile);
+  await page.getByTestId('wavefield-gif-fps').fill('0');
+  await expect(page.getByTestId('wavefield-frames-save')).toBeDisabled();
+  await page.getByTestId('wavefield-gif-fps').fill('20');
+  await page.getByTestId('wavefield-frames-save').click();
+  await expect(page.getByTestId('wavefield-frames-saved')).toHaveAttribute('data-format', 'gif', { timeout: 120_000 });
+  await expect(page.getByTestId('wavefield-frames-saved')).toHaveAttribute('data-count', '100');
+  await page.getByTestId('wavefield-frames-export').scrollIntoViewIfNeeded();
+  await studio.screenshot('wavefield-gif-export');
+  const decoded = JSON.parse(execFileSync('/usr/bin/python3', [path.join(repoRoot, 'main/core/io/testdata/decode_gif.py'), gifFile, framesFolder], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+  expect(decoded).toMatchObject({ format: 'GIF', frames: 100, pngFrames: 100, loop: 0 });
+  expect(decoded.durations.every((ms: number) => ms === 50)).toBe(true);
+  const gifRgb = Buffer.from(decoded.rgb, 'base64');
+  const pngRgb = Buffer.from(decoded.pngRgb, 'base64');
+  expect(gifRgb.length).toBe(pngRgb.length);
+  expect(gifRgb.length).toBe(100 * decoded.width * decoded.height * 3);
+  // 256 colours per frame: close to the PNG frames' pixels, not equal to them.
+  let sum = 0;
+  for (let i = 0; i < pngRgb.length; i++) sum += Math.abs(gifRgb[i] - pngRgb[i]);
+  expect(sum / pngRgb.length).toBeLessThan(3);
 
   await page.getByTestId('wavefield-display-slices').click();
   await expectScene(studio, 'slices', 25);

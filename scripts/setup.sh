@@ -3,7 +3,7 @@
 # packages. Safe to run again: it installs only what is missing.
 #   chromium           browser for the end-to-end tests (Playwright drives /usr/bin/chromium)
 #   python3-torch      PyTorch (CPU) for training the models, under /usr/bin/python3
-#   python3-numpy, python3-segyio   independent readers the tests compare against
+#   python3-numpy, python3-segyio, python3-pil   independent readers the tests compare against (PIL decodes the GIF movies)
 #   python3-matplotlib the model card's learning-curve figure (native-models/wavediff_models/plot_curves.py)
 #   clang, lld         rebuild the WebAssembly kernel (a committed .wasm is used otherwise)
 #   g++, make          native addons (better-sqlite3, the FD solver's N-API kernel)
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 missing=()
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in chromium python3-torch python3-numpy python3-segyio python3-matplotlib clang lld g++ make; do
+for pkg in chromium python3-torch python3-numpy python3-segyio python3-pil python3-matplotlib clang lld g++ make; do
   have_deb "$pkg" || missing+=("$pkg")
 done
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from wavediff_models.data import (BatchSampler, DataError, Normalization, OpenFWIDataset, discover_pairs,
-                                  resize_area, split_indices)
+                                  padded_traces, resize_area, split_indices)
 
 
 class TestNormalization(unittest.TestCase):
@@ -87,6 +87,40 @@ class TestDataset(unittest.TestCase):
         ds = OpenFWIDataset(spec)
         self.assertEqual(len(ds), 2)
         self.assertEqual(ds.description['families'], ['flatvel-a'])
+
+    def test_trace_masks_from_a_pair_list(self):
+        # File 1 pads receiver 6 of every gather and receiver 0 of sample 2's source 4; file 2 has no mask.
+        mask = np.ones((3, 5, 7), np.uint8)
+        mask[:, :, 6] = 0
+        mask[2, 4, 0] = 0
+        np.save(os.path.join(self.dir, 'data1.tracemask.npy'), mask)
+        spec = os.path.join(self.dir, 'masked.json')
+        with open(spec, 'w') as f:
+            json.dump({'pairs': [{'seismic': 'data1.npy', 'velocity': 'model1.npy', 'trace_mask': 'data1.tracemask.npy'},
+                                 {'seismic': 'data2.npy', 'velocity': 'model2.npy'}]}, f)
+        ds = OpenFWIDataset(spec)
+        self.assertEqual(ds.padded_traces, 3 * 5 + 1)
+        self.assertEqual(ds.description['padded_traces'], 16)
+        got = ds.trace_mask(np.array([4, 2]))
+        self.assertEqual(got.dtype, np.float32)
+        np.testing.assert_array_equal(got[0], np.ones((5, 7)))
+        np.testing.assert_array_equal(got[1], mask[2])
+        self.assertEqual(padded_traces(ds, np.array([0, 3, 4])), 5)
+        self.assertEqual(padded_traces(ds, np.arange(5)), 16)
+        # In a folder, data1.npy's mask is data1.tracemask.npy beside it.
+        self.assertEqual(padded_traces(OpenFWIDataset(self.dir), np.arange(5)), 16)
+        os.remove(os.path.join(self.dir, 'data1.tracemask.npy'))
+        self.assertIsNone(OpenFWIDataset(self.dir).trace_mask(np.arange(5)))
+
+    def test_trace_mask_of_another_shape_is_refused(self):
+        np.save(os.path.join(self.dir, 'bad.tracemask.npy'), np.ones((3, 5, 6), np.uint8))
+        spec = os.path.join(self.dir, 'bad.json')
+        with open(spec, 'w') as f:
+            json.dump({'pairs': [{'seismic': 'data1.npy', 'velocity': 'model1.npy', 'trace_mask': 'bad.tracemask.npy'}]}, f)
+        with self.assertRaises(DataError) as cm:
+            OpenFWIDataset(spec)
+        self.assertIn('bad.tracemask.npy: uint8 [3, 5, 6], expected uint8 trace mask', str(cm.exception))
+        self.assertIn('[3, 5, 7]', str(cm.exception))
 
     def test_synthesis_record_gives_family(self):
         with open(os.path.join(self.dir, 'synthesis.json'), 'w') as f:

@@ -4,6 +4,8 @@ normalisation to [-1, 1] and resizing to the network's shapes.
 Arrays on disk (OPENFWI.md):
   seismic  float32 [N, sources, time, receivers]  (data*.npy / seis*.npy)
   velocity float32 [N, 1, depth, width] in m/s    (model*.npy / vel*.npy)
+  trace mask uint8 [N, sources, receivers], optional (data*.tracemask.npy, a pair list's "trace_mask"): 1 where a trace was
+           recorded, 0 where it is zero padding of a shorter gather (the studio's SEG-Y import)
 """
 import json
 import math
@@ -121,18 +123,25 @@ _PAIR_PATTERNS = (
 )
 
 
+# The trace mask of data<X>.npy in a folder: data<X>.tracemask.npy.
+TRACE_MASK_SUFFIX = '.tracemask.npy'
+
+
 def _natural_key(name):
     return [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', name)]
 
 
 def discover_pairs(path):
-    """A folder of OpenFWI pairs (data*.npy + model*.npy, or seis*.npy + vel*.npy), or a JSON file
-    {"pairs": [{"seismic": path, "velocity": path}, ...], "name": str?, "families": [str]?}.
-    Returns (pairs, description)."""
+    """A folder of OpenFWI pairs (data*.npy + model*.npy, or seis*.npy + vel*.npy, each seismic file with
+    its trace mask <name>.tracemask.npy where there is one), or a JSON file
+    {"pairs": [{"seismic": path, "velocity": path, "trace_mask": path?}, ...], "name": str?, "families": [str]?}.
+    Returns (pairs, description); a pair is (seismic, velocity, trace mask or None)."""
     if os.path.isdir(path):
         names = sorted(os.listdir(path), key=_natural_key)
         pairs = []
         for name in names:
+            if name.endswith(TRACE_MASK_SUFFIX):
+                continue
             for pattern, partner in _PAIR_PATTERNS:
                 m = pattern.match(name)
                 if m:
@@ -140,7 +149,8 @@ def discover_pairs(path):
                     if not os.path.exists(vel):
                         raise DataError(f'{os.path.join(path, name)}: no velocity file {os.path.basename(vel)} '
                                         f'beside it; every seismic file needs its velocity partner')
-                    pairs.append((os.path.join(path, name), vel))
+                    mask = os.path.join(path, name[:-len('.npy')] + TRACE_MASK_SUFFIX)
+                    pairs.append((os.path.join(path, name), vel, mask if os.path.exists(mask) else None))
         if not pairs:
             raise DataError(f'{path}: no data*.npy/model*.npy or seis*.npy/vel*.npy pairs found; give a folder '
                             f'of OpenFWI-layout pairs or a JSON list of pairs')
@@ -163,7 +173,9 @@ def discover_pairs(path):
         for i, item in enumerate(spec.get('pairs', [])):
             if 'seismic' not in item or 'velocity' not in item:
                 raise DataError(f'{path}: pairs[{i}] needs "seismic" and "velocity" paths')
-            pairs.append(tuple(os.path.join(base, item[k]) for k in ('seismic', 'velocity')))
+            mask = item.get('trace_mask')
+            pairs.append((os.path.join(base, item['seismic']), os.path.join(base, item['velocity']),
+                          os.path.join(base, mask) if mask else None))
         if not pairs:
             raise DataError(f'{path}: "pairs" is empty; list at least one {{"seismic","velocity"}} pair')
         desc = {'source': os.path.abspath(path), 'name': spec.get('name', os.path.basename(path))}
@@ -180,11 +192,13 @@ class OpenFWIDataset:
         self.pairs, self.description = discover_pairs(path)
         self.seismic_files = []
         self.velocity_files = []
+        self.mask_files = []
         self.offsets = [0]
         seismic_shape = None
         velocity_shape = None
-        for seis_path, vel_path in self.pairs:
+        for seis_path, vel_path, mask_path in self.pairs:
             seis = self._open(seis_path, 4, 'seismic [N, sources, time, receivers]')
+            self.mask_files.append(self._open_mask(mask_path, seis.shape) if mask_path else None)
             vel = self._open(vel_path, 4, 'velocity [N, 1, depth, width]') if (
                 require_velocity or os.path.exists(vel_path)) else None
             if vel is not None:
@@ -209,7 +223,10 @@ class OpenFWIDataset:
         self.seismic_shape = seismic_shape    # (sources, time, receivers)
         self.velocity_shape = velocity_shape  # (1, depth, width)
         self.description['N'] = len(self)
-        self.description['files'] = [os.path.basename(s) for s, _ in self.pairs]
+        self.description['files'] = [os.path.basename(s) for s, _, _ in self.pairs]
+        self.padded_traces = sum(int(m.size - np.count_nonzero(m)) for m in self.mask_files if m is not None)
+        if self.padded_traces:
+            self.description['padded_traces'] = self.padded_traces
         self.description['seismic_shape'] = list(seismic_shape)
         self.description['velocity_shape'] = list(velocity_shape) if velocity_shape else None
 
@@ -224,6 +241,19 @@ class OpenFWIDataset:
         if arr.dtype != np.float32:
             raise DataError(f'{path}: dtype {arr.dtype}, expected float32 {what}')
         return arr
+
+    @staticmethod
+    def _open_mask(path, seismic_shape):
+        what = 'trace mask [N, sources, receivers] (1 recorded, 0 padding)'
+        try:
+            mask = np.load(path, mmap_mode='r')
+        except (OSError, ValueError) as e:
+            raise DataError(f'{path}: cannot read as .npy ({e}); expected uint8 {what}') from e
+        n, sources, _, receivers = seismic_shape
+        if mask.dtype != np.uint8 or tuple(mask.shape) != (n, sources, receivers):
+            raise DataError(f'{path}: {mask.dtype} {list(mask.shape)}, expected uint8 {what} = '
+                            f'{[n, sources, receivers]} for its seismic')
+        return mask
 
     def __len__(self):
         return self.offsets[-1]
@@ -248,6 +278,16 @@ class OpenFWIDataset:
     def seismic(self, indices):
         """Raw seismic float32 [len(indices), sources, time, receivers]."""
         return self._gather(self.seismic_files, indices)
+
+    def trace_mask(self, indices):
+        """float32 [len(indices), sources, receivers]: 1 for recorded traces, 0 for padding; None when
+        the dataset records every trace."""
+        if not self.padded_traces:
+            return None
+        sources, _, receivers = self.seismic_shape
+        masks = [m if m is not None else np.ones((n, sources, receivers), dtype=np.uint8)
+                 for m, n in zip(self.mask_files, np.diff(self.offsets))]
+        return self._gather(masks, indices)
 
     def velocity(self, indices):
         """Velocity in m/s float32 [len(indices), 1, depth, width]."""
@@ -282,6 +322,14 @@ class Preprocessor:
                          'order': 'normalise then resize',
                          'to_native': 'bilinear, align_corners=false'},
         }
+
+
+def padded_traces(dataset, indices):
+    """Traces of the samples `indices` that are zero padding (0 for a dataset without trace masks)."""
+    if not getattr(dataset, 'padded_traces', 0):
+        return 0
+    indices = np.asarray(indices)
+    return sum(int(np.count_nonzero(dataset.trace_mask(indices[i:i + 1024]) == 0)) for i in range(0, len(indices), 1024))
 
 
 def split_indices(n, val_fraction, seed):

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import DataError, Normalization, Preprocessor
+from .data import DataError, Normalization, Preprocessor, resize_area
 from .inversionnet import INVERSIONNET_DEFAULTS, InversionNet
 from .metrics import MetricAccumulator
 from .runtime import atomic_npy_save
@@ -33,6 +33,15 @@ def weights_fingerprint(module):
     return h.hexdigest()
 
 
+def masked_l1(pred, target, weights):
+    """Mean |pred - target| weighted by `weights` (broadcast to the target): sum(w |e|) / sum(w), so
+    padded traces (weight 0) add nothing; F.l1_loss when weights is None."""
+    if weights is None:
+        return F.l1_loss(pred, target)
+    w = weights.expand_as(target)
+    return (w * (pred - target).abs()).sum() / w.sum().clamp_min(1e-12)
+
+
 def _middle_shot(seismic):
     """[sources, H, W] -> the middle source's gather [H, W] (previews stay small)."""
     return seismic[seismic.shape[0] // 2]
@@ -54,6 +63,18 @@ class Task:
         if getattr(dataset, 'prepared', False):
             return torch.from_numpy(dataset.seismic(indices)).to(self.device)
         return self.pre.seismic(dataset.seismic(indices), self.device)
+
+    def trace_weights(self, dataset, indices):
+        """[B, sources, 1, W] weights of the network's seismic columns: the recorded fraction of the
+        stored traces each averages (1 recorded, 0 padding, as the seismic is area-resized); None
+        when the dataset records every trace."""
+        trace_mask = getattr(dataset, 'trace_mask', None)
+        mask = trace_mask(indices) if trace_mask else None
+        if mask is None:
+            return None
+        w = torch.from_numpy(mask).to(self.device)[:, :, None, :]
+        size = self.pre.seismic_size
+        return resize_area(w, (1, size[1])) if size and size[1] != w.shape[-1] else w
 
     def velocity(self, dataset, indices):
         if getattr(dataset, 'prepared', False):
@@ -160,8 +181,9 @@ class Stage1Task(Task):
     def loss(self, train_set, indices, step=0):
         seismic = self.seismic(train_set, indices)
         velocity = self.velocity(train_set, indices)
+        weights = self.trace_weights(train_set, indices)
         seis_hat, vel_hat, vq_loss, idx = self.model(seismic)
-        l_seis = F.l1_loss(seis_hat, seismic)
+        l_seis = masked_l1(seis_hat, seismic, weights)
         l_vel = F.l1_loss(vel_hat, velocity)
         m = self.cfg['model']
         total = m['seismic_weight'] * l_seis + m['velocity_weight'] * l_vel + vq_loss
@@ -171,6 +193,8 @@ class Stage1Task(Task):
             # wild decoder output finite.
             raw_hat = self.normalization.seismic_inverse(seis_hat.clamp(-1.5, 1.5))
             raw = self.normalization.seismic_inverse(seismic)
+            if weights is not None:
+                raw_hat, raw = raw_hat * weights, raw * weights
             l_phys = ((raw_hat - raw).flatten(1).norm(dim=1) / raw.flatten(1).norm(dim=1).clamp_min(1e-6)).mean()
             total = total + physical_weight * l_phys
         counts = torch.bincount(idx.flatten(), minlength=m['codebook_size']).float()
@@ -227,9 +251,13 @@ class Stage1Task(Task):
             seismic = self.seismic(val_set, idx)
             seis_hat, vel_hat = self.reconstruct(seismic)
             acc.add_velocity(vel_hat, self.velocity(val_set, idx))
+            raw_hat, raw = self.normalization.seismic_inverse(seis_hat), self.normalization.seismic_inverse(seismic)
+            weights = self.trace_weights(val_set, idx)
+            if weights is not None:
+                # Padded traces count in neither norm of the relative L2.
+                seis_hat, seismic, raw_hat, raw = (x * weights for x in (seis_hat, seismic, raw_hat, raw))
             acc.add_relative_l2('seismic_relative_l2', seis_hat, seismic)
-            acc.add_relative_l2('seismic_relative_l2_amplitude', self.normalization.seismic_inverse(seis_hat),
-                                self.normalization.seismic_inverse(seismic))
+            acc.add_relative_l2('seismic_relative_l2_amplitude', raw_hat, raw)
         return acc.result()
 
 
@@ -375,6 +403,9 @@ class Stage2Task(Task):
             x0_hat, _, _ = self.denoise_one_step(x0, STAGE2_RECON_TIMESTEP, gen)
             seis_hat, vel_hat = self.decode(x0_hat)
             acc.add_velocity(vel_hat, self.velocity(val_set, idx))
+            weights = self.trace_weights(val_set, idx)
+            if weights is not None:
+                seis_hat, seismic = seis_hat * weights, seismic * weights
             acc.add_relative_l2('seismic_relative_l2', seis_hat, seismic)
             n += len(idx)
         out = acc.result()

@@ -18,7 +18,7 @@ import torch
 from . import PROTOCOL_VERSION
 from . import bundle as bundle_io
 from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Normalization, Preprocessor,
-                   split_indices)
+                   padded_traces, split_indices)
 from .prepared import open_dataset
 from .recipe import WeightEMA, extend_cycles, first_cycle, learning_rate
 from .export import export_bundle
@@ -361,10 +361,15 @@ def run(args, emitter, stop):
         emitter.emit('preview', step=step, dir=os.path.abspath(directory),
                      files={k: os.path.abspath(v) for k, v in files.items()})
 
+    padded_train, padded_val = padded_traces(train_set, train_idx), padded_traces(val_set, val_idx)
+    if padded_train or padded_val:
+        log(f'{padded_train} padded traces of the training samples and {padded_val} of the held-out ones are '
+            f'left out of the seismic loss and metrics (trace masks)')
     emitter.emit('start', protocol_version=PROTOCOL_VERSION, kind=cfg['kind'], step=step, total_steps=total,
                  resumed=bool(resumed), device=str(device), threads=torch.get_num_threads(),
                  torch_version=torch.__version__, parameters=task.parameter_count(),
                  train_samples=len(train_idx), val_samples=len(val_idx), batch_size=cfg['train']['batch_size'],
+                 padded_traces=padded_train, held_out_padded_traces=padded_val,
                  out=os.path.abspath(args.out), config={k: v for k, v in cfg.items() if k != 'stage1'})
     task.train(True)
     grad_clip = cfg['train']['grad_clip']

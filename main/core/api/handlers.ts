@@ -24,12 +24,14 @@ import { float32Payload, readSeismicSample, readVelocitySample } from '../datase
 import { findPython, torchInstallHint } from '../training/python.ts';
 import { listModels } from '../ml/modelRegistry.ts';
 import { trainingRunDir } from '../training/trainingJob.ts';
+import { trainingSampling } from '../training/trainingSampling.ts';
 import { readNpy } from '../io/npy.ts';
 import type { GenerationSampleRow } from '../store/tables/generation.ts';
 import { checkGenerationParams } from '../generation/paramChecks.ts';
 import { sampleDetail, selectSampleIds } from '../generation/generatedSamples.ts';
 import { assessModel } from '../generation/modelQuality.ts';
 import { savePngFrames } from '../io/pngFrames.ts';
+import { appendGifFrames } from '../io/gifMovie.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 import { checkStudyStart, deleteStudy, listStudies, studyInfo } from '../studies/studyFiles.ts';
 import { exportStudyReport, readStudyReport } from '../studies/report.ts';
@@ -199,6 +201,7 @@ const handlers: Handlers = {
     return studio.jobs.start('train', args);
   },
   'train.events': (studio, { jobId, afterId }) => studio.requireProject().catalogue.trainingEvents(jobId, afterId ?? 0),
+  'train.sampling': (studio, { jobId }) => trainingSampling(studio.requireProject(), jobId),
   'train.preview': (studio, { jobId, file }) => {
     const runDir = trainingRunDir(studio.requireProject().folder, jobId);
     const resolved = path.resolve(file);
@@ -273,6 +276,7 @@ const handlers: Handlers = {
   'wavefield.saveFrames': (_studio, { folder, firstIndex, pngBase64 }) => ({
     files: savePngFrames(folder, firstIndex, pngBase64.map((b64) => Buffer.from(b64, 'base64'))),
   }),
+  'wavefield.saveGif': (_studio, { file, rgbaBase64, ...batch }) => appendGifFrames(file, { ...batch, rgbaFrames: rgbaBase64.map((b64) => Buffer.from(b64, 'base64')) }),
   'export.segy': (studio, args) => {
     segyExportSampling(studio.requireProject().catalogue.getReadyDataset(args.datasetId));
     return studio.jobs.start('export.segy', args);

@@ -16,6 +16,7 @@ import {
   gatherKeyParameter,
   generationParameters,
   generationSamplerSchema,
+  movieFramesPerSecondParameter,
   optionalSamplesPerFile,
   refinedInversionParameters,
   samplesPerFileParameter,
@@ -313,6 +314,24 @@ export const trainingEventSchema = z.object({
 });
 export type TrainingEvent = z.infer<typeof trainingEventSchema>;
 
+/**
+ * The physical sampling of the arrays a training run previews: its held-out dataset's (the
+ * validation dataset when it has one, else the training dataset). The trainer resizes arrays to
+ * its network sizes, so a preview cell spans (stored cells / preview cells) stored cells.
+ */
+export const trainingSamplingSchema = z.object({
+  datasetId: z.number().int(),
+  datasetName: z.string(),
+  /** Stored seismic per sample [sources, time, receivers] and velocity [channels, depth, width]. */
+  seismicShape: z.array(z.number().int()).nullable(),
+  velocityShape: z.array(z.number().int()).nullable(),
+  sampleIntervalMs: z.number().nullable(),
+  gridSpacingM: z.number().nullable(),
+  /** The previewed gather's receivers (the middle source, as the trainer previews it) in the dataset's first sample. */
+  positions: gatherPositionsSchema.nullable(),
+});
+export type TrainingSampling = z.infer<typeof trainingSamplingSchema>;
+
 export const pythonProbeSchema = z.object({
   found: z.object({ path: z.string(), pythonVersion: z.string(), torchVersion: z.string(), cudaAvailable: z.boolean() }).nullable(),
   tried: z.array(z.object({ path: z.string(), problem: z.string().nullable() })),
@@ -606,6 +625,11 @@ export const methods = {
     z.array(trainingEventSchema),
     "A training job's progress, metrics and preview messages, for curves.",
   ),
+  'train.sampling': method(
+    z.object({ jobId: z.number().int() }),
+    trainingSamplingSchema.nullable(),
+    "The sampling (Δt, Δx, stored shapes, receiver positions) of a training run's previewed dataset, for axes in physical units; null when that dataset is gone.",
+  ),
   'train.preview': method(
     z.object({ jobId: z.number().int(), file: z.string() }),
     float32PayloadSchema,
@@ -714,6 +738,23 @@ export const methods = {
     }),
     z.object({ files: z.array(z.string()) }),
     'Save frames of the wavefield movie as numbered PNG files in a folder.',
+  ),
+  'wavefield.saveGif': method(
+    z.object({
+      /** Absolute path of the .gif on the studio machine (its folder is created if missing). */
+      file: z.string().min(1),
+      /** Index of the first frame sent; 0 starts the GIF afresh, later batches continue it in order. */
+      firstIndex: z.number().int().min(0).max(99_999),
+      /** Frames of the whole movie: the batch holding the last one completes the GIF. */
+      frameCount: z.number().int().min(1).max(100_000),
+      width: z.number().int().min(1).max(4096),
+      height: z.number().int().min(1).max(4096),
+      framesPerSecond: movieFramesPerSecondParameter,
+      /** RGBA pixels [height, width, 4] per frame, base64; a movie is sent in several calls to stay under the message limit. */
+      rgbaBase64: z.array(z.string().min(1)).min(1).max(200),
+    }),
+    z.object({ file: z.string(), framesWritten: z.number().int(), complete: z.boolean() }),
+    'Write the wavefield movie as a looping animated GIF (one 256-colour palette per frame), from frames sent in order in batches.',
   ),
   'export.segy': method(
     datasetRef.extend({ file: z.string().min(1), overwrite: z.boolean().default(false) }),

@@ -221,6 +221,11 @@ export const clusterWorkSchema = z.enum(['generate', 'synth', 'train']);
 export type ClusterWork = z.infer<typeof clusterWorkSchema>;
 export const clusterShardsParameter = parameter(z.number().int().min(1).max(10_000).default(4), { title: 'Shards', description: 'array tasks, each making every N-th sample', unit: 'tasks' });
 
+// ---------- wavefield movie (wavefield.saveGif, WavefieldView) ----------
+
+/** GIF delays are whole hundredths of a second, so 1–50 frames per second are shown as set only where 100/fps is whole. */
+export const movieFramesPerSecondParameter = parameter(z.number().int().min(1).max(50).default(10), { title: 'Frames per second', description: 'playback rate of the movie', unit: 'frames/s' });
+
 // ---------- reading declarations ----------
 
 export interface NumberBounds {

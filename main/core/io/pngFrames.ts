@@ -1,8 +1,8 @@
 /**
  * Saves a movie's frames as numbered PNG files (frame_0000.png, …) in a folder: the renderer encodes
- * each frame (a canvas's PNG), the core checks that each is a PNG and writes it atomically. PNG
- * frames are the export because no GIF or video encoder ships with the studio; ffmpeg turns them
- * into a movie (`ffmpeg -framerate 10 -i frame_%04d.png movie.mp4`).
+ * each frame (a canvas's PNG), the core checks that each is a PNG and writes it atomically. No video
+ * encoder ships with the studio (a GIF does: gifMovie.ts); ffmpeg turns the frames into an MP4
+ * (`ffmpeg -framerate 10 -i frame_%04d.png -pix_fmt yuv420p movie.mp4`).
  */
 import fs from 'node:fs';
 import path from 'node:path';

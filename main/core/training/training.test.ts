@@ -94,10 +94,8 @@ describe.skipIf(missing(`a Python with torch (${probe.tried.map((t) => `${t.path
     expect(failed.error).toMatch(/apt-get install python3-torch/);
     await call('settings.update', { pythonPath: null });
   });
-});
 
-describe('training data', () => {
-  it('refuses a dataset with padded traces instead of learning the padding as data', async () => {
+  it('trains on a dataset with padded traces, masking them out of the seismic loss, and says how many', async () => {
     const project = studio.requireProject();
     const source = project.catalogue.getReadyDataset(datasetId);
     const [part] = source.parts;
@@ -123,10 +121,38 @@ describe('training data', () => {
       createdByJob: null,
       parts: [{ ...part, seismicFile: copy(part.seismicFile!), velocityFile: copy(part.velocityFile!), traceMaskFile: 'padded/data.tracemask.npy', meta: { paddedTraces: part.nSamples * sources } }],
     });
-    const job = (await call('train.start', { network: 'inversionnet', datasetId: padded.id, steps: 1 })) as JobInfo;
-    const failed = await studio.jobs.waitFor(job.id);
-    expect(failed).toMatchObject({ status: 'failed', errorCode: 'unsupported', resumable: false });
-    expect(failed.error).toContain(`'padded pairs' holds ${part.nSamples * sources} zero traces that pad shorter gathers`);
-    expect(failed.error).toMatch(/Re-import its SEG-Y files with resampling/);
+    const job = (await call('train.start', {
+      network: 'inversionnet',
+      datasetId: padded.id,
+      steps: 1,
+      batchSize: 2,
+      extraArgs: ['--preview-every', '0', '--val-fraction', '0.3'],
+    })) as JobInfo;
+    const done = await studio.jobs.waitFor(job.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('done');
+    // One padded trace per gather: 5 per sample; the split holds ceil(6 · 0.3) = 2 of the 6 samples out.
+    const started = (await call('train.events', { jobId: job.id })).find((e: { type: string }) => e.type === 'start');
+    expect(started.payload).toMatchObject({ train_samples: 4, val_samples: 2, padded_traces: 4 * sources, held_out_padded_traces: 2 * sources });
+    const log = (await call('job.events', { jobId: job.id })).map((e: { message: string }) => e.message).join('\n');
+    expect(log).toContain(`Dataset 'padded pairs': ${part.nSamples * sources} zero traces pad shorter gathers; they are masked out of the seismic loss and metrics.`);
+    const pairs = JSON.parse(fs.readFileSync(path.join(project.folder, 'training', `job-${job.id}`, 'data-pairs.json'), 'utf8'));
+    expect(pairs.pairs).toEqual([{ seismic: project.arrayPath(padded.parts[0].seismicFile!), velocity: project.arrayPath(padded.parts[0].velocityFile!), trace_mask: project.arrayPath('padded/data.tracemask.npy') }]);
+  });
+});
+
+describe('training data', () => {
+  it("gives a run's previews the sampling of its dataset, from the catalogue, and refuses jobs that are not training runs", async () => {
+    await call('settings.update', { pythonPath: path.join(dir, 'no-such-python') });
+    const job = (await call('train.start', { network: 'inversionnet', datasetId, steps: 1 })) as JobInfo;
+    await studio.jobs.waitFor(job.id);
+    await call('settings.update', { pythonPath: null });
+    // OpenFWI's 1 ms and 10 m; the previewed gather is the middle source's, at grid column 34 of 0, 17, 34, 52, 69.
+    const sampling = await call('train.sampling', { jobId: job.id });
+    expect(sampling).toMatchObject({ datasetId, seismicShape: [5, 1000, 70], velocityShape: [1, 70, 70], sampleIntervalMs: 1, gridSpacingM: 10 });
+    expect(sampling.positions).toMatchObject({ lengthUnit: 'm', sourceX: 340 });
+    expect(sampling.positions.offset).toEqual(Array.from({ length: 70 }, (_, r) => 10 * (r - 34)));
+    const synth = (await call('job.list', {})).find((j: JobInfo) => j.kind === 'physics.synthesize') as JobInfo;
+    await expect(call('train.sampling', { jobId: synth.id })).rejects.toThrow(/not a training run/);
   });
 });

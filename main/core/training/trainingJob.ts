@@ -7,6 +7,7 @@ import { StudioError } from '../contract/errors.ts';
 import { requirePython } from './python.ts';
 import { runTrainerModule, type TrainerMessage } from './trainerProcess.ts';
 import { modelsFolderName, resolveModel } from '../ml/modelRegistry.ts';
+import { paddedTraceCount, trainerDataPath } from './trainerData.ts';
 
 type Params = z.output<(typeof methods)['train.start']['args']>;
 interface State {
@@ -39,23 +40,19 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
     if (!dataset.hasSeismic || !dataset.hasVelocity) {
       throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on; it has ${dataset.hasSeismic ? 'seismic only' : 'velocity only'}.`);
     }
-    // The trainer reads every trace as data: zero traces that pad shorter gathers would be learnt as
-    // recordings. Until it reads trace masks, such a dataset is refused rather than learnt wrongly.
-    const padded = dataset.parts.reduce((sum, p) => sum + (p.traceMaskFile && typeof p.meta.paddedTraces === 'number' ? p.meta.paddedTraces : 0), 0);
-    if (padded > 0) {
-      throw new StudioError(
-        'unsupported',
-        `Dataset '${dataset.name}' holds ${padded} zero traces that pad shorter gathers (marked in its trace masks); the trainer would learn them as recorded data. ` +
-          'Re-import its SEG-Y files with resampling, which gives every gather the same receivers from recorded traces, and train on that dataset.',
-      );
-    }
     const python = await requirePython(ctx.services.settings().pythonPath);
     ctx.log(`Python ${python.pythonVersion} at ${python.path}, torch ${python.torchVersion}${python.cudaAvailable ? ' with CUDA' : ' (CPU)'}.`);
     const runDir = ctx.resumeState?.runDir ?? trainingRunDir(ctx.projectDir, ctx.jobId);
     fs.mkdirSync(runDir, { recursive: true });
-    const arrays = (folder: string): string => path.join(ctx.projectDir, 'arrays', folder);
-    const args = [params.network, '--data', arrays(dataset.folder), '--out', runDir, '--steps', String(params.steps), '--threads', String(params.threads), '--seed', String(params.seed)];
-    if (params.valDatasetId !== undefined) args.push('--val-data', arrays(ctx.catalogue.getReadyDataset(params.valDatasetId).folder));
+    const arraysDir = path.join(ctx.projectDir, 'arrays');
+    const valDataset = params.valDatasetId !== undefined ? ctx.catalogue.getReadyDataset(params.valDatasetId) : null;
+    // Zero traces that pad shorter gathers are masked out of the seismic loss (the trainer reads the masks).
+    for (const d of [dataset, valDataset]) {
+      const padded = d ? paddedTraceCount(d) : 0;
+      if (d && padded > 0) ctx.log(`Dataset '${d.name}': ${padded} zero traces pad shorter gathers; they are masked out of the seismic loss and metrics.`);
+    }
+    const args = [params.network, '--data', trainerDataPath(arraysDir, dataset, runDir, 'data'), '--out', runDir, '--steps', String(params.steps), '--threads', String(params.threads), '--seed', String(params.seed)];
+    if (valDataset) args.push('--val-data', trainerDataPath(arraysDir, valDataset, runDir, 'val-data'));
     if (params.batchSize) args.push('--batch-size', String(params.batchSize));
     if (params.network === 'stage2') {
       if (!params.stage1Model) throw new StudioError('bad_input', 'Stage 2 trains in the latent space of a stage-1 model: choose one (stage1Model).');

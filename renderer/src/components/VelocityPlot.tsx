@@ -20,8 +20,10 @@ export interface VelocityPlotProps {
   max: number;
   testId: string;
   ariaLabel: string;
-  /** Height of the plot in pixels; the width follows the model's aspect ratio (square cells) up to the space available. */
+  /** Height of the plot in pixels; the width follows the model's physical aspect ratio up to the space available. */
   height?: number;
+  /** Axes of a grid whose cells are not spacingM square (a resized preview); default: from spacingM. */
+  axes?: { xAxis: AxisScale; yAxis: AxisScale };
   drawOverlay?: (overlay: PlotOverlayContext) => void;
   onPaint?: (cell: { col: number; row: number }, phase: 'start' | 'move' | 'end') => void;
 }
@@ -44,20 +46,22 @@ export function velocityReadout(cell: { col: number; row: number }, spacingM: nu
 }
 
 /** A velocity model [depth, width] with physical axes, a hover readout in m/s and its colour bar (`<testId>-colorbar`). */
-export function VelocityPlot({ velocityMps, nz, nx, spacingM, lut, min, max, testId, ariaLabel, height = 340, drawOverlay, onPaint }: VelocityPlotProps) {
+export function VelocityPlot({ velocityMps, nz, nx, spacingM, lut, min, max, testId, ariaLabel, height = 340, axes, drawOverlay, onPaint }: VelocityPlotProps) {
   const [hover, setHover] = useState<{ col: number; row: number } | null>(null);
   const raster = useMemo(() => rgbaToCanvas(valuesToRgba(velocityMps, lut, min, max), nx, nz), [velocityMps, lut, min, max, nx, nz]);
   const extent = useMemo(() => ({ cols: Math.max(1, nx), rows: Math.max(1, nz) }), [nx, nz]);
   const [view, setView] = useState<DataWindow>(() => fullWindow(extent));
   useEffect(() => setView(fullWindow(extent)), [extent]);
-  const { xAxis, yAxis } = useGridAxes(spacingM);
+  const gridAxes = useGridAxes(spacingM);
+  const { xAxis, yAxis } = axes ?? gridAxes;
+  const aspect = (nx * Math.abs(xAxis.step)) / (nz * Math.abs(yAxis.step) || 1);
   const readout = hover ? velocityReadout(hover, spacingM, xAxis, yAxis, velocityMps[hover.row * nx + hover.col]) : '';
   return (
     <Box>
       <Typography variant="caption" component="div" sx={{ px: 1, fontFamily: 'monospace', height: 20, color: 'text.secondary' }} data-testid={`${testId}-readout`}>
         {readout}
       </Typography>
-      <Box sx={{ display: 'flex', gap: 1, height, width: `${Math.round(((height - 40) * nx) / Math.max(1, nz)) + 80 + 92}px`, maxWidth: '100%' }}>
+      <Box sx={{ display: 'flex', gap: 1, height, width: `${Math.round((height - 40) * aspect) + 80 + 92}px`, maxWidth: '100%' }}>
         <Box sx={{ flex: 1, minWidth: 0 }}>
           <PlotCanvas
             testId={testId}

@@ -16,28 +16,28 @@ import {
 } from '@mui/material';
 import StopIcon from '@mui/icons-material/Stop';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
-import type { JobInfo } from '../../../main/core/contract/contract.ts';
+import type { JobInfo, TrainingSampling } from '../../../main/core/contract/contract.ts';
 import { useStudio } from '../api/context.tsx';
-import { useApiAction } from '../api/hooks.ts';
+import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { ColorBar } from '../components/ColorBar.tsx';
 import { PlotCanvas } from '../components/PlotCanvas.tsx';
 import { rgbaToCanvas } from '../components/raster.ts';
 import { VelocityPlot } from '../components/VelocityPlot.tsx';
 import { normalisedErrorToMps, normalisedToMps, OPENFWI_VELOCITY_RANGE_MPS } from '../../../main/core/contract/velocityRange.ts';
-import type { AxisScale } from '../plot/axes.ts';
 import { valuesToRgba } from '../plot/image.ts';
 import { fullWindow, type DataWindow } from '../plot/viewport.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { LabelledSlider } from '../components/LabelledSlider.tsx';
 import { LineChart, SERIES_COLOURS } from '../components/LineChart.tsx';
 import { autoScale } from '../plot/smoothing.ts';
-import { formatDuration, formatRate, progressFraction } from '../app/humanReadable.ts';
+import { formatDuration, formatNumber, formatRate, progressFraction } from '../app/humanReadable.ts';
 import { absPercentile } from '../plot/amplitude.ts';
 import { colormap } from '../plot/colormaps.ts';
 import { decodeFloat32, type Float32Grid } from '../plot/decode.ts';
 import { formatMetric, formatParameters } from '../models/format.ts';
 import { chartUnit, keysOfRuns, lossKeys, metricKeys, panelSeries, trainingLabels, type PreviewEntry, type RunCurves, type TrainingCurves } from '../models/trainingSeries.ts';
 import { useTrainingCurves } from '../models/useTrainingCurves.ts';
+import { seismicPreviewAxes, velocityPreviewAxes } from '../models/previewAxes.ts';
 
 /** One training job: live curves from its trainer messages, its reconstructions, cancel and resume. */
 export function TrainingRunPanel({ job, compareCandidates = [] }: { job: JobInfo; compareCandidates?: readonly JobInfo[] }) {
@@ -83,6 +83,7 @@ export function TrainingRunPanel({ job, compareCandidates = [] }: { job: JobInfo
           start ? `${String(start.device ?? '?')}, ${String(start.threads ?? '?')} thread${start.threads === 1 ? '' : 's'}, torch ${String(start.torch_version ?? '?')}` : null,
           start && typeof start.parameters === 'number' ? `${formatParameters(start.parameters)} parameters` : null,
           start && typeof start.train_samples === 'number' ? `${start.train_samples} training / ${String(start.val_samples ?? '?')} held-out samples, batch ${String(start.batch_size ?? '?')}` : null,
+          start ? paddedTracesText(start.padded_traces, start.held_out_padded_traces) : null,
           lastProgress && typeof lastProgress.elapsed_s === 'number' ? `trained ${formatDuration(lastProgress.elapsed_s)}` : null,
           lastProgress && typeof lastProgress.samples_per_s === 'number' ? formatRate(lastProgress.samples_per_s, 'samples') : null,
           active && job.etaSeconds !== null ? `ETA ${formatDuration(job.etaSeconds)}` : null,
@@ -97,6 +98,14 @@ export function TrainingRunPanel({ job, compareCandidates = [] }: { job: JobInfo
       <PreviewSection jobId={job.id} previews={curves.previews} />
     </Paper>
   );
+}
+
+/** The trainer's count of padded traces it masks out of the seismic loss; null when there are none. */
+function paddedTracesText(training: unknown, heldOut: unknown): string | null {
+  const n = typeof training === 'number' ? training : 0;
+  const m = typeof heldOut === 'number' ? heldOut : 0;
+  if (n + m === 0) return null;
+  return `${n} training + ${m} held-out padded trace${n + m === 1 ? '' : 's'} masked out of the seismic loss`;
 }
 
 /** TensorBoard's default smoothing weight. */
@@ -244,6 +253,8 @@ const PREVIEWS_LISTED = 10;
 function PreviewSection({ jobId, previews }: { jobId: number; previews: PreviewEntry[] }) {
   const listed = previews.slice(-PREVIEWS_LISTED);
   const [chosen, setChosen] = useState<number | null>(null);
+  const samplingQuery = useApiQuery('train.sampling', { jobId }, { refreshOn: ['datasets'] });
+  const sampling = samplingQuery.data ?? null;
   // Follow the newest preview unless the user picked an older one that is still listed.
   const entry = listed.find((p) => p.step === chosen) ?? listed.at(-1) ?? null;
   return (
@@ -251,6 +262,14 @@ function PreviewSection({ jobId, previews }: { jobId: number; previews: PreviewE
       <Stack direction="row" sx={{ alignItems: 'center', gap: 2, mb: 1 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>
           Reconstructions of a held-out sample
+          {sampling && (
+            <Typography component="span" variant="caption" color="text.secondary" data-testid="training-previews-sampling">
+              {' '}
+              · {sampling.datasetName}
+              {sampling.sampleIntervalMs !== null ? `, Δt ${formatNumber(sampling.sampleIntervalMs)} ms` : ''}
+              {sampling.gridSpacingM !== null ? `, Δx ${formatNumber(sampling.gridSpacingM)} m` : ''}
+            </Typography>
+          )}
         </Typography>
         {listed.length > 0 && (
           <FormControl sx={{ minWidth: 160 }}>
@@ -273,7 +292,7 @@ function PreviewSection({ jobId, previews }: { jobId: number; previews: PreviewE
         )}
       </Stack>
       {entry ? (
-        <PreviewImages key={`${jobId}-${entry.step}`} jobId={jobId} entry={entry} />
+        <PreviewImages key={`${jobId}-${entry.step}`} jobId={jobId} entry={entry} sampling={sampling} />
       ) : (
         <Typography variant="body2" color="text.secondary" data-testid="training-previews-empty">
           Previews are written every “Preview every” steps and at the end.
@@ -304,7 +323,7 @@ const PREVIEW_LABELS: Record<string, string> = {
 };
 const PREVIEW_ORDER = Object.keys(PREVIEW_LABELS);
 
-function PreviewImages({ jobId, entry }: { jobId: number; entry: PreviewEntry }) {
+function PreviewImages({ jobId, entry, sampling }: { jobId: number; entry: PreviewEntry; sampling: TrainingSampling | null }) {
   const client = useStudio();
   const [loaded, setLoaded] = useState<LoadedPreview[]>([]);
   useEffect(() => {
@@ -330,8 +349,8 @@ function PreviewImages({ jobId, entry }: { jobId: number; entry: PreviewEntry })
   const velocity = loaded.filter((p) => !p.name.includes('seismic'));
   return (
     <Stack spacing={1.5} data-testid="training-preview" data-step={entry.step} data-loaded={loaded.length}>
-      {seismic.length > 0 && <PreviewRow items={seismic} kind="seismic" />}
-      {velocity.length > 0 && <PreviewRow items={velocity} kind="velocity" />}
+      {seismic.length > 0 && <PreviewRow items={seismic} kind="seismic" sampling={sampling} />}
+      {velocity.length > 0 && <PreviewRow items={velocity} kind="velocity" sampling={sampling} />}
     </Stack>
   );
 }
@@ -354,7 +373,7 @@ function rank(name: string): number {
  * trainer's per-dataset scaling), clipped at ±(99th percentile of the target's deviation from its
  * median), its difference on the same range.
  */
-function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' | 'velocity' }) {
+function PreviewRow({ items, kind, sampling }: { items: LoadedPreview[]; kind: 'seismic' | 'velocity'; sampling: TrainingSampling | null }) {
   const reference = items.find((p) => p.name.endsWith('target'))?.grid ?? items.find((p) => p.grid)?.grid ?? null;
   // Normalised seismic is not centred on zero amplitude: centre the diverging map on the target's
   // median (its quiet background) and clip at the 99th percentile of the deviation from it.
@@ -384,10 +403,10 @@ function PreviewRow({ items, kind }: { items: LoadedPreview[]; kind: 'seismic' |
         const cols = shape[shape.length - 1] ?? 1;
         const slice = p.grid.values.subarray(0, rows * cols);
         const isDifference = p.name.endsWith('difference');
-        if (kind === 'velocity') return <VelocityPreview key={p.name} name={p.name} title={title} values={slice} rows={rows} cols={cols} isDifference={isDifference} />;
+        if (kind === 'velocity') return <VelocityPreview key={p.name} name={p.name} title={title} values={slice} rows={rows} cols={cols} isDifference={isDifference} sampling={sampling} />;
         const min = isDifference ? -seismicScale.half : seismicScale.centre - seismicScale.half;
         const max = isDifference ? seismicScale.half : seismicScale.centre + seismicScale.half;
-        return <SeismicPreview key={p.name} name={p.name} title={title} values={slice} rows={rows} cols={cols} min={min} max={max} />;
+        return <SeismicPreview key={p.name} name={p.name} title={title} values={slice} rows={rows} cols={cols} min={min} max={max} sampling={sampling} />;
       })}
     </Stack>
   );
@@ -398,8 +417,9 @@ const previewVelocityLut = colormap('turbo');
 /** PlotCanvas is at least 240 px high. */
 const PREVIEW_HEIGHT = 240;
 
-/** A velocity preview in m/s with grid axes and its colour bar. */
-function VelocityPreview({ name, title, values, rows, cols, isDifference }: { name: string; title: string; values: Float32Array; rows: number; cols: number; isDifference: boolean }) {
+/** A velocity preview in m/s with distance and depth axes in m (the dataset's grid spacing) and its colour bar. */
+function VelocityPreview({ name, title, values, rows, cols, isDifference, sampling }: { name: string; title: string; values: Float32Array; rows: number; cols: number; isDifference: boolean; sampling: TrainingSampling | null }) {
+  const axes = useMemo(() => velocityPreviewAxes(sampling, rows, cols), [sampling, rows, cols]);
   const { mps, half } = useMemo(() => {
     const out = new Float32Array(values.length);
     let maxAbs = 0;
@@ -410,7 +430,7 @@ function VelocityPreview({ name, title, values, rows, cols, isDifference }: { na
     return { mps: out, half: maxAbs || 1 };
   }, [values, isDifference]);
   return (
-    <Box data-testid="training-preview-image" data-name={name} data-unit="m/s">
+    <Box data-testid="training-preview-image" data-name={name} data-unit="m/s" data-axes={axes.physical ? 'physical' : 'grid'}>
       <Typography variant="caption" component="div" sx={{ fontWeight: 600 }}>
         {title}
         {isDifference ? ` · ±${formatMetric(half, 3)} m/s` : ''}
@@ -419,7 +439,8 @@ function VelocityPreview({ name, title, values, rows, cols, isDifference }: { na
         velocityMps={mps}
         nz={rows}
         nx={cols}
-        spacingM={null}
+        spacingM={axes.physical ? sampling?.gridSpacingM ?? null : null}
+        axes={axes}
         lut={isDifference ? previewSeismicLut : previewVelocityLut}
         min={isDifference ? -half : OPENFWI_VELOCITY_RANGE_MPS.min}
         max={isDifference ? half : OPENFWI_VELOCITY_RANGE_MPS.max}
@@ -431,15 +452,14 @@ function VelocityPreview({ name, title, values, rows, cols, isDifference }: { na
   );
 }
 
-/** A seismic preview [time, receivers] with sample axes and its colour bar in normalised amplitude. */
-function SeismicPreview({ name, title, values, rows, cols, min, max }: { name: string; title: string; values: Float32Array; rows: number; cols: number; min: number; max: number }) {
+/** A seismic preview [time, receivers] with time (ms) and offset (m) axes and its colour bar in normalised amplitude. */
+function SeismicPreview({ name, title, values, rows, cols, min, max, sampling }: { name: string; title: string; values: Float32Array; rows: number; cols: number; min: number; max: number; sampling: TrainingSampling | null }) {
   const raster = useMemo(() => rgbaToCanvas(valuesToRgba(values, previewSeismicLut, min, max), cols, rows), [values, min, max, cols, rows]);
   const extent = useMemo(() => ({ cols: Math.max(1, cols), rows: Math.max(1, rows) }), [cols, rows]);
   const [view, setView] = useState<DataWindow>(() => fullWindow(extent));
-  const xAxis: AxisScale = useMemo(() => ({ label: 'Receiver', step: 1, origin: 0 }), []);
-  const yAxis: AxisScale = useMemo(() => ({ label: 'Time sample', step: 1, origin: 0 }), []);
+  const { xAxis, yAxis, physical } = useMemo(() => seismicPreviewAxes(sampling, rows, cols), [sampling, rows, cols]);
   return (
-    <Box data-testid="training-preview-image" data-name={name} data-unit="normalised">
+    <Box data-testid="training-preview-image" data-name={name} data-unit="normalised" data-axes={physical ? 'physical' : 'grid'}>
       <Typography variant="caption" component="div" sx={{ fontWeight: 600, height: 20 }}>
         {title}
       </Typography>
