@@ -147,6 +147,11 @@ if wants stage1; then wait_for "${PIDS[0]}" || status=$?; fi
 if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
   # Stage 2 follows stage 1's latent space: each campaign run trains it anew on the new stage 1,
   # starting from the last run's averaged weights (committed as stage2/weights.pt).
+  # A stage-2 checkpoint older than stage 1's export belongs to the previous latent space (its latent
+  # normalisation too): it is dropped, not resumed; a newer one is this run's, interrupted, and resumes.
+  if [ -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ "$CAMPAIGN/stage2/checkpoint.pt" -ot "$CAMPAIGN/stage1/model/manifest.json" ]; then
+    rm "$CAMPAIGN/stage2/checkpoint.pt"
+  fi
   warm=()
   [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ] && warm=(--init-weights "$CAMPAIGN/stage2/weights.pt")
   train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" "${warm[@]}" & PIDS+=($!)
