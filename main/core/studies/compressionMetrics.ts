@@ -16,7 +16,8 @@
  */
 import { StudioError } from '../contract/errors.ts';
 import { ssim } from '../generation/metrics.ts';
-import { nextPowerOfTwo, realSeriesSpectrum } from './fft.ts';
+import { nextPowerOfTwo } from '../contract/fft.ts';
+import { realSeriesSpectrum } from './fft.ts';
 
 export interface GatherShape {
   sources: number;

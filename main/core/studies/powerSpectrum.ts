@@ -16,7 +16,8 @@
  *   RMSE_b = √(mean over shells j of band b of (P_gen(j)/P_real(j) − 1)²)
  */
 import { StudioError } from '../contract/errors.ts';
-import { fft2, nextPowerOfTwo } from './fft.ts';
+import { nextPowerOfTwo } from '../contract/fft.ts';
+import { fft2 } from './fft.ts';
 
 export const SPECTRUM_BANDS = ['low', 'mid', 'high'] as const;
 export type SpectrumBand = (typeof SPECTRUM_BANDS)[number];

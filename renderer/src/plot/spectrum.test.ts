@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { averageAmplitudeSpectrum, fftInPlace, fkSpectrum, nextPowerOfTwo, signalBandHz } from './spectrum.ts';
+import { fftInPlace, nextPowerOfTwo } from '../../../main/core/contract/fft.ts';
+import { averageAmplitudeSpectrum, fkSpectrum, signalBandHz } from './spectrum.ts';
 
 /** A gather [time, receivers] from p(t, x) at t = i·dt, x = r·dx. */
 function gatherOf(nTime: number, nReceivers: number, dt: number, dx: number, p: (t: number, x: number) => number): Float32Array {

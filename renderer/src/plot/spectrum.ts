@@ -6,8 +6,8 @@
  *   P(f, k) = Σ_t Σ_x p(t, x) · exp(−i2π f t) · exp(+i2π k x)
  * so a plane wave p(t, x) = s(t − x/v) travelling towards +x puts its energy on the line k = f / v.
  */
+import { fftInPlace, nextPowerOfTwo } from '../../../main/core/contract/fft.ts';
 
-/** The smallest power of two ≥ n. */
 /** The FFT of receiver r's trace of a [time, receivers] gather, zero-padded to re.length, into re/im (non-finite samples as 0). */
 function traceSpectrum(gather: Float32Array, nTime: number, nReceivers: number, r: number, re: Float64Array, im: Float64Array): void {
   re.fill(0);
@@ -17,53 +17,6 @@ function traceSpectrum(gather: Float32Array, nTime: number, nReceivers: number, 
     re[t] = Number.isFinite(v) ? v : 0;
   }
   fftInPlace(re, im, -1);
-}
-
-export function nextPowerOfTwo(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-/**
- * In-place radix-2 FFT of (re, im), length a power of two:
- *   X[m] = Σ_n x[n] · exp(sign · i2π m n / N), sign −1 (forward) or +1.
- */
-export function fftInPlace(re: Float64Array, im: Float64Array, sign: -1 | 1 = -1): void {
-  const n = re.length;
-  if (n !== im.length || (n & (n - 1)) !== 0) throw new Error(`FFT length must be a power of two; got ${n}.`);
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  for (let size = 2; size <= n; size *= 2) {
-    const angle = (sign * 2 * Math.PI) / size;
-    const wr = Math.cos(angle);
-    const wi = Math.sin(angle);
-    const half = size / 2;
-    for (let start = 0; start < n; start += size) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < half; k++) {
-        const a = start + k;
-        const b = a + half;
-        const tr = re[b] * cr - im[b] * ci;
-        const ti = re[b] * ci + im[b] * cr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
-        const next = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = next;
-      }
-    }
-  }
 }
 
 /** Decibels of an amplitude relative to a reference: 20 log10(a / ref), floored at `floorDb`. */
