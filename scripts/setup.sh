@@ -7,6 +7,7 @@
 #   python3-matplotlib the model card's learning-curve figure (native-models/wavediff_models/plot_curves.py)
 #   clang, lld         rebuild the WebAssembly kernel (a committed .wasm is used otherwise)
 #   g++, make          native addons (better-sqlite3, the FD solver's N-API kernel)
+#   slurmctld, slurmd, slurm-client, munge   a single-node Slurm for the cluster tests (scripts/slurm-local.sh, at the end)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,3 +39,12 @@ if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install 
 
 # The FD solver's native kernel (N-API addon); without it the studio uses its WebAssembly kernel.
 node scripts/build-native.mjs || echo "The native FD kernel was not built; the portable WebAssembly kernel will be used."
+
+# A real single-node Slurm for the cluster tests (main/core/cluster/*.test.ts) and for trying
+# `wavediff cluster submit … --slurm` locally: started (installed first where missing) as root on Debian;
+# `bash scripts/slurm-local.sh stop` stops it. Elsewhere the cluster tests skip with a message.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  bash scripts/slurm-local.sh start || echo "The local Slurm did not start; the cluster tests will skip (and fail under CI=true)."
+else
+  echo "The cluster tests need a local Slurm: run 'sudo bash scripts/slurm-local.sh start'."
+fi
