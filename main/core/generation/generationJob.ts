@@ -95,14 +95,14 @@ function discardUncommitted(folder: string, committedFiles: Set<string>): number
 }
 
 /** The files of chunk k (1-based) of a run's folder, and of a batch of the chunk being made (part index + 1). */
-const chunkFiles = (k: number) => ({ seismicFile: `data${k}.npy`, velocityFile: `model${k}.npy`, inversionFile: `inversion${k}.npy` });
-const batchFiles = (p: number) => ({ seismicFile: `batch${p}.data.npy`, velocityFile: `batch${p}.model.npy`, inversionFile: `batch${p}.inversion.npy` });
+export const chunkFiles = (k: number) => ({ seismicFile: `data${k}.npy`, velocityFile: `model${k}.npy`, inversionFile: `inversion${k}.npy` });
+export const batchFiles = (p: number) => ({ seismicFile: `batch${p}.data.npy`, velocityFile: `batch${p}.model.npy`, inversionFile: `batch${p}.inversion.npy` });
 
 /**
  * Gathers the batches of the run's last chunk into the chunk's files once all its samples are
  * committed (see the file's comment); returns the part index of the next batch.
  */
-function gatherCompleteChunk(
+export function gatherCompleteChunk(
   ctx: { projectDir: string; catalogue: JobContext<unknown>['catalogue'] },
   run: GenerationRunRow,
   layout: { folderName: string; size: number; samplesPerFile: number; firstSample: number; seismicShape: number[]; velocityShape: number[] },
