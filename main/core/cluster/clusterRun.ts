@@ -111,6 +111,8 @@ async function submitTask(spec: ClusterWorkSpec, settings: ClusterSettings, hook
 async function firstSubmission(spec: ClusterWorkSpec, settings: ClusterSettings, hooks: ClusterRunHooks): Promise<ClusterRunState> {
   const made = await hooks.shell.run(['mkdir', '-p', logsFolder(spec.out)], { signal: hooks.signal });
   if (made.code !== 0) throw new StudioError('io', `Could not make ${logsFolder(spec.out)} on the cluster: ${made.stderr.trim()}. Choose a result folder the cluster's user can write.`);
+  // A new training's curves start empty: lines an earlier submission into the same folder left are not this job's (a resubmission appends).
+  if (spec.work === 'train') await hooks.shell.run(['rm', '-f', trainProgressFile(spec.out)], { signal: hooks.signal });
   const jobId = await submitTask(spec, settings, hooks, null, false);
   const indices = spec.work === 'train' ? [-1] : Array.from({ length: spec.shards }, (_, i) => i);
   hooks.log(spec.work === 'train' ? `Submitted the training job as Slurm job ${jobId}.` : `Submitted ${spec.shards} tasks as Slurm array ${jobId}; logs in ${logsFolder(spec.out)}.`);

@@ -72,8 +72,11 @@ describe.skipIf(missing('a running Slurm (bash scripts/slurm-local.sh start)', s
     await expect(sbatch(new ClusterShell(''), script)).rejects.toThrow(/sbatch refused the script: .*invalid partition/i);
   });
 
-  it('runs training as one job whose standard output (the JSON-lines progress) lands in OUT/progress.jsonl', async () => {
+  it('runs training as one job whose standard output (the JSON-lines progress) lands in a fresh OUT/progress.jsonl', async () => {
     const out = path.join(dir, 'train');
+    // An earlier training's progress in the same folder is not this one's.
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'progress.jsonl'), '{"type":"done","kind":"stage1","step":9,"model_dir":"/elsewhere"}\n');
     // 'echo' stands for the trainer: it prints the arguments the job gives it (no GPUs asked: --device cpu).
     const result = await followClusterRun({ work: 'train', args: ['stage1', '--data', '/data/pairs'], shards: 1, out }, { ...settings, gpus: 0, trainerCommand: 'echo' }, undefined, {
       shell: new ClusterShell(''),
@@ -84,6 +87,7 @@ describe.skipIf(missing('a running Slurm (bash scripts/slurm-local.sh start)', s
       leavesJobsRunning: () => false,
     });
     expect(result.slurmJobIds).toHaveLength(1);
+    expect(result.trainerDone).toBeNull();
     expect(fs.readFileSync(path.join(out, 'progress.jsonl'), 'utf8')).toBe(`stage1 --data /data/pairs --device cpu --out ${out}/run\n`);
     expect(fs.existsSync(path.join(out, 'logs', `train.job-${result.slurmJobIds[0]}.log`))).toBe(true);
   });
