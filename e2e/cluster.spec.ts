@@ -1,6 +1,6 @@
 import { test, expect } from './fixtures.ts';
 
-test('cluster settings are kept, and Generate and Synthesise offer the Slurm cluster with its shards and folder', async ({ studio }) => {
+test('cluster settings are kept; Generate and Synthesise offer the Slurm cluster with its shards and folder, Train with its folder', async ({ studio }) => {
   const { page } = studio;
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('cluster-section')).toBeVisible();
@@ -22,6 +22,26 @@ test('cluster settings are kept, and Generate and Synthesise offer the Slurm clu
   await expect(page.getByTestId('generate-form')).toContainText('without spaces or quotes');
   await expect(page.getByTestId('generate-start')).toContainText('Submit to Slurm');
   await studio.screenshot('generate-cluster');
+
+  // Train… offers the same choice: one Slurm job, so a result folder and no shards.
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('models-train').click();
+  await expect(page.getByTestId('train-start')).toContainText('Start training');
+  await expect(page.getByTestId('train-cluster-out')).toHaveCount(0);
+  await page.getByTestId('train-run-cluster').click();
+  await expect(page.getByTestId('train-shards')).toHaveCount(0);
+  await expect(page.getByTestId('train-cluster-note')).toContainText('file system the cluster shares');
+  await expect(page.getByTestId('train-start')).toContainText('Submit to Slurm');
+  await page.getByTestId('train-cluster-out').fill('runs/inversion 1');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-dialog')).toContainText('without spaces or quotes');
+  await page.getByTestId('train-cluster-out').fill('runs/inversion-1');
+  await expect(page.getByTestId('train-dialog')).not.toContainText('without spaces or quotes');
+  await page.getByTestId('train-cluster-out').scrollIntoViewIfNeeded();
+  await studio.screenshot('train-cluster');
+  await page.getByTestId('train-run-local').click();
+  await expect(page.getByTestId('train-start')).toContainText('Start training');
+  await page.getByTestId('train-cancel').click();
 
   // Settings survive a restart.
   await studio.restart();

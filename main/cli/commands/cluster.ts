@@ -6,7 +6,7 @@ import { StudioError } from '../../core/contract/errors.ts';
 import type { JobInfo } from '../../core/contract/contract.ts';
 import { clusterShardsParameter, clusterWorkSchema, type ClusterWork } from '../../core/contract/parameters.ts';
 import type { Studio } from '../../core/app/studio.ts';
-import type { ClusterRunResult } from '../../core/cluster/clusterRun.ts';
+import type { ClusterJobResult } from '../../core/cluster/clusterJob.ts';
 import { resolveClusterFolder } from '../../core/cluster/sbatchScript.ts';
 import { parameterOptionOrDefault, usageLine } from '../parameterOptions.ts';
 import { call, followJob, withProject, withScratchProject } from '../studioSession.ts';
@@ -21,9 +21,11 @@ Submits work to a Slurm cluster and follows it as a job (see wavediff jobs):
                     --out DIR/shard-I' (log: DIR/logs/shard-I.job-J.log); a failed task is resubmitted
                     alone, and a task that fails twice fails the run, naming it and its log. When every
                     task is done, '<studio command> merge DIR/shard-0 … --out DIR' runs as a job of its own.
-  train KIND …      one GPU job: '<trainer command> KIND … --device cuda --out DIR/run', its JSON-lines
-                    progress in DIR/progress.jsonl (KIND and the options are the trainer's:
-                    native-models/README.md; paths are the cluster's).
+  train KIND …      one GPU job: '<trainer command> KIND … --device cuda --out DIR/run' (--device cpu
+                    where Settings → Cluster → GPUs is 0), its JSON-lines progress in DIR/progress.jsonl,
+                    read into the job's training curves as it grows (KIND and the options are the
+                    trainer's: native-models/README.md; paths are the cluster's). The model it exports
+                    is registered in the project when DIR lies on a file system this machine sees.
 The options of generate and synth (wavediff generate --help) are passed on; paths are the cluster's.
 
 Options:
@@ -79,7 +81,7 @@ function splitArguments(argv: string[]): SubmitOptions {
 /** Refuses options the cluster-side command would reject, before anything is submitted. */
 function checkForwarded(work: ClusterWork, forwarded: string[]): void {
   if (work === 'train') {
-    if (forwarded.some((a) => a === '--device' || a.startsWith('--device='))) throw new StudioError('bad_input', 'train on the cluster always uses --device cuda: leave --device out.');
+    if (forwarded.some((a) => a === '--device' || a.startsWith('--device='))) throw new StudioError('bad_input', 'train on the cluster chooses --device itself (cuda on the job\'s GPUs, cpu where Settings → Cluster → GPUs is 0): leave --device out.');
     return;
   }
   const command = work === 'generate' ? generateCommand : synthCommand;
@@ -140,8 +142,9 @@ export const clusterCommand: CliCommand = {
       }
       const status = await followJob(studio, job, io);
       if (status !== 0) return status;
-      const result = studio.jobs.get(job.id).result as ClusterRunResult;
-      io.stderr.write(`wavediff cluster submit: ${result.work === 'train' ? 'trained model' : 'merged set'} in ${result.out} (Slurm jobs ${result.slurmJobIds.join(', ')}).\n`);
+      const result = studio.jobs.get(job.id).result as ClusterJobResult;
+      const made = result.work === 'train' ? `trained model in ${result.out}/run${result.modelRef ? `, registered as ${result.modelRef}` : ''}` : `merged set in ${result.out}`;
+      io.stderr.write(`wavediff cluster submit: ${made} (Slurm jobs ${result.slurmJobIds.join(', ')}).\n`);
       if (options.json) io.stdout.write(`${JSON.stringify({ jobId: job.id, ...result })}\n`);
       return 0;
     });

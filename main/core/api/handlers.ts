@@ -23,7 +23,6 @@ import { float32Payload, readSeismicSample, readVelocitySample } from '../datase
 
 import { findPython, torchInstallHint } from '../training/python.ts';
 import { listModels } from '../ml/modelRegistry.ts';
-import { trainingRunDir } from '../training/trainingJob.ts';
 import { trainingSampling } from '../training/trainingSampling.ts';
 import { readNpy } from '../io/npy.ts';
 import type { GenerationSampleRow } from '../store/tables/generation.ts';
@@ -36,6 +35,7 @@ import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
 import { checkStudyStart, deleteStudy, listStudies, studyInfo } from '../studies/studyFiles.ts';
 import { exportStudyReport, readStudyReport } from '../studies/report.ts';
 import { checkClusterWork } from '../cluster/clusterJob.ts';
+import { clusterTrainingParams, trainingRunOf } from '../cluster/clusterTraining.ts';
 import { resolveClusterFolder } from '../cluster/sbatchScript.ts';
 
 function decodeFloat32(payload: { shape: number[]; base64: string }, what: string): Float32Array {
@@ -198,12 +198,16 @@ const handlers: Handlers = {
   'train.start': (studio, args) => {
     const dataset = studio.requireProject().catalogue.getReadyDataset(args.datasetId);
     if (!dataset.hasSeismic || !dataset.hasVelocity) throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on.`);
+    if (args.cluster) return studio.jobs.start('cluster.run', clusterTrainingParams(studio.requireProject(), args, studio.user.settings().cluster));
     return studio.jobs.start('train', args);
   },
   'train.events': (studio, { jobId, afterId }) => studio.requireProject().catalogue.trainingEvents(jobId, afterId ?? 0),
-  'train.sampling': (studio, { jobId }) => trainingSampling(studio.requireProject(), jobId),
+  'train.sampling': (studio, { jobId }) => {
+    const { request } = trainingRunOf(studio.requireProject(), jobId);
+    return request ? trainingSampling(studio.requireProject(), request) : null;
+  },
   'train.preview': (studio, { jobId, file }) => {
-    const runDir = trainingRunDir(studio.requireProject().folder, jobId);
+    const runDir = trainingRunOf(studio.requireProject(), jobId).runFolder;
     const resolved = path.resolve(file);
     if (!resolved.startsWith(runDir + path.sep) || !resolved.endsWith('.npy')) {
       throw new StudioError('bad_input', `Preview files come from the job's run folder ${runDir}; ${file} is not one.`);

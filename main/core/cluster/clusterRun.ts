@@ -11,6 +11,7 @@ import { StudioError } from '../contract/errors.ts';
 import type { ClusterSettings } from '../contract/parameters.ts';
 import type { Progress } from '../util/progress.ts';
 import type { ClusterShell } from './clusterShell.ts';
+import { parseTrainerLine, type TrainerMessage } from '../training/trainerProcess.ts';
 import { arrayScript, logsFolder, mergeLog, mergeScript, taskLog, trainLog, trainProgressFile, trainScript, type ClusterWorkSpec } from './sbatchScript.ts';
 import { isFailed, isFinished, sbatch, scancel, scontrolState, squeueStates, type SlurmState } from './slurmCommands.ts';
 
@@ -27,6 +28,16 @@ export interface ClusterTaskState {
 export interface ClusterRunState {
   tasks: ClusterTaskState[];
   merge: ClusterTaskState | null;
+  /** Training: how far OUT/progress.jsonl has been read, the last step reported, and the trainer's 'done' message once read. */
+  trainer?: TrainerProgress;
+}
+
+export interface TrainerProgress {
+  /** Complete lines of OUT/progress.jsonl already passed on (a resubmission appends to the same file). */
+  lines: number;
+  step: number;
+  total: number | null;
+  done: TrainerMessage | null;
 }
 
 export interface ClusterRunResult {
@@ -35,6 +46,8 @@ export interface ClusterRunResult {
   shards: number;
   /** The Slurm jobs of the run: the array (or training) job first, then resubmissions, then the merge. */
   slurmJobIds: string[];
+  /** Training: the trainer's last message, 'done' with its model_dir (a path on the cluster) when it finished. */
+  trainerDone?: TrainerMessage | null;
 }
 
 export interface ClusterRunHooks {
@@ -45,6 +58,8 @@ export interface ClusterRunHooks {
   progress(progress: Progress): void;
   /** Whether an abort leaves the cluster jobs running (the studio closes; a resume re-attaches) instead of cancelling them. */
   leavesJobsRunning(reason: unknown): boolean;
+  /** Training: each message of the trainer's JSON-lines progress, once, in order, as the job writes them to OUT/progress.jsonl. */
+  trainerMessage?(message: TrainerMessage): void;
 }
 
 /** A gone task: squeue and scontrol both no longer know it (purged after MinJobAge before we saw it end). */
@@ -96,6 +111,8 @@ async function submitTask(spec: ClusterWorkSpec, settings: ClusterSettings, hook
 async function firstSubmission(spec: ClusterWorkSpec, settings: ClusterSettings, hooks: ClusterRunHooks): Promise<ClusterRunState> {
   const made = await hooks.shell.run(['mkdir', '-p', logsFolder(spec.out)], { signal: hooks.signal });
   if (made.code !== 0) throw new StudioError('io', `Could not make ${logsFolder(spec.out)} on the cluster: ${made.stderr.trim()}. Choose a result folder the cluster's user can write.`);
+  // A new training's curves start empty: lines an earlier submission into the same folder left are not this job's (a resubmission appends).
+  if (spec.work === 'train') await hooks.shell.run(['rm', '-f', trainProgressFile(spec.out)], { signal: hooks.signal });
   const jobId = await submitTask(spec, settings, hooks, null, false);
   const indices = spec.work === 'train' ? [-1] : Array.from({ length: spec.shards }, (_, i) => i);
   hooks.log(spec.work === 'train' ? `Submitted the training job as Slurm job ${jobId}.` : `Submitted ${spec.shards} tasks as Slurm array ${jobId}; logs in ${logsFolder(spec.out)}.`);
@@ -132,28 +149,35 @@ async function poll(spec: ClusterWorkSpec, settings: ClusterSettings, tasks: Clu
   return changed;
 }
 
-/** The trainer's last progress line in OUT/progress.jsonl: step of total. */
-async function trainingSteps(spec: ClusterWorkSpec, hooks: ClusterRunHooks): Promise<{ step: number; total: number } | null> {
-  const result = await hooks.shell.run(['tail', '-n', '20', trainProgressFile(spec.out)], { signal: hooks.signal });
-  if (result.code !== 0) return null;
-  let last: { step: number; total: number } | null = null;
-  for (const line of result.stdout.split('\n')) {
-    try {
-      const message = JSON.parse(line) as { step?: unknown; total_steps?: unknown };
-      if (typeof message.step === 'number' && typeof message.total_steps === 'number') last = { step: message.step, total: message.total_steps };
-    } catch {
-      // a line being written, or the trainer's non-JSON output
-    }
+/**
+ * Passes on the lines the trainer appended to OUT/progress.jsonl since the last read (the same parser
+ * as a run on this machine: trainerProcess.ts), read through the cluster's shell; a line still being
+ * written waits for the next poll. True when any was read.
+ */
+async function readTrainerProgress(spec: ClusterWorkSpec, state: ClusterRunState, hooks: ClusterRunHooks): Promise<boolean> {
+  const trainer = (state.trainer ??= { lines: 0, step: 0, total: null, done: null });
+  const result = await hooks.shell.run(['tail', '-n', `+${trainer.lines + 1}`, trainProgressFile(spec.out)], { signal: hooks.signal });
+  // No file yet: the job has not started the trainer.
+  if (result.code !== 0) return false;
+  const lines = result.stdout.slice(0, result.stdout.lastIndexOf('\n') + 1).split('\n').slice(0, -1);
+  for (const line of lines) {
+    trainer.lines += 1;
+    const message = parseTrainerLine(line);
+    if (!message) continue;
+    if (typeof message.step === 'number') trainer.step = message.step;
+    if (typeof message.total_steps === 'number') trainer.total = message.total_steps;
+    if (message.type === 'done') trainer.done = message;
+    hooks.trainerMessage?.(message);
   }
-  return last;
+  return lines.length > 0;
 }
 
-async function progressOf(spec: ClusterWorkSpec, state: ClusterRunState, hooks: ClusterRunHooks): Promise<Progress> {
+function progressOf(spec: ClusterWorkSpec, state: ClusterRunState): Progress {
   const message = taskSummary(state);
   if (spec.work === 'train') {
-    const steps = state.tasks[0].state === 'RUNNING' ? await trainingSteps(spec, hooks) : null;
-    const done = state.tasks[0].state === 'COMPLETED';
-    return steps && !done ? { done: steps.step, total: steps.total, unit: 'steps', message } : { done: done ? 1 : 0, total: 1, unit: 'jobs', message };
+    const total = state.trainer?.total;
+    if (total) return { done: Math.min(state.trainer?.step ?? 0, total), total, unit: 'steps', message };
+    return { done: state.tasks[0].state === 'COMPLETED' ? 1 : 0, total: 1, unit: 'jobs', message };
   }
   const done = state.tasks.filter((t) => t.state === 'COMPLETED').length + (state.merge?.state === 'COMPLETED' ? 1 : 0);
   return { done, total: spec.shards + 1, unit: 'tasks', message };
@@ -206,6 +230,7 @@ export async function followClusterRun(spec: ClusterWorkSpec, settings: ClusterS
       const stage = current.merge ? [current.merge] : current.tasks;
       const isMerge = current.merge !== null;
       let changed = await poll(spec, settings, stage, hooks);
+      if (spec.work === 'train' && current.tasks[0].state !== 'PENDING') changed = (await readTrainerProgress(spec, current, hooks)) || changed;
       changed = (await resubmitFailed(spec, settings, current, stage, isMerge, hooks)) || changed;
       if (!isMerge && spec.work !== 'train' && current.tasks.every((t) => t.state === 'COMPLETED')) {
         const jobId = await submitTask(spec, settings, hooks, null, true);
@@ -214,13 +239,13 @@ export async function followClusterRun(spec: ClusterWorkSpec, settings: ClusterS
         changed = true;
       }
       if (changed) hooks.checkpoint(current);
-      const progress = await progressOf(spec, current, hooks);
+      const progress = progressOf(spec, current);
       if (JSON.stringify(progress) !== reported) hooks.progress(progress);
       reported = JSON.stringify(progress);
       const finalStage = spec.work === 'train' ? current.tasks : current.merge ? [current.merge] : [];
       if (finalStage.length > 0 && finalStage.every((t) => t.state === 'COMPLETED')) {
         const all = [...current.tasks, ...(current.merge ? [current.merge] : [])].flatMap((t) => t.jobIds);
-        return { out: spec.out, work: spec.work, shards: spec.shards, slurmJobIds: [...new Set(all)] };
+        return { out: spec.out, work: spec.work, shards: spec.shards, slurmJobIds: [...new Set(all)], ...(spec.work === 'train' ? { trainerDone: current.trainer?.done ?? null } : {}) };
       }
       await sleep(settings.pollSeconds * 1000, undefined, { signal: hooks.signal });
     }

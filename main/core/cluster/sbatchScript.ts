@@ -82,14 +82,18 @@ export function mergeScript(spec: ClusterWorkSpec, settings: ClusterSettings): s
 }
 
 /**
- * Training on one cluster GPU: the studio's trainer with --device cuda; its JSON-lines progress
- * (stdout) goes to OUT/progress.jsonl, its log (stderr) to the job's log. A resubmission continues
- * from the trainer's checkpoint (--resume).
+ * Training as one cluster job: the studio's trainer with --device cuda on the job's GPUs (Settings →
+ * Cluster → GPUs), or --device cpu where that is 0 (a CPU partition); its JSON-lines progress
+ * (stdout) is appended to OUT/progress.jsonl, which the studio reads as it grows, its log (stderr)
+ * goes to the job's log. A resubmission continues from the trainer's checkpoint (--resume).
  */
+/** The trainer's --device on the cluster: its GPUs, or the CPU where the job asks for none. */
+export const trainingDevice = (settings: Pick<ClusterSettings, 'gpus'>): 'cuda' | 'cpu' => (settings.gpus > 0 ? 'cuda' : 'cpu');
+
 export function trainScript(spec: ClusterWorkSpec, settings: ClusterSettings, resume: boolean): string {
   checkClusterFolder(spec.out);
   const lines = header('wavediff-train', settings, path.posix.join(logsFolder(spec.out), 'train.job-%j.log'), settings.gpus > 0 ? [`--gpus=${settings.gpus}`] : []);
-  const args = [...spec.args, '--device', 'cuda', '--out', trainRunFolder(spec.out), ...(resume ? ['--resume'] : [])];
+  const args = [...spec.args, '--device', trainingDevice(settings), '--out', trainRunFolder(spec.out), ...(resume ? ['--resume'] : [])];
   lines.push(`${commandText(settings.trainerCommand, args)} >> ${shellQuote(trainProgressFile(spec.out))}`);
   return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ClusterShell, shellQuote } from './clusterShell.ts';
 import { sbatch, taskIndicesOf } from './slurmCommands.ts';
-import { arrayScript, resolveClusterFolder } from './sbatchScript.ts';
+import { arrayScript, resolveClusterFolder, trainScript } from './sbatchScript.ts';
 import { followClusterRun, taskSummary, type ClusterRunState } from './clusterRun.ts';
 import { defaultClusterSettings, type ClusterSettings } from '../contract/parameters.ts';
 import { missing } from '../util/testing/requirement.ts';
@@ -41,6 +41,16 @@ describe('squeue ids and shell words', () => {
     expect(() => resolveClusterFolder('run1', '')).toThrow(/Shared folder/);
   });
 
+  it('trains on the GPUs the settings ask for, on the CPU where they ask for none', () => {
+    const spec = { work: 'train' as const, args: ['stage1', '--data', '/d'], shards: 1, out: '/scratch/t' };
+    const onGpu = trainScript(spec, { ...defaultClusterSettings, gpus: 1 }, false);
+    expect(onGpu).toContain('#SBATCH --gpus=1\n');
+    expect(onGpu).toMatch(/stage1 --data \/d --device cuda --out \/scratch\/t\/run >> \/scratch\/t\/progress\.jsonl\n$/);
+    const onCpu = trainScript(spec, { ...defaultClusterSettings, gpus: 0 }, true);
+    expect(onCpu).not.toContain('--gpus');
+    expect(onCpu).toContain('--device cpu --out /scratch/t/run --resume >> /scratch/t/progress.jsonl');
+  });
+
   it('names a missing sbatch', async () => {
     const savedPath = process.env.PATH;
     process.env.PATH = dir;
@@ -62,9 +72,12 @@ describe.skipIf(missing('a running Slurm (bash scripts/slurm-local.sh start)', s
     await expect(sbatch(new ClusterShell(''), script)).rejects.toThrow(/sbatch refused the script: .*invalid partition/i);
   });
 
-  it('runs training as one job whose standard output (the JSON-lines progress) lands in OUT/progress.jsonl', async () => {
+  it('runs training as one job whose standard output (the JSON-lines progress) lands in a fresh OUT/progress.jsonl', async () => {
     const out = path.join(dir, 'train');
-    // 'echo' stands for the trainer: it prints the arguments the job gives it.
+    // An earlier training's progress in the same folder is not this one's.
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'progress.jsonl'), '{"type":"done","kind":"stage1","step":9,"model_dir":"/elsewhere"}\n');
+    // 'echo' stands for the trainer: it prints the arguments the job gives it (no GPUs asked: --device cpu).
     const result = await followClusterRun({ work: 'train', args: ['stage1', '--data', '/data/pairs'], shards: 1, out }, { ...settings, gpus: 0, trainerCommand: 'echo' }, undefined, {
       shell: new ClusterShell(''),
       signal: new AbortController().signal,
@@ -74,7 +87,8 @@ describe.skipIf(missing('a running Slurm (bash scripts/slurm-local.sh start)', s
       leavesJobsRunning: () => false,
     });
     expect(result.slurmJobIds).toHaveLength(1);
-    expect(fs.readFileSync(path.join(out, 'progress.jsonl'), 'utf8')).toBe(`stage1 --data /data/pairs --device cuda --out ${out}/run\n`);
+    expect(result.trainerDone).toBeNull();
+    expect(fs.readFileSync(path.join(out, 'progress.jsonl'), 'utf8')).toBe(`stage1 --data /data/pairs --device cpu --out ${out}/run\n`);
     expect(fs.existsSync(path.join(out, 'logs', `train.job-${result.slurmJobIds[0]}.log`))).toBe(true);
   });
 

@@ -63,6 +63,8 @@ export const jobInfoSchema = z.object({
    * checkpoint; a failed one only when it did not fail on its parameters or its data.
    */
   resumable: z.boolean(),
+  /** Whether it trains a model whose curves train.events holds: a training run here or on a cluster (the Models view lists these). */
+  trainsModel: z.boolean(),
 });
 export type JobInfo = z.infer<typeof jobInfoSchema>;
 
@@ -616,9 +618,15 @@ export const methods = {
       seed: trainingParameters.seed,
       /** Further trainer options (native-models/README.md), e.g. ["--codebook-size", "1024"]. */
       extraArgs: z.array(z.string().regex(/^(--[a-z0-9-]+|[A-Za-z0-9_.,:+-]+)$/, 'a trainer option or a plain value')).max(40).default([]),
+      /**
+       * Run on a Slurm cluster instead of this machine: one job as `wavediff cluster submit train` makes
+       * (Settings → Cluster), its result in `out` on the cluster (relative: under the shared folder). The
+       * cluster reads the dataset (and a stage-1 model) at their paths on this machine: a shared file system.
+       */
+      cluster: z.object({ out: z.string().min(1).max(1000) }).optional(),
     }),
     jobInfoSchema,
-    'Train a network on a dataset of pairs with the PyTorch trainer; runs as a resumable job and registers the model.',
+    'Train a network on a dataset of pairs with the PyTorch trainer, here or as a Slurm job (cluster); runs as a resumable job, streams its curves and registers the model.',
   ),
   'train.events': method(
     z.object({ jobId: z.number().int(), afterId: z.number().int().optional() }),

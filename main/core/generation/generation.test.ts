@@ -99,8 +99,8 @@ afterAll(async () => {
 describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)`, defaultsShipped))('generation', () => {
   let reference: { runId: number; datasetId: number };
 
-  it('gives identical samples for the same seed and settings, whatever the batch size', async () => {
-    const byTwo = await generate({ batchSize: 2 });
+  it('gives identical samples for the same seed and settings, whatever the batch size and file size, in files of whole chunks', async () => {
+    const byTwo = await generate({ batchSize: 2, samplesPerFile: 2 });
     reference = await generate({ batchSize: 1 });
     const a = datasetArrays(byTwo.datasetId);
     const b = datasetArrays(reference.datasetId);
@@ -110,6 +110,26 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     expect(difference(a.velocity, b.velocity)).toBe('identical');
     expect(difference(a.inversion, b.inversion)).toBe('identical');
     expect(sampleRows(byTwo.runId)).toEqual(sampleRows(reference.runId));
+    // Three files per chunk of samplesPerFile pairs, not per batch: the three batches of one gathered into chunk 1.
+    const project = studio.requireProject();
+    const layout = (datasetId: number) => {
+      const dataset = project.catalogue.getDataset(datasetId);
+      return {
+        parts: dataset.parts.map((p) => [p.nSamples, path.basename(p.seismicFile!), path.basename(p.velocityFile!), path.basename(p.meta.inversionFile as string)]),
+        files: fs.readdirSync(path.join(project.arraysDir, dataset.folder)).sort(),
+      };
+    };
+    expect(layout(reference.datasetId)).toEqual({ parts: [[3, 'data1.npy', 'model1.npy', 'inversion1.npy']], files: ['data1.npy', 'inversion1.npy', 'model1.npy'] });
+    expect(layout(byTwo.datasetId)).toEqual({
+      parts: [
+        [2, 'data1.npy', 'model1.npy', 'inversion1.npy'],
+        [1, 'data2.npy', 'model2.npy', 'inversion2.npy'],
+      ],
+      files: ['data1.npy', 'data2.npy', 'inversion1.npy', 'inversion2.npy', 'model1.npy', 'model2.npy'],
+    });
+    const place = (runId: number) => project.catalogue.generation.querySamples({ runId, sort: 'id', limit: 10 }).samples.map((s) => [s.sampleIndex, s.partIndex, s.rowInPart]);
+    expect(place(reference.runId)).toEqual([[0, 0, 0], [1, 0, 1], [2, 0, 2]]);
+    expect(place(byTwo.runId)).toEqual([[0, 0, 0], [1, 0, 1], [2, 1, 0]]);
     const rows = sampleRows(reference.runId);
     expect(rows.map((r) => r.seed)).toEqual([11, 12, 13]);
     for (const r of rows) {
@@ -145,7 +165,7 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     expect(run.samples).toBeLessThan(3);
     // A batch whose files were written but whose rows were never committed (a crash between the two).
     const folder = path.join(studio.requireProject().arraysDir, studio.requireProject().catalogue.getDataset(run.datasetId).folder);
-    fs.copyFileSync(path.join(folder, 'data1.npy'), path.join(folder, `data${run.samples + 1}.npy`));
+    fs.copyFileSync(path.join(folder, 'batch1.data.npy'), path.join(folder, `batch${run.samples + 1}.data.npy`));
     await call('job.resume', { jobId: started.id });
     const resumed = await studio.jobs.waitFor(started.id);
     expect(resumed.status, resumed.error ?? '').toBe('done');
@@ -159,7 +179,8 @@ describe.skipIf(missing(`the default models in ${shippedModelsDir()} (committed)
     expect(difference(arrays.seismic, expected.seismic)).toBe('identical');
     expect(difference(arrays.velocity, expected.velocity)).toBe('identical');
     expect(difference(arrays.inversion, expected.inversion)).toBe('identical');
-    expect(fs.readdirSync(folder).sort()).toEqual(['data1.npy', 'data2.npy', 'data3.npy', 'inversion1.npy', 'inversion2.npy', 'inversion3.npy', 'model1.npy', 'model2.npy', 'model3.npy']);
+    // The three batches were gathered into chunk 1 and deleted, the uncommitted one too.
+    expect(fs.readdirSync(folder).sort()).toEqual(['data1.npy', 'inversion1.npy', 'model1.npy']);
   });
 
   it('exports OpenFWI pairs whose pde_rel_l2 a re-model reproduces, with metrics files and SEG-Y', async () => {

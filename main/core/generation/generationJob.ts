@@ -3,13 +3,20 @@
  * (PDE deviation) and InversionNet (velocity error), written to a 'generated' dataset of the
  * project and catalogued with metrics and provenance.
  *
- * Crash safety: batch k (samples [kB, kB + B)) writes data{k+1}.npy (ŝ [B, sources, time,
- * receivers]), model{k+1}.npy (v̂ [B, 1, depth, width], m/s) and inversion{k+1}.npy (InversionNet(ŝ)
- * [B, 1, depth, width], m/s), each atomically; then one transaction adds the dataset part, the
- * dataset's sample count and the B sample rows; then the job checkpoints. On resume the catalogue
- * says which parts are committed; files of a batch whose transaction never ran are deleted and the
- * batch is generated again — identically, since sample i depends only on seed + i. The dataset is
- * 'building' (in no listing) until the last batch is committed.
+ * Files: the run's pairs lie in chunks of C = samplesPerFile (500, as OpenFWI stores them): chunk k
+ * (samples [(k−1)·C, k·C) of the run) is data{k}.npy (ŝ [n, sources, time, receivers]), model{k}.npy
+ * (v̂ [n, 1, depth, width], m/s) and inversion{k}.npy (InversionNet(ŝ), m/s) — three files per 500
+ * pairs, not per batch (a 100 k run at batch 4 made 75 k files before).
+ *
+ * Crash safety: a batch (never across a chunk's end) writes batch{p}.data.npy, .model.npy and
+ * .inversion.npy (p: its part index + 1), each atomically; then one transaction adds the dataset
+ * part, the dataset's sample count and the batch's sample rows; then the job checkpoints. When a
+ * chunk's samples are all committed its batches are gathered into the chunk's files (written
+ * atomically), one transaction replaces the batch parts by the chunk's part and points the samples
+ * at it, and the batch files are deleted. On resume the catalogue says which parts are committed;
+ * files that no part names (a batch or chunk whose transaction never ran) are deleted, a complete
+ * chunk still in batches is gathered, and the rest is generated again — identically, since sample i
+ * depends only on seed + i. The dataset is 'building' (in no listing) until the last batch is committed.
  *
  * With `shard` the run makes only that shard's samples (global indices, seeds seed + i), by the same
  * loop: a whole run is shard 0/1.
@@ -24,7 +31,7 @@ import { generationParamsSchema } from '../contract/contract.ts';
 import type { Project } from '../store/project.ts';
 import { arraysFolderName } from '../store/project.ts';
 import { projectGeometry } from '../physics/projectGeometry.ts';
-import { writeNpy } from '../io/npy.ts';
+import { NpyWriter, readNpy, writeNpy } from '../io/npy.ts';
 import { removeStalePartials } from '../util/atomicFile.ts';
 import { throwIfCancelled } from '../util/abort.ts';
 import { StudioError } from '../contract/errors.ts';
@@ -43,7 +50,7 @@ import {
   type StageTimes,
 } from './pipeline.ts';
 import { sampleIntervalMs } from '../contract/acquisitionGeometry.ts';
-import { WHOLE_RUN, shardSamples } from '../io/chunkedSet.ts';
+import { WHOLE_RUN, linkOrCopyFile, shardSamples } from '../io/chunkedSet.ts';
 import { OPENFWI_SAMPLES_PER_FILE } from '../contract/parameters.ts';
 
 export type GenerationParams = z.output<typeof generationParamsSchema>;
@@ -85,6 +92,79 @@ function discardUncommitted(folder: string, committedFiles: Set<string>): number
     }
   }
   return removed;
+}
+
+/** The files of chunk k (1-based) of a run's folder, and of a batch of the chunk being made (part index + 1). */
+export const chunkFiles = (k: number) => ({ seismicFile: `data${k}.npy`, velocityFile: `model${k}.npy`, inversionFile: `inversion${k}.npy` });
+export const batchFiles = (p: number) => ({ seismicFile: `batch${p}.data.npy`, velocityFile: `batch${p}.model.npy`, inversionFile: `batch${p}.inversion.npy` });
+
+/**
+ * Gathers the batches of the run's last chunk into the chunk's files once all its samples are
+ * committed (see the file's comment); returns the part index of the next batch.
+ */
+export function gatherCompleteChunk(
+  ctx: { projectDir: string; catalogue: JobContext<unknown>['catalogue'] },
+  run: GenerationRunRow,
+  layout: { folderName: string; size: number; samplesPerFile: number; firstSample: number; seismicShape: number[]; velocityShape: number[] },
+): number {
+  const store = ctx.catalogue.generation;
+  const parts = store.committedParts(run.datasetId);
+  // Batches never cross a chunk's end, so the last chunk's parts are those from the last one that starts at a multiple of C.
+  let start = 0;
+  let chunkStart = 0;
+  let chunkFirst = 0;
+  parts.forEach((part, i) => {
+    if (start % layout.samplesPerFile === 0) {
+      chunkFirst = i;
+      chunkStart = start;
+    }
+    start += part.nSamples;
+  });
+  const group = parts.slice(chunkFirst);
+  const k = chunkStart / layout.samplesPerFile + 1;
+  const names = chunkFiles(k);
+  const held = group.reduce((sum, p) => sum + p.nSamples, 0);
+  const complete = group.length > 0 && held === Math.min(layout.samplesPerFile, layout.size - chunkStart);
+  if (!complete || (group.length === 1 && path.basename(group[0].files[0]) === names.seismicFile)) return parts.length;
+
+  const folder = path.join(ctx.projectDir, arraysFolderName, layout.folderName);
+  const arrays = [
+    { name: names.seismicFile, shape: layout.seismicShape },
+    { name: names.velocityFile, shape: layout.velocityShape },
+    { name: names.inversionFile, shape: layout.velocityShape },
+  ];
+  arrays.forEach((array, a) => {
+    const target = path.join(folder, array.name);
+    if (group.length === 1) {
+      // One batch is the whole chunk: a second name for its file (the batch's goes once the catalogue names the chunk's).
+      linkOrCopyFile(path.join(ctx.projectDir, arraysFolderName, group[0].files[a]), target);
+      return;
+    }
+    const writer = new NpyWriter(target, { shape: [held, ...array.shape] });
+    try {
+      for (const part of group) writer.write(readNpy(path.join(ctx.projectDir, arraysFolderName, part.files[a])).data);
+      writer.commit();
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+  });
+  store.mergeTrailingParts(
+    run,
+    group[0].partIndex,
+    {
+      nSamples: held,
+      seismicFile: `${layout.folderName}/${names.seismicFile}`,
+      velocityFile: `${layout.folderName}/${names.velocityFile}`,
+      inversionFile: `${layout.folderName}/${names.inversionFile}`,
+      seismicShape: layout.seismicShape,
+      velocityShape: layout.velocityShape,
+    },
+    layout.firstSample + chunkStart,
+  );
+  const kept = new Set(Object.values(names));
+  for (const file of group.flatMap((p) => p.files)) if (!kept.has(path.basename(file))) fs.rmSync(path.join(ctx.projectDir, arraysFolderName, file), { force: true });
+  return chunkFirst + 1;
 }
 
 /** The generation job runs the networks on the studio's onnx sessions where it has them (else its own). */
@@ -172,11 +252,14 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
   const startedAt = committed;
   const seismicShape = models.stage1.seismicShape;
   const velocityShape = models.stage1.velocityShape;
-  let partIndex = parts.length;
+  const layout = { folderName, size, samplesPerFile: params.samplesPerFile ?? OPENFWI_SAMPLES_PER_FILE, firstSample: range.start, seismicShape, velocityShape };
+  // A crash after a chunk's last batch was committed, before its batches were gathered.
+  let partIndex = gatherCompleteChunk(ctx, run, layout);
   ctx.progress({ done: committed, total: size, unit: 'samples' });
   while (committed < size) {
     throwIfCancelled(ctx.signal);
-    const batch = Math.min(params.batchSize, size - committed);
+    const chunkEnd = Math.min(size, (Math.floor(committed / layout.samplesPerFile) + 1) * layout.samplesPerFile);
+    const batch = Math.min(params.batchSize, chunkEnd - committed);
     const first = range.start + committed;
     const seeds = Array.from({ length: batch }, (_, i) => params.seed + first + i);
     const generated = await generateBatch(
@@ -185,8 +268,7 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
       { signal: ctx.signal, observer: providers, times },
     );
     throwIfCancelled(ctx.signal);
-    const k = partIndex + 1;
-    const files = { seismicFile: `data${k}.npy`, velocityFile: `model${k}.npy`, inversionFile: `inversion${k}.npy` };
+    const files = batchFiles(partIndex + 1);
     writeNpy(path.join(folder, files.seismicFile), generated.seismic, [batch, ...seismicShape]);
     writeNpy(path.join(folder, files.velocityFile), generated.velocityMps, [batch, ...velocityShape]);
     writeNpy(path.join(folder, files.inversionFile), generated.invertedMps, [batch, ...velocityShape]);
@@ -218,7 +300,7 @@ export async function runGeneration(ctx: JobContext<GenerationState, GenerationS
       run = { ...run, provider: providers.label };
     }
     committed += batch;
-    partIndex += 1;
+    partIndex = gatherCompleteChunk(ctx, run, layout);
     ctx.checkpoint({ runId: run.id, datasetId: run.datasetId, committedSamples: committed });
     const seconds = (Date.now() - startedMs) / 1000;
     const rate = (committed - startedAt) / Math.max(seconds, 1e-9);

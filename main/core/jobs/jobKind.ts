@@ -61,6 +61,8 @@ export interface JobKind<Params, State = unknown, Result = unknown, Services ext
    * opens the project re-attaches to it at once (see JobManager.reattach) instead of leaving it interrupted.
    */
   followsExternalWork?: boolean;
+  /** Whether a job of these parameters trains a model and reports its curves as training events (JobInfo.trainsModel). */
+  trainsModel?(params: Params): boolean;
   /** Removes whatever an abandoned run left (temporary files, a half-made dataset) when the user discards it. */
   discard?(ctx: { jobId: number; projectDir: string; catalogue: Catalogue; resumeState: State | undefined }, params: Params): void;
 }

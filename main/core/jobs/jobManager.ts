@@ -171,6 +171,7 @@ export class JobManager<Services extends JobServices = JobServices> {
       finishedAt: job.finishedAt,
       runSeconds: job.runSeconds,
       resumable: canResume(job.status, job.errorCode) && this.kinds.has(job.kind),
+      trainsModel: this.kinds.get(job.kind)?.trainsModel?.(job.params as never) ?? false,
     };
   }
 

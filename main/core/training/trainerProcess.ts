@@ -13,6 +13,16 @@ export interface TrainerMessage {
   [key: string]: unknown;
 }
 
+/** One stdout line of the trainer as a message, or null for a line that is not one (a stray print, a line cut short). */
+export function parseTrainerLine(line: string): TrainerMessage | null {
+  try {
+    const message = JSON.parse(line) as unknown;
+    return message !== null && typeof message === 'object' && typeof (message as { type?: unknown }).type === 'string' ? (message as TrainerMessage) : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface TrainerRun {
   /** Resolves with the last message ('done' or 'stopped'); rejects with the trainer's error. */
   finished: Promise<TrainerMessage>;
@@ -47,10 +57,8 @@ export function runTrainerModule(
   let error: string | null = null;
   const stderrTail: string[] = [];
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
-    let message: TrainerMessage;
-    try {
-      message = JSON.parse(line) as TrainerMessage;
-    } catch {
+    const message = parseTrainerLine(line);
+    if (!message) {
       handlers.onLog(line);
       return;
     }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { TrainingSampling } from '../contract/contract.ts';
 import { methods } from '../contract/contract.ts';
 import { StudioError } from '../contract/errors.ts';
@@ -5,16 +6,19 @@ import { gatherPositions } from '../datasets/gatherPositions.ts';
 import { locateSample, paddedReceivers } from '../datasets/sampleAccess.ts';
 import type { Project } from '../store/project.ts';
 
+/** A training job's recorded train.start request. */
+export function trainingRequest(jobId: number, params: unknown): z.output<(typeof methods)['train.start']['args']> {
+  const parsed = methods['train.start'].args.safeParse(params);
+  if (!parsed.success) throw new StudioError('bad_file', `Training job ${jobId} records malformed parameters; start a new run.`);
+  return parsed.data;
+}
+
 /**
- * The sampling of the dataset a training job previews (its validation dataset, else its training
+ * The sampling of the dataset a training previews (its validation dataset, else its training
  * dataset), from the catalogue; null when that dataset has been deleted since.
  */
-export function trainingSampling(project: Project, jobId: number): TrainingSampling | null {
-  const job = project.catalogue.getJob(jobId);
-  if (job.kind !== 'train') throw new StudioError('bad_input', `Job ${jobId} is a ${job.kind} job, not a training run.`);
-  const params = methods['train.start'].args.safeParse(job.params);
-  if (!params.success) throw new StudioError('bad_file', `Training job ${jobId} records malformed parameters; start a new run.`);
-  const datasetId = params.data.valDatasetId ?? params.data.datasetId;
+export function trainingSampling(project: Project, request: Pick<z.output<(typeof methods)['train.start']['args']>, 'datasetId' | 'valDatasetId'>): TrainingSampling | null {
+  const datasetId = request.valDatasetId ?? request.datasetId;
   if (!project.catalogue.listDatasets().some((d) => d.id === datasetId)) return null;
   const dataset = project.catalogue.getReadyDataset(datasetId);
   let positions = null;

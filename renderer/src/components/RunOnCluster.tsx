@@ -19,8 +19,27 @@ export function readRunOn(form: RunOnForm): { ok: true; shards: number; out: str
   return { ok: true, shards, out };
 }
 
-/** "Run on: this machine | Slurm cluster", and for the cluster its shards and result folder (Settings → Slurm cluster says where). */
-export function RunOnCluster({ value, onChange, idPrefix, showErrors, shardsLabel = 'Shards' }: { value: RunOnForm; onChange: (next: RunOnForm) => void; idPrefix: string; showErrors: boolean; shardsLabel?: string }) {
+/**
+ * "Run on: this machine | Slurm cluster", and for the cluster its shards (an array's; none for a
+ * training, which is one job) and result folder (Settings → Slurm cluster says where).
+ */
+export function RunOnCluster({
+  value,
+  onChange,
+  idPrefix,
+  showErrors,
+  shardsLabel = 'Shards',
+  withShards = true,
+  outHelper = 'The merged set lands here; logs in its logs/ folder.',
+}: {
+  value: RunOnForm;
+  onChange: (next: RunOnForm) => void;
+  idPrefix: string;
+  showErrors: boolean;
+  shardsLabel?: string;
+  withShards?: boolean;
+  outHelper?: string;
+}) {
   const read = readRunOn(value);
   const errors = showErrors && !read.ok ? read.errors : {};
   return (
@@ -40,21 +59,23 @@ export function RunOnCluster({ value, onChange, idPrefix, showErrors, shardsLabe
       </Stack>
       {value.onCluster && (
         <Stack direction="row" spacing={2}>
-          <TextField
-            label={shardsLabel}
-            value={value.shards}
-            onChange={(e) => onChange({ ...value, shards: e.target.value })}
-            error={Boolean(errors.shards)}
-            helperText={errors.shards ?? 'Array tasks; merged when all are done.'}
-            sx={{ width: 150 }}
-            slotProps={{ htmlInput: { 'data-testid': `${idPrefix}-shards`, inputMode: 'numeric' } }}
-          />
+          {withShards && (
+            <TextField
+              label={shardsLabel}
+              value={value.shards}
+              onChange={(e) => onChange({ ...value, shards: e.target.value })}
+              error={Boolean(errors.shards)}
+              helperText={errors.shards ?? 'Array tasks; merged when all are done.'}
+              sx={{ width: 150 }}
+              slotProps={{ htmlInput: { 'data-testid': `${idPrefix}-shards`, inputMode: 'numeric' } }}
+            />
+          )}
           <TextField
             label="Result folder on the cluster"
             value={value.out}
             onChange={(e) => onChange({ ...value, out: e.target.value })}
             error={Boolean(errors.out)}
-            helperText={errors.out ?? 'The merged set lands here; logs in its logs/ folder.'}
+            helperText={errors.out ?? outHelper}
             sx={{ flex: 1 }}
             slotProps={{ htmlInput: { 'data-testid': `${idPrefix}-cluster-out`, spellCheck: false } }}
           />

@@ -18,6 +18,7 @@ const job = (over: Partial<JobInfo>): JobInfo => ({
   finishedAt: null,
   runSeconds: 0,
   resumable: false,
+  trainsModel: false,
   ...over,
 });
 const local = (iso: string) => {

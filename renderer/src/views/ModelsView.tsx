@@ -39,7 +39,8 @@ export function ModelsView({ params }: { params: Record<string, string> }) {
   const models = useApiQuery('model.list', {}, { refreshOn: ['models'] });
   const python = useApiQuery('python.detect', {}, { refreshOnProjectChange: false });
   const { jobs } = useJobs();
-  const trainingJobs = useMemo(() => jobs.filter((j) => j.kind === 'train'), [jobs]);
+  // Training runs here and on a cluster: both report their curves as training events.
+  const trainingJobs = useMemo(() => jobs.filter((j) => j.trainsModel), [jobs]);
   const [dialogOpen, setDialogOpen] = useState(false);
   const [selected, setSelected] = useState<number | null>(() => (params.job ? intParam(params, 'job', -1) : null));
 

@@ -14,6 +14,7 @@ import type { JobInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
 import { ErrorAlert } from '../components/common.tsx';
 import { FormDialog } from '../components/FormDialog.tsx';
+import { RunOnCluster, readRunOn, runOnDefaults, type RunOnForm } from '../components/RunOnCluster.tsx';
 import { trainArgs, trainFormDefaults, type NetworkKind, type TrainField, type TrainForm } from '../models/forms.ts';
 
 export const NETWORK_LABELS: Record<NetworkKind, { title: string; description: string }> = {
@@ -34,7 +35,10 @@ const initialForm: TrainForm = {
   evalEvery: '',
 };
 
-/** "Train…": a network on a dataset of seismic–velocity pairs with the PyTorch trainer (`train.start`). */
+/**
+ * "Train…": a network on a dataset of seismic–velocity pairs with the PyTorch trainer (`train.start`),
+ * on this machine or as one Slurm job (the Run-on choice of the Generate and Synthesise dialogs).
+ */
 export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClose: () => void; onStarted: (job: JobInfo) => void }) {
   const start = useApiAction('train.start');
   const datasets = useApiQuery('dataset.list', open ? {} : null, { refreshOn: ['datasets'] });
@@ -42,6 +46,7 @@ export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClo
   const info = useApiQuery('app.info', open ? {} : null, { refreshOnProjectChange: false });
   const [form, setForm] = useState<TrainForm>(initialForm);
   const [touched, setTouched] = useState(false);
+  const [runOn, setRunOn] = useState<RunOnForm>(runOnDefaults);
 
   const pairs = useMemo(() => (datasets.data ?? []).filter((d) => d.hasSeismic && d.hasVelocity), [datasets.data]);
   const stage1Models = useMemo(() => (models.data ?? []).filter((m) => m.kind === 'stage1'), [models.data]);
@@ -60,6 +65,8 @@ export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClo
   }, [stage1Models, form.stage1Model]);
 
   const result = trainArgs(form, info.data?.cores ?? 256);
+  const cluster = readRunOn(runOn);
+  const blocked = !result.ok || (runOn.onCluster && !cluster.ok);
   const errors = touched && !result.ok ? result.errors : {};
   const set = <K extends TrainField>(key: K, value: TrainForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const field = (key: TrainField, label: string, helper: string, testId: string) => (
@@ -76,9 +83,9 @@ export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClo
 
   const submit = async () => {
     setTouched(true);
-    if (!result.ok) return;
+    if (!result.ok || (runOn.onCluster && !cluster.ok)) return;
     try {
-      const job = await start.run(result.args);
+      const job = await start.run(runOn.onCluster && cluster.ok ? { ...result.args, cluster: { out: cluster.out } } : result.args);
       setForm((f) => ({ ...f, name: '' }));
       onStarted(job);
     } catch {
@@ -94,8 +101,8 @@ export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClo
       title="Train a network"
       maxWidth="md"
       error={start.error}
-      submitLabel="Start training"
-      submitDisabled={start.busy || (touched && !result.ok)}
+      submitLabel={runOn.onCluster ? 'Submit to Slurm' : 'Start training'}
+      submitDisabled={start.busy || (touched && blocked)}
       onSubmit={() => void submit()}
     >
       <ErrorAlert error={datasets.error} testId="train-datasets-error" />
@@ -177,7 +184,7 @@ export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClo
       <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
         {field('steps', 'Steps', 'Optimiser steps.', 'train-steps')}
         {field('batchSize', 'Batch size', 'Empty: the network’s default.', 'train-batch-size')}
-        {field('threads', 'Threads', `PyTorch CPU threads${info.data ? ` (${info.data.cores} cores)` : ''}.`, 'train-threads')}
+        {field('threads', 'Threads', runOn.onCluster ? 'On Slurm: the job’s CPUs per task.' : `PyTorch CPU threads${info.data ? ` (${info.data.cores} cores)` : ''}.`, 'train-threads')}
         {field('seed', 'Seed', 'Initialisation and batches.', 'train-seed')}
       </Stack>
       <Typography variant="subtitle2">Reports</Typography>
@@ -195,6 +202,19 @@ export function TrainDialog({ open, onClose, onStarted }: { open: boolean; onClo
         fullWidth
         slotProps={{ htmlInput: { 'data-testid': 'train-name' } }}
       />
+      <RunOnCluster
+        value={runOn}
+        onChange={setRunOn}
+        idPrefix="train"
+        showErrors={touched}
+        withShards={false}
+        outHelper="The trainer's run, its progress.jsonl and logs/ land here."
+      />
+      {runOn.onCluster && (
+        <Typography variant="body2" color="text.secondary" data-testid="train-cluster-note">
+          One Slurm job with the GPUs, CPUs (its threads) and time limit of Settings → Slurm cluster. The cluster reads the dataset from this project’s folder by its path here, so the project must lie on a file system the cluster shares. The curves appear in Training runs as the job writes its progress; the model is registered here when it is done.
+        </Typography>
+      )}
     </FormDialog>
   );
 }

@@ -151,6 +151,7 @@ export function datasetsTable(ctx: TableContext) {
   const byId = db.prepare<[number], DatasetDbRow>('SELECT * FROM datasets WHERE id = ?');
   const partsOf = db.prepare<[number], PartDbRow>('SELECT * FROM dataset_parts WHERE dataset_id = ? ORDER BY part_index');
   const partAt = db.prepare<[number, number], PartDbRow>('SELECT * FROM dataset_parts WHERE dataset_id = ? AND part_index = ?');
+  const deleteTrailingParts = db.prepare<[number, number]>('DELETE FROM dataset_parts WHERE dataset_id = ? AND part_index >= ?');
   const ready = db.prepare<[], DatasetDbRow>("SELECT * FROM datasets WHERE state = 'ready' ORDER BY id");
   const markReady = db.prepare<[number]>("UPDATE datasets SET state = 'ready' WHERE id = ?");
   const inFolder = db.prepare<[string], { id: number }>('SELECT id FROM datasets WHERE folder = ?');
@@ -232,6 +233,14 @@ export function datasetsTable(ctx: TableContext) {
     appendPart(datasetId: number, partIndex: number, part: NewDatasetPart): void {
       addPart(datasetId, partIndex, part);
       addSamples.run(part.nSamples, datasetId);
+    },
+    /**
+     * Replaces a dataset's parts from `fromPartIndex` on by one part holding the same samples (the
+     * sample count stays); the caller runs it in a transaction.
+     */
+    replaceTrailingParts(datasetId: number, fromPartIndex: number, part: NewDatasetPart): void {
+      deleteTrailingParts.run(datasetId, fromPartIndex);
+      addPart(datasetId, fromPartIndex, part);
     },
     /** One part of a dataset, or null when there is none (its samples were deleted). */
     part(datasetId: number, partIndex: number): DatasetPart | null {

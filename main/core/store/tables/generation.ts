@@ -353,6 +353,35 @@ export class GenerationStore {
     this.ctx.changed('datasets', 'dataset_parts', 'generation_samples');
   }
 
+  /**
+   * Gathers the trailing parts of a run's dataset from `fromPartIndex` on — the committed batches of
+   * one chunk — into one part whose files (already complete under arrays/) hold their samples in
+   * order, and points those samples at it (row = sample_index − firstSampleIndex). One transaction:
+   * a crash leaves either the batches or the chunk in the catalogue.
+   */
+  mergeTrailingParts(
+    run: GenerationRunRow,
+    fromPartIndex: number,
+    part: { nSamples: number; seismicFile: string; velocityFile: string; inversionFile: string; seismicShape: number[]; velocityShape: number[] },
+    firstSampleIndex: number,
+  ): void {
+    this.db.transaction(() => {
+      this.datasets.replaceTrailingParts(run.datasetId, fromPartIndex, {
+        nSamples: part.nSamples,
+        seismicFile: part.seismicFile,
+        velocityFile: part.velocityFile,
+        seismicShape: part.seismicShape,
+        velocityShape: part.velocityShape,
+        meta: generatedPartMeta.parse({ inversionFile: part.inversionFile }),
+      });
+      const moved = this.db
+        .prepare<[number, number, number, number]>('UPDATE generation_samples SET part_index = ?, row_in_part = sample_index - ? WHERE run_id = ? AND part_index >= ?')
+        .run(fromPartIndex, firstSampleIndex, run.id, fromPartIndex);
+      if (moved.changes !== part.nSamples) throw new StudioError('internal', `Generation run ${run.id}: ${moved.changes} sample rows in parts from ${fromPartIndex}, but the chunk holds ${part.nSamples}.`);
+    })();
+    this.ctx.changed('datasets', 'dataset_parts', 'generation_samples');
+  }
+
   private insertSample() {
     return this.db.prepare<
       [number, number, number | null, number, number, number, string, string, number, string, number | null, number | null, string | null, number, number, number, string]
