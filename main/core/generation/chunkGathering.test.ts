@@ -14,6 +14,7 @@ import { openfwiGeometry } from '../physics/acquisition.ts';
 import { readNpy, writeNpy } from '../io/npy.ts';
 import type { GenerationRunRow } from '../store/tables/generation.ts';
 import { batchFiles, gatherCompleteChunk } from './generationJob.ts';
+import { GeneratedArrays } from './generatedSamples.ts';
 
 let dir: string;
 let project: Project;
@@ -69,8 +70,17 @@ describe('chunk files of a generation', () => {
     expect(partIndex).toBe(1);
     expect(state().files).toEqual(['batch1.data.npy', 'batch1.inversion.npy', 'batch1.model.npy']);
     commit([1]);
+    // A reader that fetched the rows and opened the batch files before the gathering (the gallery's
+    // export while the run goes on) still reads each sample's own arrays after it.
+    const reader = new GeneratedArrays(project.folder, project.catalogue);
+    const earlyRows = store.querySamples({ runId: run.id, sort: 'id', limit: 10 }).samples;
+    expect(earlyRows.map((s) => reader.read(s).seismic[0])).toEqual([0, 1]);
     // Cut short here (a crash after the commit): a resume gathers chunk 1 from its two batches.
     partIndex = gatherCompleteChunk(ctx, run, layout);
+    expect(earlyRows.map((s) => [s.partIndex, reader.read(s).seismic[0], reader.read(s).velocityMps[0], reader.read(s).invertedMps[0]])).toEqual([
+      [0, 0, 100, 200],
+      [1, 1, 101, 201],
+    ]);
     expect(partIndex).toBe(1);
     expect(state()).toEqual({
       parts: [[0, 2, `${folderName}/data1.npy`, `${folderName}/model1.npy`, `${folderName}/inversion1.npy`]],

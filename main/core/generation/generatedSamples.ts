@@ -43,38 +43,45 @@ interface PartFiles {
   inversion: NpyFile;
 }
 
-/** Opens the array files of generated samples, caching each part's files. */
+/**
+ * Opens the array files of generated samples, caching each file's header. A running generation
+ * gathers its batches into chunk files and renumbers their parts (generationJob.ts), so a read looks
+ * up where the sample lies now rather than trusting a row fetched earlier.
+ */
 export class GeneratedArrays {
   private readonly catalogue: Catalogue;
   private readonly arraysDir: string;
-  private readonly parts = new Map<string, PartFiles>();
+  private readonly files = new Map<string, NpyFile>();
 
   constructor(projectDir: string, catalogue: Catalogue) {
     this.catalogue = catalogue;
     this.arraysDir = path.join(projectDir, arraysFolderName);
   }
 
-  private part(datasetId: number, partIndex: number): PartFiles {
-    const key = `${datasetId}/${partIndex}`;
-    let files = this.parts.get(key);
-    if (!files) {
-      const recorded = this.catalogue.generation.partFiles(datasetId, partIndex);
-      const open = (relative: string): NpyFile => openNpy(path.join(this.arraysDir, relative));
-      files = { seismic: open(recorded.seismicFile), velocity: open(recorded.velocityFile), inversion: open(recorded.inversionFile) };
-      this.parts.set(key, files);
+  private open(relative: string): NpyFile {
+    let file = this.files.get(relative);
+    if (!file) {
+      file = openNpy(path.join(this.arraysDir, relative));
+      this.files.set(relative, file);
     }
-    return files;
+    return file;
+  }
+
+  private part(datasetId: number, partIndex: number): PartFiles {
+    const recorded = this.catalogue.generation.partFiles(datasetId, partIndex);
+    return { seismic: this.open(recorded.seismicFile), velocity: this.open(recorded.velocityFile), inversion: this.open(recorded.inversionFile) };
   }
 
   read(sample: GenerationSampleRow): SampleArrays {
-    if (sample.datasetId === null) throw new StudioError('not_found', `Generated sample ${sample.id} lost its dataset (deleted).`);
-    const files = this.part(sample.datasetId, sample.partIndex);
+    const now = this.catalogue.generation.getSample(sample.id);
+    if (now.datasetId === null) throw new StudioError('not_found', `Generated sample ${sample.id} lost its dataset (deleted).`);
+    const files = this.part(now.datasetId, now.partIndex);
     return {
-      seismic: readNpyRows(files.seismic, sample.rowInPart, 1),
+      seismic: readNpyRows(files.seismic, now.rowInPart, 1),
       seismicShape: files.seismic.shape.slice(1),
-      velocityMps: readNpyRows(files.velocity, sample.rowInPart, 1),
+      velocityMps: readNpyRows(files.velocity, now.rowInPart, 1),
       velocityShape: files.velocity.shape.slice(1),
-      invertedMps: readNpyRows(files.inversion, sample.rowInPart, 1),
+      invertedMps: readNpyRows(files.inversion, now.rowInPart, 1),
     };
   }
 }
