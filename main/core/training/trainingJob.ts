@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { JobKind } from '../jobs/jobKind.ts';
-import { methods } from '../contract/contract.ts';
+import { methods, type NetworkKind } from '../contract/contract.ts';
 import { StudioError } from '../contract/errors.ts';
 import { requirePython } from './python.ts';
 import { runTrainerModule, type TrainerMessage } from './trainerProcess.ts';
 import { modelsFolderName, resolveModel } from '../ml/modelRegistry.ts';
 import { paddedTraceCount, trainerDataPath } from './trainerData.ts';
+import { throwIfCancelled } from '../util/abort.ts';
 
 type Params = z.output<(typeof methods)['train.start']['args']>;
 interface State {
@@ -27,6 +28,53 @@ export function trainingRunDir(projectDir: string, jobId: number): string {
  * training events; cancel sends SIGTERM (the trainer checkpoints first) and resume continues from
  * that checkpoint; the exported model registers itself in the project.
  */
+/** One run of the trainer: what `python -m wavediff_models.train NETWORK …` is given. */
+export interface TrainingRun {
+  python: string;
+  network: NetworkKind;
+  /** --data: a dataset's folder or a pair list (trainerData.ts). */
+  dataPath: string;
+  /** --val-data; without it the trainer holds out a seeded fraction of --data. */
+  valDataPath?: string;
+  /** --out: checkpoint.pt, previews/, model/. */
+  runDir: string;
+  steps: number;
+  batchSize?: number;
+  threads: number;
+  seed: number;
+  /** Further trainer options (native-models/README.md). */
+  extraArgs: string[];
+  /** Continue from runDir/checkpoint.pt where there is one (--resume). */
+  resume: boolean;
+  signal: AbortSignal;
+  onMessage(message: TrainerMessage): void;
+  onLog(line: string): void;
+}
+
+/**
+ * Runs the trainer to its 'done' message, which it returns. An abort of `signal` sends SIGTERM (the
+ * trainer checkpoints first) and ends in a 'cancelled' error; `resume` continues from that checkpoint.
+ */
+export async function runTraining(run: TrainingRun): Promise<TrainerMessage> {
+  const args = [run.network, '--data', run.dataPath, '--out', run.runDir, '--steps', String(run.steps), '--threads', String(run.threads), '--seed', String(run.seed)];
+  if (run.valDataPath) args.push('--val-data', run.valDataPath);
+  if (run.batchSize) args.push('--batch-size', String(run.batchSize));
+  args.push(...run.extraArgs);
+  if (run.resume && fs.existsSync(path.join(run.runDir, 'checkpoint.pt'))) args.push('--resume');
+  throwIfCancelled(run.signal);
+  const trainer = runTrainerModule(run.python, 'train', args, { onMessage: run.onMessage, onLog: run.onLog });
+  const stop = (): void => trainer.stop();
+  run.signal.addEventListener('abort', stop);
+  let last: TrainerMessage;
+  try {
+    last = await trainer.finished;
+  } finally {
+    run.signal.removeEventListener('abort', stop);
+  }
+  if (last.type === 'stopped') throw new StudioError('cancelled', `Training stopped at step ${last.step}; resume continues from its checkpoint.`);
+  return last;
+}
+
 export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: string; metrics: unknown }> = {
   kind: 'train',
   paramsSchema: methods['train.start'].args as unknown as z.ZodType<Params>,
@@ -51,18 +99,26 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
       const padded = d ? paddedTraceCount(d) : 0;
       if (d && padded > 0) ctx.log(`Dataset '${d.name}': ${padded} zero traces pad shorter gathers; they are masked out of the seismic loss and metrics.`);
     }
-    const args = [params.network, '--data', trainerDataPath(arraysDir, dataset, runDir, 'data'), '--out', runDir, '--steps', String(params.steps), '--threads', String(params.threads), '--seed', String(params.seed)];
-    if (valDataset) args.push('--val-data', trainerDataPath(arraysDir, valDataset, runDir, 'val-data'));
-    if (params.batchSize) args.push('--batch-size', String(params.batchSize));
+    const extraArgs = [...params.extraArgs];
     if (params.network === 'stage2') {
       if (!params.stage1Model) throw new StudioError('bad_input', 'Stage 2 trains in the latent space of a stage-1 model: choose one (stage1Model).');
-      args.push('--stage1', resolveModel(params.stage1Model, 'stage1', { folder: ctx.projectDir, catalogue: ctx.catalogue }).folder);
+      extraArgs.unshift('--stage1', resolveModel(params.stage1Model, 'stage1', { folder: ctx.projectDir, catalogue: ctx.catalogue }).folder);
     }
-    args.push(...params.extraArgs);
-    if (ctx.resumeState?.started && fs.existsSync(path.join(runDir, 'checkpoint.pt'))) args.push('--resume');
+    const resume = Boolean(ctx.resumeState?.started);
     ctx.checkpoint({ runDir, started: true });
-
-    const run = runTrainerModule(python.path, 'train', args, {
+    const last = await runTraining({
+      python: python.path,
+      network: params.network,
+      dataPath: trainerDataPath(arraysDir, dataset, runDir, 'data'),
+      valDataPath: valDataset ? trainerDataPath(arraysDir, valDataset, runDir, 'val-data') : undefined,
+      runDir,
+      steps: params.steps,
+      batchSize: params.batchSize,
+      threads: params.threads,
+      seed: params.seed,
+      extraArgs,
+      resume,
+      signal: ctx.signal,
       onMessage: (message: TrainerMessage) => {
         const step = message.step ?? 0;
         ctx.catalogue.appendTrainingEvent(ctx.jobId, step, message.type, message);
@@ -75,16 +131,6 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
         if (/warn|error/i.test(line)) ctx.log(line, 'warn');
       },
     });
-    const stop = (): void => run.stop();
-    ctx.signal.addEventListener('abort', stop);
-    let last: TrainerMessage;
-    try {
-      last = await run.finished;
-    } finally {
-      ctx.signal.removeEventListener('abort', stop);
-    }
-    if (last.type === 'stopped') throw new StudioError('cancelled', `Training stopped at step ${last.step}; resume continues from its checkpoint.`);
-
     const exported = String(last.model_dir ?? '');
     if (!exported || !fs.existsSync(path.join(exported, 'manifest.json'))) throw new StudioError('internal', 'The trainer finished without exporting a model.');
     const destination = path.join(ctx.projectDir, modelsFolderName, folder);
