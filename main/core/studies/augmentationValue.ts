@@ -76,7 +76,7 @@ interface CurvePoint {
   ssim: number;
 }
 
-interface ArmResult {
+export interface ArmResult {
   id: ArmId;
   label: string;
   /** Pairs the trainer trained on, by its own 'start' message. */
@@ -114,11 +114,10 @@ function requirePairs(dataset: DatasetDetail, role: string): void {
   }
 }
 
-/** The family of a synthesised dataset (its synthesis record), which sets the trainer's seismic normalisation. */
+/** The family of a synthesised dataset (its synthesis record, or the catalogue's record of the synthesis), which sets the trainer's seismic normalisation. */
 function recordedFamily(projectDir: string, dataset: CatalogueDataset): string | null {
   const record = path.join(projectDir, 'arrays', dataset.folder, SYNTHESIS_RECORD);
-  if (!fs.existsSync(record)) return null;
-  const family = (JSON.parse(fs.readFileSync(record, 'utf8')) as { family?: unknown }).family;
+  const family = fs.existsSync(record) ? (JSON.parse(fs.readFileSync(record, 'utf8')) as { family?: unknown }).family : dataset.meta.family;
   return typeof family === 'string' ? family : null;
 }
 
@@ -179,7 +178,7 @@ async function evaluate(ctx: StudyContext, modelFolder: string, set: SampleSet):
   return meanMetrics(errors);
 }
 
-interface Splits {
+export interface Splits {
   real: CatalogueDataset;
   generated: CatalogueDataset;
   realUsed: number;
@@ -403,6 +402,13 @@ async function runArm(ctx: StudyContext, python: string, plan: ArmPlan, common: 
 }
 
 const percent = (to: number, from: number): string => `${to < from ? '−' : '+'}${(Math.abs(to - from) / from * 100).toFixed(1)} %`;
+/** Relative MAE changes below this are not called a help or a harm: one small run cannot tell them apart. */
+const NOISE_PERCENT = 5;
+/** 'helped' / 'did not help', or that the change is within the noise of one small run. */
+function effect(to: number, from: number): string {
+  if ((Math.abs(to - from) / from) * 100 < NOISE_PERCENT) return `changed the MAE by less than ${NOISE_PERCENT} %, too little for one small run to tell`;
+  return to < from ? 'helped' : 'did not help';
+}
 const fmt = (x: number): string => x.toPrecision(3);
 
 export function augmentationOutcome(params: Params, s: Splits, arms: ArmResult[], family: string | null): StudyOutcome {
@@ -422,9 +428,9 @@ export function augmentationOutcome(params: Params, s: Splits, arms: ArmResult[]
     challenging_helps: challengingHelps,
   };
   const verdict = [
-    `On ${s.heldOut.indices.length} held-out real pairs, InversionNet trained on generated + ${params.realPercent} % real pairs (c) reached a velocity MAE of ${fmt(c.real.mae)} against ${fmt(a.real.mae)} for the ${params.realPercent} % real pairs alone (a), ${percent(c.real.mae, a.real.mae)}: the ${s.generatedTrain.indices.length} generated pairs ${generatedHelps ? 'helped' : 'did not help'} at this size. Generated pairs alone (b): MAE ${fmt(b.real.mae)} (${percent(b.real.mae, a.real.mae)} against (a)). SSIM: (a) ${fmt(a.real.ssim)}, (b) ${fmt(b.real.ssim)}, (c) ${fmt(c.real.ssim)}.`,
+    `On ${s.heldOut.indices.length} held-out real pairs, InversionNet trained on generated + ${params.realPercent} % real pairs (c) reached a velocity MAE of ${fmt(c.real.mae)} against ${fmt(a.real.mae)} for the ${params.realPercent} % real pairs alone (a), ${percent(c.real.mae, a.real.mae)}: the ${s.generatedTrain.indices.length} generated pairs ${effect(c.real.mae, a.real.mae)} at this size. Generated pairs alone (b): MAE ${fmt(b.real.mae)} (${percent(b.real.mae, a.real.mae)} against (a)). SSIM: (a) ${fmt(a.real.ssim)}, (b) ${fmt(b.real.ssim)}, (c) ${fmt(c.real.ssim)}.`,
     d && e && d.challenging && e.challenging
-      ? `Fine-tuning (a) for ${params.fineTuneSteps} steps on original + challenging samples (e) against original only (d): held-out challenging MAE ${fmt(e.challenging.mae)} vs ${fmt(d.challenging.mae)} (${percent(e.challenging.mae, d.challenging.mae)}), held-out real MAE ${fmt(e.real.mae)} vs ${fmt(d.real.mae)} (${percent(e.real.mae, d.real.mae)}): the challenging samples ${challengingHelps ? 'helped' : 'did not help'} on the samples like them${e.real.mae <= d.real.mae ? ' and cost nothing on the real ones' : ', at a cost on the real ones'}.`
+      ? `Fine-tuning (a) for ${params.fineTuneSteps} steps on original + challenging samples (e) against original only (d): held-out challenging MAE ${fmt(e.challenging.mae)} vs ${fmt(d.challenging.mae)} (${percent(e.challenging.mae, d.challenging.mae)}), held-out real MAE ${fmt(e.real.mae)} vs ${fmt(d.real.mae)} (${percent(e.real.mae, d.real.mae)}): on the samples like them the challenging samples ${effect(e.challenging.mae, d.challenging.mae)}; on the real ones they ${effect(e.real.mae, d.real.mae)}.`
       : s.challengingNote,
     `Each arm is one training run of ${params.trainSteps} steps of ${params.batchSize} pairs (fine-tuning ${params.fineTuneSteps}) on at most a few hundred real pairs: at this small scale differences of a few percent are within the spread of reruns, which this study does not measure; rerun it with other seeds (or larger sizes where the compute allows) before concluding.`,
   ].join('\n\n');
@@ -480,7 +486,7 @@ export function augmentationOutcome(params: Params, s: Splits, arms: ArmResult[]
   }
   const sizes = [
     `- Real set: dataset '${s.real.name}' (id ${s.real.id}), ${s.realUsed} of its ${s.real.nSamples} pairs (seeded choice, realCount ${params.realCount}); ${s.heldOut.indices.length} held out (${params.heldOutPercent} %), never trained on; of the ${s.realPool} in the training pool, ${s.realTrain.indices.length} (${params.realPercent} %) are arm (a)'s and (c)'s real pairs.`,
-    `- Generated set: dataset '${s.generated.name}' (id ${s.generated.id}${s.generationRunId !== null ? `, generation run ${s.generationRunId}` : ''}), its first ${s.generatedTrain.indices.length} pairs${s.challengingHeldOut ? ' less the held-out challenging samples' : ''} (generatedCount ${params.generatedCount}). The generated pairs are a project dataset the user made (Generate view or \`wavediff generate\`, default: the newest generation run's): generating them in the study would repeat the generation job with its physics check, which the challenging variant needs anyway.`,
+    `- Generated set: dataset '${s.generated.name}' (id ${s.generated.id}${s.generationRunId !== null ? `, generation run ${s.generationRunId}` : ''}), ${s.generatedTrain.indices.length} of its ${s.generated.nSamples} pairs: the first ${params.generatedCount} at most (generatedCount)${s.challengingHeldOut ? `, less the ${s.challengingHeldOut.indices.length} held-out challenging samples` : ''}. The generated pairs are a project dataset the user made (Generate view or \`wavediff generate\`, default: the newest generation run's): generating them in the study would repeat the generation job with its physics check, which the challenging variant needs anyway.`,
     `- ${s.challengingNote}`,
     `- Recipe: the studio's InversionNet trainer (native-models, \`python3 -m wavediff_models.train inversionnet\`, width and learning-rate schedule its defaults), ${params.trainSteps} steps of batch ${params.batchSize} from scratch for (a)–(c), ${params.fineTuneSteps} steps for the fine-tuning runs (d), (e) started from (a)'s exported weights; seed ${params.seed} for every run, ${TRAINING_THREADS} torch thread; seismic normalised with the ${family ?? 'default (FlatVel-A)'} family's limits in every run. The trainer evaluates the held-out sets every ${Math.max(1, Math.ceil(params.trainSteps / params.curvePoints))} steps (the learning curves).`,
     '- Metrics: the exported ONNX InversionNet run by the studio (onnxruntime) on the held-out sets; per sample MAE and RMSE of the velocity on OpenFWI\'s [−1, 1] scale and SSIM on [0, 1] (generation/metrics.ts), averaged over samples. The learning curves are the trainer\'s (PyTorch, averaged weights, RMSE pooled over pixels), so their last points differ slightly from the table.',
