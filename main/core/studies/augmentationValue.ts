@@ -480,7 +480,8 @@ export function augmentationOutcome(params: Params, s: Splits, arms: ArmResult[]
         xLabel: 'held-out set',
         yLabel: 'velocity MAE',
         categories: ['real', 'challenging'],
-        series: [a, d, e].map((r) => ({ name: r.label, values: [r.real.mae, r.challenging?.mae ?? null] })),
+        // Short names: a legend of the full labels would cover the bars.
+        series: [a, d, e].map((r) => ({ name: r.label.slice(0, 3), values: [r.real.mae, r.challenging?.mae ?? null] })),
       },
     });
   }
