@@ -29,7 +29,8 @@ function defaults(kind: StudyKindName): Record<string, number> {
   ) as Record<string, number>;
 }
 
-const costModels: Record<StudyKindName, { unit: string; cost: (p: Record<string, number>) => number; small: Record<string, number>[] }> = {
+/** augmentation-value is left out: it needs a project's real and generated datasets, and its time is the trainer's (steps × batch). */
+const costModels: Partial<Record<StudyKindName, { unit: string; cost: (p: Record<string, number>) => number; small: Record<string, number>[] }>> = {
   'latent-sampling': {
     unit: 'pairs forward-modelled',
     cost: (p) => Math.max(p.statsCount, 2 * p.count) + p.count * (1 + 5 + 1 + Math.min(p.curvePoints, 20) + 1) + p.count,
@@ -72,7 +73,7 @@ try {
   await studio.createProject(path.join(dir, 'project'), 'bench studies', { remember: false });
   console.log(`studies at their default size, ${cores} worker threads, default models, ${os.cpus()[0]?.model ?? 'CPU'}:`);
   for (const kind of Object.keys(costModels) as StudyKindName[]) {
-    const model = costModels[kind];
+    const model = costModels[kind]!;
     const base = defaults(kind);
     const size = model.cost(base);
     if (full) {

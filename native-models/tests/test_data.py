@@ -88,6 +88,22 @@ class TestDataset(unittest.TestCase):
         self.assertEqual(len(ds), 2)
         self.assertEqual(ds.description['families'], ['flatvel-a'])
 
+    def test_pair_list_rows_select_samples_in_order(self):
+        spec = os.path.join(self.dir, 'rows.json')
+        with open(spec, 'w') as f:
+            json.dump({'pairs': [{'seismic': 'data1.npy', 'velocity': 'model1.npy', 'rows': [2, 0]},
+                                 {'seismic': 'data2.npy', 'velocity': 'model2.npy'}]}, f)
+        ds = OpenFWIDataset(spec)
+        self.assertEqual(len(ds), 4)
+        self.assertEqual(ds.description['N'], 4)
+        self.assertEqual(ds.seismic(np.array([0, 1, 2, 3]))[:, 0, 0, 0].tolist(), [102.0, 100.0, 200.0, 201.0])
+        self.assertEqual(ds.velocity(np.array([3, 0]))[:, 0, 0, 0].tolist(), [201.0, 102.0])
+        for bad in ([3], [], [-1], 'all'):
+            with open(spec, 'w') as f:
+                json.dump({'pairs': [{'seismic': 'data1.npy', 'velocity': 'model1.npy', 'rows': bad}]}, f)
+            with self.assertRaises(DataError, msg=str(bad)):
+                OpenFWIDataset(spec)
+
     def test_trace_masks_from_a_pair_list(self):
         # File 1 pads receiver 6 of every gather and receiver 0 of sample 2's source 4; file 2 has no mask.
         mask = np.ones((3, 5, 7), np.uint8)

@@ -134,8 +134,9 @@ def _natural_key(name):
 def discover_pairs(path):
     """A folder of OpenFWI pairs (data*.npy + model*.npy, or seis*.npy + vel*.npy, each seismic file with
     its trace mask <name>.tracemask.npy where there is one), or a JSON file
-    {"pairs": [{"seismic": path, "velocity": path, "trace_mask": path?}, ...], "name": str?, "families": [str]?}.
-    Returns (pairs, description); a pair is (seismic, velocity, trace mask or None)."""
+    {"pairs": [{"seismic": path, "velocity": path, "trace_mask": path?, "rows": [int, ...]?}, ...], "name": str?,
+    "families": [str]?}; "rows" takes those samples of the files, in that order (a study's subsets without copies).
+    Returns (pairs, description); a pair is (seismic, velocity, trace mask or None, rows or None)."""
     if os.path.isdir(path):
         names = sorted(os.listdir(path), key=_natural_key)
         pairs = []
@@ -150,7 +151,7 @@ def discover_pairs(path):
                         raise DataError(f'{os.path.join(path, name)}: no velocity file {os.path.basename(vel)} '
                                         f'beside it; every seismic file needs its velocity partner')
                     mask = os.path.join(path, name[:-len('.npy')] + TRACE_MASK_SUFFIX)
-                    pairs.append((os.path.join(path, name), vel, mask if os.path.exists(mask) else None))
+                    pairs.append((os.path.join(path, name), vel, mask if os.path.exists(mask) else None, None))
         if not pairs:
             raise DataError(f'{path}: no data*.npy/model*.npy or seis*.npy/vel*.npy pairs found; give a folder '
                             f'of OpenFWI-layout pairs or a JSON list of pairs')
@@ -174,8 +175,12 @@ def discover_pairs(path):
             if 'seismic' not in item or 'velocity' not in item:
                 raise DataError(f'{path}: pairs[{i}] needs "seismic" and "velocity" paths')
             mask = item.get('trace_mask')
+            rows = item.get('rows')
+            if rows is not None and (not isinstance(rows, list) or not rows
+                                     or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rows)):
+                raise DataError(f'{path}: pairs[{i}].rows must be a non-empty list of sample indices (whole numbers ≥ 0)')
             pairs.append((os.path.join(base, item['seismic']), os.path.join(base, item['velocity']),
-                          os.path.join(base, mask) if mask else None))
+                          os.path.join(base, mask) if mask else None, rows))
         if not pairs:
             raise DataError(f'{path}: "pairs" is empty; list at least one {{"seismic","velocity"}} pair')
         desc = {'source': os.path.abspath(path), 'name': spec.get('name', os.path.basename(path))}
@@ -183,6 +188,19 @@ def discover_pairs(path):
             desc['families'] = list(spec['families'])
         return pairs, desc
     raise DataError(f'{path}: not a folder nor a .json pair list')
+
+
+class _Rows:
+    """Samples `rows` of a memory-mapped array [N, ...], in that order, without copying the file."""
+
+    def __init__(self, array, rows):
+        self.array = array
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.shape = (len(self.rows),) + tuple(array.shape[1:])
+        self.dtype = array.dtype
+
+    def __getitem__(self, index):
+        return self.array[self.rows[index]]
 
 
 class OpenFWIDataset:
@@ -196,11 +214,21 @@ class OpenFWIDataset:
         self.offsets = [0]
         seismic_shape = None
         velocity_shape = None
-        for seis_path, vel_path, mask_path in self.pairs:
+        for seis_path, vel_path, mask_path, rows in self.pairs:
             seis = self._open(seis_path, 4, 'seismic [N, sources, time, receivers]')
-            self.mask_files.append(self._open_mask(mask_path, seis.shape) if mask_path else None)
+            mask = self._open_mask(mask_path, seis.shape) if mask_path else None
             vel = self._open(vel_path, 4, 'velocity [N, 1, depth, width]') if (
                 require_velocity or os.path.exists(vel_path)) else None
+            if rows is not None:
+                if max(rows) >= seis.shape[0]:
+                    raise DataError(f'{seis_path}: rows name sample {max(rows)} but the file holds {seis.shape[0]}')
+                if vel is not None and vel.shape[0] != seis.shape[0]:
+                    raise DataError(f'{vel_path}: {vel.shape[0]} samples but {seis_path} has {seis.shape[0]}; '
+                                    f'pairs must hold the same samples')
+                seis = _Rows(seis, rows)
+                vel = _Rows(vel, rows) if vel is not None else None
+                mask = np.asarray(mask[np.asarray(rows)]) if mask is not None else None
+            self.mask_files.append(mask)
             if vel is not None:
                 if vel.shape[1] != 1:
                     raise DataError(f'{vel_path}: shape {list(vel.shape)}, expected [N, 1, depth, width]')
@@ -223,7 +251,7 @@ class OpenFWIDataset:
         self.seismic_shape = seismic_shape    # (sources, time, receivers)
         self.velocity_shape = velocity_shape  # (1, depth, width)
         self.description['N'] = len(self)
-        self.description['files'] = [os.path.basename(s) for s, _, _ in self.pairs]
+        self.description['files'] = [os.path.basename(s) for s, _, _, _ in self.pairs]
         self.padded_traces = sum(int(m.size - np.count_nonzero(m)) for m in self.mask_files if m is not None)
         if self.padded_traces:
             self.description['padded_traces'] = self.padded_traces

@@ -5,7 +5,7 @@ import type { CliCommand, CliIo, OptionSpec, ParsedArgs } from '../command.ts';
 import { StudioError } from '../../core/contract/errors.ts';
 import type { Studio } from '../../core/app/studio.ts';
 import type { StudyInfo } from '../../core/contract/contract.ts';
-import { defaultSampler, samplerKindSchema, samplerParameters, studyKindLabels, studyKindNames, studyParameters, type StudyKindName } from '../../core/contract/parameters.ts';
+import { defaultSampler, samplerKindSchema, samplerParameters, studyKindLabels, studyKindNames, studyParameters, type StudyKindName, type StudyStartInput } from '../../core/contract/parameters.ts';
 import type { StudyJobResult } from '../../core/studies/studyJob.ts';
 import { parameterOption, usageLine } from '../parameterOptions.ts';
 import { positiveInteger } from '../physicsArgs.ts';
@@ -28,7 +28,9 @@ function kindUsage(kind: StudyKindName): string {
   const lines = [
     `  wavediff study ${kind} [options] [--json]`,
     `    ${studyKindLabels[kind]}. Options:`,
-    `      --model REF          the models (${models.join(', ')}): 'default' (shipped), 'project:ID' (with --project) or a folder; --${models.join(' REF, --')} REF override it`,
+    ...(models.length
+      ? [`      --model REF          the models (${models.join(', ')}): 'default' (shipped), 'project:ID' (with --project) or a folder; --${models.join(' REF, --')} REF override it`]
+      : []),
     ...(fields.includes('sampler')
       ? [
           `      --sampler S          ${samplerKindSchema.options.join(' | ')} (default ${defaultSampler.kind})`,
@@ -70,7 +72,8 @@ async function runStudy(kind: StudyKindName, args: ParsedArgs, io: CliIo): Promi
   const params = studyParams(kind, v);
   const threads = positiveInteger(v.threads, 'threads', os.availableParallelism());
   const work = async (studio: Studio): Promise<number> => {
-    const started = await call(studio, 'study.start', { kind, params });
+    // The contract validates the parameters where it receives them (a missing datasetId is refused there).
+    const started = await call(studio, 'study.start', { kind, params } as StudyStartInput);
     const done = await awaitJob(studio, started, io, { label: kind });
     const result = done.result as StudyJobResult;
     if (typeof v.out === 'string') {
@@ -89,7 +92,7 @@ async function runStudy(kind: StudyKindName, args: ParsedArgs, io: CliIo): Promi
 
 export const studyCommand: CliCommand = {
   name: 'study',
-  summary: "Run the method's studies (latent sampling, distribution fidelity, refined inversion, compression lab) and keep their reports",
+  summary: "Run the method's studies (latent sampling, distribution fidelity, refined inversion, augmentation value, compression lab) and keep their reports",
   usage: `Usage:
 ${studyKindNames.map(kindUsage).join('\n')}
   wavediff study list --project DIR [--kind KIND] [--json]
@@ -109,6 +112,12 @@ one JSON document on stdout:
                     (lossless). Input: --seismic S.npy, --dataset-id N (with --project), else held-out pairs.
   fidelity:        {"velocity": {"fd", "fd_bootstrap": {"mean", "std", "p05", "p95", "resamples"},
                     "spectrum_rmse": {"low", "mid", "high"}, "features", "dimension"}, "seismic": {…}, "real", "generated"}
+  augmentation-value: {"arms": {ARM: {"label", "train_samples", "steps", "real": {"mae", "rmse", "ssim"},
+                    "challenging": {…} | null}}, "held_out": {"real", "challenging"}, "generated_helps",
+                    "challenging_helps" (null without the variant)}, ARM: real, generated, generated_real,
+                    finetune_original, finetune_challenging; InversionNet trained per arm by the PyTorch trainer.
+                    Needs --project DIR and --dataset-id N (labelled real pairs); generated pairs: --generated-dataset-id N
+                    or the project's newest generation run.
 Common options: --project DIR, --out DIR, --threads N (cores for the FD solver and onnxruntime; default all).`,
   options: {
     model: { type: 'string' },

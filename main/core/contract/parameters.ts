@@ -79,7 +79,7 @@ const modelRef = (network: string) =>
   parameter(z.string().min(1).default('default'), { title: `${network} model`, description: `${network} model: default, project:ID or a model folder` });
 
 /** The study kinds, in the order the Studies view offers them; each has its parameters below. */
-export const studyKindNames = ['latent-sampling', 'fidelity', 'refined-inversion', 'compression'] as const;
+export const studyKindNames = ['latent-sampling', 'fidelity', 'refined-inversion', 'augmentation-value', 'compression'] as const;
 export type StudyKindName = (typeof studyKindNames)[number];
 
 /** Each study kind's name in the Studies view, the CLI's usage and the reports. */
@@ -88,6 +88,7 @@ export const studyKindLabels: Record<StudyKindName, string> = {
   'refined-inversion': 'Diffusion-refined inversion',
   compression: 'Compression lab',
   fidelity: 'Distribution fidelity',
+  'augmentation-value': 'Augmentation value',
 };
 
 /** Diffusion-refined inversion (wavediff invert --network refined, the refined-inversion study). */
@@ -149,6 +150,28 @@ export const studyParameters = {
       description: "a project dataset of generated pairs, e.g. a generation run's (its first count pairs; default: count fresh samples of the stage-2 model)",
     }),
   }),
+  'augmentation-value': z.object({
+    datasetId: parameter(z.number().int().min(1), { title: 'Real dataset', description: 'a project dataset of labelled pairs (seismic and velocity): the real set, split by the seed into a training pool and a held-out set' }),
+    generatedDatasetId: parameter(z.number().int().min(1).optional(), {
+      title: 'Generated dataset',
+      description: "a project dataset of generated pairs, e.g. a generation run's (default: the newest generation run's)",
+    }),
+    realCount: parameter(z.number().int().min(4).max(1_000_000).default(200), { title: 'Real pairs', description: 'real pairs used at most (a seeded choice when the dataset holds more)', unit: 'pairs' }),
+    heldOutPercent: parameter(z.number().min(1).max(90).default(20), { title: 'Held out', description: 'share of the real pairs held out for evaluation, never trained on', unit: '%' }),
+    realPercent: parameter(z.number().min(1).max(100).default(25), { title: 'Real share n', description: 'share of the real training pool that arms (a) and (c) train on', unit: '%' }),
+    generatedCount: parameter(z.number().int().min(2).max(1_000_000).default(2000), { title: 'Generated pairs', description: 'generated pairs used at most (its first)', unit: 'pairs' }),
+    trainSteps: parameter(z.number().int().min(1).max(10_000_000).default(400), { title: 'Steps per run', description: 'optimiser steps of each InversionNet trained from scratch (the same for every arm)', unit: 'steps' }),
+    batchSize: parameter(z.number().int().min(2).max(4096).default(8), { title: 'Batch size', description: 'samples per optimiser step of every run', unit: 'samples' }),
+    curvePoints: parameter(z.number().int().min(1).max(1000).default(10), { title: 'Curve points', description: 'held-out evaluations per run for the learning curves (evenly spaced, last included)', unit: 'evaluations' }),
+    seed: parameter(z.number().int().min(0).max(SEED_MAX).default(0), { title: 'Seed', description: 'seed of the splits and of every training run' }),
+    challengingCount: parameter(z.number().int().min(0).max(1_000_000).default(200), {
+      title: 'Challenging samples',
+      description: 'generated samples picked as challenging (half fine-tuned on, half held out); 0 leaves the fine-tuning variant out',
+      unit: 'pairs',
+    }),
+    challengingPdeMax: parameter(z.number().positive().max(1000).default(0.5), { title: 'Challenging PDE ceiling', description: 'largest PDE deviation (pde_rel_l2) of a challenging sample: physically valid, yet hardest for InversionNet' }),
+    fineTuneSteps: parameter(z.number().int().min(1).max(10_000_000).default(200), { title: 'Fine-tuning steps', description: 'optimiser steps of each fine-tuning run of the variant', unit: 'steps' }),
+  }),
 } satisfies Record<StudyKindName, z.ZodObject>;
 
 /** study.start's arguments: the kind and its parameters (missing ones take their defaults). Add a line per study kind. */
@@ -157,8 +180,11 @@ export const studyStartSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('refined-inversion'), params: studyParameters['refined-inversion'].prefault({}) }),
   z.object({ kind: z.literal('compression'), params: studyParameters.compression.prefault({}) }),
   z.object({ kind: z.literal('fidelity'), params: studyParameters.fidelity.prefault({}) }),
+  z.object({ kind: z.literal('augmentation-value'), params: studyParameters['augmentation-value'] }),
 ]);
 export type StudyStart = z.output<typeof studyStartSchema>;
+/** study.start's arguments as sent (parameters with defaults may be left out). */
+export type StudyStartInput = z.input<typeof studyStartSchema>;
 
 export type StudyParams<K extends StudyKindName> = z.output<(typeof studyParameters)[K]>;
 

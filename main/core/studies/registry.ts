@@ -4,6 +4,7 @@ import { latentSamplingStudy } from './latentSampling.ts';
 import { refinedInversionStudy } from './refinedInversion.ts';
 import { compressionStudy } from './compressionStudy.ts';
 import { fidelityStudy } from './fidelityStudy.ts';
+import { augmentationValueStudy } from './augmentationValue.ts';
 
 /** Every study kind, by name: a kind declared in contract/parameters.ts (studyKindNames) must be here. */
 export const studyKinds: { [K in StudyKindName]: StudyKind<K> } = {
@@ -11,6 +12,7 @@ export const studyKinds: { [K in StudyKindName]: StudyKind<K> } = {
   'refined-inversion': refinedInversionStudy,
   compression: compressionStudy,
   fidelity: fidelityStudy,
+  'augmentation-value': augmentationValueStudy,
 };
 
 /** A study to run: its kind's title and computation bound to the parameters it was started with. */

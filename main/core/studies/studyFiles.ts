@@ -38,5 +38,5 @@ export function checkStudyStart(start: StudyStart, projectDir: string, catalogue
   for (const kind of ['stage1', 'stage2', 'inversionnet'] as NetworkKind[]) {
     if (typeof params[kind] === 'string') resolveGenerationModel(params[kind], kind, { folder: projectDir, catalogue });
   }
-  if (typeof params.datasetId === 'number') catalogue.getReadyDataset(params.datasetId);
+  for (const key of ['datasetId', 'generatedDatasetId']) if (typeof params[key] === 'number') catalogue.getReadyDataset(params[key]);
 }

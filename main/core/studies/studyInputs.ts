@@ -7,6 +7,7 @@ import path from 'node:path';
 import { StudioError } from '../contract/errors.ts';
 import { formatShape, openNpy, readNpyRows } from '../io/npy.ts';
 import { locateSample } from '../datasets/sampleAccess.ts';
+import type { DatasetDetail } from '../contract/contract.ts';
 import { openfwiGeometry } from '../physics/acquisition.ts';
 import type { Stage1Network } from '../ml/networks.ts';
 import { holdoutSeedFor, synthesizeFamilyPairs, trainingFamilies } from '../generation/probe.ts';
@@ -40,29 +41,40 @@ export function seismicFileInput(file: string, stage1: Stage1Network, count?: nu
   return { source: `${npy.path} (${samples} of ${npy.shape[0]} samples)`, samples, readSeismic: (start, n) => readNpyRows(npy, start, n), sampleIntervalMs: null };
 }
 
+/**
+ * Samples `indices` (dataset order, across its parts) of a project dataset's seismic
+ * [n, sources, time, receivers] or velocity [n, 1, depth, width] m/s, in the order given.
+ */
+export function readDatasetRows(projectDir: string, dataset: DatasetDetail, which: 'seismicFile' | 'velocityFile', indices: readonly number[]): Float32Array {
+  const rows: Float32Array[] = [];
+  for (const i of indices) {
+    const { part, row } = locateSample(dataset, i);
+    const file = part[which];
+    if (!file) throw new StudioError('not_found', `Dataset '${dataset.name}' has no ${which === 'seismicFile' ? 'seismic' : 'velocity models'}; choose a dataset of pairs.`);
+    rows.push(readNpyRows(openNpy(path.join(projectDir, 'arrays', file)), row, 1));
+  }
+  const out = new Float32Array(rows.reduce((s, r) => s + r.length, 0));
+  let offset = 0;
+  for (const r of rows) {
+    out.set(r, offset);
+    offset += r.length;
+  }
+  return out;
+}
+
 /** The first `count` (default all) samples of a project dataset, read sample by sample across its parts. */
 export function datasetInput(ctx: Pick<StudyContext, 'projectDir' | 'catalogue'>, datasetId: number, stage1: Stage1Network, count?: number): SeismicInput {
   const dataset = ctx.catalogue.getReadyDataset(datasetId);
   const samples = Math.min(count ?? dataset.nSamples, dataset.nSamples);
   if (samples < 1) throw new StudioError('bad_input', `Dataset '${dataset.name}' holds no samples.`);
-  const arrays = (relative: string): string => path.join(ctx.projectDir, 'arrays', relative);
   const readRows = (which: 'seismicFile' | 'velocityFile', start: number, n: number): Float32Array => {
-    const rows: Float32Array[] = [];
-    for (let i = start; i < start + n; i++) {
-      const { part, row } = locateSample(dataset, i);
-      const file = part[which];
-      if (!file) throw new StudioError('not_found', `Dataset '${dataset.name}' has no ${which === 'seismicFile' ? 'seismic' : 'velocity models'}; choose a dataset of pairs.`);
-      const npy = openNpy(arrays(file));
-      if (which === 'seismicFile') checkShape(npy.shape, stage1, `Dataset '${dataset.name}'`);
-      rows.push(readNpyRows(npy, row, 1));
+    const indices = Array.from({ length: n }, (_, i) => start + i);
+    if (which === 'seismicFile') {
+      for (const part of new Set(indices.map((i) => locateSample(dataset, i).part))) {
+        if (part.seismicFile) checkShape(openNpy(path.join(ctx.projectDir, 'arrays', part.seismicFile)).shape, stage1, `Dataset '${dataset.name}'`);
+      }
     }
-    const out = new Float32Array(rows.reduce((s, r) => s + r.length, 0));
-    let offset = 0;
-    for (const r of rows) {
-      out.set(r, offset);
-      offset += r.length;
-    }
-    return out;
+    return readDatasetRows(ctx.projectDir, dataset, which, indices);
   };
   const hasVelocity = dataset.parts.every((p) => Boolean(p.velocityFile));
   return {

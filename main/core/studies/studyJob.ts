@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { JobKind } from '../jobs/jobKind.ts';
 import { studyStartSchema, type StudyStart } from '../contract/parameters.ts';
-import { writeStudyReport } from './report.ts';
+import { PLOTS_FOLDER, REPORT_FILE, RESULTS_FILE, writeStudyReport } from './report.ts';
 import { bindStudy } from './registry.ts';
 import type { StudyOutcome, StudyServices } from './studyKind.ts';
 
@@ -15,8 +15,9 @@ export interface StudyJobResult {
 
 /**
  * Job 'study': runs one study kind and writes its report under the project's studies/<id>/. The
- * study row is made when the job first runs; a resumed job computes the study again (studies keep
- * no partial state) into the same folder; a discarded one removes its row and folder.
+ * study row is made when the job first runs; a resumed job computes the study again into the same
+ * folder (a kind may reuse work it kept there, e.g. finished training runs); a discarded one removes
+ * its row and folder.
  */
 export const studyJob: JobKind<StudyStart, never, StudyJobResult, StudyServices> = {
   kind: 'study',
@@ -31,8 +32,10 @@ export const studyJob: JobKind<StudyStart, never, StudyJobResult, StudyServices>
     const folder = path.join(ctx.projectDir, row.folder);
     let outcome: StudyOutcome;
     try {
-      outcome = await study.run({ projectDir: ctx.projectDir, catalogue: ctx.catalogue, services: ctx.services, signal: ctx.signal, progress: (p) => ctx.progress(p), log: (m, l) => ctx.log(m, l) });
-      fs.rmSync(folder, { recursive: true, force: true });
+      fs.mkdirSync(folder, { recursive: true });
+      outcome = await study.run({ projectDir: ctx.projectDir, folder, catalogue: ctx.catalogue, services: ctx.services, signal: ctx.signal, progress: (p) => ctx.progress(p), log: (m, l) => ctx.log(m, l) });
+      // A resumed study's earlier report goes; its kept work (subfolders other than plots/) stays.
+      for (const file of [REPORT_FILE, RESULTS_FILE, PLOTS_FOLDER]) fs.rmSync(path.join(folder, file), { recursive: true, force: true });
       writeStudyReport(folder, { id: row.id, kind: start.kind, title, params: start.params, createdAt: row.createdAt }, outcome);
     } catch (error) {
       ctx.catalogue.studies.finish(row.id, 'failed', null);

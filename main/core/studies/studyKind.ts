@@ -14,6 +14,12 @@ export type StudyServices = JobServices & FdPoolService & OnnxPoolService;
 export interface StudyContext {
   /** The open project's folder and catalogue (for 'project:ID' models and the project's datasets). */
   projectDir: string;
+  /**
+   * The study's own folder, studies/<id>/. Work a study keeps beside its report (e.g. the training
+   * runs of the augmentation study, which a resumed study reuses) goes into subfolders of it; the
+   * report files are replaced when the study finishes.
+   */
+  folder: string;
   catalogue: Catalogue;
   services: StudyServices;
   signal: AbortSignal;

@@ -9,6 +9,7 @@ import { requirePython } from './python.ts';
 import { runTrainerModule, type TrainerMessage } from './trainerProcess.ts';
 import { modelsFolderName, resolveModel } from '../ml/modelRegistry.ts';
 import { paddedTraceCount, trainerDataPath } from './trainerData.ts';
+import { throwIfCancelled } from '../util/abort.ts';
 
 type Params = z.output<(typeof methods)['train.start']['args']>;
 interface State {
@@ -20,6 +21,65 @@ export const trainingFolderName = 'training';
 
 export function trainingRunDir(projectDir: string, jobId: number): string {
   return path.join(projectDir, trainingFolderName, `job-${jobId}`);
+}
+
+/** The trainer's data and schedule: `python -m wavediff_models.train NETWORK --data … --steps … …`. */
+export interface TrainerOptions {
+  network: NetworkKind;
+  /** --data: a dataset's folder or a pair list (trainerData.ts). */
+  dataPath: string;
+  /** --val-data; without it the trainer holds out a seeded fraction of --data. */
+  valDataPath?: string;
+  steps: number;
+  batchSize?: number;
+  seed: number;
+  /** Further trainer options (native-models/README.md). */
+  extraArgs: string[];
+}
+
+/** The trainer's arguments for `options`, without --out, --threads and --device (they depend on where it runs). */
+export function trainerOptionArguments(options: TrainerOptions): string[] {
+  const args = [options.network, '--data', options.dataPath, '--steps', String(options.steps), '--seed', String(options.seed)];
+  if (options.valDataPath) args.push('--val-data', options.valDataPath);
+  if (options.batchSize) args.push('--batch-size', String(options.batchSize));
+  args.push(...options.extraArgs);
+  return args;
+}
+
+/** One run of the trainer on this machine. */
+export interface TrainingRun {
+  python: string;
+  /** What trainerOptionArguments (or trainerArguments) gives. */
+  args: string[];
+  /** --out: checkpoint.pt, previews/, model/. */
+  runDir: string;
+  threads: number;
+  /** Continue from runDir/checkpoint.pt where there is one (--resume). */
+  resume: boolean;
+  signal: AbortSignal;
+  onMessage(message: TrainerMessage): void;
+  onLog(line: string): void;
+}
+
+/**
+ * Runs the trainer to its 'done' message, which it returns. An abort of `signal` sends SIGTERM (the
+ * trainer checkpoints first) and ends in a 'cancelled' error; `resume` continues from that checkpoint.
+ */
+export async function runTraining(run: TrainingRun): Promise<TrainerMessage> {
+  const args = [...run.args, '--out', run.runDir, '--threads', String(run.threads)];
+  if (run.resume && fs.existsSync(path.join(run.runDir, 'checkpoint.pt'))) args.push('--resume');
+  throwIfCancelled(run.signal);
+  const trainer = runTrainerModule(run.python, 'train', args, { onMessage: run.onMessage, onLog: run.onLog });
+  const stop = (): void => trainer.stop();
+  run.signal.addEventListener('abort', stop);
+  let last: TrainerMessage;
+  try {
+    last = await trainer.finished;
+  } finally {
+    run.signal.removeEventListener('abort', stop);
+  }
+  if (last.type === 'stopped') throw new StudioError('cancelled', `Training stopped at step ${last.step}; resume continues from its checkpoint.`);
+  return last;
 }
 
 /**
@@ -43,25 +103,21 @@ export const trainingJob: JobKind<Params, State, { modelId: number; modelRef: st
     ctx.log(`Python ${python.pythonVersion} at ${python.path}, torch ${python.torchVersion}${python.cudaAvailable ? ' with CUDA' : ' (CPU)'}.`);
     const runDir = ctx.resumeState?.runDir ?? trainingRunDir(ctx.projectDir, ctx.jobId);
     fs.mkdirSync(runDir, { recursive: true });
-    const args = [...trainerArguments(ctx, params, runDir), '--out', runDir, '--threads', String(params.threads)];
-    if (ctx.resumeState?.started && fs.existsSync(path.join(runDir, 'checkpoint.pt'))) args.push('--resume');
+    const args = trainerArguments(ctx, params, runDir);
+    const resume = Boolean(ctx.resumeState?.started);
     ctx.checkpoint({ runDir, started: true });
-
-    const run = runTrainerModule(python.path, 'train', args, {
+    const last = await runTraining({
+      python: python.path,
+      args,
+      runDir,
+      threads: params.threads,
+      resume,
+      signal: ctx.signal,
       onMessage: (message: TrainerMessage) => recordTrainerMessage(ctx, message, params.steps),
       onLog: (line) => {
         if (/warn|error/i.test(line)) ctx.log(line, 'warn');
       },
     });
-    const stop = (): void => run.stop();
-    ctx.signal.addEventListener('abort', stop);
-    let last: TrainerMessage;
-    try {
-      last = await run.finished;
-    } finally {
-      ctx.signal.removeEventListener('abort', stop);
-    }
-    if (last.type === 'stopped') throw new StudioError('cancelled', `Training stopped at step ${last.step}; resume continues from its checkpoint.`);
 
     const model = registerTrainedModel(ctx, last, { folder, kind: params.network, name: params.name ?? `${params.network} on ${dataset.name} (${params.steps} steps)` });
     return { modelId: model.id, modelRef: `project:${model.id}`, metrics: last.metrics ?? null };
@@ -90,15 +146,20 @@ export function trainerArguments(ctx: Pick<JobContext<unknown>, 'projectDir' | '
     if (d && padded > 0) ctx.log(`Dataset '${d.name}': ${padded} zero traces pad shorter gathers; they are masked out of the seismic loss and metrics.`);
   }
   fs.mkdirSync(listDir, { recursive: true });
-  const args = [params.network, '--data', trainerDataPath(arraysDir, dataset, listDir, 'data'), '--steps', String(params.steps), '--seed', String(params.seed)];
-  if (valDataset) args.push('--val-data', trainerDataPath(arraysDir, valDataset, listDir, 'val-data'));
-  if (params.batchSize) args.push('--batch-size', String(params.batchSize));
+  const extraArgs = [...params.extraArgs];
   if (params.network === 'stage2') {
     if (!params.stage1Model) throw new StudioError('bad_input', 'Stage 2 trains in the latent space of a stage-1 model: choose one (stage1Model).');
-    args.push('--stage1', resolveModel(params.stage1Model, 'stage1', { folder: ctx.projectDir, catalogue: ctx.catalogue }).folder);
+    extraArgs.unshift('--stage1', resolveModel(params.stage1Model, 'stage1', { folder: ctx.projectDir, catalogue: ctx.catalogue }).folder);
   }
-  args.push(...params.extraArgs);
-  return args;
+  return trainerOptionArguments({
+    network: params.network,
+    dataPath: trainerDataPath(arraysDir, dataset, listDir, 'data'),
+    valDataPath: valDataset ? trainerDataPath(arraysDir, valDataset, listDir, 'val-data') : undefined,
+    steps: params.steps,
+    batchSize: params.batchSize,
+    seed: params.seed,
+    extraArgs,
+  });
 }
 
 /**

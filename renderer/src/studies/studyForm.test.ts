@@ -33,6 +33,18 @@ describe('New study form', () => {
     expect(withDataset.ok && withDataset.params.datasetId).toBe(3);
   });
 
+  it('asks for the real dataset of the augmentation study and leaves the generated one optional', () => {
+    const fields = studyFields('augmentation-value');
+    expect(fields.map((f) => f.name)).toEqual(['datasetId', 'generatedDatasetId', 'realCount', 'heldOutPercent', 'realPercent', 'generatedCount', 'trainSteps', 'batchSize', 'curvePoints', 'seed', 'challengingCount', 'challengingPdeMax', 'fineTuneSteps']);
+    expect(fields.find((f) => f.name === 'datasetId')).toMatchObject({ kind: 'number', optional: false });
+    expect(fields.find((f) => f.name === 'generatedDatasetId')).toMatchObject({ kind: 'number', optional: true });
+    const empty = studyParamsFromForm('augmentation-value', studyFormDefaults('augmentation-value'));
+    expect(empty.ok).toBe(false);
+    const result = studyParamsFromForm('augmentation-value', { ...studyFormDefaults('augmentation-value'), datasetId: '2' });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(studyStartSchema.parse({ kind: 'augmentation-value', params: result.params }).params).toMatchObject({ datasetId: 2, realCount: 200, generatedCount: 2000, trainSteps: 400, batchSize: 8 });
+  });
+
   it('compares two studies of one kind only', () => {
     expect(canCompare(['latent-sampling', 'latent-sampling'])).toBe(true);
     expect(canCompare(['latent-sampling'])).toBe(false);

@@ -524,10 +524,10 @@ export class GenerationStore {
 
   /**
    * Challenging samples: among samples whose pde_rel_l2 is at most `pdeMax` (physically valid), the
-   * `k` with the largest inversion error (`metric`; for SSIM the smallest is the worst), tagged
-   * `tag` in one transaction. Ties break by id.
+   * `k` with the largest inversion error (`metric`; for SSIM the smallest is the worst), worst
+   * first. Ties break by id. Reads only (the augmentation study uses it without tagging).
    */
-  selectChallenging(options: { pdeMax: number; k: number; metric?: 'inv_mae' | 'inv_rmse' | 'inv_ssim'; runId?: number; tag?: string }): GenerationSampleRow[] {
+  challengingSamples(options: { pdeMax: number; k: number; metric?: 'inv_mae' | 'inv_rmse' | 'inv_ssim'; runId?: number }): GenerationSampleRow[] {
     const metric = options.metric ?? 'inv_mae';
     if (!['inv_mae', 'inv_rmse', 'inv_ssim'].includes(metric)) throw new StudioError('bad_input', `metric '${metric}' must be inv_mae, inv_rmse or inv_ssim.`);
     if (!Number.isFinite(options.pdeMax)) throw new StudioError('bad_input', `pdeMax ${options.pdeMax} must be a finite number.`);
@@ -543,8 +543,14 @@ export class GenerationStore {
       .prepare<(number | string)[], { id: number }>(`SELECT id FROM generation_samples WHERE pde_rel_l2 IS NOT NULL AND pde_rel_l2 <= ? ${runClause} ORDER BY ${metric} ${worstFirst}, id ASC LIMIT ?`)
       .all(...values, options.k)
       .map((r) => r.id);
-    if (ids.length) this.tag(ids, options.tag ?? 'challenging');
     return this.getSamples(ids);
+  }
+
+  /** The challenging samples (challengingSamples), tagged `tag` in one transaction. */
+  selectChallenging(options: { pdeMax: number; k: number; metric?: 'inv_mae' | 'inv_rmse' | 'inv_ssim'; runId?: number; tag?: string }): GenerationSampleRow[] {
+    const samples = this.challengingSamples(options);
+    if (samples.length) this.tag(samples.map((s) => s.id), options.tag ?? 'challenging');
+    return this.getSamples(samples.map((s) => s.id));
   }
 
   /** Mean PDE deviation of the physics-checked samples of each stage-2 model that generated any. */
