@@ -34,9 +34,9 @@ TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-3000}     # pairs of flatvel-a and of curveve
 TRAIN_COUNT_FAULT=${TRAIN_COUNT_FAULT:-1500} # pairs of flatfault-a and of curvefault-a
 VAL_COUNT=${VAL_COUNT:-50}                   # held-out pairs per family
 REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family for evaluation
-# Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 finished
-# its cycle at 6,300; InversionNet was stopped inside the cycle that ends at 9,200), so a plain --resume
-# finishes them exactly; a larger total starts a new cycle. Stage 2 retrains from its averaged weights.
+# Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 at 6,300,
+# InversionNet at 9,200, both finished), so a plain --resume has nothing left of them to train; a larger
+# total starts a new cycle from the current step. Stage 2 retrains from its averaged weights.
 STAGE1_STEPS=${STAGE1_STEPS:-6300}
 INVERSION_STEPS=${INVERSION_STEPS:-9200}
 STAGE2_STEPS=${STAGE2_STEPS:-6000}
