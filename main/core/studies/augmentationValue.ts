@@ -24,9 +24,9 @@ import type { StudyParams } from '../contract/parameters.ts';
 import { locateSample } from '../datasets/sampleAccess.ts';
 import { velocityError, type VelocityError } from '../generation/metrics.ts';
 import { loadVelocityPredictor, predictVelocity } from '../ml/invert.ts';
-import { SYNTHESIS_RECORD } from '../physics/synthesis.ts';
 import type { CatalogueDataset } from '../store/tables/datasets.ts';
 import { requirePython } from '../training/python.ts';
+import { partPairEntry, synthesisRecordFamily } from '../training/trainerData.ts';
 import { runTraining, trainerOptionArguments } from '../training/trainingJob.ts';
 import type { TrainerMessage } from '../training/trainerProcess.ts';
 import { throwIfCancelled } from '../util/abort.ts';
@@ -116,8 +116,7 @@ function requirePairs(dataset: DatasetDetail, role: string): void {
 
 /** The family of a synthesised dataset (its synthesis record, or the catalogue's record of the synthesis), which sets the trainer's seismic normalisation. */
 function recordedFamily(projectDir: string, dataset: CatalogueDataset): string | null {
-  const record = path.join(projectDir, 'arrays', dataset.folder, SYNTHESIS_RECORD);
-  const family = fs.existsSync(record) ? (JSON.parse(fs.readFileSync(record, 'utf8')) as { family?: unknown }).family : dataset.meta.family;
+  const family = synthesisRecordFamily(path.join(projectDir, 'arrays', dataset.folder)) ?? dataset.meta.family;
   return typeof family === 'string' ? family : null;
 }
 
@@ -126,7 +125,7 @@ function recordedFamily(projectDir: string, dataset: CatalogueDataset): string |
  * one entry per dataset part, its "rows" the samples taken from it.
  */
 function pairList(projectDir: string, name: string, sets: SampleSet[], family: string | null): Record<string, unknown> {
-  const arrays = (relative: string): string => path.join(projectDir, 'arrays', relative);
+  const arraysDir = path.join(projectDir, 'arrays');
   const pairs: Record<string, unknown>[] = [];
   for (const set of sets) {
     const byPart = new Map<number, { part: DatasetDetail['parts'][number]; rows: number[] }>();
@@ -137,7 +136,7 @@ function pairList(projectDir: string, name: string, sets: SampleSet[], family: s
       byPart.set(part.partIndex, entry);
     }
     for (const { part, rows } of byPart.values()) {
-      pairs.push({ seismic: arrays(part.seismicFile!), velocity: arrays(part.velocityFile!), ...(part.traceMaskFile ? { trace_mask: arrays(part.traceMaskFile) } : {}), rows });
+      pairs.push({ ...partPairEntry(arraysDir, part), rows });
     }
   }
   return { name, ...(family ? { families: [family] } : {}), pairs };
