@@ -19,7 +19,8 @@
 # Environment: WAVEDIFF_TRAIN_CACHE (default ~/.cache/wavediff-studio/training: data-<synthesis fingerprint>/ and the
 #   trainers' <kind>.jsonl / <kind>.log), WAVEDIFF_PYTHON,
 #   STAGE1_STEPS / INVERSION_STEPS / STAGE2_STEPS (totals; raising one on --resume starts a new
-#   cosine cycle from the current step), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family),
+#   cosine cycle from the current step), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family, whole
+#   blocks of 3,000 / 1,500; raising one adds blocks and re-prepares the training set),
 #   DEVICE (auto|cpu|cuda), THREADS (torch threads per trainer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +31,9 @@ LOGS=${WAVEDIFF_TRAIN_CACHE:-$HOME/.cache/wavediff-studio/training}
 CACHE=$LOGS/data-$(node_modules/.bin/tsx scripts/synthesis-fingerprint.ts)
 CAMPAIGN=$ROOT/native-models/campaign
 PY=${WAVEDIFF_PYTHON:-/usr/bin/python3}
-TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-3000}     # pairs of flatvel-a and of curvevel-a
-TRAIN_COUNT_FAULT=${TRAIN_COUNT_FAULT:-1500} # pairs of flatfault-a and of curvefault-a
+TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-6000}     # pairs of flatvel-a and of curvevel-a (blocks of 3,000)
+TRAIN_COUNT_FAULT=${TRAIN_COUNT_FAULT:-1500} # pairs of flatfault-a and of curvefault-a (blocks of 1,500)
+BLOCKS_PER_RUN=8 # training pairs of a family are blocks of one seed-11 run of 8 blocks (24,000 / 12,000 pairs)
 VAL_COUNT=${VAL_COUNT:-50}                   # held-out pairs per family
 REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family for evaluation
 # Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 at 6,300,
@@ -60,20 +62,26 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-synth() { # family count seed out
+synth() { # family count seed out [synth options]
   node bin/wavediff.mjs synth --family "$1" --count "$2" --seed "$3" --samples-per-file 500 \
-    --threads "$SYNTH_THREADS" --out "$4" >&2
+    --threads "$SYNTH_THREADS" --out "$4" "${@:5}" >&2
 }
 
 count_for() { case $1 in *vel-a) echo "$TRAIN_COUNT_VEL" ;; *) echo "$TRAIN_COUNT_FAULT" ;; esac; }
+block_for() { case $1 in *vel-a) echo 3000 ;; *) echo 1500 ;; esac; }
 
-prepare_split() { # split (train|val)
-  local split=$1
-  local list="$CACHE/raw/$split.json"
-  [ -f "$CACHE/prepared/$split/prepared.json" ] && return 0
-  (cd native-models && "$PY" -m wavediff_models.pair_list "$CACHE/raw" "$split" $FAMILIES)
-  (cd native-models && "$PY" -m wavediff_models.prepared --data "$list" --out "$CACHE/prepared/$split" \
+prepare_split() { # split (train|val) folder...: (re)prepared when its pair list changed
+  local split=$1; shift
+  local list="$CACHE/raw/$split.json" out="$CACHE/prepared/$split"
+  (cd native-models && "$PY" -m wavediff_models.pair_list "$CACHE/raw" "$split" "$@")
+  if [ -f "$out/prepared.json" ]; then
+    cmp -s "$list" "$out/pairs.json" && return 0
+  fi
+  rm -rf "$out.new"
+  (cd native-models && "$PY" -m wavediff_models.prepared --data "$list" --out "$out.new" \
     --seismic-size "$SEISMIC_SIZE" --seismic-limits="$LIMITS")
+  cp "$list" "$out.new/pairs.json"
+  rm -rf "$out" && mv "$out.new" "$out"
 }
 
 real_eval_set() { # zip family-name
@@ -98,12 +106,24 @@ PYEOF
 }
 
 mkdir -p "$CACHE" "$CAMPAIGN"
+TRAIN_FOLDERS=""
 for family in $FAMILIES; do
-  synth "$family" "$(count_for "$family")" 11 "$CACHE/raw/train/$family"
+  block=$(block_for "$family") count=$(count_for "$family")
+  if [ $((count % block)) != 0 ] || [ "$count" -lt "$block" ] || [ "$count" -gt $((block * BLOCKS_PER_RUN)) ]; then
+    echo "train-default-models: $family: $count training pairs is not 1 to $BLOCKS_PER_RUN blocks of $block" >&2; exit 2
+  fi
+  # Block 0 is its own run (the first campaigns' folder); block b is shard b of the whole run, so every
+  # block holds the same seed-11 samples whichever count asked for it.
+  synth "$family" "$block" 11 "$CACHE/raw/train/$family"
+  TRAIN_FOLDERS+=" $family"
+  for ((b = 1; b < count / block; b++)); do
+    synth "$family" $((block * BLOCKS_PER_RUN)) 11 "$CACHE/raw/train/$family.$b" --shard "$b/$BLOCKS_PER_RUN"
+    TRAIN_FOLDERS+=" $family.$b"
+  done
   synth "$family" "$VAL_COUNT" 97 "$CACHE/raw/val/$family"
 done
-prepare_split train
-prepare_split val
+prepare_split train $TRAIN_FOLDERS
+prepare_split val $FAMILIES
 TESTDATA=$ROOT/../shared/testdata/openfwi
 real_eval_set "$TESTDATA/FlatVelA_test_vmodel.zip" flatvel-a
 real_eval_set "$TESTDATA/CurveVelA_test_vmodel.zip" curvevel-a

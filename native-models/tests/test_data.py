@@ -11,6 +11,7 @@ import torch
 
 from wavediff_models.data import (BatchSampler, DataError, Normalization, OpenFWIDataset, discover_pairs,
                                   padded_traces, resize_area, split_indices)
+from wavediff_models import pair_list
 
 
 class TestNormalization(unittest.TestCase):
@@ -162,6 +163,35 @@ class TestDataset(unittest.TestCase):
         with self.assertRaises(DataError) as cm:
             OpenFWIDataset(self.dir)
         self.assertIn('float64', str(cm.exception))
+
+
+class TestPairList(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.root)
+
+    def write(self, folder, k, seismic_value, with_model=True):
+        os.makedirs(os.path.join(self.root, 'train', folder), exist_ok=True)
+        np.save(os.path.join(self.root, 'train', folder, f'data{k}.npy'), np.full((1, 5, 10, 7), seismic_value, np.float32))
+        if with_model:
+            np.save(os.path.join(self.root, 'train', folder, f'model{k}.npy'), np.full((1, 1, 7, 7), 2000.0, np.float32))
+
+    def test_blocks_of_a_family_follow_it_in_file_order(self):
+        self.write('flatvel-a', 1, 1.0)
+        self.write('flatvel-a', 2, 2.0)
+        self.write('flatvel-a.1', 10, 10.0)
+        self.write('flatvel-a.1', 9, 9.0)
+        self.write('flatvel-a.1', 11, 11.0, with_model=False)  # still being modelled: left out
+        self.write('curvevel-a', 1, 100.0)
+        self.assertEqual(pair_list.main([self.root, 'train', 'flatvel-a', 'flatvel-a.1', 'curvevel-a']), 0)
+        with open(os.path.join(self.root, 'train.json')) as f:
+            spec = json.load(f)
+        self.assertEqual(spec['families'], ['flatvel-a', 'curvevel-a'])
+        self.assertEqual([p['seismic'] for p in spec['pairs']],
+                         ['train/flatvel-a/data1.npy', 'train/flatvel-a/data2.npy', 'train/flatvel-a.1/data9.npy',
+                          'train/flatvel-a.1/data10.npy', 'train/curvevel-a/data1.npy'])
+        ds = OpenFWIDataset(os.path.join(self.root, 'train.json'))
+        self.assertEqual(ds.seismic(np.arange(5))[:, 0, 0, 0].tolist(), [1.0, 2.0, 9.0, 10.0, 100.0])
 
 
 class TestSampling(unittest.TestCase):
