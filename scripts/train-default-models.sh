@@ -19,7 +19,8 @@
 # Environment: WAVEDIFF_TRAIN_CACHE (default ~/.cache/wavediff-studio/training: data-<synthesis fingerprint>/ and the
 #   trainers' <kind>.jsonl / <kind>.log), WAVEDIFF_PYTHON,
 #   STAGE1_STEPS / INVERSION_STEPS / STAGE2_STEPS (totals; raising one on --resume starts a new
-#   cosine cycle from the current step), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family, whole
+#   cosine cycle from the current step, peaking at half the last cycle's peak or at STAGE1_PEAK_LR /
+#   INVERSION_PEAK_LR), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family, whole
 #   blocks of 3,000 / 1,500; raising one adds blocks and re-prepares the training set),
 #   DEVICE (auto|cpu|cuda), THREADS (torch threads per trainer).
 set -euo pipefail
@@ -162,8 +163,8 @@ train() { # kind steps [extra trainer options]
 
 wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 status=0
-if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 & PIDS+=($!); fi
-if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 & PIDS+=($!); fi
+if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 ${STAGE1_PEAK_LR:+--lr "$STAGE1_PEAK_LR"} & PIDS+=($!); fi
+if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 ${INVERSION_PEAK_LR:+--lr "$INVERSION_PEAK_LR"} & PIDS+=($!); fi
 if wants stage1; then wait_for "${PIDS[0]}" || status=$?; fi
 if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
   # Stage 2 follows stage 1's latent space: each campaign run trains it anew on the new stage 1,

@@ -380,6 +380,27 @@ class TestResume(unittest.TestCase):
     def test_inversionnet_resume_is_exact(self):
         self.check('inversionnet', TINY_INVERSIONNET)
 
+    def test_raised_steps_start_a_new_cycle_at_the_given_peak(self):
+        out = os.path.join(WORK, 'cycles')
+        common = ['inversionnet', '--data', DATA, '--out', out, '--batch-size', '2', '--no-export',
+                  '--log-every', '1'] + TINY_INVERSIONNET
+        rc, _, err = run_in_process(common + ['--steps', '4', '--lr', '0.001', '--stop-at', '2'])
+        self.assertEqual(rc, 0, err)
+        # Raised from 4 to 8 at step 2: the new cycle [2, 8) replaces the rest of [0, 4) and peaks at --lr.
+        rc, lines, err = run_in_process(common + ['--steps', '8', '--lr', '0.004', '--resume'])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(lines[0]['config']['train']['cycles'],
+                         [{'start': 0, 'end': 4, 'peak_lr': 0.001}, {'start': 2, 'end': 8, 'peak_lr': 0.004}])
+        lr = {m['step']: m['lr'] for m in lines if m['type'] == 'progress'}
+        # Progress line k reports optimiser step k - 1. Warm-up ceil(0.05 * 6) = 1 step at the peak, then
+        # cosine over the other 5 steps towards 0.02 of it.
+        self.assertAlmostEqual(lr[3], 0.004)
+        self.assertAlmostEqual(lr[4], 0.004)
+        self.assertAlmostEqual(lr[8], 0.004 * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * 4 / 5))))
+        rc, lines, _ = run_in_process(common + ['--steps', '8', '--lr', '0.002', '--resume'])
+        self.assertEqual(rc, 1)
+        self.assertIn('raised --steps', lines[-1]['message'])
+
     def test_existing_checkpoint_needs_resume(self):
         rc, lines, _ = run_in_process(['stage1', '--data', DATA, '--out', STAGE1_OUT, '--steps', '1'] + TINY_STAGE1)
         self.assertEqual(rc, 1)

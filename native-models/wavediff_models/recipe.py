@@ -13,21 +13,23 @@ def first_cycle(total_steps, peak_lr):
     return [{'start': 0, 'end': int(total_steps), 'peak_lr': float(peak_lr)}]
 
 
-def extend_cycles(cycles, step, total_steps):
+def extend_cycles(cycles, step, total_steps, peak_lr=None):
     """The cycle list for a run that continues at `step` towards `total_steps`: unchanged when the
-    total is the last cycle's end; else a new cycle from `step` (warm restart at a lower peak)."""
+    total is the last cycle's end; else a new cycle from `step` (warm restart) peaking at `peak_lr`,
+    by default half the last cycle's peak. A new cycle supersedes the rest of an unfinished one."""
     last = cycles[-1]
     if total_steps == last['end'] or total_steps <= step:
         return cycles
-    return cycles + [{'start': int(step), 'end': int(total_steps), 'peak_lr': last['peak_lr'] * RESTART_PEAK_FACTOR}]
+    peak = last['peak_lr'] * RESTART_PEAK_FACTOR if peak_lr is None else float(peak_lr)
+    return cycles + [{'start': int(step), 'end': int(total_steps), 'peak_lr': peak}]
 
 
 def learning_rate(step, cycles, warmup_fraction, min_lr_fraction):
-    """lr for optimiser step `step` (0-based): inside cycle [start, end) with peak P and length L,
-    u = step - start; warm-up W = ceil(warmup_fraction L): lr = P (u + 1) / W for u < W, then
-    lr = P (m + (1 - m) (1 + cos(pi (u - W) / (L - W))) / 2), m = min_lr_fraction. Past the last
-    cycle's end: its final value P m."""
-    cycle = next((c for c in cycles if c['start'] <= step < c['end']), cycles[-1])
+    """lr for optimiser step `step` (0-based): in the latest cycle that started at or before it, with
+    start S, end E, peak P, length L = E - S and u = step - S; warm-up W = ceil(warmup_fraction L):
+    lr = P (u + 1) / W for u < W, then lr = P (m + (1 - m) (1 + cos(pi (u - W) / (L - W))) / 2),
+    m = min_lr_fraction. Past E: the cycle's final value P m."""
+    cycle = next((c for c in reversed(cycles) if c['start'] <= step), cycles[0])
     peak, length = cycle['peak_lr'], max(1, cycle['end'] - cycle['start'])
     u = min(step - cycle['start'], length)
     warmup = max(1, math.ceil(warmup_fraction * length))

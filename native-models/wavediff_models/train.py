@@ -69,7 +69,8 @@ def parse_args(argv):
     p.add_argument('--out', required=True, help='output folder: checkpoint.pt, previews/, model/')
     p.add_argument('--stage1', help='stage 2 only: stage-1 training folder, checkpoint or model folder')
     add_training_params(p, {'steps': '; on --resume: the new total', 'threads': '; torch.set_num_threads'})
-    p.add_argument('--lr', type=float)
+    p.add_argument('--lr', type=float, help='peak learning rate; on --resume with a raised --steps: the peak of the '
+                                            'new cycle (default: half the last cycle\'s)')
     p.add_argument('--weight-decay', type=float)
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt when it exists')
@@ -297,7 +298,11 @@ def run(args, emitter, stop):
         elapsed = resumed['meta'].get('training_time_s', 0.0)
         samples_seen = resumed['meta'].get('samples_seen', 0)
         metrics = resumed['meta'].get('metrics', {})
-        train_cfg['cycles'] = extend_cycles(train_cfg['cycles'], step, args.steps)
+        cycles = extend_cycles(train_cfg['cycles'], step, args.steps, args.lr)
+        if args.lr is not None and len(cycles) == len(train_cfg['cycles']):
+            raise TrainingError(f'--lr on --resume sets the peak of the new cycle that a raised --steps starts; this '
+                                f'run stands at step {step} of {train_cfg["cycles"][-1]["end"]}')
+        train_cfg['cycles'] = cycles
     # Stage 2 encodes its latents; a fresh stage 1 sets its output biases from the data (no RNG used).
     if warm_start:
         try:
