@@ -109,6 +109,61 @@ function interfaceHeights(models: Float32Array): number[] {
   return heights;
 }
 
+/** Depth of each interface present in every column, by rank from the top: [interface][x]. */
+function interfaceDepths(model: Float32Array): number[][] {
+  const perColumn: number[][] = [];
+  for (let x = 0; x < NX; x += 1) {
+    const edges: number[] = [];
+    for (let z = 1; z < NZ; z += 1) if (model[z * NX + x] !== model[(z - 1) * NX + x]) edges.push(z);
+    perColumn.push(edges);
+  }
+  const count = Math.min(...perColumn.map((edges) => edges.length));
+  return Array.from({ length: count }, (_, k) => perColumn.map((edges) => edges[k]));
+}
+
+const movingMean3 = (values: number[]): number[] => values.slice(1, -1).map((_, i) => (values[i] + values[i + 1] + values[i + 2]) / 3);
+
+/** Turning points of a curve (three-point mean, flat runs skipped). */
+function bends(values: number[]): number {
+  const smooth = movingMean3(values);
+  const steps = smooth.slice(1).map((v, i) => Math.sign(v - smooth[i])).filter((s) => s !== 0);
+  return steps.slice(1).filter((s, i) => s !== steps[i]).length;
+}
+
+/** Statistics of the top interface's fold over the models whose top interface spans them and bends (≥ 2 cells). */
+function foldShape(models: Float32Array): { medianCycles: number; bendsPerThird: number[]; heightPerThird: number[]; medianDeepToTop: number } {
+  const cycles: number[] = [];
+  const bendsPerThird = [0, 0, 0];
+  const heights: number[][] = [[], [], []];
+  const deepToTop: number[] = [];
+  const thirds = [[0, 23], [23, 46], [46, NX]];
+  let folded = 0;
+  for (let m = 0; m < models.length / CELLS; m += 1) {
+    const depths = interfaceDepths(models.subarray(m * CELLS, (m + 1) * CELLS));
+    if (depths.length === 0) continue;
+    const top = depths[0];
+    const height = (values: number[]): number => Math.max(...values) - Math.min(...values);
+    if (height(top) < 2) continue;
+    folded += 1;
+    const mean = top.reduce((s, d) => s + d, 0) / NX;
+    const smooth = movingMean3(top.map((d) => d - mean));
+    let crossings = 0;
+    for (let i = 1; i < smooth.length; i += 1) if (smooth[i - 1] * smooth[i] < 0) crossings += 1;
+    cycles.push(crossings / 2);
+    thirds.forEach(([a, b], t) => {
+      bendsPerThird[t] += bends(top.slice(Math.max(0, a - 1), Math.min(NX, b + 1)));
+      heights[t].push(height(top.slice(a, b)));
+    });
+    if (depths.length >= 2) deepToTop.push(height(depths[depths.length - 1]) / height(top));
+  }
+  return {
+    medianCycles: quantile(cycles, 0.5),
+    bendsPerThird: bendsPerThird.map((b) => b / folded),
+    heightPerThird: heights.map((h) => quantile(h, 0.5)),
+    medianDeepToTop: quantile(deepToTop, 0.5),
+  };
+}
+
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((p, r) => p - r);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -143,7 +198,7 @@ describe('velocity families', () => {
     expect([model[19 * NX], model[20 * NX], model[59 * NX + 69], model[69 * NX + 3]]).toEqual([2417, 2778, 3475, 3680]);
     const curvedFaulted = describeVelocityModel('curvefault-b', 1234, 0);
     expect(curvedFaulted.layerVelocitiesMps).toEqual([2300, 1705, 2737, 4129, 1700, 2651, 4259, 3774]);
-    expect([curvedFaulted.faults.length, curvedFaulted.fold.length]).toEqual([2, 3]);
+    expect([curvedFaulted.faults.length, curvedFaulted.fold?.components.length]).toEqual([2, 2]);
   });
 
   it('gives float32 whole-number velocities within 1500–4500 m/s for every family', () => {
@@ -180,7 +235,7 @@ describe('velocity families', () => {
     for (const family of ['curvevel-a', 'curvevel-b', 'curvefault-a', 'curvefault-b'] as VelocityFamily[]) {
       for (let i = 0; i < SAMPLES; i += 1) {
         const description = describeVelocityModel(family, 21, i);
-        expect(description.fold.length).toBeGreaterThan(0);
+        expect(description.fold?.components.length).toBeGreaterThan(0);
         const unfaulted = rasterizeVelocityModel(description, { withFaults: false });
         let variableRows = 0;
         for (let z = 0; z < NZ; z += 1) if (!rowIsConstant(unfaulted, z)) variableRows += 1;
@@ -273,5 +328,26 @@ describe('velocity families', () => {
     const ours = interfaceHeights(generateVelocityModels('curvevel-a', 1234, 500));
     expect(Math.abs(quantile(ours, 0.5) - quantile(real, 0.5))).toBeLessThanOrEqual(4);
     expect(Math.abs(quantile(ours, 0.95) - quantile(real, 0.95))).toBeLessThanOrEqual(8);
+  });
+
+  /*
+   * The shape of CurveVel-A's folds (top interface of each model, docs/physics/velocity-families.md):
+   * 2 cycles across the model (median of zero crossings / 2), bends that rise higher towards the right
+   * (median height per third of the width 8, 12, 17 cells; turning points 0.8, 1.5, 1.6), and the
+   * same displacement at every depth (deepest ÷ top interface height: median 1.0). The previous
+   * generator (one broad undulation, growing with depth) gave 1 cycle, heights 7, 7, 7, turning
+   * points 0.8, 0.9, 0.8 and a ratio of 1.55; this one 2, heights 8, 12, 17, turning points 0.9,
+   * 1.2, 1.7 and 1.0. Bounds: cycles within 0.5, per third turning points within 0.6 and height
+   * within 4 cells, ratio within 0.2.
+   */
+  it('curvevel-a bends its interfaces like OpenFWI’s CurveVel-A', () => {
+    const real = foldShape(realModels('CurveVelA_test_vmodel.zip'));
+    const ours = foldShape(generateVelocityModels('curvevel-a', 1234, 500));
+    expect(Math.abs(ours.medianCycles - real.medianCycles)).toBeLessThanOrEqual(0.5);
+    for (let third = 0; third < 3; third += 1) {
+      expect(Math.abs(ours.bendsPerThird[third] - real.bendsPerThird[third]), `third ${third}`).toBeLessThanOrEqual(0.6);
+      expect(Math.abs(ours.heightPerThird[third] - real.heightPerThird[third]), `third ${third}`).toBeLessThanOrEqual(4);
+    }
+    expect(Math.abs(ours.medianDeepToTop - real.medianDeepToTop)).toBeLessThanOrEqual(0.2);
   });
 });

@@ -8,7 +8,7 @@ import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
  * in m/s, float32, whole numbers, row-major [nz (depth), nx (width)], 70 × 70 by default.
  *
  *   flatvel    flat layers
- *   curvevel   curved layers: interfaces folded by a sum of sines
+ *   curvevel   curved layers: every interface displaced by one fold, a sum of sines that tightens and grows across the model
  *   flatfault  flat layers cut by 1–2 dipping faults with a throw
  *   curvefault curved layers cut by 1–2 faults
  *   -a         velocity increases with depth (sorted draws), OpenFWI's "easy" variant
@@ -61,11 +61,21 @@ export function parseVelocityFamily(name: string, field = 'family'): VelocityFam
   throw new StudioError('bad_input', `Unknown velocity family '${name}' (${field}); choose one of ${VELOCITY_FAMILIES.join(', ')}.`);
 }
 
-/** A sine component of the fold shared by all interfaces: amplitude in cells, wavenumber in cycles per model width. */
+/** A sine component of a fold: amplitude in cells, wavenumber in cycles per model width. */
 export interface FoldComponent {
   amplitudeCells: number;
   cyclesAcross: number;
   phaseRadians: number;
+}
+
+/**
+ * The displacement (cells, positive downwards) that every interface of a curved model shares:
+ * e(x)·Σ a·sin(2π·c·x/nx + φ) with e(x) = (1 + growth·x/nx)/(1 + growth/2), so that the bends rise
+ * higher from left to right, as OpenFWI's CurveVel-A folds do (docs/physics/velocity-families.md).
+ */
+export interface Fold {
+  components: FoldComponent[];
+  growth: number;
 }
 
 /**
@@ -89,8 +99,8 @@ export interface VelocityModelDescription {
   layerVelocitiesMps: number[];
   /** Depth of the top of layers 1…L−1 at the fold's zero line, in cells (row index) [layers − 1]. */
   interfaceDepthsCells: number[];
-  /** Empty for flat families. Interface k lies at depth d_k + g_k·Σ a·sin(2π·c·x/nx + φ), g_k = 0.6 + 0.8·d_k/nz. */
-  fold: FoldComponent[];
+  /** Null for flat families; interface k lies at depth d_k + the fold's displacement. */
+  fold: Fold | null;
   /** Applied in order: the second fault cuts the model the first one made. */
   faults: FaultDescription[];
 }
@@ -126,7 +136,7 @@ interface FamilyParameters {
 function parametersFor(family: VelocityFamily): FamilyParameters {
   const { layering, faulted, variant } = familyTraits(family);
   const a = variant === 'a';
-  const foldAmplitudeCells: [number, number] = layering === 'curved' ? (a ? [4, 28] : [6, 32]) : [0, 0];
+  const foldAmplitudeCells: [number, number] = layering === 'curved' ? (a ? [4.9, 16.7] : [7, 22]) : [0, 0];
   if (!faulted) {
     return {
       minLayers: a ? (layering === 'flat' ? 3 : 4) : 2,
@@ -209,19 +219,23 @@ function drawEvenInterfaceDepths(rng: Random, layers: number, nz: number): numbe
   }
 }
 
-function drawFold(rng: Random, params: FamilyParameters, scale: number): FoldComponent[] {
-  const components = rng.integer(1, 3);
+// Fitted to the top interfaces of CurveVel-A's 500 test models (docs/physics/velocity-families.md).
+const FOLD_CYCLES: [number, number] = [1.2, 2.4];
+const FOLD_GROWTH = 2.8;
+
+function drawFold(rng: Random, params: FamilyParameters, scale: number): Fold {
+  const count = rng.integer(1, 2);
   const [low, high] = params.foldAmplitudeCells;
-  // A skewed draw: mostly moderate folds with a tail of strong ones (CurveVel-A's contour heights).
+  // A skewed draw: mostly moderate folds with a tail of strong ones.
   const total = (low + (high - low) * rng.uniformIn(0, 1) ** 1.5) * scale;
-  // Split the amplitude with decreasing weights: one dominant undulation plus smaller ones.
-  const weights = Array.from({ length: components }, (_, i) => rng.uniformIn(0.5, 1) / (i + 1));
-  const weightSum = weights.reduce((s, w) => s + w, 0);
-  return weights.map((w, i) => ({
+  const weights = Array.from({ length: count }, () => rng.uniformIn(0.5, 1));
+  const weightSum = weights.reduce((sum, w) => sum + w, 0);
+  const components = weights.map((w) => ({
     amplitudeCells: (total * w) / weightSum,
-    cyclesAcross: rng.uniformIn(0.4, 1.2) * (i + 1),
+    cyclesAcross: rng.uniformIn(...FOLD_CYCLES),
     phaseRadians: rng.uniformIn(0, 2 * Math.PI),
   }));
+  return { components, growth: FOLD_GROWTH };
 }
 
 function drawFault(rng: Random, params: FamilyParameters, shape: ModelShape): FaultDescription {
@@ -254,7 +268,7 @@ export function describeVelocityModel(
   const interfaceDepthsCells = params.evenLayers && layers * 2 <= shape.nz
     ? drawEvenInterfaceDepths(rng, layers, shape.nz)
     : drawInterfaceDepths(rng, layers - 1, shape.nz);
-  const fold = traits.layering === 'curved' ? drawFold(rng, params, scale) : [];
+  const fold = traits.layering === 'curved' ? drawFold(rng, params, scale) : null;
   const description: VelocityModelDescription = { family, shape: { nz: shape.nz, nx: shape.nx }, layerVelocitiesMps, interfaceDepthsCells, fold, faults: [] };
   if (traits.faulted) {
     const faultCount = rng.chance(params.secondFaultChance) ? 2 : 1;
@@ -272,11 +286,11 @@ export function describeVelocityModel(
   return description;
 }
 
-/** Fold displacement at column x, before the per-interface gain. */
-function foldAt(fold: readonly FoldComponent[], x: number, nx: number): number {
+/** The fold's displacement at column x (cells, positive downwards). */
+function foldAt(fold: Fold, x: number, nx: number): number {
   let displacement = 0;
-  for (const c of fold) displacement += c.amplitudeCells * Math.sin((2 * Math.PI * c.cyclesAcross * x) / nx + c.phaseRadians);
-  return displacement;
+  for (const c of fold.components) displacement += c.amplitudeCells * Math.sin((2 * Math.PI * c.cyclesAcross * x) / nx + c.phaseRadians);
+  return (displacement * (1 + (fold.growth * x) / nx)) / (1 + fold.growth / 2);
 }
 
 /** Horizontal distance of (z, x) from the fault line, positive on the hanging-wall side. */
@@ -287,22 +301,18 @@ function hangingWallSide(fault: FaultDescription, z: number, x: number): boolean
 }
 
 /** Layer index at a (possibly fractional, possibly outside) depth z of column x in the unfaulted model. */
-function layerAt(description: VelocityModelDescription, interfaceShift: Float64Array, z: number, x: number): number {
+function layerAt(description: VelocityModelDescription, foldShift: Float64Array, z: number, x: number): number {
   const depths = description.interfaceDepthsCells;
   let layer = 0;
-  while (layer < depths.length && z >= depths[layer] + interfaceShift[layer * description.shape.nx + x]) layer += 1;
+  while (layer < depths.length && z >= depths[layer] + foldShift[x]) layer += 1;
   return layer;
 }
 
-function interfaceShifts(description: VelocityModelDescription): Float64Array {
-  const { nz, nx } = description.shape;
-  const depths = description.interfaceDepthsCells;
-  const shift = new Float64Array(depths.length * nx);
-  if (description.fold.length === 0) return shift;
-  for (let x = 0; x < nx; x += 1) {
-    const displacement = foldAt(description.fold, x, nx);
-    for (let k = 0; k < depths.length; k += 1) shift[k * nx + x] = (0.6 + (0.8 * depths[k]) / nz) * displacement;
-  }
+/** The fold's displacement of every column (zeros for a flat model). */
+function foldShifts(description: VelocityModelDescription): Float64Array {
+  const { nx } = description.shape;
+  const shift = new Float64Array(nx);
+  if (description.fold) for (let x = 0; x < nx; x += 1) shift[x] = foldAt(description.fold, x, nx);
   return shift;
 }
 
@@ -317,7 +327,7 @@ function unfaultedDepth(faults: readonly FaultDescription[], z: number, x: numbe
 
 function faultOffsetsSomething(description: VelocityModelDescription, fault: FaultDescription): boolean {
   const { nz, nx } = description.shape;
-  const shift = interfaceShifts(description);
+  const shift = foldShifts(description);
   const faults = [...description.faults, fault];
   for (let z = 0; z < nz; z += 1) {
     for (let x = 0; x < nx; x += 1) {
@@ -336,7 +346,7 @@ function faultOffsetsSomething(description: VelocityModelDescription, fault: Fau
 export function rasterizeVelocityModel(description: VelocityModelDescription, options: { withFaults?: boolean } = {}): Float32Array {
   const { nz, nx } = description.shape;
   const faults = options.withFaults === false ? [] : description.faults;
-  const shift = interfaceShifts(description);
+  const shift = foldShifts(description);
   const velocityMps = new Float32Array(nz * nx);
   for (let z = 0; z < nz; z += 1) {
     for (let x = 0; x < nx; x += 1) {
