@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { projectArrayPath } from '../store/project.ts';
 import { z } from 'zod';
 import type { JobKind } from '../jobs/jobKind.ts';
 import { methods, type DatasetDetail } from '../contract/contract.ts';
@@ -21,7 +22,7 @@ export const exportOpenfwiJob: JobKind<Params, never, { folder: string; files: s
   title: (p) => `Export dataset ${p.datasetId} to ${path.basename(p.folder)}`,
   async run(ctx, params) {
     const dataset = ctx.catalogue.getReadyDataset(params.datasetId);
-    const arrays = (relative: string): string => path.join(ctx.projectDir, 'arrays', relative);
+    const arrays = (relative: string): string => projectArrayPath(ctx.projectDir, relative);
     checkOpenfwiExportable(dataset);
     const parts = dataset.parts.map((p) => ({ seismicPath: p.seismicFile ? arrays(p.seismicFile) : null, velocityPath: arrays(p.velocityFile!) }));
     const written = await exportOpenfwi(parts, params.folder, {

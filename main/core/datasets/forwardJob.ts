@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JobKind, JobServices } from '../jobs/jobKind.ts';
 import type { FdPoolService } from '../physics/pool.ts';
 import { methods, type DatasetDetail, type DatasetPart } from '../contract/contract.ts';
-import { jobStagingDir } from '../store/project.ts';
+import { jobStagingDir, projectArrayPath } from '../store/project.ts';
 import { projectGeometry } from '../physics/projectGeometry.ts';
 import { commitStagedDataset, discardStagedDataset, resumeCommit } from './staging.ts';
 import { NpyWriter, openNpy, readNpyRows, writeNpy } from '../io/npy.ts';
@@ -57,7 +57,7 @@ export const forwardJob: JobKind<Params, State, { datasetId: number }, JobServic
 
     for (let k = ctx.resumeState?.partsDone ?? 0; k < parts.length; k += 1) {
       const { part, first, count } = parts[k];
-      const velocityFile = openNpy(path.join(ctx.projectDir, 'arrays', part.velocityFile!));
+      const velocityFile = openNpy(projectArrayPath(ctx.projectDir, part.velocityFile!));
       const [nz, nx] = velocityFile.shape.slice(-2);
       const writer = new NpyWriter(path.join(staging, `data${k + 1}.npy`), { shape: [count, ...seismicShape] });
       try {

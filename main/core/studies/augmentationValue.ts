@@ -25,6 +25,7 @@ import { locateSample } from '../datasets/sampleAccess.ts';
 import { velocityError, type VelocityError } from '../generation/metrics.ts';
 import { loadVelocityPredictor, predictVelocity } from '../ml/invert.ts';
 import type { CatalogueDataset } from '../store/tables/datasets.ts';
+import { arraysFolderName, projectArrayPath } from '../store/project.ts';
 import { requirePython } from '../training/python.ts';
 import { partPairEntry, synthesisRecordFamily } from '../training/trainerData.ts';
 import { runTraining, trainerOptionArguments } from '../training/trainingJob.ts';
@@ -116,7 +117,7 @@ function requirePairs(dataset: DatasetDetail, role: string): void {
 
 /** The family of a synthesised dataset (its synthesis record, or the catalogue's record of the synthesis), which sets the trainer's seismic normalisation. */
 function recordedFamily(projectDir: string, dataset: CatalogueDataset): string | null {
-  const family = synthesisRecordFamily(path.join(projectDir, 'arrays', dataset.folder)) ?? dataset.meta.family;
+  const family = synthesisRecordFamily(projectArrayPath(projectDir, dataset.folder)) ?? dataset.meta.family;
   return typeof family === 'string' ? family : null;
 }
 
@@ -125,7 +126,7 @@ function recordedFamily(projectDir: string, dataset: CatalogueDataset): string |
  * one entry per dataset part, its "rows" the samples taken from it.
  */
 function pairList(projectDir: string, name: string, sets: SampleSet[], family: string | null): Record<string, unknown> {
-  const arraysDir = path.join(projectDir, 'arrays');
+  const arraysDir = path.join(projectDir, arraysFolderName);
   const pairs: Record<string, unknown>[] = [];
   for (const set of sets) {
     const byPart = new Map<number, { part: DatasetDetail['parts'][number]; rows: number[] }>();

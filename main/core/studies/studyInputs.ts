@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { StudioError } from '../contract/errors.ts';
-import { formatShape, openNpy, readNpyRows } from '../io/npy.ts';
+import { formatShape, openNpy, readNpyRows, type NpyFile } from '../io/npy.ts';
+import { projectArrayPath } from '../store/project.ts';
 import { locateSample } from '../datasets/sampleAccess.ts';
 import type { DatasetDetail } from '../contract/contract.ts';
 import { openfwiGeometry } from '../physics/acquisition.ts';
@@ -46,12 +47,18 @@ export function seismicFileInput(file: string, stage1: Stage1Network, count?: nu
  * [n, sources, time, receivers] or velocity [n, 1, depth, width] m/s, in the order given.
  */
 export function readDatasetRows(projectDir: string, dataset: DatasetDetail, which: 'seismicFile' | 'velocityFile', indices: readonly number[]): Float32Array {
+  const files = new Map<string, NpyFile>();
   const rows: Float32Array[] = [];
   for (const i of indices) {
     const { part, row } = locateSample(dataset, i);
-    const file = part[which];
-    if (!file) throw new StudioError('not_found', `Dataset '${dataset.name}' has no ${which === 'seismicFile' ? 'seismic' : 'velocity models'}; choose a dataset of pairs.`);
-    rows.push(readNpyRows(openNpy(path.join(projectDir, 'arrays', file)), row, 1));
+    const relative = part[which];
+    if (!relative) throw new StudioError('not_found', `Dataset '${dataset.name}' has no ${which === 'seismicFile' ? 'seismic' : 'velocity models'}; choose a dataset of pairs.`);
+    let file = files.get(relative);
+    if (!file) {
+      file = openNpy(projectArrayPath(projectDir, relative));
+      files.set(relative, file);
+    }
+    rows.push(readNpyRows(file, row, 1));
   }
   const out = new Float32Array(rows.reduce((s, r) => s + r.length, 0));
   let offset = 0;
@@ -71,7 +78,7 @@ export function datasetInput(ctx: Pick<StudyContext, 'projectDir' | 'catalogue'>
     const indices = Array.from({ length: n }, (_, i) => start + i);
     if (which === 'seismicFile') {
       for (const part of new Set(indices.map((i) => locateSample(dataset, i).part))) {
-        if (part.seismicFile) checkShape(openNpy(path.join(ctx.projectDir, 'arrays', part.seismicFile)).shape, stage1, `Dataset '${dataset.name}'`);
+        if (part.seismicFile) checkShape(openNpy(projectArrayPath(ctx.projectDir, part.seismicFile)).shape, stage1, `Dataset '${dataset.name}'`);
       }
     }
     return readDatasetRows(ctx.projectDir, dataset, which, indices);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { JobContext, JobKind } from '../jobs/jobKind.ts';
 import type { Catalogue, ModelRow } from '../store/catalogue.ts';
+import { arraysFolderName } from '../store/project.ts';
 import { methods, type NetworkKind } from '../contract/contract.ts';
 import { StudioError } from '../contract/errors.ts';
 import { requirePython } from './python.ts';
@@ -138,7 +139,7 @@ export function trainerArguments(ctx: Pick<JobContext<unknown>, 'projectDir' | '
   if (!dataset.hasSeismic || !dataset.hasVelocity) {
     throw new StudioError('bad_input', `Dataset '${dataset.name}' needs both seismic and velocity to train on; it has ${dataset.hasSeismic ? 'seismic only' : 'velocity only'}.`);
   }
-  const arraysDir = path.join(ctx.projectDir, 'arrays');
+  const arraysDir = path.join(ctx.projectDir, arraysFolderName);
   const valDataset = params.valDatasetId !== undefined ? ctx.catalogue.getReadyDataset(params.valDatasetId) : null;
   // Zero traces that pad shorter gathers are masked out of the seismic loss (the trainer reads the masks).
   for (const d of [dataset, valDataset]) {
