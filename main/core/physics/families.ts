@@ -8,7 +8,7 @@ import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
  * in m/s, float32, whole numbers, row-major [nz (depth), nx (width)], 70 × 70 by default.
  *
  *   flatvel    flat layers
- *   curvevel   curved layers: every interface displaced by one fold, a sum of sines that tightens and grows across the model
+ *   curvevel   curved layers: every interface displaced by one fold, a sum of sines that grows from left to right
  *   flatfault  flat layers cut by 1–2 dipping faults with a throw
  *   curvefault curved layers cut by 1–2 faults
  *   -a         velocity increases with depth (sorted draws), OpenFWI's "easy" variant
