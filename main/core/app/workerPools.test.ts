@@ -13,6 +13,7 @@ import { dispatch } from '../api/handlers.ts';
 import { readNpy } from '../io/npy.ts';
 import { tinyGeometry } from '../physics/testing/tinyGeometry.ts';
 import type { DatasetDetail, JobInfo } from '../contract/contract.ts';
+import { concatenated } from '../util/typedArrays.ts';
 
 let dir: string;
 let studio: Studio;
@@ -35,13 +36,7 @@ afterEach(async () => {
 async function seismicOf(datasetId: number): Promise<Float32Array> {
   const detail = (await call('dataset.get', { datasetId })) as DatasetDetail;
   const parts = detail.parts.map((p) => readNpy(path.join(studio.requireProject().arraysDir, p.seismicFile!)).data);
-  const joined = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
+  return concatenated(parts, Float32Array);
 }
 
 describe('worker-thread setting', () => {

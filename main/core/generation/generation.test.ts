@@ -21,6 +21,7 @@ import { openfwiGeometry } from '../physics/acquisition.ts';
 import { shippedModelsDir } from '../ml/modelRegistry.ts';
 import { loadGenerationModels } from './pipeline.ts';
 import { runProbe } from './probe.ts';
+import { concatenated } from '../util/typedArrays.ts';
 
 const models = {
   stage1: path.join(shippedModelsDir(), 'stage1'),
@@ -51,16 +52,7 @@ async function generate(extra: Record<string, unknown>): Promise<{ job: JobInfo;
 function datasetArrays(datasetId: number): { seismic: Float32Array; velocity: Float32Array; inversion: Float32Array } {
   const project = studio.requireProject();
   const dataset = project.catalogue.getDataset(datasetId);
-  const concat = (files: string[]): Float32Array => {
-    const parts = files.map((f) => readNpy(project.arrayPath(f)).data);
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
+  const concat = (files: string[]): Float32Array => concatenated(files.map((f) => readNpy(project.arrayPath(f)).data), Float32Array);
   return {
     seismic: concat(dataset.parts.map((p) => p.seismicFile!)),
     velocity: concat(dataset.parts.map((p) => p.velocityFile!)),

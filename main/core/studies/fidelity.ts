@@ -27,6 +27,7 @@ import { throwIfCancelled } from '../util/abort.ts';
 import { Random, mixSeed } from '../util/random.ts';
 import { frechetWithBootstrap, type FrechetWithSpread } from './frechet.ts';
 import { compareSpectra, isotropicPowerSpectrum, mergeSpectra, type BandComparison, type IsotropicSpectrum } from './powerSpectrum.ts';
+import { concatenated } from '../util/typedArrays.ts';
 
 /** Latent pooling factor per spatial axis, and the velocity feature grid. */
 export const LATENT_POOL = 4;
@@ -97,13 +98,7 @@ async function seismicFeatures(stage1: Stage1Network, set: PairSet, signal?: Abo
     const latent = await stage1.encode(set.seismic.subarray(start * perSample, (start + count) * perSample), count);
     pooled.push(pooledLatentFeatures(latent, count, stage1.latentShape));
   }
-  const out = new Float64Array(pooled.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of pooled) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatenated(pooled, Float64Array);
 }
 
 /** UMAP of the rows of `real` and `generated` together (seeded); neighbours fewer than the samples. */

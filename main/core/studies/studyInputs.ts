@@ -13,6 +13,7 @@ import { openfwiGeometry } from '../physics/acquisition.ts';
 import type { Stage1Network } from '../ml/networks.ts';
 import { holdoutSeedFor, synthesizeFamilyPairs, trainingFamilies } from '../generation/probe.ts';
 import type { StudyContext } from './studyKind.ts';
+import { concatenated } from '../util/typedArrays.ts';
 
 export interface SeismicInput {
   /** What the samples are, for the report. */
@@ -60,13 +61,7 @@ export function readDatasetRows(projectDir: string, dataset: DatasetDetail, whic
     }
     rows.push(readNpyRows(file, row, 1));
   }
-  const out = new Float32Array(rows.reduce((s, r) => s + r.length, 0));
-  let offset = 0;
-  for (const r of rows) {
-    out.set(r, offset);
-    offset += r.length;
-  }
-  return out;
+  return concatenated(rows, Float32Array);
 }
 
 /** The first `count` (default all) samples of a project dataset, read sample by sample across its parts. */
