@@ -106,6 +106,19 @@ class TestSummary(unittest.TestCase):
         self.assertEqual(plot_curves.trend([100, 200], [0.2, 0.03], 0.04)['samples_to_target'], 200)
         self.assertIsNone(plot_curves.trend([100], [0.2], 0.04))
 
+    def test_trend_runs_between_the_ends_of_the_last_two_cycles_where_two_have_ended(self):
+        summary = plot_curves.summarize([LOG])
+        self.assertEqual(summary['kinds']['inversionnet']['cycle_ends'], [6])  # one cycle: the last two points
+        samples, values, steps = [100, 200, 300, 400, 500], [0.4, 0.3, 0.28, 0.2, 0.19], [1, 2, 3, 4, 5]
+        result = plot_curves.trend(samples, values, 0.04, steps, [2, 4, 6])  # the cycle ending at 6 is not done
+        self.assertEqual((result['previous_samples_seen'], result['samples_seen']), (200, 400))
+        self.assertAlmostEqual(result['exponent'], math.log(0.2 / 0.3) / math.log(2), places=12)
+        cycles = [{'start': 0, 'end': 2}, {'start': 2, 'end': 5}, {'start': 4, 'end': 6}]  # the second replaced at 4
+        start = {'type': 'start', 'config': {'train': {'cycles': cycles}}}
+        self.assertEqual(plot_curves.cycle_ends([{'type': 'start'}, start]), [2, 6])
+        one_end = plot_curves.trend(samples, values, 0.04, steps, [4])
+        self.assertEqual((one_end['previous_samples_seen'], one_end['samples_seen']), (400, 500))
+
 
 @unittest.skipUnless(HAS_MATPLOTLIB, 'python3-matplotlib is not installed (scripts/setup.sh installs it)')
 class TestCommandLine(unittest.TestCase):

@@ -11,7 +11,10 @@ and split, series against samples seen; 'progress' lines give the training time 
 evaluation. A step evaluated twice (a run resumed from an earlier checkpoint) keeps its last line.
 
 stdout: one JSON object, {"summary": PATH, "png": PATH or null, "trends": [...]}, where each trend
-follows one target's curve from its last two points as a power law m = c * samples**b:
+follows one target's curve through two points as a power law m = c * samples**b: the ends of the last
+two learning-rate cycles that were evaluated (both at the bottom of a cosine decay; between two points
+inside a cycle the decay itself shows as progress that more samples would not repeat), or the last two
+points where fewer than two cycles have ended:
     b = ln(m2 / m1) / ln(s2 / s1),  doubling the samples gives m2 * 2**b,
     reaching the target t < m2 (b < 0) takes s2 * (t / m2) ** (1 / b) samples in all.
 """
@@ -88,13 +91,27 @@ def summarize(paths, targets=None):
         kind, messages = read_log(path)
         if kind in kinds:
             raise ValueError(f'{path}: a second log of {kind}; give one log per kind')
-        kinds[kind] = {'log': os.path.basename(path), 'splits': summarize_messages(messages)}
+        kinds[kind] = {'log': os.path.basename(path), 'splits': summarize_messages(messages),
+                       'cycle_ends': cycle_ends(messages)}
     return {'format': FORMAT, 'version': 1, 'kinds': kinds, 'targets': list(targets or [])}
 
 
-def trend(samples, values, target):
-    """The last segment of a curve as a power law (module docstring); None below two usable points."""
+def cycle_ends(messages):
+    """The end steps of the learning-rate cycles, as the last run's 'start' line declares them; a cycle
+    that the next one replaced before it ended has no end."""
+    starts = [m for m in messages if m.get('type') == 'start']
+    cycles = (starts[-1].get('config') or {}).get('train', {}).get('cycles', []) if starts else []
+    return [c['end'] for c, after in zip(cycles, cycles[1:] + [None]) if after is None or c['end'] <= after['start']]
+
+
+def trend(samples, values, target, steps=None, ends=()):
+    """A curve as a power law through two points (module docstring): the last two evaluated ends of
+    the cycles `ends` (steps), else its last two points; None below two usable points."""
     points = [(s, v) for s, v in zip(samples, values) if s and v is not None and v > 0]
+    at_ends = [(s, v) for step, s, v in zip(steps or [], samples, values)
+               if step in set(ends) and s and v is not None and v > 0]
+    if len(at_ends) >= 2:
+        points = at_ends
     if len(points) < 2:
         return None
     (s1, m1), (s2, m2) = points[-2], points[-1]
@@ -123,7 +140,8 @@ def trends(summary):
         split = summary['kinds'].get(t['kind'], {}).get('splits', {}).get(t['split'])
         if not split or t['metric'] not in split['metrics']:
             continue
-        result = trend(split['samples_seen'], split['metrics'][t['metric']], t['limit'])
+        ends = summary['kinds'][t['kind']].get('cycle_ends', [])
+        result = trend(split['samples_seen'], split['metrics'][t['metric']], t['limit'], split['step'], ends)
         if result:
             rate = training_rate(split)
             result.update(t, samples_per_s=rate)

@@ -110,7 +110,7 @@ what doubling the samples seen and what reaching the target would take at the cu
     const more = t.samples_to_target! - t.samples_seen;
     return `${head} Doubling the samples seen${time(t.samples_seen)} would bring it to ≈ ${fmt(t.value_at_double)}; the target ${t.limit} would take ≈ ${count(t.samples_to_target)} samples in all, ${count(more)} more${time(more)}.`;
   });
-  return `At each followed curve's last slope (a power law through its last two evaluations; extrapolation, not a promise):\n\n${lines.join('\n')}`;
+  return `At each followed curve's last slope (a power law through the ends of its last two learning-rate cycles, or through its last two evaluations while fewer than two cycles have ended; extrapolation, not a promise):\n\n${lines.join('\n')}`;
 }
 
 function trainingSection(card: ModelCard): string {

@@ -13,7 +13,7 @@ import { nativeModelsDir } from '../../main/core/training/trainerProcess.ts';
 import { StudioError } from '../../main/core/contract/errors.ts';
 import { curveTargets } from './cardTargets.ts';
 
-/** One target's curve read as a power law m = c·samplesᵇ through its last two evaluations. */
+/** One target's curve read as a power law m = c·samplesᵇ through the ends of its last two learning-rate cycles (else its last two evaluations). */
 export interface CurveTrend {
   id: string;
   kind: string;
