@@ -37,11 +37,11 @@ TRAIN_COUNT_FAULT=${TRAIN_COUNT_FAULT:-1500} # pairs of flatfault-a and of curve
 BLOCKS_PER_RUN=8 # training pairs of a family are blocks of one seed-11 run of 8 blocks (24,000 / 12,000 pairs)
 VAL_COUNT=${VAL_COUNT:-50}                   # held-out pairs per family
 REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family for evaluation
-# Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 at 8,700,
-# InversionNet at 16,000, both finished), so a plain --resume has nothing left of them to train; a larger
+# Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 at 11,000,
+# InversionNet at 22,000, both finished), so a plain --resume has nothing left of them to train; a larger
 # total starts a new cycle from the current step. Stage 2 retrains from its averaged weights.
-STAGE1_STEPS=${STAGE1_STEPS:-8700}
-INVERSION_STEPS=${INVERSION_STEPS:-16000}
+STAGE1_STEPS=${STAGE1_STEPS:-11000}
+INVERSION_STEPS=${INVERSION_STEPS:-22000}
 STAGE2_STEPS=${STAGE2_STEPS:-4000}
 THREADS=${THREADS:-1}
 DEVICE=${DEVICE:-auto}
