@@ -91,6 +91,19 @@ class TestSummary(unittest.TestCase):
         self.assertEqual(series['step'], [2, 4, 6])
         self.assertEqual(series['metrics']['velocity_mae'][1], 0.5)
 
+    def test_a_start_cuts_the_series_back_to_its_step_and_a_fresh_start_to_nothing(self):
+        messages = log_messages()
+        split = next(m['split'] for m in messages if m['type'] == 'metrics')
+        later = dict(next(m for m in messages if m['type'] == 'metrics' and m['step'] == 4), velocity_mae=0.5)
+        resumed = plot_curves.summarize_messages(messages + [{'type': 'start', 'step': 2, 'resumed': True}, later])
+        self.assertEqual(resumed[split]['step'], [2, 4])  # step 6 of the abandoned run is gone
+        self.assertEqual(resumed[split]['metrics']['velocity_mae'][1], 0.5)
+        first = dict(next(m for m in messages if m['type'] == 'metrics' and m['step'] == 2), velocity_mae=0.7)
+        fresh = plot_curves.summarize_messages(messages + [{'type': 'start', 'step': 0, 'resumed': False}, first])
+        self.assertEqual(fresh[split]['step'], [2])
+        self.assertEqual(fresh[split]['metrics']['velocity_mae'], [0.7])
+        self.assertEqual(fresh[split]['elapsed_s'], [None])  # no progress line since the fresh start
+
     def test_trend_is_the_power_law_through_the_last_two_points(self):
         series = plot_curves.summarize([LOG])['kinds']['inversionnet']['splits']['real-flatvel-a']
         s, m = series['samples_seen'], series['metrics']['velocity_mae']

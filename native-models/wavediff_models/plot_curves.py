@@ -8,7 +8,10 @@ PNG drawn from it with matplotlib (Debian's python3-matplotlib; no torch needed)
 The logs are what `train` writes on stdout (one JSON object a line, appended over resumed runs).
 Their 'metrics' lines (step, split, samples_seen and the held-out metrics) become, per network kind
 and split, series against samples seen; 'progress' lines give the training time (elapsed_s) at each
-evaluation. A step evaluated twice (a run resumed from an earlier checkpoint) keeps its last line.
+evaluation. The series are the history of the last run's checkpoint: a 'start' line cuts them back
+to its step (what earlier runs logged after it is work that checkpoint does not hold, so a step
+evaluated twice keeps its last line), and a fresh start (resumed false, e.g. stage 2 retrained on a
+new latent space) to nothing.
 
 stdout: one JSON object, {"summary": PATH, "png": PATH or null, "trends": [...]}, where each trend
 follows one target's curve through two points as a power law m = c * samples**b: the ends of the last
@@ -61,6 +64,10 @@ def summarize_messages(messages):
     elapsed_at = {}
     by_split = {}
     for m in messages:
+        if m.get('type') == 'start':
+            kept = m.get('step', 0) if m.get('resumed') else -1
+            elapsed_at = {k: v for k, v in elapsed_at.items() if k <= kept}
+            by_split = {split: {k: v for k, v in rows.items() if k <= kept} for split, rows in by_split.items()}
         if m.get('type') == 'progress' and isinstance(m.get('elapsed_s'), (int, float)):
             elapsed_at[m['step']] = m['elapsed_s']
         if m.get('type') == 'metrics':
@@ -69,6 +76,8 @@ def summarize_messages(messages):
     out = {}
     for split, rows in by_split.items():
         steps = sorted(rows)
+        if not steps:
+            continue
         names = sorted({k for r in rows.values() for k, v in r.items()
                         if k not in ('type', 'step', 'split', 'samples_seen', 'samples', 'denoise_timestep')
                         and isinstance(v, (int, float)) and not isinstance(v, bool)})
