@@ -116,11 +116,11 @@ def cycle_ends(messages):
 def trend(samples, values, target, steps=None, ends=()):
     """A curve as a power law through two points (module docstring): the last two evaluated ends of
     the cycles `ends` (steps), else its last two points; None below two usable points."""
-    points = [(s, v) for s, v in zip(samples, values) if s and v is not None and v > 0]
-    at_ends = [(s, v) for step, s, v in zip(steps or [], samples, values)
-               if step in set(ends) and s and v is not None and v > 0]
-    if len(at_ends) >= 2:
-        points = at_ends
+    usable = [(step, s, v) for step, s, v in zip(steps or [None] * len(samples), samples, values)
+              if s and v is not None and v > 0]
+    end_steps = set(ends)
+    at_ends = [(s, v) for step, s, v in usable if step in end_steps]
+    points = at_ends if len(at_ends) >= 2 else [(s, v) for _, s, v in usable]
     if len(points) < 2:
         return None
     (s1, m1), (s2, m2) = points[-2], points[-1]
