@@ -16,7 +16,6 @@ from wavediff_models import plot_curves
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THREADS = os.environ.get('WAVEDIFF_TEST_THREADS', '1')
-HAS_MATPLOTLIB = importlib.util.find_spec('matplotlib') is not None
 WORK = None
 LOG = None
 
@@ -133,8 +132,36 @@ class TestSummary(unittest.TestCase):
         self.assertEqual((one_end['previous_samples_seen'], one_end['samples_seen']), (400, 500))
 
 
-@unittest.skipUnless(HAS_MATPLOTLIB, 'python3-matplotlib is not installed (scripts/setup.sh installs it)')
+def needs_matplotlib():
+    if importlib.util.find_spec('matplotlib') is None:
+        fixtures.unavailable('python3-matplotlib is not installed (scripts/setup.sh installs it)')
+
+
+class TestFigure(unittest.TestCase):
+    def setUp(self):
+        needs_matplotlib()
+
+    def test_splits_sharing_a_limit_get_one_line_and_one_label(self):
+        import matplotlib.pyplot as plt
+        targets = TARGETS + [dict(TARGETS[0], split='validation'),
+                             dict(TARGETS[0], split='real-curvevel-a', limit=0.1)]
+        fig = plot_curves.figure(plot_curves.summarize([LOG], targets))
+        try:
+            ax = fig.axes[0]
+            labels = sorted(t.get_text() for t in ax.texts)
+            self.assertEqual(labels, ['target real-curvevel-a 0.1', 'target real-flatvel-a, validation 0.04'])
+            self.assertEqual(sorted(line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == '--'), [0.04, 0.1])
+        finally:
+            plt.close(fig)
+
+    def test_sample_counts_read_as_short_labels(self):
+        self.assertEqual([plot_curves.compact_count(x) for x in (500, 2e4, 1.5e6, 1e5)], ['500', '20k', '1.5M', '100k'])
+
+
 class TestCommandLine(unittest.TestCase):
+    def setUp(self):
+        needs_matplotlib()
+
     def run_cli(self, args):
         proc = subprocess.run([sys.executable, '-m', 'wavediff_models.plot_curves'] + args, cwd=PACKAGE_ROOT,
                               env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT), capture_output=True, text=True,

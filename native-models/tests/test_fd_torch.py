@@ -15,6 +15,7 @@ import zipfile
 import numpy as np
 import torch
 
+from tests.fixtures import unavailable
 from wavediff_models.fd_geometry import GeometryError, openfwi_geometry
 from wavediff_models.fd_torch import forward_model
 
@@ -23,20 +24,12 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 CLI = os.path.join(REPO, 'bin', 'wavediff.mjs')
 SHARED = os.environ.get('WAVEDIFF_SHARED') or os.path.join(os.path.dirname(REPO), 'shared')
 FLATVEL_A_ZIP = os.path.join(SHARED, 'testdata', 'openfwi', 'FlatVelA_test_vmodel.zip')
-IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
 # The studio's kernels agree with OpenFWI's data to ~1e-5; float32 rounding in another order is ~1e-6.
 TOLERANCE = 1e-4
 
 
 def relative_l2(ours, reference):
     return float(np.linalg.norm((ours - reference).ravel()) / np.linalg.norm(reference.ravel()))
-
-
-def unavailable(reason):
-    """A missing prerequisite: a failure on CI, a skip elsewhere."""
-    if IN_CI:
-        raise AssertionError(f'{reason} (CI=true: the comparison with the studio\'s solver must run)')
-    raise unittest.SkipTest(reason)
 
 
 def studio_forward(velocity_mps, geometry, work_dir):

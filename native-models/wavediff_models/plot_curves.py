@@ -159,6 +159,15 @@ def trends(summary):
 
 
 def plot(summary, png):
+    import matplotlib.pyplot as plt
+
+    fig = figure(summary)
+    _atomic(png, lambda f: fig.savefig(f, format='png', dpi=110))
+    plt.close(fig)
+
+
+def figure(summary):
+    """The learning-curve panels of a summary as a matplotlib figure (one panel per network and metric)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -177,13 +186,17 @@ def plot(summary, png):
             values = series['metrics'].get(metric)
             if values:
                 ax.plot(series['samples_seen'], values, marker='o', markersize=3, label=split)
+        limits = {}
         for t in summary.get('targets', []):
             if t['kind'] == kind and t['metric'] == metric:
-                ax.axhline(t['limit'], linestyle='--', linewidth=0.8, color='grey')
-                ax.annotate(f'target {t["split"]} {t["limit"]:g}', (0.01, t['limit']), xycoords=('axes fraction', 'data'),
-                            fontsize=7, color='grey', va='bottom')
+                limits.setdefault(t['limit'], []).append(t['split'])
+        for limit, splits in limits.items():  # one line and one label for splits sharing a limit
+            ax.axhline(limit, linestyle='--', linewidth=0.8, color='grey')
+            ax.annotate(f'target {", ".join(splits)} {limit:g}', (0.01, limit), xycoords=('axes fraction', 'data'),
+                        fontsize=7, color='grey', va='bottom')
         ax.set_xscale('log')
         ax.set_yscale('log')
+        _compact_sample_ticks(ax)
         ax.set_title(f'{kind}: {metric}', fontsize=10)
         ax.set_xlabel('samples seen')
         ax.grid(True, which='both', linewidth=0.3)
@@ -191,8 +204,29 @@ def plot(summary, png):
     for ax in list(axes.flat)[len(panels):]:
         ax.axis('off')
     fig.tight_layout()
-    _atomic(png, lambda f: fig.savefig(f, format='png', dpi=110))
-    plt.close(fig)
+    return fig
+
+
+def compact_count(x):
+    """A sample count as a short tick label: 20k, 1.5M."""
+    for scale, suffix in ((1e6, 'M'), (1e3, 'k')):
+        if x >= scale:
+            return f'{x / scale:g}{suffix}'
+    return f'{x:g}'
+
+
+def _compact_sample_ticks(ax):
+    # Matplotlib's default labels minor ticks as 3x10^4, 4x10^4... on a one-decade axis, and they overlap.
+    from matplotlib.ticker import FuncFormatter
+
+    def minor(x, _pos):
+        low, high = ax.get_xlim()
+        decades = math.log10(high / low) if low > 0 else math.inf
+        mantissa = round(x / 10 ** math.floor(math.log10(x) + 1e-9), 6)
+        return compact_count(x) if decades < 2 and mantissa in (2, 5) else ''
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: compact_count(x)))
+    ax.xaxis.set_minor_formatter(FuncFormatter(minor))
 
 
 def _atomic(path, write):
