@@ -142,10 +142,20 @@ test('gallery: generate with project models, sort by PDE deviation, a sample in 
   await expect(page.getByTestId('gallery-export-quality-warning').first()).toContainText('physically inconsistent');
   await studio.screenshot('gallery-export-warning');
   await page.getByTestId('gallery-export-folder').fill(exportFolder);
+  // Enter in the folder picker opened from the dialog moves the picker; it does not start the export.
+  await page.getByTestId('gallery-export-browse').click();
+  await page.getByTestId('path-picker-input').fill(studio.dataDir);
+  await page.getByTestId('path-picker-input').press('Enter');
+  await expect(page.getByTestId('path-picker-input')).toHaveValue(studio.dataDir);
+  await expect(page.getByTestId('gallery-export-dialog')).toBeVisible();
+  await page.getByTestId('path-picker-cancel').click({ timeout: 10_000 });
+  await expect(page.getByTestId('gallery-export-dialog')).toBeVisible();
   await page.getByTestId('gallery-export-start').click();
   await expect(page.getByTestId('gallery-export-dialog')).toBeHidden();
   await page.getByTestId('nav-jobs').click();
-  await expect(page.locator('[data-testid="job"][data-job-kind="export.generated"]')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  const exportJobs = page.locator('[data-testid="job"][data-job-kind="export.generated"]');
+  await expect(exportJobs).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  await expect(exportJobs).toHaveCount(1);
   expect(fs.readdirSync(exportFolder)).toEqual(expect.arrayContaining(['metrics.csv', 'metrics.json']));
   // Back to the gallery as it was left: the URL keeps its run, tag and sort.
   await page.goBack();

@@ -76,6 +76,7 @@ test('create a project, import SEG-Y and OpenFWI data, view them, restart and fi
     await page.getByTestId('dataset-export-segy').click();
     await page.getByTestId('export-segy-folder').fill(exportFolder);
     await expect(page.getByTestId('export-segy-file-name')).toHaveValue('segyio_shot_gathers.sgy');
+    await studio.screenshot('export-segy');
     await page.getByTestId('export-segy-start').click();
     await expect(page.getByTestId('export-segy-dialog')).toBeHidden();
   };
@@ -163,8 +164,12 @@ test('the views a geophysicist expects: offset axes, spectra and f–k, SEG-Y fi
   // The import dialog offers the header fields that split the file into gathers.
   await page.getByTestId('nav-datasets').click();
   await page.getByTestId('dataset-import-segy').click();
+  // Enter in the path field adds the path; it does not start the import.
   await page.getByTestId('import-segy-path-input').fill(sharedSegy);
-  await page.getByTestId('import-segy-path-add').click();
+  await page.getByTestId('import-segy-path-input').press('Enter');
+  await expect(page.getByTestId('import-segy-path')).toHaveText([sharedSegy]);
+  await expect(page.getByTestId('import-segy-path-input')).toHaveValue('');
+  await expect(page.getByTestId('import-segy-dialog')).toBeVisible();
   await page.getByTestId('import-segy-gather-key').click();
   await expect(page.getByTestId('import-segy-gather-key-option').first()).toContainText('4 gathers');
   await studio.screenshot('import-segy-gather-keys');

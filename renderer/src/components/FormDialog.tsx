@@ -16,7 +16,7 @@ export interface FormDialogProps {
   error: Error | null | undefined;
   submitLabel: string;
   submitDisabled: boolean;
-  /** Called by the submit button and by Enter in a field. */
+  /** Called by the submit button and by Enter in a field, unless submitDisabled. */
   onSubmit: () => void;
   children: ReactNode;
 }
@@ -33,7 +33,9 @@ export function FormDialog({ open, onClose, idPrefix, title, maxWidth = 'sm', er
           id={`${idPrefix}-form`}
           onSubmit={(e) => {
             e.preventDefault();
-            onSubmit();
+            // React bubbles a submit through portals: the path picker's own form, opened from a field of
+            // this one, must not start this dialog's action.
+            if (e.target === e.currentTarget && !submitDisabled) onSubmit();
           }}
         >
           <ErrorAlert error={error} testId={`${idPrefix}-error`} />

@@ -5,10 +5,6 @@ import {
   Button,
   Checkbox,
   Chip,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControlLabel,
   Stack,
   Switch,
@@ -17,7 +13,7 @@ import {
 } from '@mui/material';
 import type { DatasetInfo, JobInfo } from '../../../main/core/contract/contract.ts';
 import { useApiAction, useApiQuery } from '../api/hooks.ts';
-import { ErrorAlert } from '../components/common.tsx';
+import { FormDialog } from '../components/FormDialog.tsx';
 import { PathField } from '../components/PathField.tsx';
 import { PathPickerDialog } from '../components/PathPickerDialog.tsx';
 import { defaultGatherKey } from '../../../main/core/contract/parameters.ts';
@@ -69,6 +65,11 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
   }, [open, start.clearError]);
 
   const addPaths = (more: string[]) => setPaths((p) => [...p, ...more.filter((m) => m && !p.includes(m))]);
+  const addTypedPath = () => {
+    if (!typedPath.trim()) return;
+    addPaths([typedPath.trim()]);
+    setTypedPath('');
+  };
   const resampleValid =
     !resample ||
     (positiveInt(sources) !== null &&
@@ -101,120 +102,112 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="import-segy-dialog" aria-labelledby="import-segy-title">
-      <DialogTitle id="import-segy-title">Import SEG-Y shot gathers</DialogTitle>
-      <DialogContent dividers>
-        <Stack spacing={2}>
-          <ErrorAlert error={start.error} testId="import-segy-error" />
-          <Box>
-            <Typography variant="subtitle2" gutterBottom>
-              Files or folders on the studio machine
-            </Typography>
-            <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap', mb: 1 }} data-testid="import-segy-paths">
-              {paths.length === 0 && (
-                <Typography variant="body2" color="text.secondary">
-                  None chosen yet. A folder imports every .sgy/.segy file in it. Files that differ in sample interval, samples per trace or format become separate datasets.
-                </Typography>
-              )}
-              {paths.map((p) => (
-                <Chip key={p} label={p} onDelete={() => setPaths((all) => all.filter((x) => x !== p))} data-testid="import-segy-path" sx={{ maxWidth: '100%' }} />
-              ))}
-            </Stack>
-            <Stack
-              direction="row"
-              spacing={1}
-              component="form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                if (typedPath.trim()) {
-                  addPaths([typedPath.trim()]);
-                  setTypedPath('');
-                }
-              }}
-            >
-              <TextField
-                fullWidth
-                label="Path"
-                placeholder="/data/survey/line1.sgy"
-                value={typedPath}
-                onChange={(e) => setTypedPath(e.target.value)}
-                slotProps={{ htmlInput: { 'data-testid': 'import-segy-path-input', spellCheck: false } }}
-              />
-              <Button type="submit" disabled={!typedPath.trim()} data-testid="import-segy-path-add">
-                Add
-              </Button>
-              <Button variant="outlined" onClick={() => setPicking(true)} data-testid="import-segy-browse" sx={{ flexShrink: 0 }}>
-                Browse…
-              </Button>
-            </Stack>
-          </Box>
-          <TextField
-            label="Dataset name (optional)"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            slotProps={{ htmlInput: { 'data-testid': 'import-segy-name', maxLength: 200 } }}
-          />
-          <Autocomplete
-            freeSolo
-            options={keyOptions}
-            value={gatherKey}
-            onInputChange={(_e, v) => setGatherKey(v)}
-            renderOption={(props, field) => {
-              const { key, ...rest } = props as typeof props & { key: string };
-              const c = scanned?.find((x) => x.field === field);
-              return (
-                <li key={key} {...rest} data-testid="import-segy-gather-key-option">
-                  <Box sx={{ display: 'flex', width: '100%', gap: 2 }}>
-                    <Box sx={{ fontFamily: 'monospace', flex: 1 }}>{field}</Box>
-                    {c && (
-                      <Typography variant="caption" color="text.secondary">
-                        {c.gathers} gathers · {c.minTraces === c.maxTraces ? c.minTraces : `${c.minTraces}–${c.maxTraces}`} traces each
-                      </Typography>
-                    )}
-                  </Box>
-                </li>
-              );
-            }}
-            renderInput={(params) => (
-              <TextField
-                {...params}
-                label="Gather key (trace header field)"
-                helperText={keyHelp}
-                error={Boolean(scanned && gatherKey.trim() && !chosenKey)}
-                slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': 'import-segy-gather-key' } }}
-              />
+    <>
+      <FormDialog
+        open={open}
+        onClose={onClose}
+        idPrefix="import-segy"
+        title="Import SEG-Y shot gathers"
+        error={start.error}
+        submitLabel="Start import"
+        submitDisabled={!valid || start.busy}
+        onSubmit={() => void submit()}
+      >
+        <Box>
+          <Typography variant="subtitle2" gutterBottom>
+            Files or folders on the studio machine
+          </Typography>
+          <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap', mb: 1 }} data-testid="import-segy-paths">
+            {paths.length === 0 && (
+              <Typography variant="body2" color="text.secondary">
+                None chosen yet. A folder imports every .sgy/.segy file in it. Files that differ in sample interval, samples per trace or format become separate datasets.
+              </Typography>
             )}
-          />
-          <FormControlLabel
-            control={<Switch checked={resample} onChange={(e) => setResample(e.target.checked)} slotProps={{ input: { 'data-testid': 'import-segy-resample' } as object }} />}
-            label="Resample each sample to sources × time × receivers"
-          />
-          {resample && (
-            <Stack direction="row" spacing={1}>
-              <TextField label="Sources" value={sources} onChange={(e) => setSources(e.target.value)} error={positiveInt(sources) === null} slotProps={{ htmlInput: { 'data-testid': 'import-segy-sources', inputMode: 'numeric' } }} />
-              <TextField label="Time samples" value={timeSamples} onChange={(e) => setTimeSamples(e.target.value)} error={(positiveInt(timeSamples) ?? 0) < 2} slotProps={{ htmlInput: { 'data-testid': 'import-segy-time-samples', inputMode: 'numeric' } }} />
-              <TextField label="Receivers" value={receivers} onChange={(e) => setReceivers(e.target.value)} error={(positiveInt(receivers) ?? 0) < 2} slotProps={{ htmlInput: { 'data-testid': 'import-segy-receivers', inputMode: 'numeric' } }} />
-              <TextField
-                label="Interval (ms)"
-                placeholder="keep"
-                value={intervalMs}
-                onChange={(e) => setIntervalMs(e.target.value)}
-                error={intervalMs.trim() !== '' && !(Number(intervalMs) > 0)}
-                helperText="Empty keeps each file's record length; an interval puts all files on one grid"
-                slotProps={{ htmlInput: { 'data-testid': 'import-segy-interval', inputMode: 'decimal' } }}
-              />
-            </Stack>
+            {paths.map((p) => (
+              <Chip key={p} label={p} onDelete={() => setPaths((all) => all.filter((x) => x !== p))} data-testid="import-segy-path" sx={{ maxWidth: '100%' }} />
+            ))}
+          </Stack>
+          <Stack direction="row" spacing={1}>
+            <TextField
+              fullWidth
+              label="Path"
+              placeholder="/data/survey/line1.sgy"
+              value={typedPath}
+              onChange={(e) => setTypedPath(e.target.value)}
+              onKeyDown={(e) => {
+                // Enter adds the typed path; it does not start the import.
+                if (e.key !== 'Enter') return;
+                e.preventDefault();
+                addTypedPath();
+              }}
+              slotProps={{ htmlInput: { 'data-testid': 'import-segy-path-input', spellCheck: false } }}
+            />
+            <Button disabled={!typedPath.trim()} onClick={addTypedPath} data-testid="import-segy-path-add">
+              Add
+            </Button>
+            <Button variant="outlined" onClick={() => setPicking(true)} data-testid="import-segy-browse" sx={{ flexShrink: 0 }}>
+              Browse…
+            </Button>
+          </Stack>
+        </Box>
+        <TextField
+          label="Dataset name (optional)"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          slotProps={{ htmlInput: { 'data-testid': 'import-segy-name', maxLength: 200 } }}
+        />
+        <Autocomplete
+          freeSolo
+          options={keyOptions}
+          value={gatherKey}
+          onInputChange={(_e, v) => setGatherKey(v)}
+          renderOption={(props, field) => {
+            const { key, ...rest } = props as typeof props & { key: string };
+            const c = scanned?.find((x) => x.field === field);
+            return (
+              <li key={key} {...rest} data-testid="import-segy-gather-key-option">
+                <Box sx={{ display: 'flex', width: '100%', gap: 2 }}>
+                  <Box sx={{ fontFamily: 'monospace', flex: 1 }}>{field}</Box>
+                  {c && (
+                    <Typography variant="caption" color="text.secondary">
+                      {c.gathers} gathers · {c.minTraces === c.maxTraces ? c.minTraces : `${c.minTraces}–${c.maxTraces}`} traces each
+                    </Typography>
+                  )}
+                </Box>
+              </li>
+            );
+          }}
+          renderInput={(params) => (
+            <TextField
+              {...params}
+              label="Gather key (trace header field)"
+              helperText={keyHelp}
+              error={Boolean(scanned && gatherKey.trim() && !chosenKey)}
+              slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': 'import-segy-gather-key' } }}
+            />
           )}
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="import-segy-cancel">
-          Cancel
-        </Button>
-        <Button variant="contained" disabled={!valid || start.busy} onClick={() => void submit()} data-testid="import-segy-start">
-          Start import
-        </Button>
-      </DialogActions>
+        />
+        <FormControlLabel
+          control={<Switch checked={resample} onChange={(e) => setResample(e.target.checked)} slotProps={{ input: { 'data-testid': 'import-segy-resample' } as object }} />}
+          label="Resample each sample to sources × time × receivers"
+        />
+        {resample && (
+          <Stack direction="row" spacing={1}>
+            <TextField label="Sources" value={sources} onChange={(e) => setSources(e.target.value)} error={positiveInt(sources) === null} slotProps={{ htmlInput: { 'data-testid': 'import-segy-sources', inputMode: 'numeric' } }} />
+            <TextField label="Time samples" value={timeSamples} onChange={(e) => setTimeSamples(e.target.value)} error={(positiveInt(timeSamples) ?? 0) < 2} slotProps={{ htmlInput: { 'data-testid': 'import-segy-time-samples', inputMode: 'numeric' } }} />
+            <TextField label="Receivers" value={receivers} onChange={(e) => setReceivers(e.target.value)} error={(positiveInt(receivers) ?? 0) < 2} slotProps={{ htmlInput: { 'data-testid': 'import-segy-receivers', inputMode: 'numeric' } }} />
+            <TextField
+              label="Interval (ms)"
+              placeholder="keep"
+              value={intervalMs}
+              onChange={(e) => setIntervalMs(e.target.value)}
+              error={intervalMs.trim() !== '' && !(Number(intervalMs) > 0)}
+              helperText="Empty keeps each file's record length; an interval puts all files on one grid"
+              slotProps={{ htmlInput: { 'data-testid': 'import-segy-interval', inputMode: 'decimal' } }}
+            />
+          </Stack>
+        )}
+      </FormDialog>
       <PathPickerDialog
         open={picking}
         title="Choose SEG-Y files, or a folder of them"
@@ -226,7 +219,7 @@ export function ImportSegyDialog({ open, onClose, onStarted }: ImportDialogProps
           addPaths(chosen);
         }}
       />
-    </Dialog>
+    </>
   );
 }
 
@@ -251,35 +244,30 @@ export function ImportOpenFwiDialog({ open, onClose, onStarted }: ImportDialogPr
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="import-openfwi-dialog" aria-labelledby="import-openfwi-title">
-      <DialogTitle id="import-openfwi-title">Import an OpenFWI folder</DialogTitle>
-      <DialogContent dividers>
-        <Stack spacing={2}>
-          <ErrorAlert error={start.error} testId="import-openfwi-error" />
-          <Typography variant="body2" color="text.secondary">
-            A folder of data*.npy [N, sources, time, receivers] and model*.npy [N, 1, depth, width] pairs, float32.
-          </Typography>
-          <PathField
-            required
-            label="Folder"
-            value={folder}
-            onChange={setFolder}
-            inputTestId="import-openfwi-folder"
-            browseTestId="import-openfwi-browse"
-            pickerTitle="Choose an OpenFWI folder"
-          />
-          <TextField label="Dataset name (optional)" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'import-openfwi-name', maxLength: 200 } }} />
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="import-openfwi-cancel">
-          Cancel
-        </Button>
-        <Button variant="contained" disabled={!folder.trim() || start.busy} onClick={() => void submit()} data-testid="import-openfwi-start">
-          Start import
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="import-openfwi"
+      title="Import an OpenFWI folder"
+      error={start.error}
+      submitLabel="Start import"
+      submitDisabled={!folder.trim() || start.busy}
+      onSubmit={() => void submit()}
+    >
+      <Typography variant="body2" color="text.secondary">
+        A folder of data*.npy [N, sources, time, receivers] and model*.npy [N, 1, depth, width] pairs, float32.
+      </Typography>
+      <PathField
+        required
+        label="Folder"
+        value={folder}
+        onChange={setFolder}
+        inputTestId="import-openfwi-folder"
+        browseTestId="import-openfwi-browse"
+        pickerTitle="Choose an OpenFWI folder"
+      />
+      <TextField label="Dataset name (optional)" value={name} onChange={(e) => setName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'import-openfwi-name', maxLength: 200 } }} />
+    </FormDialog>
   );
 }
 
@@ -301,38 +289,33 @@ export function ExportOpenFwiDialog({ open, dataset, onClose, onStarted }: { ope
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="export-openfwi-dialog" aria-labelledby="export-openfwi-title">
-      <DialogTitle id="export-openfwi-title">Export “{dataset.name}” as OpenFWI</DialogTitle>
-      <DialogContent dividers>
-        <Stack spacing={2}>
-          <ErrorAlert error={start.error} testId="export-openfwi-error" />
-          <Typography variant="body2" color="text.secondary">
-            Writes data*.npy and model*.npy pairs (float32) into the folder.
-          </Typography>
-          <PathField
-            required
-            label="Folder"
-            value={folder}
-            onChange={setFolder}
-            inputTestId="export-openfwi-folder"
-            browseTestId="export-openfwi-browse"
-            pickerTitle="Choose the export folder"
-          />
-          <FormControlLabel
-            control={<Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'export-openfwi-overwrite' } as object }} />}
-            label="Overwrite existing files in the folder"
-          />
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="export-openfwi-cancel">
-          Cancel
-        </Button>
-        <Button variant="contained" disabled={!folder.trim() || start.busy} onClick={() => void submit()} data-testid="export-openfwi-start">
-          Start export
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="export-openfwi"
+      title={`Export “${dataset.name}” as OpenFWI`}
+      error={start.error}
+      submitLabel="Start export"
+      submitDisabled={!folder.trim() || start.busy}
+      onSubmit={() => void submit()}
+    >
+      <Typography variant="body2" color="text.secondary">
+        Writes data*.npy and model*.npy pairs (float32) into the folder.
+      </Typography>
+      <PathField
+        required
+        label="Folder"
+        value={folder}
+        onChange={setFolder}
+        inputTestId="export-openfwi-folder"
+        browseTestId="export-openfwi-browse"
+        pickerTitle="Choose the export folder"
+      />
+      <FormControlLabel
+        control={<Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'export-openfwi-overwrite' } as object }} />}
+        label="Overwrite existing files in the folder"
+      />
+    </FormDialog>
   );
 }
 
@@ -365,47 +348,42 @@ export function ExportSegyDialog({ open, dataset, onClose, onStarted }: { open: 
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth data-testid="export-segy-dialog" aria-labelledby="export-segy-title">
-      <DialogTitle id="export-segy-title">Export “{dataset.name}” as SEG-Y</DialogTitle>
-      <DialogContent dividers>
-        <Stack spacing={2}>
-          <ErrorAlert error={start.error} testId="export-segy-error" />
-          <Typography variant="body2" color="text.secondary">
-            One SEG-Y file (rev 2, IEEE floats): a trace per sample, source and recorded receiver, with the dataset's sample interval and the source and receiver
-            coordinates in the trace headers. Zero traces that padded shorter gathers are left out.
-          </Typography>
-          <PathField
-            required
-            label="Folder"
-            value={folder}
-            onChange={setFolder}
-            inputTestId="export-segy-folder"
-            browseTestId="export-segy-browse"
-            pickerTitle="Choose the folder for the SEG-Y file"
-          />
-          <TextField
-            required
-            label="File name"
-            value={fileName}
-            onChange={(e) => setFileName(e.target.value)}
-            error={nameProblem !== null}
-            helperText={nameProblem ?? ' '}
-            slotProps={{ htmlInput: { 'data-testid': 'export-segy-file-name', spellCheck: false } }}
-          />
-          <FormControlLabel
-            control={<Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'export-segy-overwrite' } as object }} />}
-            label="Overwrite the file if it exists"
-          />
-        </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} data-testid="export-segy-cancel">
-          Cancel
-        </Button>
-        <Button variant="contained" disabled={!folder.trim() || nameProblem !== null || start.busy} onClick={() => void submit()} data-testid="export-segy-start">
-          Start export
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      open={open}
+      onClose={onClose}
+      idPrefix="export-segy"
+      title={`Export “${dataset.name}” as SEG-Y`}
+      error={start.error}
+      submitLabel="Start export"
+      submitDisabled={!folder.trim() || nameProblem !== null || start.busy}
+      onSubmit={() => void submit()}
+    >
+      <Typography variant="body2" color="text.secondary">
+        One SEG-Y file (rev 2, IEEE floats): a trace per sample, source and recorded receiver, with the dataset's sample interval and the source and receiver
+        coordinates in the trace headers. Zero traces that padded shorter gathers are left out.
+      </Typography>
+      <PathField
+        required
+        label="Folder"
+        value={folder}
+        onChange={setFolder}
+        inputTestId="export-segy-folder"
+        browseTestId="export-segy-browse"
+        pickerTitle="Choose the folder for the SEG-Y file"
+      />
+      <TextField
+        required
+        label="File name"
+        value={fileName}
+        onChange={(e) => setFileName(e.target.value)}
+        error={nameProblem !== null}
+        helperText={nameProblem ?? ' '}
+        slotProps={{ htmlInput: { 'data-testid': 'export-segy-file-name', spellCheck: false } }}
+      />
+      <FormControlLabel
+        control={<Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} slotProps={{ input: { 'data-testid': 'export-segy-overwrite' } as object }} />}
+        label="Overwrite the file if it exists"
+      />
+    </FormDialog>
   );
 }
