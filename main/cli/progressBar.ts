@@ -14,29 +14,34 @@ function formatSeconds(seconds: number): string {
 /**
  * A terminal progress bar on stderr with rate and ETA. On a non-terminal it prints a plain line
  * at most every 5 s, so logs of headless runs still show progress without control characters.
+ * Rate and ETA count from the first report: a resumed job's first report already holds the work
+ * done before the interruption, which took none of this run's time.
  */
 export class ProgressBar {
   private readonly io: CliIo;
   private readonly label: string;
-  private readonly started = Date.now();
-  private lastDraw = 0;
+  private readonly now: () => number;
+  private first: { at: number; done: number } | null = null;
+  private lastDraw = -Infinity;
   private lastLength = 0;
 
-  constructor(io: CliIo, label: string) {
+  constructor(io: CliIo, label: string, now: () => number = Date.now) {
     this.io = io;
     this.label = label;
+    this.now = now;
   }
 
   update = (progress: Progress): void => {
-    const now = Date.now();
+    const now = this.now();
+    this.first ??= { at: now, done: progress.done };
     const finished = progress.total > 0 && progress.done >= progress.total;
     const interval = this.io.interactive ? 100 : 5000;
     if (!finished && now - this.lastDraw < interval) return;
     this.lastDraw = now;
-    const elapsed = (now - this.started) / 1000;
+    const elapsed = (now - this.first.at) / 1000;
     const fraction = progress.total > 0 ? Math.min(1, progress.done / progress.total) : 0;
-    const rate = elapsed > 0 ? progress.done / elapsed : 0;
-    const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : NaN;
+    const rate = elapsed > 0 ? (progress.done - this.first.done) / elapsed : 0;
+    const eta = rate > 0 && progress.total > 0 ? Math.max(0, progress.total - progress.done) / rate : NaN;
     const bytes = progress.unit === 'bytes';
     const unit = bytes ? 'MB' : (progress.unit ?? '');
     const scale = bytes ? 1e-6 : 1;
