@@ -400,6 +400,11 @@ class TestResume(unittest.TestCase):
         rc, lines, _ = run_in_process(common + ['--steps', '8', '--lr', '0.002', '--resume'])
         self.assertEqual(rc, 1)
         self.assertIn('raised --steps', lines[-1]['message'])
+        # The command that started the cycle, run again after an interruption, continues it.
+        rc, lines, err = run_in_process(common + ['--steps', '8', '--lr', '0.004', '--resume'])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(lines[0]['config']['train']['cycles'],
+                         [{'start': 0, 'end': 4, 'peak_lr': 0.001}, {'start': 2, 'end': 8, 'peak_lr': 0.004}])
 
     def test_existing_checkpoint_needs_resume(self):
         rc, lines, _ = run_in_process(['stage1', '--data', DATA, '--out', STAGE1_OUT, '--steps', '1'] + TINY_STAGE1)

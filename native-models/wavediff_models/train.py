@@ -299,7 +299,8 @@ def run(args, emitter, stop):
         samples_seen = resumed['meta'].get('samples_seen', 0)
         metrics = resumed['meta'].get('metrics', {})
         cycles = extend_cycles(train_cfg['cycles'], step, args.steps, args.lr)
-        if args.lr is not None and len(cycles) == len(train_cfg['cycles']):
+        # The same command again (its --lr the running cycle's peak) continues; another peak is refused.
+        if args.lr is not None and len(cycles) == len(train_cfg['cycles']) and float(args.lr) != cycles[-1]['peak_lr']:
             raise TrainingError(f'--lr on --resume sets the peak of the new cycle that a raised --steps starts; this '
                                 f'run stands at step {step} of {train_cfg["cycles"][-1]["end"]}')
         train_cfg['cycles'] = cycles
