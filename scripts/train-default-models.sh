@@ -38,10 +38,10 @@ BLOCKS_PER_RUN=8 # training pairs of a family are blocks of one seed-11 run of 8
 VAL_COUNT=${VAL_COUNT:-50}                   # held-out pairs per family
 REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family for evaluation
 # Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 at 11,000,
-# InversionNet at 22,000, both finished), so a plain --resume has nothing left of them to train; a larger
+# InversionNet at 26,000, both finished), so a plain --resume has nothing left of them to train; a larger
 # total starts a new cycle from the current step. Stage 2 retrains from its averaged weights.
 STAGE1_STEPS=${STAGE1_STEPS:-11000}
-INVERSION_STEPS=${INVERSION_STEPS:-22000}
+INVERSION_STEPS=${INVERSION_STEPS:-26000}
 STAGE2_STEPS=${STAGE2_STEPS:-4000}
 THREADS=${THREADS:-1}
 DEVICE=${DEVICE:-auto}
