@@ -103,6 +103,24 @@ class TestSummary(unittest.TestCase):
         self.assertEqual(fresh[split]['metrics']['velocity_mae'], [0.7])
         self.assertEqual(fresh[split]['elapsed_s'], [None])  # no progress line since the fresh start
 
+    def test_a_log_continues_an_earlier_summary_whose_own_log_is_gone(self):
+        messages = log_messages()
+        second = [i for i, m in enumerate(messages) if m['type'] == 'start'][1]
+        first_run, second_run = (os.path.join(WORK, name, 'inversionnet.jsonl') for name in ('run1', 'run2'))
+        for path, part in ((first_run, messages[:second]), (second_run, messages[second:])):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, 'w') as f:
+                f.writelines(json.dumps(m) + '\n' for m in part)
+        earlier = plot_curves.summarize([first_run], TARGETS)
+        earlier['kinds']['stage2'] = {'log': 'stage2.jsonl', 'splits': {}, 'cycle_ends': [8]}
+        continued = plot_curves.summarize([second_run], TARGETS, earlier)
+        whole = plot_curves.summarize([LOG], TARGETS)
+        self.assertEqual(continued['kinds']['inversionnet'], whole['kinds']['inversionnet'])
+        self.assertEqual(continued['kinds']['stage2'], earlier['kinds']['stage2'])  # no log of it: kept
+        # A fresh start (the first run's start line) drops the earlier history.
+        self.assertEqual(plot_curves.summarize([first_run], TARGETS, whole), earlier | {'kinds': {
+            'inversionnet': earlier['kinds']['inversionnet']}})
+
     def test_trend_is_the_power_law_through_the_last_two_points(self):
         series = plot_curves.summarize([LOG])['kinds']['inversionnet']['splits']['real-flatvel-a']
         s, m = series['samples_seen'], series['metrics']['velocity_mae']

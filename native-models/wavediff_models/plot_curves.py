@@ -5,6 +5,9 @@ PNG drawn from it with matplotlib (Debian's python3-matplotlib; no torch needed)
         [--targets targets.json] --png learning-curves.png
     python3 -m wavediff_models.plot_curves --summary curves.json --png learning-curves.png   # remake
 
+An existing --summary is the history the logs continue (see summarize): the committed summary keeps the
+campaign's curves when the logs, kept in the training cache, are lost.
+
 The logs are what `train` writes on stdout (one JSON object a line, appended over resumed runs).
 Their 'metrics' lines (step, split, samples_seen and the held-out metrics) become, per network kind
 and split, series against samples seen; 'progress' lines give the training time (elapsed_s) at each
@@ -94,15 +97,35 @@ def summarize_messages(messages):
     return out
 
 
-def summarize(paths, targets=None):
-    kinds = {}
+def summarize(paths, targets=None, earlier=None):
+    """The summary of the logs; with `earlier` (a summary), the logs continue its history: each kind's
+    series start as the earlier summary's, which the logs' start lines then cut back as usual, and kinds
+    without a log are kept. So a lost log (a lost training cache) loses nothing the summary held."""
+    kinds = dict(earlier['kinds']) if earlier else {}
+    logged = set()
     for path in paths:
         kind, messages = read_log(path)
-        if kind in kinds:
+        if kind in logged:
             raise ValueError(f'{path}: a second log of {kind}; give one log per kind')
-        kinds[kind] = {'log': os.path.basename(path), 'splits': summarize_messages(messages),
+        logged.add(kind)
+        history = summary_messages(kinds[kind]) if kind in kinds else []
+        kinds[kind] = {'log': os.path.basename(path), 'splits': summarize_messages(history + messages),
                        'cycle_ends': cycle_ends(messages)}
     return {'format': FORMAT, 'version': 1, 'kinds': kinds, 'targets': list(targets or [])}
+
+
+def summary_messages(kind_summary):
+    """One kind's summarised series as the log lines they came from (progress lines carrying the
+    training time, metrics lines), so that a log can continue them."""
+    messages = []
+    for split, series in kind_summary['splits'].items():
+        for i, step in enumerate(series['step']):
+            if series['elapsed_s'][i] is not None:
+                messages.append({'type': 'progress', 'step': step, 'elapsed_s': series['elapsed_s'][i]})
+            values = {name: v[i] for name, v in series['metrics'].items() if v[i] is not None}
+            messages.append({'type': 'metrics', 'step': step, 'split': split,
+                             'samples_seen': series['samples_seen'][i], **values})
+    return sorted(messages, key=lambda m: m['step'])
 
 
 def cycle_ends(messages):
@@ -243,23 +266,33 @@ def _atomic(path, write):
         raise
 
 
+def read_summary(path):
+    with open(path, encoding='utf-8') as f:
+        try:
+            summary = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f'{path}: not a learning-curve summary ({e.msg})') from None
+    if summary.get('format') != FORMAT:
+        raise ValueError(f'{path}: not a learning-curve summary (format {summary.get("format")!r})')
+    return summary
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog='python3 -m wavediff_models.plot_curves', description=__doc__.split('\n')[0])
     p.add_argument('--logs', nargs='+', help='trainer JSON-lines logs, one per network kind')
-    p.add_argument('--summary', required=True, help='curve summary: written from --logs, else read')
+    p.add_argument('--summary', required=True,
+                   help='curve summary: with --logs, continued by them (or made) and written; else read')
     p.add_argument('--targets', help='JSON list of {kind, split, metric, limit} to draw and to follow (with --logs)')
     p.add_argument('--png', help='draw the curves here')
     args = p.parse_args(argv)
     try:
         if args.logs:
             targets = json.load(open(args.targets, encoding='utf-8')) if args.targets else []
-            summary = summarize(args.logs, targets)
+            earlier = read_summary(args.summary) if os.path.exists(args.summary) else None
+            summary = summarize(args.logs, targets, earlier)
             _atomic(args.summary, lambda f: f.write((json.dumps(summary, indent=1) + '\n').encode('utf-8')))
         else:
-            with open(args.summary, encoding='utf-8') as f:
-                summary = json.load(f)
-            if summary.get('format') != FORMAT:
-                raise ValueError(f'{args.summary}: not a learning-curve summary (format {summary.get("format")!r})')
+            summary = read_summary(args.summary)
         if args.png:
             plot(summary, args.png)
     except (OSError, ValueError) as e:

@@ -105,12 +105,12 @@ what doubling the samples seen and what reaching the target would take at the cu
     const name = `${KIND_NAMES[t.kind] ?? t.kind}, ${METRIC_NAMES[t.metric] ?? t.metric} on ${SPLIT_NAMES[t.split] ?? t.split}`;
     const time = (samples: number): string => (t.samples_per_s ? ` (≈ ${hours(samples / t.samples_per_s)} of training at ${t.samples_per_s.toFixed(1)} samples/s)` : '');
     const head = `- ${name}: ${fmt(t.value)} at ${count(t.samples_seen)} samples (${fmt(t.previous_value)} at ${count(t.previous_samples_seen)}), last slope m ∝ samples^${t.exponent.toFixed(2)}.`;
-    if (t.value <= t.limit) return `${head} The target ${t.limit} is met.`;
+    if (t.value <= t.limit) return `${head} The curve is under the target ${t.limit}.`;
     if (t.exponent >= 0) return `${head} Not falling over the last interval (a plateau, or noise between two evaluations): this slope gives no estimate of what more samples would buy.`;
     const more = t.samples_to_target! - t.samples_seen;
     return `${head} Doubling the samples seen${time(t.samples_seen)} would bring it to ≈ ${fmt(t.value_at_double)}; the target ${t.limit} would take ≈ ${count(t.samples_to_target)} samples in all, ${count(more)} more${time(more)}.`;
   });
-  return `At each followed curve's last slope (a power law through the ends of its last two learning-rate cycles, or through its last two evaluations while fewer than two cycles have ended; extrapolation, not a promise):\n\n${lines.join('\n')}`;
+  return `At each followed curve's last slope (a power law through the ends of its last two learning-rate cycles, or through its last two evaluations while fewer than two cycles have ended; extrapolation, not a promise). The curves are the trainers' own evaluations (more real models than the card's 16), so a curve can be under a target that the table above fails:\n\n${lines.join('\n')}`;
 }
 
 function trainingSection(card: ModelCard): string {
