@@ -22,7 +22,10 @@
 #   cosine cycle from the current step, peaking at half the last cycle's peak or at STAGE1_PEAK_LR /
 #   INVERSION_PEAK_LR), TRAIN_COUNT_VEL / TRAIN_COUNT_FAULT (pairs per family, whole
 #   blocks of 3,000 / 1,500; raising one adds blocks and re-prepares the training set),
-#   DEVICE (auto|cpu|cuda), THREADS (torch threads per trainer).
+#   STAGE1_REFIT_VELOCITY_BASE=N (stage 1: from the current stage 1, a new run that trains only its velocity
+#   decoder, N base channels wide, on the fixed latents; STAGE1_STEPS is then that run's total),
+#   STAGE1_MIRROR=1 / INVERSION_MIRROR=1 (train on mirrored halves of the batches from now on: the trainer's
+#   --mirror, kept by the checkpoint), DEVICE (auto|cpu|cuda), THREADS (torch threads per trainer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -163,8 +166,9 @@ train() { # kind steps [extra trainer options]
 
 wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 status=0
-if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 ${STAGE1_PEAK_LR:+--lr "$STAGE1_PEAK_LR"} & PIDS+=($!); fi
-if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 ${INVERSION_PEAK_LR:+--lr "$INVERSION_PEAK_LR"} & PIDS+=($!); fi
+if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 ${STAGE1_PEAK_LR:+--lr "$STAGE1_PEAK_LR"} ${STAGE1_MIRROR:+--mirror} \
+  ${STAGE1_REFIT_VELOCITY_BASE:+--refit-velocity-decoder --velocity-base-channels "$STAGE1_REFIT_VELOCITY_BASE"} & PIDS+=($!); fi
+if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 ${INVERSION_PEAK_LR:+--lr "$INVERSION_PEAK_LR"} ${INVERSION_MIRROR:+--mirror} & PIDS+=($!); fi
 if wants stage1; then wait_for "${PIDS[0]}" || status=$?; fi
 if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
   # Stage 2 follows stage 1's latent space: each campaign run trains it anew on the new stage 1,

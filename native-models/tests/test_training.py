@@ -327,6 +327,74 @@ class TestStage2Run(unittest.TestCase):
         self.assertTrue(np.all(np.abs(sample) <= 1.0))
 
 
+class TestVelocityDecoderRefit(unittest.TestCase):
+    def assert_latent_parts_kept(self, source, out):
+        started = bundle_io.load(out)['model_state']['model']
+        for key, value in bundle_io.averaged_state(bundle_io.load(source))['model'].items():
+            if not key.startswith('decoder_velocity.'):
+                self.assertTrue(torch.equal(started[key], value), key)
+        return started
+
+    def test_refit_trains_a_wider_velocity_decoder_on_fixed_latents(self):
+        out = os.path.join(WORK, 'refit')
+        common = ['stage1', '--data', DATA, '--out', out, '--batch-size', '2', '--log-every', '1',
+                  '--refit-velocity-decoder', '--velocity-base-channels', '16']
+        rc, lines, err = run_in_process(common + ['--steps', '3', '--stop-at', '2', '--init-weights', STAGE1_OUT])
+        self.assertEqual(rc, 0, err)
+        self.assertIn('starts afresh (another width)', err)
+        started = self.assert_latent_parts_kept(STAGE1_OUT, out)
+        # The source's model settings (TINY_STAGE1, not the defaults) with the decoder 16 channels wide.
+        cfg = lines[0]['config']
+        self.assertEqual(cfg['model']['latent_size'], [8, 8])
+        self.assertEqual(cfg['model']['velocity_base_channels'], 16)
+        self.assertEqual(cfg['train']['refit'], 'velocity_decoder')
+        self.assertEqual(started['decoder_velocity.conv_out.weight'].shape[1], 16)  # was 8 (--base-channels)
+        self.assertEqual([k for k in lines[1] if k.startswith('loss_')], ['loss_velocity_l1'])
+        rc, lines, err = run_in_process(common + ['--steps', '3', '--resume'])
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(lines[0]['resumed'])
+        self.assert_latent_parts_kept(STAGE1_OUT, out)
+        with open(os.path.join(out, 'model', 'manifest.json')) as f:
+            self.assertIn('decoder_velocity', json.load(f)['graphs'])
+
+    def test_resume_of_a_joint_run_with_refit_starts_the_refit(self):
+        out = os.path.join(WORK, 'refit-from-joint')
+        shutil.copytree(STAGE1_OUT, out)
+        rc, lines, err = run_in_process(['stage1', '--data', DATA, '--out', out, '--batch-size', '2', '--steps', '1',
+                                         '--no-export', '--resume', '--refit-velocity-decoder'])
+        self.assertEqual(rc, 0, err)
+        self.assertIn('a joint stage-1 run; starting a velocity-decoder refit', err)
+        self.assertIn('continues from the starting weights', err)
+        self.assertEqual((lines[0]['resumed'], lines[0]['step']), (False, 0))
+        self.assert_latent_parts_kept(STAGE1_OUT, out)
+
+    def test_refit_needs_a_trained_stage1(self):
+        rc, lines, _ = run_in_process(['stage1', '--data', DATA, '--out', os.path.join(WORK, 'refit-none'),
+                                       '--refit-velocity-decoder'] + TINY_STAGE1)
+        self.assertEqual(rc, 1)
+        self.assertIn('give --init-weights STAGE1', lines[-1]['message'])
+
+
+class TestMirrorOption(unittest.TestCase):
+    def test_mirror_is_kept_by_the_checkpoint(self):
+        out = os.path.join(WORK, 'mirror')
+        common = ['inversionnet', '--data', DATA, '--out', out, '--batch-size', '2', '--no-export'] + TINY_INVERSIONNET
+        rc, _, err = run_in_process(common + ['--steps', '2'])
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn('mirror', bundle_io.load(out)['config']['train'])
+        rc, lines, err = run_in_process(common + ['--steps', '4', '--resume', '--mirror'])
+        self.assertEqual(rc, 0, err)
+        self.assertIn('mirror augmentation from step 2 on', err)
+        self.assertTrue(bundle_io.load(out)['config']['train']['mirror'])
+
+    def test_mirror_needs_the_recorded_receivers(self):
+        # TINY_STAGE1 resizes the 70 receivers to 32 columns: the middle shot's move would be wrong.
+        rc, lines, _ = run_in_process(['stage1', '--data', DATA, '--out', os.path.join(WORK, 'mirror-32'),
+                                       '--mirror'] + TINY_STAGE1)
+        self.assertEqual(rc, 1)
+        self.assertIn('32 receiver columns', lines[-1]['message'])
+
+
 class TestResume(unittest.TestCase):
     def assert_same_state(self, a, b):
         ca, cb = bundle_io.load(a), bundle_io.load(b)

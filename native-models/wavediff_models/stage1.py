@@ -30,6 +30,8 @@ STAGE1_DEFAULTS = {
     'output_bias': True,
     'latent_size': [16, 16],
     'base_channels': 8,
+    # Width of the velocity decoder alone (None: base_channels); a refit of that decoder may widen it.
+    'velocity_base_channels': None,
     'channel_mult': [1, 2, 4, 8],
     'codebook_size': 512,
     'codebook_dim': 8,
@@ -218,7 +220,8 @@ class Stage1Model(nn.Module):
                                        c['base_channels'], c['channel_mult'], tanh=False,
                                        adapter=c.get('seismic_adapter'), output_bias=c.get('output_bias', False))
         self.decoder_velocity = Decoder(c['codebook_dim'], c['latent_size'], 1, c['velocity_size'],
-                                        c['base_channels'], c['channel_mult'], tanh=True,
+                                        c.get('velocity_base_channels') or c['base_channels'], c['channel_mult'],
+                                        tanh=True,
                                         adapter=c.get('velocity_adapter'), output_bias=c.get('output_bias', False))
 
     def forward(self, seismic):

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .augment import mirror_half
 from .data import DataError, Normalization, Preprocessor, resize_area
 from .inversionnet import INVERSIONNET_DEFAULTS, InversionNet
 from .metrics import MetricAccumulator
@@ -19,6 +20,9 @@ from .stage2 import STAGE2_DEFAULTS, NoiseSchedule, UNet
 KINDS = ('stage1', 'stage2', 'inversionnet')
 
 # Fixed timesteps and noise seed of the stage-2 held-out metrics, so numbers are comparable across runs.
+# cfg['train']['refit'] of a stage-1 run that trains only the velocity decoder (train.py --refit-velocity-decoder).
+REFIT_VELOCITY_DECODER = 'velocity_decoder'
+
 STAGE2_EVAL_TIMESTEPS = (50, 250, 500, 750, 950)
 STAGE2_RECON_TIMESTEP = 100
 EVAL_NOISE_SEED = 1234
@@ -81,6 +85,15 @@ class Task:
             return torch.from_numpy(dataset.velocity(indices)).to(self.device)
         return self.pre.velocity(dataset.velocity(indices), self.device)
 
+    def training_batch(self, dataset, indices, weights=False):
+        """(seismic, velocity, trace weights or None) of a training batch; with the run's mirror
+        augmentation (augment.py) a random half of it mirrored."""
+        seismic, velocity = self.seismic(dataset, indices), self.velocity(dataset, indices)
+        trace_weights = self.trace_weights(dataset, indices) if weights else None
+        if self.cfg['train'].get('mirror'):
+            seismic, velocity, trace_weights = mirror_half(seismic, velocity, trace_weights)
+        return seismic, velocity, trace_weights
+
     def modules(self):
         """name -> nn.Module whose state goes into checkpoints."""
         raise NotImplementedError
@@ -98,6 +111,10 @@ class Task:
     def load_state_dict(self, state):
         for name, m in self.modules().items():
             m.load_state_dict(state[name])
+
+    def warm_start(self, state, log):
+        """Loads another run's weights as the start of a new run."""
+        self.load_state_dict(state)
 
     def prepare(self, train_set, train_idx, log, fresh=True):
         """One-off work before the first step (stage 2 encodes its latents here; a fresh stage 1
@@ -151,6 +168,10 @@ class Stage1Task(Task):
             self.discriminator = PatchDiscriminator(1, m.get('discriminator_channels', 32)).to(device)
             self.disc_optimizer = torch.optim.AdamW(self.discriminator.parameters(), lr=cfg['train']['lr'],
                                                     betas=(0.5, 0.9), weight_decay=0.0)
+        # A velocity-decoder refit trains that decoder alone on the latents of a trained encoder and
+        # quantiser (the seismic decoder kept too), so stage 2's latent space stays as it is.
+        self.refit = cfg['train'].get('refit') == REFIT_VELOCITY_DECODER
+        self._fresh_velocity_decoder = False
 
     def modules(self):
         mods = {'model': self.model}
@@ -159,29 +180,56 @@ class Stage1Task(Task):
         return mods
 
     def trainable(self):
-        return [p for p in self.model.parameters() if p.requires_grad]
+        params = self.model.decoder_velocity.parameters() if self.refit else self.model.parameters()
+        return [p for p in params if p.requires_grad]
+
+    def train(self, mode=True):
+        super().train(mode)
+        if self.refit:
+            self.model.train(False)
+            self.model.decoder_velocity.train(mode)
+
+    def warm_start(self, state, log):
+        if not self.refit:
+            return super().warm_start(state, log)
+        own = self.model.decoder_velocity.state_dict()
+        prefix = 'decoder_velocity.'
+        theirs = {k[len(prefix):]: v for k, v in state['model'].items() if k.startswith(prefix)}
+        same = theirs.keys() == own.keys() and all(theirs[k].shape == v.shape for k, v in own.items())
+        kept = {k: v for k, v in state['model'].items() if same or not k.startswith(prefix)}
+        missing, unexpected = self.model.load_state_dict(kept, strict=False)
+        if unexpected or any(not k.startswith(prefix) for k in missing):
+            raise RuntimeError(f'missing {sorted(missing)}, unexpected {sorted(unexpected)}')
+        self._fresh_velocity_decoder = not same
+        log('velocity-decoder refit: encoder, quantiser and seismic decoder fixed; the velocity decoder '
+            + ('continues from the starting weights' if same else 'starts afresh (another width)'))
 
     def extra_optimizers(self):
         return {'discriminator': self.disc_optimizer} if self.disc_optimizer is not None else {}
 
     def prepare(self, train_set, train_idx, log, fresh=True):
-        if not fresh or not self.cfg['model'].get('output_bias'):
+        if not (fresh or self._fresh_velocity_decoder) or not self.cfg['model'].get('output_bias'):
             return
         # Evenly spaced training samples (no RNG): per-pixel median seismic, mean velocity.
         pick = np.asarray(train_idx)[np.linspace(0, len(train_idx) - 1, min(len(train_idx), 512)).astype(int)]
         seismic = torch.cat([self.seismic(train_set, pick[i:i + 64]) for i in range(0, len(pick), 64)])
         velocity = torch.cat([self.velocity(train_set, pick[i:i + 64]) for i in range(0, len(pick), 64)])
-        self.model.decoder_seismic.init_output_bias(seismic.median(dim=0).values)
+        if fresh:
+            self.model.decoder_seismic.init_output_bias(seismic.median(dim=0).values)
         self.model.decoder_velocity.init_output_bias(velocity.mean(dim=0))
-        log(f'stage 1 output biases set from {len(pick)} training samples (median seismic, mean velocity)')
+        log(f'stage 1 output biases set from {len(pick)} training samples '
+            f'({"median seismic, " if fresh else ""}mean velocity)')
 
     def _adversarial_on(self, step):
         return self.discriminator is not None and step >= self.cfg['model'].get('adversarial_start', 0)
 
     def loss(self, train_set, indices, step=0):
-        seismic = self.seismic(train_set, indices)
-        velocity = self.velocity(train_set, indices)
-        weights = self.trace_weights(train_set, indices)
+        seismic, velocity, weights = self.training_batch(train_set, indices, weights=True)
+        if self.refit:
+            with torch.no_grad():
+                z_q = self.model.quantizer.lookup(self.model.quantizer.indices(self.model.encoder(seismic)))
+            l_vel = F.l1_loss(self.model.decoder_velocity(z_q), velocity)
+            return l_vel, {'loss_velocity_l1': float(l_vel)}
         seis_hat, vel_hat, vq_loss, idx = self.model(seismic)
         l_seis = masked_l1(seis_hat, seismic, weights)
         l_vel = F.l1_loss(vel_hat, velocity)
@@ -276,8 +324,9 @@ class InversionNetTask(Task):
         return super().seismic(dataset, indices).contiguous(memory_format=torch.channels_last)
 
     def loss(self, train_set, indices, step=0):
-        velocity_hat = self.model(self.seismic(train_set, indices))
-        l1 = F.l1_loss(velocity_hat, self.velocity(train_set, indices))
+        seismic, velocity, _ = self.training_batch(train_set, indices)
+        velocity_hat = self.model(seismic.contiguous(memory_format=torch.channels_last))
+        l1 = F.l1_loss(velocity_hat, velocity)
         return l1, {'loss_velocity_l1': float(l1)}
 
     @torch.no_grad()

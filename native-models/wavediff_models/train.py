@@ -17,6 +17,7 @@ import torch
 
 from . import PROTOCOL_VERSION
 from . import bundle as bundle_io
+from .augment import AugmentError, check_mirrorable
 from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Normalization, Preprocessor,
                    padded_traces, split_indices)
 from .prepared import open_dataset
@@ -25,7 +26,8 @@ from .export import export_bundle
 from .params import add_training_params
 from .runtime import (Emitter, atomic_torch_save, log, rng_state, seed_everything, select_device,
                       set_rng_state, set_threads)
-from .tasks import KINDS, MODEL_DEFAULTS, check_geometry, make_task, prune_previews, weights_fingerprint
+from .tasks import (KINDS, MODEL_DEFAULTS, REFIT_VELOCITY_DECODER, check_geometry, make_task, prune_previews,
+                    weights_fingerprint)
 
 # AdamW with linear warm-up over warmup_fraction of a cycle, then cosine decay to min_lr_fraction of
 # the peak (recipe.py); evaluation and export use an EMA of the weights with decay up to ema_decay.
@@ -94,6 +96,12 @@ def parse_args(argv):
     p.add_argument('--codebook-size', type=int)
     p.add_argument('--codebook-dim', type=int)
     p.add_argument('--base-channels', type=int)
+    p.add_argument('--velocity-base-channels', type=int,
+                   help='stage 1: base channels of the velocity decoder alone (default: --base-channels)')
+    p.add_argument('--refit-velocity-decoder', action='store_true',
+                   help='stage 1: train only the velocity decoder on the fixed latents of --init-weights\' stage 1 '
+                        '(its architecture, normalisation, encoder, quantiser and seismic decoder kept); the '
+                        'decoder starts afresh when --velocity-base-channels changes its width')
     p.add_argument('--channel-mult', type=_ints, help='per-level channel multipliers, e.g. 1,2,4,8')
     p.add_argument('--no-attention', action='store_true', help='stage 2: no self-attention at the lowest level')
     p.add_argument('--seismic-weight', type=float, help='stage 1: weight of the seismic L1 term (1.0)')
@@ -101,6 +109,9 @@ def parse_args(argv):
     p.add_argument('--adversarial-weight', type=float,
                    help='stage 1: weight of the PatchGAN hinge term on decoded velocity (default 0 = off)')
     p.add_argument('--adversarial-start', type=int, help='stage 1: first step of the adversarial term (0)')
+    p.add_argument('--mirror', action='store_true',
+                   help='stage 1 and InversionNet: train on a random half of each batch mirrored left-right '
+                        '(OpenFWI\'s acquisition only; augment.py); on --resume: from the current step on')
     p.add_argument('--width', type=float, help='InversionNet channel multiplier (1.0 = 24.4 M parameters)')
     p.add_argument('--beta-schedule', choices=('linear', 'scaled_linear'))
     p.add_argument('--log-every', type=int, default=10, help='progress message every N steps')
@@ -131,6 +142,16 @@ def _stage1_payload(path):
             'source': b['path'], 'steps': b.get('meta', {}).get('steps')}
 
 
+def refit_config(cfg, source_cfg, velocity_base_channels):
+    """A velocity-decoder refit: the source stage 1's model, normalisation and preprocessing (its latent
+    space), this run's training settings, the velocity decoder's width when given."""
+    refit = copy.deepcopy(source_cfg)
+    refit['train'] = dict(cfg['train'], refit=REFIT_VELOCITY_DECODER)
+    if velocity_base_channels is not None:
+        refit['model']['velocity_base_channels'] = velocity_base_channels
+    return refit
+
+
 def build_config(args, train_set):
     kind = args.kind
     model = copy.deepcopy(MODEL_DEFAULTS[kind])
@@ -139,8 +160,11 @@ def build_config(args, train_set):
         if getattr(args, key) is not None:
             train[key] = getattr(args, key)
     train.update(seed=args.seed, optimizer='AdamW')
+    if args.mirror:
+        train['mirror'] = True
     overrides = {'latent_size': args.latent_size, 'codebook_size': args.codebook_size,
                  'codebook_dim': args.codebook_dim, 'base_channels': args.base_channels,
+                 'velocity_base_channels': args.velocity_base_channels,
                  'channel_mult': args.channel_mult, 'width': args.width, 'beta_schedule': args.beta_schedule,
                  'seismic_size': args.seismic_size, 'velocity_size': args.velocity_size,
                  'input_size': args.seismic_size if kind == 'inversionnet' else None,
@@ -244,6 +268,13 @@ def run(args, emitter, stop):
             warm_start = bundle_io.averaged_state(resumed)
             resumed = None
 
+    source = None
+    if args.refit_velocity_decoder and (args.kind != 'stage1' or not (args.init_weights or resumed)):
+        raise TrainingError('--refit-velocity-decoder refits a trained stage 1: give --init-weights STAGE1 '
+                            '(or --resume such a run)')
+    if resumed and args.refit_velocity_decoder and resumed['config']['train'].get('refit') != REFIT_VELOCITY_DECODER:
+        log(f'{ckpt_path}: a joint stage-1 run; starting a velocity-decoder refit from its averaged weights')
+        source, warm_start, resumed = resumed, bundle_io.averaged_state(resumed), None
     if args.init_weights and not resumed and warm_start is None:
         source = bundle_io.load(args.init_weights)
         if source['kind'] != args.kind:
@@ -255,8 +286,25 @@ def run(args, emitter, stop):
     if resumed:
         cfg = resumed['config']
         log('resuming: architecture, normalisation and optimiser settings come from the checkpoint')
+        if args.mirror and not cfg['train'].get('mirror'):
+            cfg['train']['mirror'] = True
+            log(f'--mirror: mirror augmentation from step {resumed["step"]} on')
     else:
         cfg = build_config(args, train_set)
+        if args.refit_velocity_decoder:
+            cfg = refit_config(cfg, source['config'], args.velocity_base_channels)
+    if cfg['train'].get('mirror'):
+        if cfg['kind'] == 'stage2':
+            raise TrainingError('--mirror is for stage 1 and InversionNet (stage 2 trains on stage 1\'s latents)')
+        size = cfg['preprocess']['seismic']['size']
+        try:
+            # The middle shot's one-receiver move is only right on the recorded receivers themselves.
+            check_mirrorable(train_set.seismic_shape[0], train_set.seismic_shape[2])
+            if size and size[1] != train_set.seismic_shape[2]:
+                raise AugmentError(f'the network\'s seismic has {size[1]} receiver columns, not the '
+                                   f'{train_set.seismic_shape[2]} recorded receivers')
+        except AugmentError as e:
+            raise TrainingError(f'--mirror: {e}') from e
     seed = cfg['train']['seed']
     seed_everything(seed)
 
@@ -307,7 +355,7 @@ def run(args, emitter, stop):
     # Stage 2 encodes its latents; a fresh stage 1 sets its output biases from the data (no RNG used).
     if warm_start:
         try:
-            task.load_state_dict(warm_start)
+            task.warm_start(warm_start, log)
         except RuntimeError as e:
             raise TrainingError(f'the starting weights do not fit this model\'s architecture ({e}); '
                                 f'drop --init-weights or use the same settings') from e
