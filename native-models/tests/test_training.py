@@ -263,6 +263,11 @@ class TestInitWeights(unittest.TestCase):
                                          '--no-export', '--init-weights', STAGE1_OUT] + TINY_STAGE1)
         self.assertEqual(rc, 0, err)
         self.assertIn('starting from the weights of', err)
+        # The run records the training it builds on: the source's 6 steps of batch 2.
+        source_meta = bundle_io.load(STAGE1_OUT)['meta']
+        earlier = bundle_io.load(out)['meta']['earlier']
+        self.assertEqual((earlier['runs'], earlier['steps'], earlier['samples_seen']), (1, 6, 12))
+        self.assertAlmostEqual(earlier['training_time_s'], source_meta['training_time_s'])
         started = bundle_io.load(out)['model_state']['model']
         # One small AdamW step from the source weights (the quantiser's codebook moves by its own EMA
         # and dead-code restarts, so only trained parameters are compared).
@@ -290,6 +295,7 @@ class TestStage2Run(unittest.TestCase):
         rc, lines, err = run_in_process(common + ['--stage1', other, '--steps', '3', '--resume'])
         self.assertEqual(rc, 0, err)
         self.assertIn('another stage 1', err)
+        self.assertEqual(bundle_io.load(out)['meta']['earlier']['steps'], 2)
         self.assertFalse(lines[0]['resumed'])
         self.assertEqual(lines[0]['step'], 0)
         after = bundle_io.load(out)
@@ -355,7 +361,11 @@ class TestVelocityDecoderRefit(unittest.TestCase):
         self.assertTrue(lines[0]['resumed'])
         self.assert_latent_parts_kept(STAGE1_OUT, out)
         with open(os.path.join(out, 'model', 'manifest.json')) as f:
-            self.assertIn('decoder_velocity', json.load(f)['graphs'])
+            manifest = json.load(f)
+        self.assertIn('decoder_velocity', manifest['graphs'])
+        # Three refit steps on top of the joint run's six, kept over the resume.
+        self.assertEqual(manifest['training']['steps'], 3)
+        self.assertEqual((manifest['training']['earlier']['runs'], manifest['training']['earlier']['steps']), (1, 6))
 
     def test_resume_of_a_joint_run_with_refit_starts_the_refit(self):
         out = os.path.join(WORK, 'refit-from-joint')

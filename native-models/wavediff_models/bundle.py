@@ -48,6 +48,19 @@ def averaged_state(bundle):
     return ema['shadow'] if ema else bundle['model_state']
 
 
+def earlier_training(bundle):
+    """What a run warm-started from `bundle` builds on: the bundle's own training plus what it built on,
+    summed ({'runs', 'steps', 'samples_seen', 'training_time_s'}); None without a training record."""
+    meta = bundle.get('meta') or {}
+    if not isinstance(meta.get('steps'), int):
+        return None
+    before = meta.get('earlier') or {}
+    return {'runs': 1 + before.get('runs', 0),
+            'steps': meta['steps'] + before.get('steps', 0),
+            'samples_seen': (meta.get('samples_seen') or 0) + before.get('samples_seen', 0),
+            'training_time_s': (meta.get('training_time_s') or 0.0) + before.get('training_time_s', 0.0)}
+
+
 def weights_only(checkpoint):
     return {'format': 'wavediff_models/weights', 'kind': checkpoint['kind'], 'config': checkpoint['config'],
             'model_state': averaged_state(checkpoint), 'meta': checkpoint.get('meta', {})}

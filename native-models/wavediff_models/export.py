@@ -134,6 +134,8 @@ def build_manifest(task, bundle, graphs):
             'val_data': meta.get('val_data'),
             'families': meta.get('families', []),
             'steps': meta.get('steps'),
+            # A warm-started run: the training of the runs it started from, summed (null for a fresh run).
+            'earlier': meta.get('earlier'),
             'batch_size': cfg['train']['batch_size'],
             'optimizer': cfg['train']['optimizer'],
             'lr': cfg['train']['lr'],

@@ -258,6 +258,7 @@ def run(args, emitter, stop):
         log(f'--resume: no {ckpt_path} yet, starting from step 0')
 
     warm_start = None
+    earlier = None  # the training a warm-started run builds on (manifest: training.earlier)
     if resumed and args.kind == 'stage2' and args.stage1:
         fingerprint = _stage1_payload(args.stage1)['fingerprint']
         if fingerprint != resumed['config']['stage1']['fingerprint']:
@@ -266,6 +267,7 @@ def run(args, emitter, stop):
             log(f'{ckpt_path}: trained on another stage 1 than {args.stage1}; starting a new stage-2 run '
                 f'warm-started from its weights')
             warm_start = bundle_io.averaged_state(resumed)
+            earlier = bundle_io.earlier_training(resumed)
             resumed = None
 
     source = None
@@ -275,11 +277,13 @@ def run(args, emitter, stop):
     if resumed and args.refit_velocity_decoder and resumed['config']['train'].get('refit') != REFIT_VELOCITY_DECODER:
         log(f'{ckpt_path}: a joint stage-1 run; starting a velocity-decoder refit from its averaged weights')
         source, warm_start, resumed = resumed, bundle_io.averaged_state(resumed), None
+        earlier = bundle_io.earlier_training(source)
     if args.init_weights and not resumed and warm_start is None:
         source = bundle_io.load(args.init_weights)
         if source['kind'] != args.kind:
             raise TrainingError(f'--init-weights {args.init_weights}: holds a {source["kind"]} model, not {args.kind}')
         warm_start = bundle_io.averaged_state(source)
+        earlier = bundle_io.earlier_training(source)
         log(f'starting from the weights of {source["path"]}')
 
     train_set = open_dataset(args.data, require_velocity=args.kind != 'stage2')
@@ -346,6 +350,7 @@ def run(args, emitter, stop):
         elapsed = resumed['meta'].get('training_time_s', 0.0)
         samples_seen = resumed['meta'].get('samples_seen', 0)
         metrics = resumed['meta'].get('metrics', {})
+        earlier = resumed['meta'].get('earlier')
         cycles = extend_cycles(train_cfg['cycles'], step, args.steps, args.lr)
         # The same command again (its --lr the running cycle's peak) continues; another peak is refused.
         if args.lr is not None and len(cycles) == len(train_cfg['cycles']) and float(args.lr) != cycles[-1]['peak_lr']:
@@ -373,7 +378,7 @@ def run(args, emitter, stop):
                 'device': str(device), 'torch_version': torch.__version__, 'data': train_set.description,
                 'val_data': dict(val_set.description, used=len(val_idx),
                                  split='--val-data' if args.val_data else f'val_fraction {args.val_fraction}'),
-                'families': families, 'metrics': metrics}
+                'families': families, 'metrics': metrics, 'earlier': earlier}
 
     def checkpoint():
         state = {'format': 'wavediff_models/checkpoint', 'kind': cfg['kind'], 'config': cfg,

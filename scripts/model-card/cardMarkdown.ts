@@ -15,6 +15,8 @@ export interface TrainingRecord {
   batch_size: number | null;
   samples_seen: number | null;
   training_time_s: number | null;
+  /** A warm-started run: the training of the runs it started from, summed; null for a fresh run. */
+  earlier: { runs: number; steps: number; samples_seen: number; training_time_s: number } | null;
   device: string | null;
   torch_version: string | null;
   data_pairs: number | null;
@@ -117,13 +119,14 @@ function trainingSection(card: ModelCard): string {
   const kinds = ['stage1', 'stage2', 'inversionnet'] as const;
   const rows = kinds.map((kind) => {
     const t = card.training[kind];
-    return `| ${kind} | ${count(t.parameters)} | ${count(t.steps)} | ${count(t.batch_size)} | ${count(t.samples_seen)} | ${t.training_time_s ? hours(t.training_time_s) : '?'} | ${t.device ?? '?'} (torch ${t.torch_version ?? '?'}) |`;
+    const earlier = t.earlier ? `${count(t.earlier.steps)} steps, ${count(t.earlier.samples_seen)} samples, ${hours(t.earlier.training_time_s)} (${t.earlier.runs === 1 ? 'one run' : `${t.earlier.runs} runs`})` : '—';
+    return `| ${kind} | ${count(t.parameters)} | ${count(t.steps)} | ${count(t.batch_size)} | ${count(t.samples_seen)} | ${t.training_time_s ? hours(t.training_time_s) : '?'} | ${earlier} | ${t.device ?? '?'} (torch ${t.torch_version ?? '?'}) |`;
   });
   const s1 = card.training.stage1;
   const inv = card.training.inversionnet;
   const limits = s1.seismic_limits ? `${s1.seismic_limits[0]} / ${s1.seismic_limits[1]}` : '?';
   const curveVelLimits = s1.seismic_limits !== null && Math.abs(s1.seismic_limits[0] + 27.11) < 1e-6 && Math.abs(s1.seismic_limits[1] - 55.1) < 1e-6;
-  const total = kinds.reduce((sum, k) => sum + (card.training[k].training_time_s ?? 0), 0);
+  const total = kinds.reduce((sum, k) => sum + (card.training[k].training_time_s ?? 0) + (card.training[k].earlier?.training_time_s ?? 0), 0);
   return `## Training data and compute
 Synthesised by the studio's own solver (\`wavediff synth\`, OpenFWI's forward-modelling geometry; seed 11 for
 training, 97 for held-out pairs: \`scripts/train-default-models.sh\`), never OpenFWI's files (their licence is
@@ -131,11 +134,13 @@ non-commercial): ${count(s1.data_pairs)} training pairs of ${s1.families.join(',
 sign·log1p then min–max between the raw limits ${limits}${curveVelLimits ? " (CurveVel-A's, wide enough for all four families)" : ''};
 network seismic input: stage 1 ${s1.network_seismic_size?.join(' × ') ?? '?'}, InversionNet ${inv.network_seismic_size?.join(' × ') ?? '?'} (time × receivers).
 
-| network | parameters | steps | batch | samples seen | training time | device |
-|---|---|---|---|---|---|---|
+| network | parameters | steps | batch | samples seen | training time | started from | device |
+|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-${hours(total)} of training in all, as the manifests' training blocks record it.
+${hours(total)} of training in all, as the manifests' training blocks record it. "Started from": a run
+that began from the weights of earlier runs (stage 1's velocity-decoder refit on the joint run's latents,
+stage 2 warm-started on a new stage 1) counts its own steps; the earlier runs' are summed there.
 
 ### What more compute would buy
 ${computeOutlook(card)}`;

@@ -20,6 +20,7 @@ export function trainingRecord(entry: ModelEntry | undefined): TrainingRecord {
     batch_size: number(training.batch_size),
     samples_seen: number(training.samples_seen),
     training_time_s: number(training.training_time_s),
+    earlier: earlierRecord(training.earlier),
     device: typeof training.device === 'string' ? training.device : null,
     torch_version: typeof training.torch_version === 'string' ? training.torch_version : null,
     data_pairs: number(data.N),
@@ -27,6 +28,13 @@ export function trainingRecord(entry: ModelEntry | undefined): TrainingRecord {
     seismic_limits: seismic && typeof seismic.raw_min === 'number' ? [seismic.raw_min, seismic.raw_max] : null,
     network_seismic_size: Array.isArray(manifest.preprocess?.seismic?.size) ? manifest.preprocess.seismic.size : input ? (input.slice(2) as number[]) : null,
   };
+}
+
+function earlierRecord(earlier: unknown): TrainingRecord['earlier'] {
+  if (!earlier || typeof earlier !== 'object') return null;
+  const e = earlier as Json;
+  const keys = ['runs', 'steps', 'samples_seen', 'training_time_s'] as const;
+  return keys.every((k) => typeof e[k] === 'number') ? { runs: e.runs, steps: e.steps, samples_seen: e.samples_seen, training_time_s: e.training_time_s } : null;
 }
 
 export function trainingRecords(models: ModelEntry[]): Record<'stage1' | 'stage2' | 'inversionnet', TrainingRecord> {
