@@ -9,6 +9,7 @@ import { OPENFWI_VELOCITY_RANGE_MPS } from '../contract/velocityRange.ts';
  *
  *   flatvel    flat layers
  *   curvevel   curved layers: every interface displaced by one fold, a sum of sines that grows from left to right
+ *              (A: warped into narrow spikes or troughs)
  *   flatfault  flat layers cut by 1–2 dipping faults with a throw
  *   curvefault curved layers cut by 1–2 faults
  *   -a         velocity increases with depth (sorted draws), OpenFWI's "easy" variant
@@ -70,12 +71,16 @@ export interface FoldComponent {
 
 /**
  * The displacement (cells, positive downwards) that every interface of a curved model shares:
- * e(x)·Σ a·sin(2π·c·x/nx + φ) with e(x) = (1 + growth·x/nx)/(1 + growth/2), so that the bends rise
+ * s(x) = e(x)·Σ a·sin(2π·c·x/nx + φ) with e(x) = (1 + growth·x/nx)/(1 + growth/2), so that the bends rise
  * higher from left to right, as OpenFWI's CurveVel-A folds do (docs/physics/velocity-families.md).
+ * A non-zero `warp` γ then sharpens one side of it: with u = s / max|s|, the displacement becomes
+ * (e^{γu} − 1)/γ scaled back to the peak-to-peak height of s, so γ > 0 makes narrow downward
+ * troughs and broad crests, γ < 0 narrow upward spikes.
  */
 export interface Fold {
   components: FoldComponent[];
   growth: number;
+  warp: number;
 }
 
 /**
@@ -116,6 +121,10 @@ interface FamilyParameters {
   upperVelocityMps: [number, number];
   /** Fold amplitude range (cells at nz = 70), total over its sine components; drawn as lo + (hi − lo)·u^1.5. */
   foldAmplitudeCells: [number, number];
+  /** Range of each sine component's cycles across the model width. */
+  foldCycles: [number, number];
+  /** Range of the fold's warp magnitude |γ| (either sign, equally likely); [0, 0]: plain sines. */
+  foldWarp: [number, number];
   /** Near-equal layer thicknesses (OpenFWI's Vel-A) instead of uniformly drawn interface depths. */
   evenLayers: boolean;
   /** Fault throw magnitude (cells at nz = 70) and the chance of a second fault. */
@@ -136,7 +145,9 @@ interface FamilyParameters {
 function parametersFor(family: VelocityFamily): FamilyParameters {
   const { layering, faulted, variant } = familyTraits(family);
   const a = variant === 'a';
-  const foldAmplitudeCells: [number, number] = layering === 'curved' ? (a ? [4.9, 16.7] : [7, 22]) : [0, 0];
+  const curved = layering === 'curved';
+  const foldAmplitudeCells: [number, number] = curved ? (a ? FOLD_AMPLITUDE_A : [7, 22]) : [0, 0];
+  const folds = { foldAmplitudeCells, foldCycles: a ? FOLD_CYCLES_A : FOLD_CYCLES_B, foldWarp: curved && a ? FOLD_WARP_A : ([0, 0] as [number, number]) };
   if (!faulted) {
     return {
       minLayers: a ? (layering === 'flat' ? 3 : 4) : 2,
@@ -144,7 +155,7 @@ function parametersFor(family: VelocityFamily): FamilyParameters {
       monotonic: a,
       minContrastMps: a ? 0 : 300,
       upperVelocityMps: a ? [3800, 4500] : [4500, 4500],
-      foldAmplitudeCells,
+      ...folds,
       evenLayers: a,
       throwCells: [0, 0],
       secondFaultChance: 0,
@@ -156,7 +167,7 @@ function parametersFor(family: VelocityFamily): FamilyParameters {
     monotonic: a,
     minContrastMps: a ? 0 : 300,
     upperVelocityMps: [4500, 4500],
-    foldAmplitudeCells,
+    ...folds,
     evenLayers: false,
     throwCells: a ? [3, 10] : [5, 18],
     secondFaultChance: a ? 0.3 : 0.5,
@@ -219,8 +230,12 @@ function drawEvenInterfaceDepths(rng: Random, layers: number, nz: number): numbe
   }
 }
 
-// Fitted to the top interfaces of CurveVel-A's 500 test models (docs/physics/velocity-families.md).
-const FOLD_CYCLES: [number, number] = [1.2, 2.4];
+// Fitted to the top interfaces of CurveVel-A's 500 test models (docs/physics/velocity-families.md);
+// the B variants keep the earlier plain sines (no files to fit them to).
+const FOLD_AMPLITUDE_A: [number, number] = [4.9, 19];
+const FOLD_CYCLES_A: [number, number] = [1.2, 3];
+const FOLD_WARP_A: [number, number] = [0.5, 1.5];
+const FOLD_CYCLES_B: [number, number] = [1.2, 2.4];
 const FOLD_GROWTH = 2.8;
 
 function drawFold(rng: Random, params: FamilyParameters, scale: number): Fold {
@@ -232,10 +247,15 @@ function drawFold(rng: Random, params: FamilyParameters, scale: number): Fold {
   const weightSum = weights.reduce((sum, w) => sum + w, 0);
   const components = weights.map((w) => ({
     amplitudeCells: (total * w) / weightSum,
-    cyclesAcross: rng.uniformIn(...FOLD_CYCLES),
+    cyclesAcross: rng.uniformIn(...params.foldCycles),
     phaseRadians: rng.uniformIn(0, 2 * Math.PI),
   }));
-  return { components, growth: FOLD_GROWTH };
+  let warp = 0;
+  if (params.foldWarp[1] > 0) {
+    const magnitude = rng.uniformIn(...params.foldWarp);
+    warp = rng.chance(0.5) ? magnitude : -magnitude;
+  }
+  return { components, growth: FOLD_GROWTH, warp };
 }
 
 function drawFault(rng: Random, params: FamilyParameters, shape: ModelShape): FaultDescription {
@@ -286,11 +306,22 @@ export function describeVelocityModel(
   return description;
 }
 
-/** The fold's displacement at column x (cells, positive downwards). */
-function foldAt(fold: Fold, x: number, nx: number): number {
+/** The fold's sum of sines under its envelope at column x (cells, positive downwards), before the warp. */
+function sinesAt(fold: Fold, x: number, nx: number): number {
   let displacement = 0;
   for (const c of fold.components) displacement += c.amplitudeCells * Math.sin((2 * Math.PI * c.cyclesAcross * x) / nx + c.phaseRadians);
   return (displacement * (1 + (fold.growth * x) / nx)) / (1 + fold.growth / 2);
+}
+
+/** The fold's displacement of every column (cells, positive downwards): the sines, warped (see Fold). */
+function foldDisplacements(fold: Fold, nx: number): Float64Array {
+  const sines = Float64Array.from({ length: nx }, (_, x) => sinesAt(fold, x, nx));
+  const peak = sines.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
+  if (fold.warp === 0 || peak === 0) return sines;
+  const warped = sines.map((s) => Math.expm1((fold.warp * s) / peak) / fold.warp);
+  const height = (values: Float64Array): number => Math.max(...values) - Math.min(...values);
+  const rescale = height(sines) / height(warped);
+  return warped.map((w) => w * rescale);
 }
 
 /** Horizontal distance of (z, x) from the fault line, positive on the hanging-wall side. */
@@ -312,7 +343,7 @@ function layerAt(description: VelocityModelDescription, foldShift: Float64Array,
 function foldShifts(description: VelocityModelDescription): Float64Array {
   const { nx } = description.shape;
   const shift = new Float64Array(nx);
-  if (description.fold) for (let x = 0; x < nx; x += 1) shift[x] = foldAt(description.fold, x, nx);
+  if (description.fold) shift.set(foldDisplacements(description.fold, nx));
   return shift;
 }
 
