@@ -9,7 +9,8 @@
 #  4. installs the exported graphs in native-models/default/<kind>/ (then: npm run models:card).
 #
 # Resumable over many runs: checkpoints live in native-models/campaign/<kind>/checkpoint.pt (committed for
-# stage 1 and InversionNet; stage 2 is retrained on each new stage 1 from its committed weights.pt),
+# stage 1 and InversionNet; stage 2 is retrained from its committed weights.pt on each new stage-1 latent
+# space, and re-paired without training with a stage 1 whose decoders alone changed),
 # SIGTERM to this script stops every trainer with a checkpoint, and
 #   npm run models:train-defaults -- --resume
 # continues exactly where it stopped. Synthesis is deterministic (seeds), so a lost cache is remade.
@@ -171,17 +172,31 @@ if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 ${STAGE1_PEAK
 if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 ${INVERSION_PEAK_LR:+--lr "$INVERSION_PEAK_LR"} ${INVERSION_MIRROR:+--mirror} & PIDS+=($!); fi
 if wants stage1; then wait_for "${PIDS[0]}" || status=$?; fi
 if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then
-  # Stage 2 follows stage 1's latent space: each campaign run trains it anew on the new stage 1,
-  # starting from the last run's averaged weights (committed as stage2/weights.pt).
-  # A stage-2 checkpoint older than stage 1's export belongs to the previous latent space (its latent
-  # normalisation too): it is dropped, not resumed; a newer one is this run's, interrupted, and resumes.
+  # Stage 2 follows stage 1's latent space (encoder, quantiser, seismic preprocessing): on a new latent
+  # space each campaign run trains it anew, starting from the last run's averaged weights (committed as
+  # stage2/weights.pt); when only stage 1's decoders changed (a velocity-decoder refit) those weights are
+  # re-paired with the new stage 1 instead (wavediff_models.pairing).
+  # A stage-2 checkpoint older than stage 1's export belongs to the previous stage 1 and is dropped
+  # (its finished weights are in weights.pt); a newer one is this run's, interrupted, and resumes.
   if [ -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ "$CAMPAIGN/stage2/checkpoint.pt" -ot "$CAMPAIGN/stage1/model/manifest.json" ]; then
     rm "$CAMPAIGN/stage2/checkpoint.pt"
   fi
-  warm=()
-  [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ] && warm=(--init-weights "$CAMPAIGN/stage2/weights.pt")
-  train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" "${warm[@]}" & PIDS+=($!)
-  wait_for "${PIDS[-1]}" || status=$?
+  same_space=1
+  if [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ]; then
+    (cd native-models && "$PY" -m wavediff_models.pairing "$CAMPAIGN/stage2/weights.pt" "$CAMPAIGN/stage1") \
+      >> "$LOGS/stage2.log" 2>&1 && same_space=0 || same_space=$?
+    [ "$same_space" = 2 ] && { echo "train-default-models: cannot compare stage 2 with stage 1 (logs: $LOGS/stage2.log)" >&2; exit 2; }
+  fi
+  if [ "$same_space" = 0 ]; then
+    echo "train-default-models: stage 1 kept its latent space; re-pairing stage 2 with it (no training)" >&2
+    (cd native-models && "$PY" -m wavediff_models.export stage2 --checkpoint "$CAMPAIGN/stage2/weights.pt" \
+      --stage1 "$CAMPAIGN/stage1" --out "$CAMPAIGN/stage2/model") >> "$LOGS/stage2.jsonl" 2>> "$LOGS/stage2.log" || status=$?
+  else
+    warm=()
+    [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ] && warm=(--init-weights "$CAMPAIGN/stage2/weights.pt")
+    train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" "${warm[@]}" & PIDS+=($!)
+    wait_for "${PIDS[-1]}" || status=$?
+  fi
   if [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage2/model/weights.pt" ]; then
     cp "$CAMPAIGN/stage2/model/weights.pt" "$CAMPAIGN/stage2/weights.pt"
   fi

@@ -18,6 +18,8 @@ import torch
 
 from tests import fixtures
 from wavediff_models import bundle as bundle_io
+from wavediff_models import export as export_mod
+from wavediff_models import pairing
 from wavediff_models import train as train_mod
 from wavediff_models.data import OpenFWIDataset
 from wavediff_models.inversionnet import INVERSIONNET_DEFAULTS, InversionNet
@@ -335,10 +337,15 @@ class TestStage2Run(unittest.TestCase):
 
 class TestVelocityDecoderRefit(unittest.TestCase):
     def assert_latent_parts_kept(self, source, out):
-        started = bundle_io.load(out)['model_state']['model']
+        """Encoder, quantiser and seismic decoder are the source's bit for bit, live and in the weight
+        average the run evaluates and exports (averaging a constant would drift it by rounding)."""
+        run = bundle_io.load(out)
+        started = run['model_state']['model']
+        averaged = bundle_io.averaged_state(run)['model']
         for key, value in bundle_io.averaged_state(bundle_io.load(source))['model'].items():
             if not key.startswith('decoder_velocity.'):
                 self.assertTrue(torch.equal(started[key], value), key)
+                self.assertTrue(torch.equal(averaged[key], value), key)
         return started
 
     def test_refit_trains_a_wider_velocity_decoder_on_fixed_latents(self):
@@ -383,6 +390,80 @@ class TestVelocityDecoderRefit(unittest.TestCase):
                                        '--refit-velocity-decoder'] + TINY_STAGE1)
         self.assertEqual(rc, 1)
         self.assertIn('give --init-weights STAGE1', lines[-1]['message'])
+
+
+def run_module_main(main, argv):
+    """A module's main(argv) in this process; returns (rc, stdout, stderr)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        rc = main(argv)
+    return rc, stdout.getvalue(), stderr.getvalue()
+
+
+class TestStage2Pairing(unittest.TestCase):
+    """A stage-2 model fits every stage 1 of the latent space it was trained on: a velocity-decoder
+    refit keeps it (re-paired, not retrained); a stage 1 trained further does not."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stage2 = os.path.join(WORK, 'pairing-stage2')
+        cls.refit = os.path.join(WORK, 'pairing-refit')
+        cls.further = os.path.join(WORK, 'pairing-further')
+        for argv in (['stage2', '--out', cls.stage2, '--stage1', STAGE1_OUT, '--steps', '2'] + TINY_STAGE2,
+                     ['stage1', '--out', cls.refit, '--init-weights', STAGE1_OUT, '--steps', '2',
+                      '--refit-velocity-decoder'],
+                     ['stage1', '--out', cls.further, '--init-weights', STAGE1_OUT, '--steps', '1'] + TINY_STAGE1):
+            rc, _, err = run_in_process(argv + ['--data', DATA, '--batch-size', '2'])
+            assert rc == 0, err
+
+    def manifest(self, folder):
+        with open(os.path.join(folder, 'model', 'manifest.json')) as f:
+            return json.load(f)
+
+    def test_the_latent_space_fingerprint_follows_encoder_and_quantiser_only(self):
+        source, refit, further = (self.manifest(f)['latent'] for f in (STAGE1_OUT, self.refit, self.further))
+        self.assertNotEqual(refit['fingerprint'], source['fingerprint'])
+        self.assertEqual(refit['space_fingerprint'], source['space_fingerprint'])
+        self.assertNotEqual(further['space_fingerprint'], source['space_fingerprint'])
+        self.assertEqual(self.manifest(self.stage2)['stage1']['latent_space_fingerprint'], source['space_fingerprint'])
+
+    def test_pairing_command_exits_like_cmp(self):
+        rc, out, _ = run_module_main(pairing.main, [self.stage2, self.refit])
+        self.assertEqual(rc, 0)
+        self.assertTrue(json.loads(out)['same_latent_space'])
+        rc, out, _ = run_module_main(pairing.main, [self.stage2, self.further])
+        self.assertEqual(rc, 1)
+        self.assertFalse(json.loads(out)['same_latent_space'])
+        rc, _, err = run_module_main(pairing.main, [self.stage2, os.path.join(WORK, 'no-such-run')])
+        self.assertEqual(rc, 2)
+        self.assertIn('no-such-run', err)
+
+    def test_export_re_pairs_with_a_refit_and_refuses_another_latent_space(self):
+        out = os.path.join(WORK, 'pairing-export')
+        rc, _, err = run_module_main(export_mod.main, ['stage2', '--checkpoint', self.stage2, '--stage1', self.refit,
+                                                       '--out', out])
+        self.assertEqual(rc, 0, err)
+        with open(os.path.join(out, 'manifest.json')) as f:
+            repaired = json.load(f)
+        refit = self.manifest(self.refit)['latent']
+        self.assertEqual(repaired['stage1']['fingerprint'], refit['fingerprint'])
+        self.assertEqual(repaired['stage1']['latent_space_fingerprint'], refit['space_fingerprint'])
+        # The denoiser is the trained one: same graph bytes as the run's own export.
+        self.assertEqual(repaired['graphs']['denoiser']['sha256'], self.manifest(self.stage2)['graphs']['denoiser']['sha256'])
+        rc, _, err = run_module_main(export_mod.main, ['stage2', '--checkpoint', self.stage2, '--stage1', self.further,
+                                                       '--out', os.path.join(WORK, 'pairing-refused')])
+        self.assertEqual(rc, 1)
+        self.assertIn('another latent space', err)
+
+    def test_resume_with_a_refit_continues_the_run(self):
+        out = os.path.join(WORK, 'pairing-resume')
+        shutil.copytree(self.stage2, out)
+        rc, lines, err = run_in_process(['stage2', '--data', DATA, '--out', out, '--stage1', self.refit, '--steps', '3',
+                                         '--batch-size', '2', '--resume', '--no-export'] + TINY_STAGE2)
+        self.assertEqual(rc, 0, err)
+        self.assertIn('continuing it paired with', err)
+        self.assertEqual((lines[0]['resumed'], lines[0]['step']), (True, 2))
+        self.assertEqual(bundle_io.load(out)['config']['stage1']['source'], bundle_io.load(self.refit)['path'])
 
 
 class TestMirrorOption(unittest.TestCase):

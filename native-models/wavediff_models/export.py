@@ -1,8 +1,9 @@
 """ONNX export of a trained model and its manifest.json.
 
-    /usr/bin/python3 -m wavediff_models.export {stage1|stage2|inversionnet} --checkpoint PATH --out DIR
+    /usr/bin/python3 -m wavediff_models.export {stage1|stage2|inversionnet} --checkpoint PATH --out DIR [--stage1 S1]
 
-PATH: a training --out folder, its checkpoint.pt, or an exported model folder. DIR receives the .onnx
+PATH: a training --out folder, its checkpoint.pt, or an exported model folder; --stage1 (stage 2) re-pairs
+the denoiser with a stage 1 of the latent space it was trained on (pairing.py). DIR receives the .onnx
 graphs (opset 17, dynamic batch axis 'batch'), weights.pt (torch weights for evaluate and
 reference_outputs; the app does not need it) and manifest.json (README.md, "Manifest")."""
 import argparse
@@ -20,6 +21,7 @@ import torch
 from . import MANIFEST_FORMAT_VERSION, __version__
 from . import bundle as bundle_io
 from .onnx_info import read_onnx
+from .pairing import latent_space_fingerprint, payload_latent_space, repaired
 from .runtime import Emitter, atomic_json_save, atomic_torch_save, log, set_threads
 from .stage1 import QuantizerGraph
 from .tasks import KINDS, make_task, weights_fingerprint
@@ -156,7 +158,11 @@ def build_manifest(task, bundle, graphs):
             'quantizer': 'separate graph quantizer.onnx: nearest codeword by squared distance (argmin)',
             'decoders_take': 'latent_quantized',
             'codebook_size': m['codebook_size'], 'codebook_dim': m['codebook_dim'],
-            'codebook_training': 'EMA', 'fingerprint': weights_fingerprint(task.model),
+            'codebook_training': 'EMA',
+            # The whole stage 1, and the part of it a stage-2 model depends on (pairing.py).
+            'fingerprint': weights_fingerprint(task.model),
+            'space_fingerprint': latent_space_fingerprint(task.model.state_dict(), cfg['normalization'],
+                                                          cfg['preprocess']),
         }
     elif task.kind == 'stage2':
         s1 = cfg['stage1']
@@ -167,7 +173,8 @@ def build_manifest(task, bundle, graphs):
             'to_stage1': 'latent = x_0 / scale, then quantizer.onnx, then the decoders',
         }
         manifest['schedule'] = task.schedule.to_dict()
-        manifest['stage1'] = {'fingerprint': s1['fingerprint'], 'source': s1.get('source')}
+        manifest['stage1'] = {'fingerprint': s1['fingerprint'], 'latent_space_fingerprint': payload_latent_space(s1),
+                              'source': s1.get('source')}
     return manifest
 
 
@@ -202,6 +209,8 @@ def main(argv=None):
     parser.add_argument('kind', choices=KINDS)
     parser.add_argument('--checkpoint', required=True, help='training --out folder, checkpoint.pt or model folder')
     parser.add_argument('--out', required=True, help='folder for the .onnx graphs and manifest.json')
+    parser.add_argument('--stage1', help='stage 2 only: re-pair the denoiser with this stage-1 folder or checkpoint, '
+                        'which must have the latent space it was trained on (e.g. a velocity-decoder refit)')
     parser.add_argument('--threads', type=int, default=1)
     args = parser.parse_args(argv)
     set_threads(args.threads)
@@ -210,6 +219,11 @@ def main(argv=None):
         bundle = bundle_io.load(args.checkpoint)
         if bundle['kind'] != args.kind:
             raise ExportError(f'{bundle["path"]}: holds a {bundle["kind"]} model, not {args.kind}')
+        if args.stage1:
+            if args.kind != 'stage2':
+                raise ExportError('--stage1 re-pairs a stage-2 model; this is a ' + args.kind + ' model')
+            bundle = repaired(bundle, args.stage1)
+            log(f're-paired with the stage 1 of {args.stage1} (the same latent space)')
         manifest = export_bundle(bundle, args.out, emitter)
         emitter.emit('done', kind=args.kind, dir=os.path.abspath(args.out),
                      graphs=sorted(manifest['graphs']))

@@ -42,11 +42,14 @@ def learning_rate(step, cycles, warmup_fraction, min_lr_fraction):
 class WeightEMA:
     """Shadow copy of every module's state: floating-point entries (weights, and buffers such as
     batch-norm statistics and the quantiser's codebook) averaged with decay
-    d_n = min(max_decay, (1 + n) / (10 + n)) after update n; other entries copied."""
+    d_n = min(max_decay, (1 + n) / (10 + n)) after update n; other entries copied, and so are the
+    entries named in `fixed` ({module name: keys} the run does not train): averaging a constant
+    drifts it by rounding, and a fixed encoder must stay bit for bit the one it was given."""
 
-    def __init__(self, modules, max_decay):
+    def __init__(self, modules, max_decay, fixed=None):
         self.max_decay = float(max_decay)
         self.updates = 0
+        self.fixed = {name: frozenset(keys) for name, keys in (fixed or {}).items()}
         self.shadow = {name: {k: v.detach().clone() for k, v in m.state_dict().items()}
                        for name, m in modules.items()}
 
@@ -56,11 +59,21 @@ class WeightEMA:
         decay = min(self.max_decay, (1 + self.updates) / (10 + self.updates))
         for name, m in modules.items():
             shadow = self.shadow[name]
+            fixed = self.fixed.get(name, ())
             for k, v in m.state_dict().items():
-                if v.dtype.is_floating_point:
+                if v.dtype.is_floating_point and k not in fixed:
                     shadow[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
                 else:
                     shadow[k].copy_(v)
+
+    @torch.no_grad()
+    def copy_fixed(self, modules):
+        """Sets the fixed entries to the live ones (a run resumed from a checkpoint whose average of
+        them drifted)."""
+        for name, keys in self.fixed.items():
+            live = modules[name].state_dict()
+            for k in keys:
+                self.shadow[name][k].copy_(live[k])
 
     def state_dict(self):
         return {'updates': self.updates, 'max_decay': self.max_decay, 'shadow': self.shadow}

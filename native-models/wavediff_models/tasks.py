@@ -101,6 +101,10 @@ class Task:
     def trainable(self):
         return [p for m in self.modules().values() for p in m.parameters() if p.requires_grad]
 
+    def fixed_entries(self):
+        """{module name: state keys} that this run keeps as they are (not trained, not averaged)."""
+        return {}
+
     def train(self, mode=True):
         for m in self.modules().values():
             m.train(mode)
@@ -182,6 +186,11 @@ class Stage1Task(Task):
     def trainable(self):
         params = self.model.decoder_velocity.parameters() if self.refit else self.model.parameters()
         return [p for p in params if p.requires_grad]
+
+    def fixed_entries(self):
+        if not self.refit:
+            return {}
+        return {'model': [k for k in self.model.state_dict() if not k.startswith('decoder_velocity.')]}
 
     def train(self, mode=True):
         super().train(mode)

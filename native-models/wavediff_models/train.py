@@ -23,11 +23,11 @@ from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Norm
 from .prepared import open_dataset
 from .recipe import WeightEMA, extend_cycles, first_cycle, learning_rate
 from .export import export_bundle
+from .pairing import PairingError, payload_latent_space, stage1_payload
 from .params import add_training_params
 from .runtime import (Emitter, atomic_torch_save, log, rng_state, seed_everything, select_device,
                       set_rng_state, set_threads)
-from .tasks import (KINDS, MODEL_DEFAULTS, REFIT_VELOCITY_DECODER, check_geometry, make_task, prune_previews,
-                    weights_fingerprint)
+from .tasks import KINDS, MODEL_DEFAULTS, REFIT_VELOCITY_DECODER, check_geometry, make_task, prune_previews
 
 # AdamW with linear warm-up over warmup_fraction of a cycle, then cosine decay to min_lr_fraction of
 # the peak (recipe.py); evaluation and export use an EMA of the weights with decay up to ema_decay.
@@ -131,15 +131,10 @@ def parse_args(argv):
 
 
 def _stage1_payload(path):
-    b = bundle_io.load(path)
-    if b['kind'] != 'stage1':
-        raise TrainingError(f'--stage1 {path}: holds a {b["kind"]} model; give a stage-1 training folder')
-    from .stage1 import Stage1Model
-    m = Stage1Model(b['config']['model'])
-    m.load_state_dict(bundle_io.averaged_state(b)['model'])
-    return {'model': b['config']['model'], 'state_dict': m.state_dict(), 'fingerprint': weights_fingerprint(m),
-            'normalization': b['config']['normalization'], 'preprocess': b['config']['preprocess'],
-            'source': b['path'], 'steps': b.get('meta', {}).get('steps')}
+    try:
+        return stage1_payload(path)
+    except PairingError as e:
+        raise TrainingError(f'--stage1 {e}') from e
 
 
 def refit_config(cfg, source_cfg, velocity_base_channels):
@@ -260,8 +255,8 @@ def run(args, emitter, stop):
     warm_start = None
     earlier = None  # the training a warm-started run builds on (manifest: training.earlier)
     if resumed and args.kind == 'stage2' and args.stage1:
-        fingerprint = _stage1_payload(args.stage1)['fingerprint']
-        if fingerprint != resumed['config']['stage1']['fingerprint']:
+        offered = _stage1_payload(args.stage1)
+        if offered['latent_space_fingerprint'] != payload_latent_space(resumed['config']['stage1']):
             # The latent space moved (stage 1 trained on): a new run on the new latents, its UNet
             # starting from the old run's averaged weights rather than from scratch.
             log(f'{ckpt_path}: trained on another stage 1 than {args.stage1}; starting a new stage-2 run '
@@ -269,6 +264,11 @@ def run(args, emitter, stop):
             warm_start = bundle_io.averaged_state(resumed)
             earlier = bundle_io.earlier_training(resumed)
             resumed = None
+        elif offered['fingerprint'] != resumed['config']['stage1']['fingerprint']:
+            # Only the decoders changed (a refit): the run goes on, paired with the new stage 1.
+            log(f'{ckpt_path}: {args.stage1} has the latent space this run was trained on (new decoders); '
+                f'continuing it paired with {args.stage1}')
+            resumed['config']['stage1'] = offered
 
     source = None
     if args.refit_velocity_decoder and (args.kind != 'stage1' or not (args.init_weights or resumed)):
@@ -365,9 +365,11 @@ def run(args, emitter, stop):
             raise TrainingError(f'the starting weights do not fit this model\'s architecture ({e}); '
                                 f'drop --init-weights or use the same settings') from e
     task.prepare(train_set, train_idx, log, fresh=not resumed and warm_start is None)
-    ema = WeightEMA(task.modules(), train_cfg.get('ema_decay', 0.0)) if train_cfg.get('ema_decay') else None
+    ema = (WeightEMA(task.modules(), train_cfg.get('ema_decay', 0.0), fixed=task.fixed_entries())
+           if train_cfg.get('ema_decay') else None)
     if ema and resumed and resumed.get('ema'):
         ema.load_state_dict(resumed['ema'])
+        ema.copy_fixed(task.modules())
     if resumed:
         set_rng_state(resumed['rng'])
     total = args.steps

@@ -25,8 +25,8 @@ let dir: string;
 let onnx: OnnxSessionPool;
 const models: Record<string, string> = {};
 
-async function train(kind: string, extra: string[] = []): Promise<string> {
-  const out = path.join(dir, `run-${kind}`);
+async function train(kind: string, extra: string[] = [], name = kind): Promise<string> {
+  const out = path.join(dir, `run-${name}`);
   const run = runTrainerModule(
     probe.found!.path,
     'train',
@@ -116,6 +116,29 @@ describe.skipIf(missing('a Python with torch (python3-torch)', probe.found !== n
     expect(inverted).toHaveLength(2 * 70 * 70);
     expect(stage2.latentShape).toEqual(stage1.latentShape);
     expect(stage2.schedule.numTrainTimesteps).toBe(1000);
+  });
+
+  it('a stage-2 model pairs with a stage 1 whose velocity decoder was refitted, not with one trained further', async () => {
+    const stage1Run = path.dirname(models.stage1);
+    const refit = await train('stage1', ['--init-weights', stage1Run, '--refit-velocity-decoder'], 'stage1-refit');
+    const further = await train('stage1', ['--init-weights', stage1Run], 'stage1-further');
+    const load = (folder: string) => Stage1Network.load(onnx, resolveModel(folder, 'stage1', null));
+    const stage2 = await Stage2Network.load(onnx, resolveModel(models.stage2, 'stage2', null));
+    const [original, refitted, trainedFurther] = [await load(models.stage1), await load(refit), await load(further)];
+    expect(refitted.manifest.latent?.fingerprint).not.toBe(original.manifest.latent?.fingerprint);
+    expect(() => stage2.checkPairedWith(refitted)).not.toThrow();
+    expect(() => stage2.checkPairedWith(trainedFurther)).toThrow(/trained on another latent space/);
+    // The trainer's re-pairing export gives the same denoiser, now naming the refit as its stage 1.
+    const repairedDir = path.join(dir, 'stage2-repaired');
+    const exported = spawnSync(probe.found!.path, ['-m', 'wavediff_models.export', 'stage2', '--checkpoint', path.dirname(models.stage2), '--stage1', path.dirname(refit), '--out', repairedDir], {
+      cwd: nativeModelsDir(),
+      env: { ...process.env, PYTHONPATH: nativeModelsDir() },
+      encoding: 'utf8',
+    });
+    expect(exported.status, exported.stderr).toBe(0);
+    const repaired = await Stage2Network.load(onnx, resolveModel(repairedDir, 'stage2', null));
+    expect(repaired.trainedOn.fingerprint).toBe(refitted.manifest.latent?.fingerprint);
+    expect(() => repaired.checkPairedWith(original)).not.toThrow();
   });
 
   it('wavediff invert writes velocity [N, 1, 70, 70] in m/s with either network', () => {

@@ -33,9 +33,9 @@ interface Manifest {
   normalization: { seismic: SeismicNormalization; velocity: VelocityNormalization };
   preprocess?: { seismic?: { size: [number, number] | null }; velocity?: { size: [number, number] | null } };
   training?: { data?: { seismic_shape?: number[]; velocity_shape?: number[] } };
-  latent?: { shape: (number | string)[]; scale?: number; fingerprint?: string };
+  latent?: { shape: (number | string)[]; scale?: number; fingerprint?: string; space_fingerprint?: string };
   schedule?: unknown;
-  stage1?: { fingerprint?: string };
+  stage1?: { fingerprint?: string; latent_space_fingerprint?: string };
 }
 
 function manifestOf(entry: ModelEntry): Manifest {
@@ -180,7 +180,8 @@ export class Stage2Network {
   /** x₀ = latentScale · encoder latent; generated x₀ is divided by it before quantising. */
   readonly latentScale: number;
   readonly latentShape: number[];
-  readonly stage1Fingerprint: string | null;
+  /** What the denoiser was trained on: the stage-1 manifest's latent section as it was then. */
+  readonly trainedOn: NonNullable<Manifest['stage1']>;
   private readonly key: string;
   private readonly pool: OnnxSessionPool;
 
@@ -191,7 +192,7 @@ export class Stage2Network {
     this.schedule = makeNoiseSchedule(scheduleSpecFromManifest(manifest.schedule as never, path.join(entry.folder, 'manifest.json')));
     this.latentScale = Number(manifest.latent?.scale ?? 1);
     this.latentShape = manifest.graphs.denoiser.inputs[0].shape.slice(1) as number[];
-    this.stage1Fingerprint = manifest.stage1?.fingerprint ?? null;
+    this.trainedOn = manifest.stage1 ?? {};
   }
 
   static async load(pool: OnnxSessionPool, entry: ModelEntry): Promise<Stage2Network> {
@@ -200,11 +201,19 @@ export class Stage2Network {
     return new Stage2Network(pool, entry, manifest, await loadGraph(pool, entry, manifest, 'denoiser'));
   }
 
-  /** Refuses a stage-1 model other than the one this denoiser was trained on. */
+  /**
+   * Refuses a stage-1 model of another latent space than the one this denoiser was trained on. The
+   * latent space is the encoder, quantiser and seismic preprocessing: a stage 1 whose decoders alone were
+   * retrained keeps its stage-2 models. Manifests from before latent-space fingerprints compare the
+   * whole stage-1 fingerprint.
+   */
   checkPairedWith(stage1: Stage1Network): void {
-    const fingerprint = stage1.manifest.latent?.fingerprint ?? null;
-    if (this.stage1Fingerprint && fingerprint && this.stage1Fingerprint !== fingerprint) {
-      throw new StudioError('bad_input', `Stage-2 model ${this.entry.ref} was trained on another stage-1 model than ${stage1.entry.ref} (latent fingerprints differ); pick the matching pair.`);
+    const latent = stage1.manifest.latent;
+    const [trained, offered] = this.trainedOn.latent_space_fingerprint && latent?.space_fingerprint
+      ? [this.trainedOn.latent_space_fingerprint, latent.space_fingerprint]
+      : [this.trainedOn.fingerprint, latent?.fingerprint];
+    if (trained && offered && trained !== offered) {
+      throw new StudioError('bad_input', `Stage-2 model ${this.entry.ref} was trained on another latent space than that of stage-1 model ${stage1.entry.ref} (latent fingerprints differ); pick the matching pair.`);
     }
   }
 
