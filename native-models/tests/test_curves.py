@@ -17,6 +17,7 @@ from wavediff_models import plot_curves
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THREADS = os.environ.get('WAVEDIFF_TEST_THREADS', '1')
 WORK = None
+DATA = None
 LOG = None
 
 
@@ -30,9 +31,9 @@ def train(args):
 
 
 def setUpModule():
-    global WORK, LOG
+    global WORK, DATA, LOG
     WORK = tempfile.mkdtemp(prefix='wavediff-curves-test-')
-    data = fixtures.dataset_dir(WORK)
+    data = DATA = fixtures.dataset_dir(WORK)
     out = os.path.join(WORK, 'inversionnet')
     common = ['inversionnet', '--data', data, '--val-data', data, '--eval-data', f'real-flatvel-a={data}',
               '--out', out, '--steps', '6', '--batch-size', '2', '--log-every', '1', '--eval-every', '2',
@@ -120,6 +121,27 @@ class TestSummary(unittest.TestCase):
         # A fresh start (the first run's start line) drops the earlier history.
         self.assertEqual(plot_curves.summarize([first_run], TARGETS, whole), earlier | {'kinds': {
             'inversionnet': earlier['kinds']['inversionnet']}})
+
+    def test_a_run_started_from_trained_weights_continues_their_curve(self):
+        warm = train(['inversionnet', '--data', DATA, '--val-data', DATA, '--eval-data', f'real-flatvel-a={DATA}',
+                      '--out', os.path.join(WORK, 'warm'), '--init-weights', os.path.join(WORK, 'inversionnet'),
+                      '--steps', '2', '--batch-size', '2', '--log-every', '1', '--eval-every', '2',
+                      '--width', '0.125', '--no-export'])
+        lines = [json.loads(line) for line in warm.splitlines() if line.strip()]
+        start = next(m for m in lines if m['type'] == 'start')
+        self.assertEqual((start['resumed'], start['earlier']['steps'], start['earlier']['samples_seen']), (False, 6, 12))
+        path = os.path.join(WORK, 'warm.jsonl')
+        with open(path, 'w') as f:
+            f.write(open(LOG).read() + warm)
+        kind = plot_curves.summarize([path], TARGETS)['kinds']['inversionnet']
+        series = kind['splits']['real-flatvel-a']
+        self.assertEqual(series['step'], [2, 4, 6, 8])
+        self.assertEqual(series['samples_seen'], [4, 8, 12, 16])
+        own_time = [m['elapsed_s'] for m in lines if m['type'] == 'progress' and m['step'] == 2][-1]
+        self.assertAlmostEqual(series['elapsed_s'][-1], start['earlier']['training_time_s'] + own_time, places=9)
+        self.assertEqual(series['metrics']['velocity_mae'][-1],
+                         [m for m in lines if m['type'] == 'metrics' and m['split'] == 'real-flatvel-a'][-1]['velocity_mae'])
+        self.assertEqual(kind['cycle_ends'], [6, 8])  # the first run's cycle, then the new run's
 
     def test_trend_is_the_power_law_through_the_last_two_points(self):
         series = plot_curves.summarize([LOG])['kinds']['inversionnet']['splits']['real-flatvel-a']

@@ -13,8 +13,10 @@ Their 'metrics' lines (step, split, samples_seen and the held-out metrics) becom
 and split, series against samples seen; 'progress' lines give the training time (elapsed_s) at each
 evaluation. The series are the history of the last run's checkpoint: a 'start' line cuts them back
 to its step (what earlier runs logged after it is work that checkpoint does not hold, so a step
-evaluated twice keeps its last line), and a fresh start (resumed false, e.g. stage 2 retrained on a
-new latent space) to nothing.
+evaluated twice keeps its last line); a new run (resumed false) cuts them to nothing, unless it was
+started from trained weights (its 'earlier': --init-weights, a velocity-decoder refit, stage 2 on a new
+stage 1), whose training it continues: its steps, samples seen and time count on from that training's
+totals.
 
 stdout: one JSON object, {"summary": PATH, "png": PATH or null, "trends": [...]}, where each trend
 follows one target's curve through two points as a power law m = c * samples**b: the ends of the last
@@ -63,18 +65,28 @@ def read_log(path):
 
 def summarize_messages(messages):
     """{split: {'step': [...], 'samples_seen': [...], 'elapsed_s': [...], 'metrics': {name: [...]}}},
-    sorted by step; only scalar numeric metrics are kept."""
+    sorted by step; only scalar numeric metrics are kept. A run that builds on earlier training (its
+    start line's 'earlier', e.g. a velocity-decoder refit) counts its steps, samples and time on from
+    that training's totals."""
     elapsed_at = {}
     by_split = {}
+    offset = {'steps': 0, 'samples_seen': 0, 'training_time_s': 0.0}
     for m in messages:
         if m.get('type') == 'start':
-            kept = m.get('step', 0) if m.get('resumed') else -1
+            offset = {k: (m.get('earlier') or {}).get(k) or 0 for k in offset}
+            if m.get('resumed'):
+                kept = offset['steps'] + m.get('step', 0)
+            else:  # a new run: it continues the training it was started from, or nothing
+                kept = offset['steps'] if m.get('earlier') else -1
             elapsed_at = {k: v for k, v in elapsed_at.items() if k <= kept}
             by_split = {split: {k: v for k, v in rows.items() if k <= kept} for split, rows in by_split.items()}
         if m.get('type') == 'progress' and isinstance(m.get('elapsed_s'), (int, float)):
-            elapsed_at[m['step']] = m['elapsed_s']
+            elapsed_at[offset['steps'] + m['step']] = offset['training_time_s'] + m['elapsed_s']
         if m.get('type') == 'metrics':
-            by_split.setdefault(m.get('split', 'validation'), {})[m['step']] = m
+            step = offset['steps'] + m['step']
+            seen = m.get('samples_seen')
+            row = dict(m, step=step, samples_seen=offset['samples_seen'] + seen if seen is not None else None)
+            by_split.setdefault(m.get('split', 'validation'), {})[step] = row
     progress_steps = sorted(elapsed_at)
     out = {}
     for split, rows in by_split.items():
@@ -109,8 +121,9 @@ def summarize(paths, targets=None, earlier=None):
             raise ValueError(f'{path}: a second log of {kind}; give one log per kind')
         logged.add(kind)
         history = summary_messages(kinds[kind]) if kind in kinds else []
+        earlier_ends = kinds[kind].get('cycle_ends', []) if kind in kinds else []
         kinds[kind] = {'log': os.path.basename(path), 'splits': summarize_messages(history + messages),
-                       'cycle_ends': cycle_ends(messages)}
+                       'cycle_ends': cycle_ends(messages, earlier_ends)}
     return {'format': FORMAT, 'version': 1, 'kinds': kinds, 'targets': list(targets or [])}
 
 
@@ -128,12 +141,20 @@ def summary_messages(kind_summary):
     return sorted(messages, key=lambda m: m['step'])
 
 
-def cycle_ends(messages):
-    """The end steps of the learning-rate cycles, as the last run's 'start' line declares them; a cycle
-    that the next one replaced before it ended has no end."""
-    starts = [m for m in messages if m.get('type') == 'start']
-    cycles = (starts[-1].get('config') or {}).get('train', {}).get('cycles', []) if starts else []
-    return [c['end'] for c, after in zip(cycles, cycles[1:] + [None]) if after is None or c['end'] <= after['start']]
+def cycle_ends(messages, earlier_ends=()):
+    """The end steps of the learning-rate cycles: each run's as its 'start' line declares them (counted
+    on from its 'earlier' training), after the ends of the training it was started from (`earlier_ends`
+    and earlier runs in the log, up to where it began); a cycle that the next one replaced before it
+    ended has no end."""
+    ends = list(earlier_ends)
+    for start in (m for m in messages if m.get('type') == 'start'):
+        offset = (start.get('earlier') or {}).get('steps') or 0
+        cycles = (start.get('config') or {}).get('train', {}).get('cycles', [])
+        own = [offset + c['end'] for c, after in zip(cycles, cycles[1:] + [None])
+               if after is None or c['end'] <= after['start']]
+        before = [e for e in ends if e <= offset] if start.get('earlier') else []
+        ends = before + [e for e in own if e not in before]
+    return ends
 
 
 def trend(samples, values, target, steps=None, ends=()):

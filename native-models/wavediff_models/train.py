@@ -430,7 +430,7 @@ def run(args, emitter, stop):
                  resumed=bool(resumed), device=str(device), threads=torch.get_num_threads(),
                  torch_version=torch.__version__, parameters=task.parameter_count(),
                  train_samples=len(train_idx), val_samples=len(val_idx), batch_size=cfg['train']['batch_size'],
-                 padded_traces=padded_train, held_out_padded_traces=padded_val,
+                 padded_traces=padded_train, held_out_padded_traces=padded_val, earlier=earlier,
                  out=os.path.abspath(args.out), config={k: v for k, v in cfg.items() if k != 'stage1'})
     task.train(True)
     grad_clip = cfg['train']['grad_clip']
