@@ -17,10 +17,11 @@
 #
 # Resume: a native-models/campaign/<kind>/checkpoint.pt is copied into OUT/<kind>/ (unless OUT
 # already has one) and continued with --resume, adding *_STEPS steps; its batch size and schedule
-# come from the checkpoint. Stage 2 continues a checkpoint only if it was trained on the very stage 1
-# this run exports (weights fingerprint): a stage 2 of another stage 1 is refused by the app, so
-# after stage 1 trained here it starts afresh. To carry the campaign on, copy OUT/<kind>/checkpoint.pt
-# back into native-models/campaign/<kind>/.
+# come from the checkpoint. Stage 2 continues a checkpoint only if it was trained on the latent space of
+# the stage 1 this run exports (wavediff_models.pairing: a stage 2 of another latent space is refused by
+# the app); otherwise it trains on the new latent space starting from the campaign's stage-2 weights
+# (stage2/weights.pt). To carry the campaign on, copy OUT/<kind>/checkpoint.pt back into
+# native-models/campaign/<kind>/ (stage 2: OUT/stage2/model/weights.pt into campaign/stage2/weights.pt).
 #
 # Time (seconds from the start; the budget is 540): every phase ends by a deadline, whatever the
 # speed, and a trainer stopped by its deadline (SIGTERM: finishes the step, writes its checkpoint)
@@ -195,22 +196,17 @@ finish stage1 || status=1
 finish inversionnet || status=1
 [ "$status" = 0 ] || { say "a trainer failed (status $status; logs in $OUT/logs)"; exit 1; }
 
-if [ -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ ! -f "$OUT/stage2/checkpoint.pt" ]; then
-  same=$(pyrun - "$CAMPAIGN/stage2/checkpoint.pt" "$OUT/stage1/model/manifest.json" <<'PYEOF'
-import json, sys
-from wavediff_models.runtime import torch_load
-embedded = torch_load(sys.argv[1])['config']['stage1'].get('fingerprint')
-with open(sys.argv[2]) as f:
-    print('yes' if embedded and embedded == json.load(f).get('latent', {}).get('fingerprint') else 'no')
-PYEOF
-)
-  if [ "$same" = yes ]; then
+warm=()
+if [ ! -f "$OUT/stage2/checkpoint.pt" ]; then
+  if [ -f "$CAMPAIGN/stage2/checkpoint.pt" ] && pyrun -m wavediff_models.pairing "$CAMPAIGN/stage2/checkpoint.pt" "$OUT/stage1" \
+      >> "$OUT/logs/stage2.log" 2>&1; then
     mkdir -p "$OUT/stage2" && cp "$CAMPAIGN/stage2/checkpoint.pt" "$OUT/stage2/" && say "stage2: continuing the campaign's checkpoint"
-  else
-    say "stage2: the campaign's checkpoint belongs to an earlier stage 1; training afresh on this one"
+  elif [ -f "$CAMPAIGN/stage2/weights.pt" ]; then
+    warm=(--init-weights "$CAMPAIGN/stage2/weights.pt")
+    say "stage2: training on this stage 1's latent space, starting from the campaign's stage-2 weights"
   fi
 fi
-train stage2 "$STAGE2_STEPS" $((END_S - EXPORT_S)) --batch-size "$STAGE2_BATCH" --stage1 "$OUT/stage1" & PIDS+=($!)
+train stage2 "$STAGE2_STEPS" $((END_S - EXPORT_S)) --batch-size "$STAGE2_BATCH" --stage1 "$OUT/stage1" "${warm[@]}" & PIDS+=($!)
 wait "${PIDS[0]}" || { say "stage2 failed (logs in $OUT/logs)"; exit 1; }
 PIDS=()
 finish stage2
