@@ -64,12 +64,18 @@ def run_cli(module, args, check=True):
     return proc
 
 
-def run_in_process(argv):
-    """train.main in this process (saves the interpreter start-up); returns (rc, messages)."""
+def run_module_main(main, argv):
+    """A module's main(argv) in this process (saves the interpreter start-up); returns (rc, stdout, stderr)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        rc = train_mod.main(argv + ['--threads', THREADS])
-    return rc, messages(stdout.getvalue()), stderr.getvalue()
+        rc = main(argv)
+    return rc, stdout.getvalue(), stderr.getvalue()
+
+
+def run_in_process(argv):
+    """train.main in this process; returns (rc, messages, stderr)."""
+    rc, out, err = run_module_main(train_mod.main, argv + ['--threads', THREADS])
+    return rc, messages(out), err
 
 
 def setUpModule():
@@ -390,14 +396,6 @@ class TestVelocityDecoderRefit(unittest.TestCase):
                                        '--refit-velocity-decoder'] + TINY_STAGE1)
         self.assertEqual(rc, 1)
         self.assertIn('give --init-weights STAGE1', lines[-1]['message'])
-
-
-def run_module_main(main, argv):
-    """A module's main(argv) in this process; returns (rc, stdout, stderr)."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        rc = main(argv)
-    return rc, stdout.getvalue(), stderr.getvalue()
 
 
 class TestStage2Pairing(unittest.TestCase):
