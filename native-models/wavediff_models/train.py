@@ -147,7 +147,8 @@ def refit_config(cfg, source_cfg, velocity_base_channels):
     return refit
 
 
-def build_config(args, train_set):
+def build_config(args, train_set, stage1=None):
+    """A new run's configuration; stage 2's `stage1` is the payload of args.stage1 when already loaded."""
     kind = args.kind
     model = copy.deepcopy(MODEL_DEFAULTS[kind])
     train = dict(TRAIN_DEFAULTS[kind])
@@ -176,7 +177,7 @@ def build_config(args, train_set):
     if kind == 'stage2':
         if not args.stage1:
             raise TrainingError('stage2 needs --stage1 DIR (a trained stage-1 folder or checkpoint)')
-        s1 = _stage1_payload(args.stage1)
+        s1 = stage1 if stage1 is not None else _stage1_payload(args.stage1)
         cfg['stage1'] = s1
         cfg['normalization'] = s1['normalization']
         cfg['preprocess'] = s1['preprocess']
@@ -254,6 +255,7 @@ def run(args, emitter, stop):
 
     warm_start = None
     earlier = None  # the training a warm-started run builds on (manifest: training.earlier)
+    offered = None  # the stage-1 payload of --stage1, once loaded
     if resumed and args.kind == 'stage2' and args.stage1:
         offered = _stage1_payload(args.stage1)
         if offered['latent_space_fingerprint'] != payload_latent_space(resumed['config']['stage1']):
@@ -294,7 +296,7 @@ def run(args, emitter, stop):
             cfg['train']['mirror'] = True
             log(f'--mirror: mirror augmentation from step {resumed["step"]} on')
     else:
-        cfg = build_config(args, train_set)
+        cfg = build_config(args, train_set, stage1=offered)
         if args.refit_velocity_decoder:
             cfg = refit_config(cfg, source['config'], args.velocity_base_channels)
     if cfg['train'].get('mirror'):
