@@ -136,12 +136,19 @@ interface FamilyParameters {
  * Fitted to OpenFWI's test models (vmodel11.npy, 500 each):
  *  FlatVel-A  layer counts 3–8 (52, 92, 106, 96, 113, 41 models), velocity increasing with depth,
  *             fewer fast cells than a uniform draw (6.6, 6.6, 4.7, 2.8 % in the 250 m/s bins above
- *             3500 m/s): each model draws from [1500, u], u uniform in [3800, 4500];
- *  CurveVel-A 4–8 distinct velocities per model (110, 84, 91, 124, 90), the same velocity law;
+ *             3500 m/s): each model draws from [1500, u], u uniform in FLATVEL_A_UPPER_VELOCITY_MPS;
+ *  CurveVel-A 4–8 distinct velocities per model (110, 84, 91, 124, 90), drawn from the whole
+ *             1500–4500 m/s (its per-model fastest and slowest velocities are those of sorted uniform
+ *             draws; the bottom layers' thinning alone makes the fast cells rarer);
  *  FlatFault-A 4 whole-valued layers in 442 models, 5 in 56; velocities uniform over the whole range.
  * Interface depths are uniform below a 5-cell top layer with at least 2 cells between interfaces,
  * which reproduces FlatVel-A's thin last layers and 5–35-cell top layers.
  */
+// Each FlatVel-A model's layer velocities come from [1500, u]: u's range fitted to the per-model
+// fastest and slowest velocities of vmodel12.npy (Kolmogorov–Smirnov distance 0.10 / 0.03; with u in
+// [3800, 4500] 0.18 / 0.06), docs/physics/velocity-families.md "Fastest layer".
+const FLATVEL_A_UPPER_VELOCITY_MPS: [number, number] = [4100, 4500];
+
 function parametersFor(family: VelocityFamily): FamilyParameters {
   const { layering, faulted, variant } = familyTraits(family);
   const a = variant === 'a';
@@ -154,7 +161,7 @@ function parametersFor(family: VelocityFamily): FamilyParameters {
       layerWeights: a ? (layering === 'flat' ? [1, 2, 2, 2, 2, 1] : [1, 1, 1, 1, 1]) : [1, 1, 1, 1, 1, 1, 1, 1, 1],
       monotonic: a,
       minContrastMps: a ? 0 : 300,
-      upperVelocityMps: a ? [3800, 4500] : [4500, 4500],
+      upperVelocityMps: a && layering === 'flat' ? FLATVEL_A_UPPER_VELOCITY_MPS : [4500, 4500],
       ...folds,
       evenLayers: a,
       throwCells: [0, 0],
