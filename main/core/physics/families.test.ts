@@ -352,7 +352,7 @@ describe('velocity families', () => {
    * Similarity to OpenFWI's own test models (500 real vs 500 ours, seed 1234). Bounds, from the
    * numbers measured when the generators were fitted (docs/physics/velocity-families.md):
    *  - total-variation distance of the 250 m/s velocity histograms ≤ 0.08. Two real files of the
-   *    same family differ by 0.03–0.05 (vmodel11 vs vmodel12); ours measured 0.04–0.064; a uniform
+   *    same family differ by 0.03–0.05 (vmodel11 vs vmodel12); ours measured 0.039–0.057; a uniform
    *    1500–4500 distribution is 0.11–0.13 from the real Vel-A files, so the bound rejects it;
    *  - mean visible layer count (distinct whole velocities) within ±0.4 of the real file's;
    *  - median top-layer velocity within ±120 m/s (real files differ by 15 m/s, ours by ≤ 80).
