@@ -33,7 +33,10 @@ ROOT=$PWD
 LOGS=${WAVEDIFF_TRAIN_CACHE:-$HOME/.cache/wavediff-studio/training}
 # Synthesised data is keyed by what the synthesis makes (scripts/synthesis-fingerprint.ts: the first pair
 # of each family): changed families or solver start a new folder instead of resuming into a mixed set.
-CACHE=$LOGS/data-$(node_modules/.bin/tsx scripts/synthesis-fingerprint.ts)
+# families.txt there holds each family's own fingerprint, so a family the change left alone is taken
+# from an older folder (hard links) instead of synthesised again.
+FINGERPRINTS=$(node_modules/.bin/tsx scripts/synthesis-fingerprint.ts --per-family)
+CACHE=$LOGS/data-$(head -n 1 <<< "$FINGERPRINTS")
 CAMPAIGN=$ROOT/native-models/campaign
 PY=${WAVEDIFF_PYTHON:-/usr/bin/python3}
 TRAIN_COUNT_VEL=${TRAIN_COUNT_VEL:-6000}     # pairs of flatvel-a and of curvevel-a (blocks of 3,000)
@@ -114,12 +117,33 @@ PYEOF
 }
 
 mkdir -p "$CACHE" "$CAMPAIGN"
+tail -n +2 <<< "$FINGERPRINTS" > "$CACHE/families.txt"
+
+reuse_family() { # family: link its synthesised folders from an older cache with the same family fingerprint
+  local family=$1 line old folder
+  [ -e "$CACHE/raw/train/$family" ] && return 0
+  line=$(grep -m 1 "^$family " "$CACHE/families.txt") || return 0
+  for old in "$LOGS"/data-*/; do
+    old=${old%/}
+    [ "$old" = "$CACHE" ] && continue
+    grep -qx "$line" "$old/families.txt" 2>/dev/null || continue
+    [ -f "$old/raw/val/$family/synthesis.json" ] || continue
+    mkdir -p "$CACHE/raw/train" "$CACHE/raw/val"
+    for folder in "$old/raw/train/$family" "$old/raw/train/$family".*; do
+      if [ -d "$folder" ]; then cp -al "$folder" "$CACHE/raw/train/"; fi
+    done
+    cp -al "$old/raw/val/$family" "$CACHE/raw/val/"
+    echo "train-default-models: $family unchanged (${line#* }): its pairs linked from $old" >&2
+    return 0
+  done
+}
 TRAIN_FOLDERS=""
 for family in $FAMILIES; do
   block=$(block_for "$family") count=$(count_for "$family")
   if [ $((count % block)) != 0 ] || [ "$count" -lt "$block" ] || [ "$count" -gt $((block * BLOCKS_PER_RUN)) ]; then
     echo "train-default-models: $family: $count training pairs is not 1 to $BLOCKS_PER_RUN blocks of $block" >&2; exit 2
   fi
+  reuse_family "$family"
   # Block 0 is its own run (the first campaigns' folder); block b is shard b of the whole run, so every
   # block holds the same seed-11 samples whichever count asked for it.
   synth "$family" "$block" 11 "$CACHE/raw/train/$family"
