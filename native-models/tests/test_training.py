@@ -223,6 +223,21 @@ class TestStage1Run(unittest.TestCase):
         for key in ('velocity_mae', 'velocity_rmse', 'velocity_ssim', 'seismic_relative_l2'):
             self.assertAlmostEqual(result['metrics'][key], done['metrics'][key], places=5, msg=key)
 
+    def test_evaluate_profile_adds_up_to_the_metrics(self):
+        """--profile's bands split the cells and the error the metrics pool: their cell-weighted MAE in m/s
+        is the velocity MAE on [-1, 1] times 1500 (OpenFWI's 3000 m/s range over a width of 2)."""
+        proc = run_cli('evaluate', ['--model', os.path.join(STAGE1_OUT, 'model'), '--data', DATA, '--json',
+                                    '--profile'])
+        result = json.loads(proc.stdout)
+        profile = result['error_profile']
+        bands = profile['by_true_velocity']
+        self.assertAlmostEqual(sum(b['cells'] for b in bands), 1.0, places=9)
+        self.assertAlmostEqual(sum(b['cells'] * b['mae_mps'] for b in bands), result['metrics']['velocity_mae'] * 1500,
+                               places=2)
+        self.assertAlmostEqual(profile['mae_mps'], result['metrics']['velocity_mae'] * 1500, places=2)
+        self.assertEqual(profile['samples'], N_DATA)
+        self.assertEqual([d['rows'] for d in profile['by_depth']][:2], [[0, 10], [10, 20]])
+
     def test_evaluate_refuses_other_geometry(self):
         other = os.path.join(WORK, 'three-sources')
         os.makedirs(other, exist_ok=True)

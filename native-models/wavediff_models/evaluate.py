@@ -1,10 +1,12 @@
 """Held-out metrics of an exported model, computed with the torch modules the ONNX graphs were
 exported from (eval mode, same weights), for the model card:
 
-    /usr/bin/python3 -m wavediff_models.evaluate --model DIR --data DIR --json [--limit N]
+    /usr/bin/python3 -m wavediff_models.evaluate --model DIR --data DIR --json [--limit N] [--profile]
 
 DIR: an exported model folder (weights.pt + manifest.json), a training --out folder or a checkpoint.
-Prints one JSON document on stdout with --json, a short table otherwise."""
+--data: raw pairs (a folder or a JSON pair list) or a prepared set (prepared.py).
+Prints one JSON document on stdout with --json, a short table otherwise. --profile adds where the
+velocity errors lie (error_profile.py: by true velocity, by depth; stage 1 and InversionNet)."""
 import argparse
 import json
 import sys
@@ -13,28 +15,44 @@ import numpy as np
 import torch
 
 from . import bundle as bundle_io
-from .data import OpenFWIDataset
+from .error_profile import velocity_error_profile
+from .prepared import open_dataset
 from .runtime import log, set_threads, _clean
 from .tasks import check_geometry, make_task
 
 
-def evaluate_model(model_path, data_path, limit=None, batch_size=8, device='cpu'):
+def evaluate_model(model_path, data_path, limit=None, batch_size=8, device='cpu', profile=False):
     bundle = bundle_io.load(model_path)
+    if profile and bundle['kind'] == 'stage2':
+        raise ValueError('--profile profiles velocity predictions: give a stage-1 or InversionNet model')
     task = make_task(bundle['config'], torch.device(device))
     task.load_state_dict(bundle_io.averaged_state(bundle))
     task.train(False)
-    dataset = OpenFWIDataset(data_path)
+    dataset = open_dataset(data_path)
     check_geometry(bundle['config'], dataset, '--data')
+    if getattr(dataset, 'prepared', False):
+        dataset.check_matches(bundle['config']['normalization'], bundle['config']['preprocess'], '--data')
     indices = np.arange(len(dataset))[:limit] if limit else np.arange(len(dataset))
     metrics = task.evaluate(dataset, indices, batch_size)
+    extra = {'error_profile': _error_profile(task, dataset, indices, batch_size)} if profile else {}
     return {'kind': bundle['kind'], 'model': bundle['path'], 'data': dataset.description,
-            'samples': len(indices), 'metrics': metrics,
+            'samples': len(indices), 'metrics': metrics, **extra,
             'metric_definitions': {
                 'velocity_mae': 'mean |v_hat - v| on velocity normalised to [-1, 1]',
                 'velocity_rmse': 'sqrt(mean (v_hat - v)^2) on [-1, 1]',
                 'velocity_ssim': 'SSIM of (v+1)/2, 11x11 Gaussian window sigma 1.5, mean over pixels and samples',
                 'seismic_relative_l2': '||s_hat - s|| / ||s|| per sample on normalised network-resolution seismic',
             }}
+
+
+@torch.no_grad()
+def _error_profile(task, dataset, indices, batch_size):
+    predicted, true = [], []
+    for start in range(0, len(indices), batch_size):
+        idx = indices[start:start + batch_size]
+        predicted.append(task.normalization.velocity_inverse(task.predict_velocity(task.seismic(dataset, idx))).numpy())
+        true.append(task.normalization.velocity_inverse(task.velocity(dataset, idx)).numpy())
+    return velocity_error_profile(np.concatenate(predicted), np.concatenate(true))
 
 
 def main(argv=None):
@@ -45,10 +63,11 @@ def main(argv=None):
     p.add_argument('--limit', type=int, help='use the first N samples only')
     p.add_argument('--batch-size', type=int, default=8)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--profile', action='store_true', help='add where the velocity errors lie (by true velocity, by depth)')
     args = p.parse_args(argv)
     set_threads(args.threads)
     try:
-        result = evaluate_model(args.model, args.data, args.limit, args.batch_size)
+        result = evaluate_model(args.model, args.data, args.limit, args.batch_size, profile=args.profile)
     except Exception as e:
         log(f'evaluation failed: {type(e).__name__}: {e}')
         if args.json:
@@ -59,6 +78,9 @@ def main(argv=None):
     else:
         for key, value in result['metrics'].items():
             print(f'{key:32s} {value}')
+        for band in result.get('error_profile', {}).get('by_true_velocity', []):
+            print(f'{band["from_mps"]:.0f}-{band["to_mps"]:.0f} m/s ({band["cells"]:.0%} of cells): '
+                  f'bias {band["bias_mps"]:+.0f} m/s, MAE {band["mae_mps"]:.0f} m/s')
     return 0
 
 

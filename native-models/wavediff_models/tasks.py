@@ -288,6 +288,10 @@ class Stage1Task(Task):
         z_q = self.model.quantizer.lookup(self.model.quantizer.indices(z))
         return self.model.decoder_seismic(z_q), self.model.decoder_velocity(z_q)
 
+    def predict_velocity(self, seismic):
+        """Stage 1 as an inversion: seismic -> encoder -> quantiser -> velocity decoder."""
+        return self.reconstruct(seismic)[1]
+
     @torch.no_grad()
     def preview(self, val_set, val_idx, directory):
         idx = val_idx[:1]
@@ -351,8 +355,12 @@ class InversionNetTask(Task):
         acc = MetricAccumulator()
         for start in range(0, len(val_idx), batch_size):
             idx = val_idx[start:start + batch_size]
-            acc.add_velocity(self.model(self.seismic(val_set, idx)), self.velocity(val_set, idx))
+            acc.add_velocity(self.predict_velocity(self.seismic(val_set, idx)), self.velocity(val_set, idx))
         return acc.result()
+
+    @torch.no_grad()
+    def predict_velocity(self, seismic):
+        return self.model(seismic)
 
 
 class Stage2Task(Task):
