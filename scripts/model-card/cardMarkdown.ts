@@ -2,7 +2,7 @@
  * native-models/MODEL_CARD.md from the figures of card.json alone (a test checks that the committed
  * card is what this makes of the committed card.json).
  */
-import type { CardMetrics, SetMetrics } from './modelCard.ts';
+import type { CardMetrics, SetMetrics, VelocityMetrics } from './modelCard.ts';
 import type { CardGeneration, TargetResult } from './cardTargets.ts';
 import { PUBLISHED_INVERSIONNET } from './cardTargets.ts';
 import type { CurveTrend } from './learningCurves.ts';
@@ -38,6 +38,9 @@ export interface ModelCard extends CardMetrics {
 }
 
 const fmt = (x: number | null | undefined, digits = 4): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+/** A mean with its standard error where the card has one ("0.0438 ± 0.0031"). */
+const withError = (x: number | null | undefined, standardError: number | null | undefined): string =>
+  typeof standardError === 'number' && Number.isFinite(standardError) ? `${fmt(x)} ± ${fmt(standardError)}` : fmt(x);
 const count = (x: number | null | undefined): string => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '?');
 const hours = (seconds: number): string => (seconds < 5400 ? `${(seconds / 60).toFixed(0)} min` : `${(seconds / 3600).toFixed(1)} h`);
 const FAMILY_NAMES: Record<string, string> = { FlatVelA: 'FlatVel-A', CurveVelA: 'CurveVel-A', FlatFaultA: 'FlatFault-A' };
@@ -66,10 +69,12 @@ function velocityTable(card: ModelCard): string {
     ['RMSE', 'velocity_rmse'],
     ['SSIM', 'velocity_ssim'],
   ] as const;
+  const cell = (m: VelocityMetrics | undefined, key: (typeof metrics)[number][1]): string =>
+    key === 'velocity_mae' ? withError(m?.velocity_mae, m?.velocity_mae_sem) : fmt(m?.[key]);
   for (const [label, key] of metrics) {
-    lines.push(row(`InversionNet, ${label}`, columns.map((c) => fmt(c.metrics.inversionnet[key]))));
-    lines.push(row(`Stage 1 (seismic → latent → velocity), ${label}`, columns.map((c) => fmt(c.metrics.stage1_inversion[key]))));
-    lines.push(row(`trivial: training data's per-pixel mean velocity, ${label}`, columns.map((c) => fmt(c.metrics.baselines?.mean_velocity[key]))));
+    lines.push(row(`InversionNet, ${label}`, columns.map((c) => cell(c.metrics.inversionnet, key))));
+    lines.push(row(`Stage 1 (seismic → latent → velocity), ${label}`, columns.map((c) => cell(c.metrics.stage1_inversion, key))));
+    lines.push(row(`trivial: training data's per-pixel mean velocity, ${label}`, columns.map((c) => cell(c.metrics.baselines?.mean_velocity, key))));
   }
   const family = (name: string): string | undefined => Object.keys(FAMILY_NAMES).find((f) => name.startsWith(`real ${FAMILY_NAMES[f]} `));
   lines.push(row("OpenFWI's InversionNet (published), MAE", columns.map((c) => {
@@ -202,7 +207,7 @@ InversionNet (seismic → velocity). Architectures and the manifest format: \`na
 
 | target | value | limit | |
 |---|---|---|---|
-${card.targets.map((t) => `| ${t.description} | ${fmt(t.value)} | ≤ ${t.limit} | ${t.pass ? 'pass' : '**fail**'} |`).join('\n')}
+${card.targets.map((t) => `| ${t.description} | ${withError(t.value, t.standard_error)} | ≤ ${t.limit} | ${t.pass ? 'pass' : '**fail**'} |`).join('\n')}
 
 ## How the figures are made
 - Held-out pairs: ${card.heldOut.samples} synthetic pairs (the first 16 of each A family's held-out synthesis, seed 97).
@@ -210,7 +215,9 @@ ${card.targets.map((t) => `| ${t.description} | ${fmt(t.value)} | ≤ ${t.limit}
   \`shared/testdata/openfwi\`, modelled with OpenFWI's geometry by the studio's solver (which matches OpenFWI's
   forward modelling to a relative L2 of about 1e-5).
 - Velocity MAE and RMSE on OpenFWI's [−1, 1] scale, SSIM on [0, 1] (11 × 11 Gaussian window, σ = 1.5), as the
-  field reports them. Seismic relative L2 ‖ŝ − s‖₂ / ‖s‖₂ per sample in physical units at the native
+  field reports them. "± x" beside an MAE is its standard error over the set's models (sample standard
+  deviation of the per-model MAEs / √n; pooled sets: that of a mean of the families' means): how far the
+  figure would move with another draw of models from the same family. A pass mark compares the mean itself. Seismic relative L2 ‖ŝ − s‖₂ / ‖s‖₂ per sample in physical units at the native
   5 × 1000 × 70 grid, averaged over samples.
 - Trivial predictors: whatever the input, predict the per-pixel mean seismic or mean velocity of the training
   data. The training data is synthesised, so the means come from a deterministic synthesis of the same

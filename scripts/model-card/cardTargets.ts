@@ -38,6 +38,8 @@ export interface Target {
   description: string;
   limit: number;
   value: (card: CardMetrics & { generation: CardGeneration }) => number;
+  /** The value's standard error over the models it averages, where the card measures one. */
+  standardError?: (card: CardMetrics) => number | undefined;
   curve?: CurveRef;
 }
 
@@ -45,6 +47,8 @@ export interface TargetResult {
   id: string;
   description: string;
   value: number;
+  /** Beside the value, not part of the mark: the mean itself is compared with the limit. */
+  standard_error?: number;
   limit: number;
   pass: boolean;
 }
@@ -52,10 +56,10 @@ export interface TargetResult {
 const real = (card: CardMetrics, family: string) => card.realOpenfwi[family];
 
 export const TARGETS: Target[] = [
-  { id: 'inversionnet-mae-flatvel-a', description: 'InversionNet velocity MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').inversionnet.velocity_mae, curve: { kind: 'inversionnet', split: 'real-flatvel-a', metric: 'velocity_mae' } },
-  { id: 'inversionnet-mae-curvevel-a', description: 'InversionNet velocity MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').inversionnet.velocity_mae, curve: { kind: 'inversionnet', split: 'real-curvevel-a', metric: 'velocity_mae' } },
-  { id: 'stage1-mae-flatvel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').stage1_inversion.velocity_mae, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'velocity_mae' } },
-  { id: 'stage1-mae-curvevel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').stage1_inversion.velocity_mae, curve: { kind: 'stage1', split: 'real-curvevel-a', metric: 'velocity_mae' } },
+  { id: 'inversionnet-mae-flatvel-a', description: 'InversionNet velocity MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').inversionnet.velocity_mae, standardError: (c) => real(c, 'FlatVelA').inversionnet.velocity_mae_sem, curve: { kind: 'inversionnet', split: 'real-flatvel-a', metric: 'velocity_mae' } },
+  { id: 'inversionnet-mae-curvevel-a', description: 'InversionNet velocity MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').inversionnet.velocity_mae, standardError: (c) => real(c, 'CurveVelA').inversionnet.velocity_mae_sem, curve: { kind: 'inversionnet', split: 'real-curvevel-a', metric: 'velocity_mae' } },
+  { id: 'stage1-mae-flatvel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').stage1_inversion.velocity_mae, standardError: (c) => real(c, 'FlatVelA').stage1_inversion.velocity_mae_sem, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'velocity_mae' } },
+  { id: 'stage1-mae-curvevel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').stage1_inversion.velocity_mae, standardError: (c) => real(c, 'CurveVelA').stage1_inversion.velocity_mae_sem, curve: { kind: 'stage1', split: 'real-curvevel-a', metric: 'velocity_mae' } },
   { id: 'stage1-seismic-flatvel-a', description: 'Stage 1 seismic relative L2 (physical units), real FlatVel-A', limit: QUALITY_LIMITS.seismicRelativeL2Amplitude, value: (c) => real(c, 'FlatVelA').seismic_relative_l2, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'seismic_relative_l2_amplitude' } },
   { id: 'stage1-seismic-held-out', description: 'Stage 1 seismic relative L2 (physical units), held-out pairs', limit: QUALITY_LIMITS.seismicRelativeL2Amplitude, value: (c) => c.heldOut.seismic_relative_l2, curve: { kind: 'stage1', split: 'validation', metric: 'seismic_relative_l2_amplitude' } },
   { id: 'generated-pde', description: 'Generated pairs (AB3, 20 steps): mean PDE deviation', limit: QUALITY_LIMITS.generatedPdeRelL2, value: (c) => c.generation.generated_mean_pde_rel_l2 },
@@ -66,7 +70,15 @@ export const TARGETS: Target[] = [
 export function assessTargets(card: CardMetrics & { generation: CardGeneration }): TargetResult[] {
   return TARGETS.map((t) => {
     const value = t.value(card);
-    return { id: t.id, description: t.description, value, limit: t.limit, pass: Number.isFinite(value) && value <= t.limit };
+    const standardError = t.standardError?.(card);
+    return {
+      id: t.id,
+      description: t.description,
+      value,
+      ...(typeof standardError === 'number' ? { standard_error: standardError } : {}),
+      limit: t.limit,
+      pass: Number.isFinite(value) && value <= t.limit,
+    };
   });
 }
 
