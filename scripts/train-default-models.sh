@@ -47,9 +47,9 @@ REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family fo
 # Totals. The defaults are where the committed checkpoints' learning-rate cycles end (stage 1 at 11,300: its
 # checkpoint is a velocity-decoder refit, 32 base channels, on the latents of the joint run's 11,000 steps;
 # InversionNet at 39,200, mirrored batches since 26,000; both finished, the last 3,800 / 4,300 steps on
-# the faster Vel-A velocity law), so a plain --resume has nothing
-# left of them to train; a larger total starts a new cycle from the current step (the refit stays a refit,
-# and stage 2 is then re-paired, not retrained). On a new stage-1 latent space stage 2 retrains from its
+# the faster Vel-A velocity law), so a plain --resume has nothing left of them to train; a larger total
+# starts a new cycle from the current step (the refit stays a refit, and stage 2 is then re-paired, not
+# retrained). On a new stage-1 latent space stage 2 retrains from its
 # averaged weights for STAGE2_STEPS.
 STAGE1_STEPS=${STAGE1_STEPS:-11300}
 INVERSION_STEPS=${INVERSION_STEPS:-39200}

@@ -54,12 +54,17 @@ export interface TargetResult {
 }
 
 const real = (card: CardMetrics, family: string) => card.realOpenfwi[family];
+/** A target on a network's velocity MAE over a family's real models, with its standard error. */
+const realMae = (family: string, network: 'inversionnet' | 'stage1_inversion') => ({
+  value: (c: CardMetrics) => real(c, family)[network].velocity_mae,
+  standardError: (c: CardMetrics) => real(c, family)[network].velocity_mae_sem,
+});
 
 export const TARGETS: Target[] = [
-  { id: 'inversionnet-mae-flatvel-a', description: 'InversionNet velocity MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').inversionnet.velocity_mae, standardError: (c) => real(c, 'FlatVelA').inversionnet.velocity_mae_sem, curve: { kind: 'inversionnet', split: 'real-flatvel-a', metric: 'velocity_mae' } },
-  { id: 'inversionnet-mae-curvevel-a', description: 'InversionNet velocity MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').inversionnet.velocity_mae, standardError: (c) => real(c, 'CurveVelA').inversionnet.velocity_mae_sem, curve: { kind: 'inversionnet', split: 'real-curvevel-a', metric: 'velocity_mae' } },
-  { id: 'stage1-mae-flatvel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, value: (c) => real(c, 'FlatVelA').stage1_inversion.velocity_mae, standardError: (c) => real(c, 'FlatVelA').stage1_inversion.velocity_mae_sem, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'velocity_mae' } },
-  { id: 'stage1-mae-curvevel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, value: (c) => real(c, 'CurveVelA').stage1_inversion.velocity_mae, standardError: (c) => real(c, 'CurveVelA').stage1_inversion.velocity_mae_sem, curve: { kind: 'stage1', split: 'real-curvevel-a', metric: 'velocity_mae' } },
+  { id: 'inversionnet-mae-flatvel-a', description: 'InversionNet velocity MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, ...realMae('FlatVelA', 'inversionnet'), curve: { kind: 'inversionnet', split: 'real-flatvel-a', metric: 'velocity_mae' } },
+  { id: 'inversionnet-mae-curvevel-a', description: 'InversionNet velocity MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, ...realMae('CurveVelA', 'inversionnet'), curve: { kind: 'inversionnet', split: 'real-curvevel-a', metric: 'velocity_mae' } },
+  { id: 'stage1-mae-flatvel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real FlatVel-A', limit: QUALITY_LIMITS.velocityMaeFlatVelA, ...realMae('FlatVelA', 'stage1_inversion'), curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'velocity_mae' } },
+  { id: 'stage1-mae-curvevel-a', description: 'Stage 1 (seismic → latent → velocity) MAE, real CurveVel-A', limit: QUALITY_LIMITS.velocityMaeCurveVelA, ...realMae('CurveVelA', 'stage1_inversion'), curve: { kind: 'stage1', split: 'real-curvevel-a', metric: 'velocity_mae' } },
   { id: 'stage1-seismic-flatvel-a', description: 'Stage 1 seismic relative L2 (physical units), real FlatVel-A', limit: QUALITY_LIMITS.seismicRelativeL2Amplitude, value: (c) => real(c, 'FlatVelA').seismic_relative_l2, curve: { kind: 'stage1', split: 'real-flatvel-a', metric: 'seismic_relative_l2_amplitude' } },
   { id: 'stage1-seismic-held-out', description: 'Stage 1 seismic relative L2 (physical units), held-out pairs', limit: QUALITY_LIMITS.seismicRelativeL2Amplitude, value: (c) => c.heldOut.seismic_relative_l2, curve: { kind: 'stage1', split: 'validation', metric: 'seismic_relative_l2_amplitude' } },
   { id: 'generated-pde', description: 'Generated pairs (AB3, 20 steps): mean PDE deviation', limit: QUALITY_LIMITS.generatedPdeRelL2, value: (c) => c.generation.generated_mean_pde_rel_l2 },

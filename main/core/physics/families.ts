@@ -132,6 +132,11 @@ interface FamilyParameters {
   secondFaultChance: number;
 }
 
+// Each FlatVel-A model's layer velocities come from [1500, u]: u's range fitted to the per-model
+// fastest and slowest velocities of vmodel12.npy (Kolmogorov–Smirnov distance 0.10 / 0.03; with u in
+// [3800, 4500] 0.18 / 0.06), docs/physics/velocity-families.md "Fastest layer".
+const FLATVEL_A_UPPER_VELOCITY_MPS: [number, number] = [4100, 4500];
+
 /**
  * Fitted to OpenFWI's test models (vmodel11.npy, 500 each):
  *  FlatVel-A  layer counts 3–8 (52, 92, 106, 96, 113, 41 models), velocity increasing with depth,
@@ -144,11 +149,6 @@ interface FamilyParameters {
  * Interface depths are uniform below a 5-cell top layer with at least 2 cells between interfaces,
  * which reproduces FlatVel-A's thin last layers and 5–35-cell top layers.
  */
-// Each FlatVel-A model's layer velocities come from [1500, u]: u's range fitted to the per-model
-// fastest and slowest velocities of vmodel12.npy (Kolmogorov–Smirnov distance 0.10 / 0.03; with u in
-// [3800, 4500] 0.18 / 0.06), docs/physics/velocity-families.md "Fastest layer".
-const FLATVEL_A_UPPER_VELOCITY_MPS: [number, number] = [4100, 4500];
-
 function parametersFor(family: VelocityFamily): FamilyParameters {
   const { layering, faulted, variant } = familyTraits(family);
   const a = variant === 'a';
