@@ -26,7 +26,9 @@
 #   STAGE1_REFIT_VELOCITY_BASE=N (stage 1: from the current stage 1, a new run that trains only its velocity
 #   decoder, N base channels wide, on the fixed latents; STAGE1_STEPS is then that run's total),
 #   STAGE1_MIRROR=1 / INVERSION_MIRROR=1 (train on mirrored halves of the batches from now on: the trainer's
-#   --mirror, kept by the checkpoint), DEVICE (auto|cpu|cuda), THREADS (torch threads per trainer).
+#   --mirror, kept by the checkpoint), STAGE2_RETRAIN=1 (train stage 2 for STAGE2_STEPS from its weights.pt
+#   even where stage 1 kept its latent space: after the training data changed), DEVICE (auto|cpu|cuda),
+#   THREADS (torch threads per trainer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -210,7 +212,7 @@ if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/s
     rm "$CAMPAIGN/stage2/checkpoint.pt"
   fi
   same_space=1
-  if [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ]; then
+  if [ -z "${STAGE2_RETRAIN:-}" ] && [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ]; then
     (cd native-models && "$PY" -m wavediff_models.pairing "$CAMPAIGN/stage2/weights.pt" "$CAMPAIGN/stage1") \
       >> "$LOGS/stage2.log" 2>&1 && same_space=0 || same_space=$?
     [ "$same_space" = 2 ] && { echo "train-default-models: cannot compare stage 2 with stage 1 (logs: $LOGS/stage2.log)" >&2; exit 2; }
