@@ -33,8 +33,14 @@ def evaluate_model(model_path, data_path, limit=None, batch_size=8, device='cpu'
     if getattr(dataset, 'prepared', False):
         dataset.check_matches(bundle['config']['normalization'], bundle['config']['preprocess'], '--data')
     indices = np.arange(len(dataset))[:limit] if limit else np.arange(len(dataset))
-    metrics = task.evaluate(dataset, indices, batch_size)
-    extra = {'error_profile': _error_profile(task, dataset, indices, batch_size)} if profile else {}
+    predicted, true = [], []
+
+    def keep_velocity(vel_hat, velocity):
+        predicted.append(task.normalization.velocity_inverse(vel_hat).numpy())
+        true.append(task.normalization.velocity_inverse(velocity).numpy())
+
+    metrics = task.evaluate(dataset, indices, batch_size, on_velocity=keep_velocity if profile else None)
+    extra = {'error_profile': velocity_error_profile(np.concatenate(predicted), np.concatenate(true))} if profile else {}
     return {'kind': bundle['kind'], 'model': bundle['path'], 'data': dataset.description,
             'samples': len(indices), 'metrics': metrics, **extra,
             'metric_definitions': {
@@ -43,16 +49,6 @@ def evaluate_model(model_path, data_path, limit=None, batch_size=8, device='cpu'
                 'velocity_ssim': 'SSIM of (v+1)/2, 11x11 Gaussian window sigma 1.5, mean over pixels and samples',
                 'seismic_relative_l2': '||s_hat - s|| / ||s|| per sample on normalised network-resolution seismic',
             }}
-
-
-@torch.no_grad()
-def _error_profile(task, dataset, indices, batch_size):
-    predicted, true = [], []
-    for start in range(0, len(indices), batch_size):
-        idx = indices[start:start + batch_size]
-        predicted.append(task.normalization.velocity_inverse(task.predict_velocity(task.seismic(dataset, idx))).numpy())
-        true.append(task.normalization.velocity_inverse(task.velocity(dataset, idx)).numpy())
-    return velocity_error_profile(np.concatenate(predicted), np.concatenate(true))
 
 
 def main(argv=None):

@@ -288,10 +288,6 @@ class Stage1Task(Task):
         z_q = self.model.quantizer.lookup(self.model.quantizer.indices(z))
         return self.model.decoder_seismic(z_q), self.model.decoder_velocity(z_q)
 
-    def predict_velocity(self, seismic):
-        """Stage 1 as an inversion: seismic -> encoder -> quantiser -> velocity decoder."""
-        return self.reconstruct(seismic)[1]
-
     @torch.no_grad()
     def preview(self, val_set, val_idx, directory):
         idx = val_idx[:1]
@@ -305,13 +301,16 @@ class Stage1Task(Task):
             'velocity_target': v, 'velocity_reconstruction': vh, 'velocity_difference': vh - v})
 
     @torch.no_grad()
-    def evaluate(self, val_set, val_idx, batch_size):
+    def evaluate(self, val_set, val_idx, batch_size, on_velocity=None):
         acc = MetricAccumulator()
         for start in range(0, len(val_idx), batch_size):
             idx = val_idx[start:start + batch_size]
             seismic = self.seismic(val_set, idx)
             seis_hat, vel_hat = self.reconstruct(seismic)
-            acc.add_velocity(vel_hat, self.velocity(val_set, idx))
+            velocity = self.velocity(val_set, idx)
+            acc.add_velocity(vel_hat, velocity)
+            if on_velocity:
+                on_velocity(vel_hat, velocity)
             raw_hat, raw = self.normalization.seismic_inverse(seis_hat), self.normalization.seismic_inverse(seismic)
             weights = self.trace_weights(val_set, idx)
             if weights is not None:
@@ -351,16 +350,15 @@ class InversionNetTask(Task):
             'velocity_target': v, 'velocity_prediction': vh, 'velocity_difference': vh - v})
 
     @torch.no_grad()
-    def evaluate(self, val_set, val_idx, batch_size):
+    def evaluate(self, val_set, val_idx, batch_size, on_velocity=None):
         acc = MetricAccumulator()
         for start in range(0, len(val_idx), batch_size):
             idx = val_idx[start:start + batch_size]
-            acc.add_velocity(self.predict_velocity(self.seismic(val_set, idx)), self.velocity(val_set, idx))
+            vel_hat, velocity = self.model(self.seismic(val_set, idx)), self.velocity(val_set, idx)
+            acc.add_velocity(vel_hat, velocity)
+            if on_velocity:
+                on_velocity(vel_hat, velocity)
         return acc.result()
-
-    @torch.no_grad()
-    def predict_velocity(self, seismic):
-        return self.model(seismic)
 
 
 class Stage2Task(Task):
@@ -452,9 +450,10 @@ class Stage2Task(Task):
             'velocity_difference': vel_hat[0, 0] - v})
 
     @torch.no_grad()
-    def evaluate(self, val_set, val_idx, batch_size):
+    def evaluate(self, val_set, val_idx, batch_size, on_velocity=None):
         """eps-prediction MSE at fixed timesteps, and OpenFWI metrics of the velocity/seismic decoded
-        from a one-step x_0 estimate after noising held-out latents to t = 100."""
+        from a one-step x_0 estimate after noising held-out latents to t = 100 (the velocity pairs
+        given to on_velocity)."""
         gen = torch.Generator().manual_seed(EVAL_NOISE_SEED)
         acc = MetricAccumulator()
         mse_by_t = {t: 0.0 for t in STAGE2_EVAL_TIMESTEPS}
@@ -468,7 +467,10 @@ class Stage2Task(Task):
                 mse_by_t[t] += float(((eps_hat - eps) ** 2).mean(dim=(1, 2, 3)).sum())
             x0_hat, _, _ = self.denoise_one_step(x0, STAGE2_RECON_TIMESTEP, gen)
             seis_hat, vel_hat = self.decode(x0_hat)
-            acc.add_velocity(vel_hat, self.velocity(val_set, idx))
+            velocity = self.velocity(val_set, idx)
+            acc.add_velocity(vel_hat, velocity)
+            if on_velocity:
+                on_velocity(vel_hat, velocity)
             weights = self.trace_weights(val_set, idx)
             if weights is not None:
                 seis_hat, seismic = seis_hat * weights, seismic * weights
