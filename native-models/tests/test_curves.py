@@ -11,8 +11,12 @@ import sys
 import tempfile
 import unittest
 
+import numpy as np
+
 from tests import fixtures
 from wavediff_models import plot_curves
+from wavediff_models.data import content_digest
+from wavediff_models.prepared import open_dataset
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THREADS = os.environ.get('WAVEDIFF_TEST_THREADS', '1')
@@ -83,6 +87,26 @@ class TestSummary(unittest.TestCase):
             progress = {m['step']: m['elapsed_s'] for m in messages if m['type'] == 'progress'}
             self.assertEqual(series['elapsed_s'], [progress[s] for s in series['step']])
         self.assertEqual(summary['targets'], TARGETS)
+
+    def test_metrics_lines_name_their_set_by_content(self):
+        messages = log_messages()
+        for split in ('validation', 'real-flatvel-a'):
+            digests = {m['data'] for m in messages if m['type'] == 'metrics' and m['split'] == split}
+            self.assertEqual(len(digests), 1)  # the same set in both runs
+            self.assertRegex(digests.pop(), r'^[0-9a-f]{12}$')
+        series = plot_curves.summarize([LOG])['kinds']['inversionnet']['splits']['real-flatvel-a']
+        self.assertEqual(series['data'], [m['data'] for m in messages if m['type'] == 'metrics'
+                                          and m['split'] == 'real-flatvel-a'])
+        # The digest follows the content, not the path: a copy keeps it, one changed cell changes it.
+        copy = os.path.join(WORK, 'digest-copy')
+        shutil.copytree(DATA, copy)
+        dataset, indices = open_dataset(DATA), np.arange(len(open_dataset(DATA)))
+        self.assertEqual(content_digest(open_dataset(copy), indices), content_digest(dataset, indices))
+        model = sorted(f for f in os.listdir(copy) if f.startswith('model'))[0]
+        velocity = np.load(os.path.join(copy, model))
+        velocity[-1, 0, 69, 69] += 1.0
+        np.save(os.path.join(copy, model), velocity)
+        self.assertNotEqual(content_digest(open_dataset(copy), indices), content_digest(dataset, indices))
 
     def test_a_step_logged_twice_keeps_its_last_line(self):
         messages = log_messages()
@@ -170,6 +194,24 @@ class TestSummary(unittest.TestCase):
         self.assertEqual(plot_curves.cycle_ends([{'type': 'start'}, start]), [2, 6])
         one_end = plot_curves.trend(samples, values, 0.04, steps, [4])
         self.assertEqual((one_end['previous_samples_seen'], one_end['samples_seen']), (400, 500))
+
+
+    def test_trend_reads_only_the_points_measured_on_the_last_set(self):
+        samples, values, steps = [100, 200, 300, 400, 500], [0.4, 0.3, 0.2, 0.25, 0.22], [1, 2, 3, 4, 5]
+        changed = plot_curves.trend(samples, values, 0.04, steps, [2, 3, 5], ['a', 'a', 'a', 'b', 'b'])
+        self.assertEqual((changed['previous_samples_seen'], changed['samples_seen']), (400, 500))  # not 300 -> 500
+        self.assertAlmostEqual(changed['exponent'], math.log(0.22 / 0.25) / math.log(500 / 400), places=12)
+        # Points logged before sets were named are not known to share the last point's set.
+        unnamed = plot_curves.trend(samples, values, 0.04, steps, [], [None, None, None, 'b', 'b'])
+        self.assertEqual(unnamed['previous_samples_seen'], 400)
+        self.assertIsNone(plot_curves.trend(samples, values, 0.04, steps, [], [None] * 4 + ['b']))
+        whole = plot_curves.trend(samples, values, 0.04, steps, [], [None] * 5)  # an old log: read whole
+        self.assertEqual(whole['previous_samples_seen'], 400)
+        self.assertEqual(plot_curves.trend(samples, values, 0.04, steps, [2, 3], [None] * 5)['samples_seen'], 300)
+        # A committed summary keeps the digests for the logs that continue it.
+        summary = plot_curves.summarize([LOG])
+        again = plot_curves.summarize_messages(plot_curves.summary_messages(summary['kinds']['inversionnet']))
+        self.assertEqual(again, summary['kinds']['inversionnet']['splits'])
 
 
 def needs_matplotlib():

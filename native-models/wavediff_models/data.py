@@ -7,6 +7,7 @@ Arrays on disk (OPENFWI.md):
   trace mask uint8 [N, sources, receivers], optional (data*.tracemask.npy, a pair list's "trace_mask"): 1 where a trace was
            recorded, 0 where it is zero padding of a shorter gather (the studio's SEG-Y import)
 """
+import hashlib
 import json
 import math
 import os
@@ -322,6 +323,17 @@ class OpenFWIDataset:
         if self.velocity_files[0] is None:
             raise DataError(f'{self.description["source"]}: no velocity files')
         return self._gather(self.velocity_files, indices)
+
+
+def content_digest(dataset, indices, batch=16):
+    """12 hex digits of sha256 over the samples' seismic and velocity as the dataset serves them: which
+    set a held-out metric was measured on, so that a learning curve is not read across a change of set."""
+    h = hashlib.sha256()
+    for start in range(0, len(indices), batch):
+        idx = indices[start:start + batch]
+        h.update(np.ascontiguousarray(dataset.seismic(idx), dtype=np.float32).tobytes())
+        h.update(np.ascontiguousarray(dataset.velocity(idx), dtype=np.float32).tobytes())
+    return h.hexdigest()[:12]
 
 
 class Preprocessor:

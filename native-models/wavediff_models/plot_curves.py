@@ -22,7 +22,9 @@ stdout: one JSON object, {"summary": PATH, "png": PATH or null, "trends": [...]}
 follows one target's curve through two points as a power law m = c * samples**b: the ends of the last
 two learning-rate cycles that were evaluated (both at the bottom of a cosine decay; between two points
 inside a cycle the decay itself shows as progress that more samples would not repeat), or the last two
-points where fewer than two cycles have ended:
+points where fewer than two cycles have ended; only points measured on the same set as the last one
+(the metrics lines' 'data' digest) count, so a held-out set that changed under the curve (new data) is
+not read as progress or regress:
     b = ln(m2 / m1) / ln(s2 / s1),  doubling the samples gives m2 * 2**b,
     reaching the target t < m2 (b < 0) takes s2 * (t / m2) ** (1 / b) samples in all.
 """
@@ -104,6 +106,7 @@ def summarize_messages(messages):
             'step': steps,
             'samples_seen': [rows[s].get('samples_seen') for s in steps],
             'elapsed_s': elapsed,
+            'data': [rows[s].get('data') for s in steps],
             'metrics': {n: [rows[s].get(n) for s in steps] for n in names},
         }
     return out
@@ -136,8 +139,9 @@ def summary_messages(kind_summary):
             if series['elapsed_s'][i] is not None:
                 messages.append({'type': 'progress', 'step': step, 'elapsed_s': series['elapsed_s'][i]})
             values = {name: v[i] for name, v in series['metrics'].items() if v[i] is not None}
+            data = series.get('data', [None] * len(series['step']))[i]
             messages.append({'type': 'metrics', 'step': step, 'split': split,
-                             'samples_seen': series['samples_seen'][i], **values})
+                             'samples_seen': series['samples_seen'][i], **values, **({'data': data} if data else {})})
     return sorted(messages, key=lambda m: m['step'])
 
 
@@ -157,10 +161,18 @@ def cycle_ends(messages, earlier_ends=()):
     return ends
 
 
-def trend(samples, values, target, steps=None, ends=()):
+def trend(samples, values, target, steps=None, ends=(), data=None):
     """A curve as a power law through two points (module docstring): the last two evaluated ends of
-    the cycles `ends` (steps), else its last two points; None below two usable points."""
-    usable = [(step, s, v) for step, s, v in zip(steps or [None] * len(samples), samples, values)
+    the cycles `ends` (steps), else its last two points; None below two usable points. With `data`
+    (each point's set digest) only the points measured on the last point's set count."""
+    n = len(samples)
+    data = data or [None] * n
+    first = n
+    while first > 0 and data[first - 1] is not None and data[first - 1] == data[-1]:
+        first -= 1
+    if data[-1] is None:
+        first = 0  # a curve logged before sets were identified: read it whole, as logged
+    usable = [(step, s, v) for step, s, v in list(zip(steps or [None] * n, samples, values))[first:]
               if s and v is not None and v > 0]
     end_steps = set(ends)
     at_ends = [(s, v) for step, s, v in usable if step in end_steps]
@@ -194,7 +206,8 @@ def trends(summary):
         if not split or t['metric'] not in split['metrics']:
             continue
         ends = summary['kinds'][t['kind']].get('cycle_ends', [])
-        result = trend(split['samples_seen'], split['metrics'][t['metric']], t['limit'], split['step'], ends)
+        result = trend(split['samples_seen'], split['metrics'][t['metric']], t['limit'], split['step'], ends,
+                       split.get('data'))
         if result:
             rate = training_rate(split)
             result.update(t, samples_per_s=rate)

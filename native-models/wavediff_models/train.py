@@ -19,7 +19,7 @@ from . import PROTOCOL_VERSION
 from . import bundle as bundle_io
 from .augment import AugmentError, check_mirrorable
 from .data import (DEFAULT_FAMILY, SEISMIC_LIMITS, BatchSampler, DataError, Normalization, Preprocessor,
-                   padded_traces, split_indices)
+                   content_digest, padded_traces, split_indices)
 from .prepared import open_dataset
 from .recipe import WeightEMA, extend_cycles, first_cycle, learning_rate
 from .export import export_bundle
@@ -327,6 +327,8 @@ def run(args, emitter, stop):
         check_geometry(cfg, dataset, name)
         if getattr(dataset, 'prepared', False):
             dataset.check_matches(cfg['normalization'], cfg['preprocess'], name)
+    digests = {'validation': content_digest(val_set, val_idx),
+               **{name: content_digest(dataset, np.arange(len(dataset))) for name, dataset in eval_sets}}
 
     if cfg['kind'] == 'inversionnet' and min(cfg['train']['batch_size'], len(train_idx)) < 2:
         raise TrainingError(f'InversionNet\'s batch norm needs batches of at least 2 samples; --batch-size is '
@@ -403,10 +405,11 @@ def run(args, emitter, stop):
         batch = max(1, cfg['train']['batch_size'])
         with averaged():
             result = task.evaluate(val_set, val_idx, batch)
-            emitter.emit('metrics', step=step, split='validation', samples_seen=samples_seen, **result)
+            emitter.emit('metrics', step=step, split='validation', samples_seen=samples_seen,
+                         data=digests['validation'], **result)
             for name, dataset in eval_sets:
                 extra = task.evaluate(dataset, np.arange(len(dataset)), batch)
-                emitter.emit('metrics', step=step, split=name, samples_seen=samples_seen, **extra)
+                emitter.emit('metrics', step=step, split=name, samples_seen=samples_seen, data=digests[name], **extra)
                 result = dict(result, **{f'{name}/{k}': v for k, v in extra.items() if not isinstance(v, dict)})
         set_rng_state(rng)
         task.train(True)

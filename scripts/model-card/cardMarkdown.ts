@@ -117,7 +117,7 @@ what doubling the samples seen and what reaching the target would take at the cu
     const more = t.samples_to_target! - t.samples_seen;
     return `${head} Doubling the samples seen${time(t.samples_seen)} would bring it to ≈ ${fmt(t.value_at_double)}; the target ${t.limit} would take ≈ ${count(t.samples_to_target)} samples in all, ${count(more)} more${time(more)}.`;
   });
-  return `At each followed curve's last slope (a power law through the ends of its last two learning-rate cycles, or through its last two evaluations while fewer than two cycles have ended; extrapolation, not a promise). The curves are the trainers' own evaluations (more real models than the card's 16), so a curve can be under a target that the table above fails:\n\n${lines.join('\n')}`;
+  return `At each followed curve's last slope (a power law through the ends of its last two learning-rate cycles, or through its last two evaluations while fewer than two cycles have ended, on one evaluation set: points measured on a set that has since changed do not count; extrapolation, not a promise). The curves are the trainers' own evaluations (more real models than the card's 16), so a curve can be under a target that the table above fails:\n\n${lines.join('\n')}`;
 }
 
 function trainingSection(card: ModelCard): string {
@@ -147,7 +147,7 @@ ${hours(total)} of training in all, as the manifests' training blocks record it.
 that began from the weights of earlier runs (stage 1's velocity-decoder refit on the joint run's latents,
 stage 2 warm-started on a new stage-1 latent space) counts its own steps; the earlier runs' are summed there.
 A stage 2 keeps its training when stage 1's decoders alone are retrained: it is re-paired with that stage 1
-(the same latent space), not retrained.
+(the same latent space), not retrained, unless the training data changed (the campaign's STAGE2_RETRAIN=1).
 
 ### What more compute would buy
 ${computeOutlook(card)}`;
