@@ -228,9 +228,11 @@ if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/s
     [ ! -f "$CAMPAIGN/stage2/checkpoint.pt" ] && [ -f "$CAMPAIGN/stage2/weights.pt" ] && warm=(--init-weights "$CAMPAIGN/stage2/weights.pt")
     train stage2 "$STAGE2_STEPS" --batch-size 64 --stage1 "$CAMPAIGN/stage1" "${warm[@]}" & PIDS+=($!)
     wait_for "${PIDS[-1]}" || status=$?
-  fi
-  if [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage2/model/weights.pt" ]; then
-    cp "$CAMPAIGN/stage2/model/weights.pt" "$CAMPAIGN/stage2/weights.pt"
+    # Only training replaces the committed weights: a re-paired copy differs in the stage 1 it carries
+    # (a new velocity decoder, same latent space), which the next re-pair supplies again anyway.
+    if [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage2/model/weights.pt" ]; then
+      cp "$CAMPAIGN/stage2/model/weights.pt" "$CAMPAIGN/stage2/weights.pt"
+    fi
   fi
 fi
 for pid in "${PIDS[@]}"; do wait_for "$pid" || status=$?; done
