@@ -62,9 +62,11 @@ def relative_l2(pred, target):
 
 
 class MetricAccumulator:
-    """Pools metrics over batches: MAE and RMSE over all pixels, SSIM and relative L2 over samples."""
+    """Pools metrics over batches: MAE and RMSE over all pixels, SSIM and relative L2 over samples.
+    `on_velocity(pred_norm, target_norm)`, where given, also receives every velocity batch added."""
 
-    def __init__(self):
+    def __init__(self, on_velocity=None):
+        self.on_velocity = on_velocity
         self.abs_sum = 0.0
         self.sq_sum = 0.0
         self.pixels = 0
@@ -80,6 +82,8 @@ class MetricAccumulator:
         self.pixels += n * pred_norm.shape[0]
         self.ssim_sum += float(velocity_ssim(pred_norm, target_norm).sum())
         self.velocity_samples += pred_norm.shape[0]
+        if self.on_velocity:
+            self.on_velocity(pred_norm, target_norm)
 
     def add_relative_l2(self, name, pred, target):
         r = relative_l2(pred, target)

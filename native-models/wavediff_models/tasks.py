@@ -302,15 +302,12 @@ class Stage1Task(Task):
 
     @torch.no_grad()
     def evaluate(self, val_set, val_idx, batch_size, on_velocity=None):
-        acc = MetricAccumulator()
+        acc = MetricAccumulator(on_velocity)
         for start in range(0, len(val_idx), batch_size):
             idx = val_idx[start:start + batch_size]
             seismic = self.seismic(val_set, idx)
             seis_hat, vel_hat = self.reconstruct(seismic)
-            velocity = self.velocity(val_set, idx)
-            acc.add_velocity(vel_hat, velocity)
-            if on_velocity:
-                on_velocity(vel_hat, velocity)
+            acc.add_velocity(vel_hat, self.velocity(val_set, idx))
             raw_hat, raw = self.normalization.seismic_inverse(seis_hat), self.normalization.seismic_inverse(seismic)
             weights = self.trace_weights(val_set, idx)
             if weights is not None:
@@ -351,13 +348,10 @@ class InversionNetTask(Task):
 
     @torch.no_grad()
     def evaluate(self, val_set, val_idx, batch_size, on_velocity=None):
-        acc = MetricAccumulator()
+        acc = MetricAccumulator(on_velocity)
         for start in range(0, len(val_idx), batch_size):
             idx = val_idx[start:start + batch_size]
-            vel_hat, velocity = self.model(self.seismic(val_set, idx)), self.velocity(val_set, idx)
-            acc.add_velocity(vel_hat, velocity)
-            if on_velocity:
-                on_velocity(vel_hat, velocity)
+            acc.add_velocity(self.model(self.seismic(val_set, idx)), self.velocity(val_set, idx))
         return acc.result()
 
 
@@ -455,7 +449,7 @@ class Stage2Task(Task):
         from a one-step x_0 estimate after noising held-out latents to t = 100 (the velocity pairs
         given to on_velocity)."""
         gen = torch.Generator().manual_seed(EVAL_NOISE_SEED)
-        acc = MetricAccumulator()
+        acc = MetricAccumulator(on_velocity)
         mse_by_t = {t: 0.0 for t in STAGE2_EVAL_TIMESTEPS}
         n = 0
         for start in range(0, len(val_idx), batch_size):
@@ -467,10 +461,7 @@ class Stage2Task(Task):
                 mse_by_t[t] += float(((eps_hat - eps) ** 2).mean(dim=(1, 2, 3)).sum())
             x0_hat, _, _ = self.denoise_one_step(x0, STAGE2_RECON_TIMESTEP, gen)
             seis_hat, vel_hat = self.decode(x0_hat)
-            velocity = self.velocity(val_set, idx)
-            acc.add_velocity(vel_hat, velocity)
-            if on_velocity:
-                on_velocity(vel_hat, velocity)
+            acc.add_velocity(vel_hat, self.velocity(val_set, idx))
             weights = self.trace_weights(val_set, idx)
             if weights is not None:
                 seis_hat, seismic = seis_hat * weights, seismic * weights
