@@ -25,6 +25,10 @@
 #   blocks of 3,000 / 1,500; raising one adds blocks and re-prepares the training set),
 #   STAGE1_REFIT_VELOCITY_BASE=N (stage 1: from the current stage 1, a new run that trains only its velocity
 #   decoder, N base channels wide, on the fixed latents; STAGE1_STEPS is then that run's total),
+#   STAGE1_JOINT=1 (stage 1: from the velocity-decoder refit, a new run that trains all of stage 1 again,
+#   encoder and quantiser included, with the refit's decoders; its latent space moves, so stage 2 retrains;
+#   STAGE1_STEPS is that run's total; later --resume runs continue it with or without the variable),
+#   STAGE1_VELOCITY_WEIGHT (stage 1: weight of the velocity term in a new run, 1 by default),
 #   STAGE1_MIRROR=1 / INVERSION_MIRROR=1 (train on mirrored halves of the batches from now on: the trainer's
 #   --mirror, kept by the checkpoint), STAGE2_RETRAIN=1 (train stage 2 for STAGE2_STEPS from its weights.pt
 #   even where stage 1 kept its latent space: after the training data changed), DEVICE (auto|cpu|cuda),
@@ -199,7 +203,8 @@ train() { # kind steps [extra trainer options]
 wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 status=0
 if wants stage1; then train stage1 "$STAGE1_STEPS" --batch-size 16 ${STAGE1_PEAK_LR:+--lr "$STAGE1_PEAK_LR"} ${STAGE1_MIRROR:+--mirror} \
-  ${STAGE1_REFIT_VELOCITY_BASE:+--refit-velocity-decoder --velocity-base-channels "$STAGE1_REFIT_VELOCITY_BASE"} & PIDS+=($!); fi
+  ${STAGE1_REFIT_VELOCITY_BASE:+--refit-velocity-decoder --velocity-base-channels "$STAGE1_REFIT_VELOCITY_BASE"} \
+  ${STAGE1_JOINT:+--joint} ${STAGE1_VELOCITY_WEIGHT:+--velocity-weight "$STAGE1_VELOCITY_WEIGHT"} & PIDS+=($!); fi
 if wants inversionnet; then train inversionnet "$INVERSION_STEPS" --batch-size 32 ${INVERSION_PEAK_LR:+--lr "$INVERSION_PEAK_LR"} ${INVERSION_MIRROR:+--mirror} & PIDS+=($!); fi
 if wants stage1; then wait_for "${PIDS[0]}" || status=$?; fi
 if wants stage2 && [ "$status" = 0 ] && [ "$STOPPING" = 0 ] && [ -f "$CAMPAIGN/stage1/model/manifest.json" ]; then

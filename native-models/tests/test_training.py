@@ -406,6 +406,42 @@ class TestVelocityDecoderRefit(unittest.TestCase):
         self.assertEqual((lines[0]['resumed'], lines[0]['step']), (False, 0))
         self.assert_latent_parts_kept(STAGE1_OUT, out)
 
+    def test_resume_of_a_refit_with_joint_trains_all_of_stage1(self):
+        out = os.path.join(WORK, 'joint-from-refit')
+        common = ['stage1', '--data', DATA, '--out', out, '--batch-size', '2', '--no-export', '--log-every', '1']
+        rc, _, err = run_in_process(common + ['--steps', '1', '--init-weights', STAGE1_OUT,
+                                              '--refit-velocity-decoder', '--velocity-base-channels', '16'])
+        self.assertEqual(rc, 0, err)
+        refit = bundle_io.load(out)
+        rc, lines, err = run_in_process(common + ['--steps', '2', '--resume', '--joint', '--velocity-weight', '2'])
+        self.assertEqual(rc, 0, err)
+        self.assertIn('a velocity-decoder refit; starting a joint stage-1 run', err)
+        self.assertEqual((lines[0]['resumed'], lines[0]['step']), (False, 0))
+        cfg = lines[0]['config']
+        self.assertNotIn('refit', cfg['train'])
+        # The refit's architecture (TINY_STAGE1, its 16-channel velocity decoder), the weight given.
+        self.assertEqual((cfg['model']['latent_size'], cfg['model']['velocity_base_channels']), ([8, 8], 16))
+        self.assertEqual(cfg['model']['velocity_weight'], 2)
+        self.assertIn('loss_seismic_l1', [m for m in lines if m['type'] == 'progress'][0])
+        # Every part moved from the refit's averaged weights, the encoder and quantiser included.
+        source = bundle_io.averaged_state(refit)['model']
+        joint = bundle_io.load(out)['model_state']['model']
+        for part in ('encoder.', 'quantizer.codebook', 'decoder_seismic.', 'decoder_velocity.'):
+            keys = [k for k in source if k.startswith(part) and source[k].is_floating_point()]
+            self.assertTrue(any(not torch.equal(source[k], joint[k]) for k in keys), part)
+        earlier = bundle_io.load(out)['meta']['earlier']
+        self.assertEqual((earlier['runs'], earlier['steps']), (2, 7))  # the refit's step on the joint run's six
+        # Resumed again, it is the joint run that continues.
+        rc, lines, err = run_in_process(common + ['--steps', '3', '--resume', '--joint'])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual((lines[0]['resumed'], lines[0]['step']), (True, 2))
+
+    def test_joint_keeps_the_source_decoder_width(self):
+        rc, lines, _ = run_in_process(['stage1', '--data', DATA, '--out', os.path.join(WORK, 'joint-wider'),
+                                       '--init-weights', STAGE1_OUT, '--joint', '--velocity-base-channels', '16'])
+        self.assertEqual(rc, 1)
+        self.assertIn('its velocity decoder has 8 base channels, not 16', lines[-1]['message'])
+
     def test_refit_needs_a_trained_stage1(self):
         rc, lines, _ = run_in_process(['stage1', '--data', DATA, '--out', os.path.join(WORK, 'refit-none'),
                                        '--refit-velocity-decoder'] + TINY_STAGE1)

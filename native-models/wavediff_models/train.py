@@ -102,6 +102,10 @@ def parse_args(argv):
                    help='stage 1: train only the velocity decoder on the fixed latents of --init-weights\' stage 1 '
                         '(its architecture, normalisation, encoder, quantiser and seismic decoder kept); the '
                         'decoder starts afresh when --velocity-base-channels changes its width')
+    p.add_argument('--joint', action='store_true',
+                   help='stage 1: a new run of all of stage 1 (encoder, quantiser, both decoders) from the averaged '
+                        'weights of --init-weights\' stage 1, or of the velocity-decoder refit being resumed (its '
+                        'architecture and normalisation kept); the latent space moves, so stage 2 trains anew on it')
     p.add_argument('--channel-mult', type=_ints, help='per-level channel multipliers, e.g. 1,2,4,8')
     p.add_argument('--no-attention', action='store_true', help='stage 2: no self-attention at the lowest level')
     p.add_argument('--seismic-weight', type=float, help='stage 1: weight of the seismic L1 term (1.0)')
@@ -137,14 +141,24 @@ def _stage1_payload(path):
         raise TrainingError(f'--stage1 {e}') from e
 
 
-def refit_config(cfg, source_cfg, velocity_base_channels):
-    """A velocity-decoder refit: the source stage 1's model, normalisation and preprocessing (its latent
-    space), this run's training settings, the velocity decoder's width when given."""
-    refit = copy.deepcopy(source_cfg)
-    refit['train'] = dict(cfg['train'], refit=REFIT_VELOCITY_DECODER)
-    if velocity_base_channels is not None:
-        refit['model']['velocity_base_channels'] = velocity_base_channels
-    return refit
+def continued_config(cfg, source_cfg, args):
+    """A new stage-1 run on a trained one (a velocity-decoder refit, or a joint run of all its parts): the
+    source's model, normalisation and preprocessing, this run's training settings, and the loss weights
+    given; a refit may also widen its decoder."""
+    run = copy.deepcopy(source_cfg)
+    run['train'] = dict(cfg['train'])
+    if args.refit_velocity_decoder:
+        run['train']['refit'] = REFIT_VELOCITY_DECODER
+        if args.velocity_base_channels is not None:
+            run['model']['velocity_base_channels'] = args.velocity_base_channels
+    elif args.velocity_base_channels not in (None, run['model'].get('velocity_base_channels') or run['model']['base_channels']):
+        raise TrainingError(f'--joint keeps the source\'s decoders: its velocity decoder has '
+                            f'{run["model"].get("velocity_base_channels") or run["model"]["base_channels"]} base '
+                            f'channels, not {args.velocity_base_channels} (widen it with --refit-velocity-decoder)')
+    for key in ('velocity_weight', 'seismic_weight'):
+        if getattr(args, key) is not None:
+            run['model'][key] = getattr(args, key)
+    return run
 
 
 def build_config(args, train_set, stage1=None):
@@ -280,6 +294,13 @@ def run(args, emitter, stop):
         log(f'{ckpt_path}: a joint stage-1 run; starting a velocity-decoder refit from its averaged weights')
         source, warm_start, resumed = resumed, bundle_io.averaged_state(resumed), None
         earlier = bundle_io.earlier_training(source)
+    if args.joint and (args.kind != 'stage1' or args.refit_velocity_decoder or not (args.init_weights or resumed)):
+        raise TrainingError('--joint trains all of a trained stage 1: give --init-weights STAGE1 (or --resume a '
+                            'velocity-decoder refit), without --refit-velocity-decoder')
+    if resumed and args.joint and resumed['config']['train'].get('refit') == REFIT_VELOCITY_DECODER:
+        log(f'{ckpt_path}: a velocity-decoder refit; starting a joint stage-1 run from its averaged weights')
+        source, warm_start, resumed = resumed, bundle_io.averaged_state(resumed), None
+        earlier = bundle_io.earlier_training(source)
     if args.init_weights and not resumed and warm_start is None:
         source = bundle_io.load(args.init_weights)
         if source['kind'] != args.kind:
@@ -297,8 +318,8 @@ def run(args, emitter, stop):
             log(f'--mirror: mirror augmentation from step {resumed["step"]} on')
     else:
         cfg = build_config(args, train_set, stage1=offered)
-        if args.refit_velocity_decoder:
-            cfg = refit_config(cfg, source['config'], args.velocity_base_channels)
+        if args.refit_velocity_decoder or args.joint:
+            cfg = continued_config(cfg, source['config'], args)
     if cfg['train'].get('mirror'):
         if cfg['kind'] == 'stage2':
             raise TrainingError('--mirror is for stage 1 and InversionNet (stage 2 trains on stage 1\'s latents)')
