@@ -50,15 +50,16 @@ TRAIN_COUNT_FAULT=${TRAIN_COUNT_FAULT:-1500} # pairs of flatfault-a and of curve
 BLOCKS_PER_RUN=8 # training pairs of a family are blocks of one seed-11 run of 8 blocks (24,000 / 12,000 pairs)
 VAL_COUNT=${VAL_COUNT:-50}                   # held-out pairs per family
 REAL_COUNT=${REAL_COUNT:-48}                 # real OpenFWI models per family for evaluation
-# Totals. The defaults are where the committed checkpoints' learning-rate cycles end: stage 1 at 18,800 (its
-# checkpoint is a velocity-decoder refit, 32 base channels, on the latents of the joint run's 11,000 steps;
-# the cycle from 11,300 on the faster Vel-A velocity law), InversionNet at 39,200 (mirrored batches since
-# 26,000; the last 4,300 steps on the faster law); both finished, so a plain --resume has nothing left of
-# them to train. A larger total starts a new cycle from the current step (the refit stays a refit, and
-# stage 2 is then re-paired, not retrained). On a new stage-1 latent space stage 2 retrains from its
-# averaged weights for STAGE2_STEPS; STAGE2_RETRAIN=1 retrains it on the same one (the committed
-# weights.pt: 10,000 steps warm-started from the 4,000 of the slower law).
-STAGE1_STEPS=${STAGE1_STEPS:-18800}
+# Totals. The defaults are where the committed checkpoints' learning-rate cycles end: stage 1 at 4,000, a
+# joint run of all of stage 1 (velocity weight 2, peak 2.5e-4) from the velocity-decoder refit at 21,900
+# (32 base channels, on the latents of the first joint run's 11,000 steps); InversionNet at 39,200
+# (mirrored batches since 26,000; the last 4,300 steps on the faster law). Both are finished, so a plain
+# --resume has nothing left of them to train. A larger total starts a new cycle from the current step (a
+# refit stays a refit and stage 2 is then re-paired; a joint run stays joint and stage 2 retrains). On a
+# new stage-1 latent space stage 2 retrains from its averaged weights for STAGE2_STEPS; STAGE2_RETRAIN=1
+# retrains it on the same one (the committed weights.pt: 4,000 steps on the joint run's latents,
+# warm-started from 10,000 on the refit's, themselves from the 4,000 of the slower law).
+STAGE1_STEPS=${STAGE1_STEPS:-4000}
 INVERSION_STEPS=${INVERSION_STEPS:-39200}
 STAGE2_STEPS=${STAGE2_STEPS:-4000}
 THREADS=${THREADS:-1}

@@ -144,8 +144,9 @@ network seismic input: stage 1 ${s1.network_seismic_size?.join(' × ') ?? '?'}, 
 ${rows.join('\n')}
 
 ${hours(total)} of training in all, as the manifests' training blocks record it. "Started from": a run
-that began from the weights of earlier runs (stage 1's velocity-decoder refit on the joint run's latents,
-stage 2 warm-started on a new stage-1 latent space) counts its own steps; the earlier runs' are summed there.
+that began from the weights of earlier runs (stage 1's velocity-decoder refit on the first joint run's
+latents and the joint run of all of stage 1 from that refit; stage 2 warm-started on a new stage-1 latent
+space) counts its own steps; the earlier runs' are summed there.
 A stage 2 keeps its training when stage 1's decoders alone are retrained: it is re-paired with that stage 1
 (the same latent space), not retrained, unless the training data changed (the campaign's STAGE2_RETRAIN=1).
 
@@ -185,7 +186,7 @@ None yet: this card was made without the campaign's logs. \`npm run models:card 
 ![Learning curves](learning-curves.png)
 
 Held-out metrics against samples seen, EMA weights, from the campaign's logs (${card.curves.logs.join(', ')});
-a run started from trained weights (stage 1's velocity-decoder refit) continues their curve. The summary \`${card.curves.summary}\` remakes the figure alone:
+a run started from trained weights (stage 1's velocity-decoder refit, the joint run after it) continues their curve. The summary \`${card.curves.summary}\` remakes the figure alone:
 \`/usr/bin/python3 -m wavediff_models.plot_curves --summary ../${card.curves.summary} --png ../${card.curves.png}\` (in \`native-models/\`).
 The trainers measure seismic relative L2 at the network's input size (time averaged); the tables above at
 the native 1000 × 70 grid.`;
