@@ -151,10 +151,11 @@ def continued_config(cfg, source_cfg, args):
         run['train']['refit'] = REFIT_VELOCITY_DECODER
         if args.velocity_base_channels is not None:
             run['model']['velocity_base_channels'] = args.velocity_base_channels
-    elif args.velocity_base_channels not in (None, run['model'].get('velocity_base_channels') or run['model']['base_channels']):
-        raise TrainingError(f'--joint keeps the source\'s decoders: its velocity decoder has '
-                            f'{run["model"].get("velocity_base_channels") or run["model"]["base_channels"]} base '
-                            f'channels, not {args.velocity_base_channels} (widen it with --refit-velocity-decoder)')
+    else:
+        width = run['model'].get('velocity_base_channels') or run['model']['base_channels']
+        if args.velocity_base_channels not in (None, width):
+            raise TrainingError(f'--joint keeps the source\'s decoders: its velocity decoder has {width} base '
+                                f'channels, not {args.velocity_base_channels} (widen it with --refit-velocity-decoder)')
     for key in ('velocity_weight', 'seismic_weight'):
         if getattr(args, key) is not None:
             run['model'][key] = getattr(args, key)
@@ -290,15 +291,15 @@ def run(args, emitter, stop):
     if args.refit_velocity_decoder and (args.kind != 'stage1' or not (args.init_weights or resumed)):
         raise TrainingError('--refit-velocity-decoder refits a trained stage 1: give --init-weights STAGE1 '
                             '(or --resume such a run)')
-    if resumed and args.refit_velocity_decoder and resumed['config']['train'].get('refit') != REFIT_VELOCITY_DECODER:
-        log(f'{ckpt_path}: a joint stage-1 run; starting a velocity-decoder refit from its averaged weights')
-        source, warm_start, resumed = resumed, bundle_io.averaged_state(resumed), None
-        earlier = bundle_io.earlier_training(source)
     if args.joint and (args.kind != 'stage1' or args.refit_velocity_decoder or not (args.init_weights or resumed)):
         raise TrainingError('--joint trains all of a trained stage 1: give --init-weights STAGE1 (or --resume a '
                             'velocity-decoder refit), without --refit-velocity-decoder')
-    if resumed and args.joint and resumed['config']['train'].get('refit') == REFIT_VELOCITY_DECODER:
-        log(f'{ckpt_path}: a velocity-decoder refit; starting a joint stage-1 run from its averaged weights')
+    # A resumed stage 1 of the other kind than the one asked for starts the new run from its averaged weights.
+    was_refit = bool(resumed) and resumed['config']['train'].get('refit') == REFIT_VELOCITY_DECODER
+    if resumed and ((args.refit_velocity_decoder and not was_refit) or (args.joint and was_refit)):
+        refit, joint = 'a velocity-decoder refit', 'a joint stage-1 run'
+        was, now = (refit, joint) if was_refit else (joint, refit)
+        log(f'{ckpt_path}: {was}; starting {now} from its averaged weights')
         source, warm_start, resumed = resumed, bundle_io.averaged_state(resumed), None
         earlier = bundle_io.earlier_training(source)
     if args.init_weights and not resumed and warm_start is None:
